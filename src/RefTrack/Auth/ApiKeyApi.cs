@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+
+namespace RefTrack.Auth;
+
+public static class ApiKeyApi
+{
+    public static RouteGroupBuilder MapApiKeys(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization(Caller.AdminPolicy);
+        group.MapPost("/", Create);
+        group.MapGet("/", List);
+        group.MapDelete("/{id:guid}", Revoke);
+        return group;
+    }
+
+    private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateApiKeyRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var validator = request.Validate();
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        if (request.CampaignId is { } campaignId && !await db.Campaigns.AnyAsync(c => c.Id == campaignId, ct))
+        {
+            return Problems.Validation("campaignId", "No such campaign.");
+        }
+
+        var secret = ApiKeySecrets.NewSecret();
+        var key = new ApiKey
+        {
+            Name = request.Name!.Trim(),
+            Prefix = ApiKeySecrets.DisplayPrefix(secret),
+            SecretHash = ApiKeySecrets.Hash(secret),
+            IsAdmin = request.Admin == true,
+            CampaignId = request.CampaignId,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}",
+            new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, key.CampaignId, key.IsAdmin, key.CreatedAt, secret));
+    }
+
+    private static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> List(
+        string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.ApiKeys.AsNoTracking();
+        if (page.After is { } after)
+        {
+            query = query.Where(k => k.Id > after);
+        }
+
+        var rows = await query.OrderBy(k => k.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, k => k.Id, k => k.AsResponse()));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        Guid id, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        // One statement: the last active admin key is never revoked, so nobody locks themselves out.
+        var revoked = await db.ApiKeys
+            .Where(k => k.Id == id && k.RevokedAt == null &&
+                        (!k.IsAdmin || db.ApiKeys.Count(o => o.IsAdmin && o.RevokedAt == null) > 1))
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+        if (revoked == 1)
+        {
+            return TypedResults.NoContent();
+        }
+
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct);
+        return key switch
+        {
+            null => Problems.NotFound("API key"),
+            { RevokedAt: not null } => Problems.Conflict("already-revoked", "This API key is already revoked."),
+            _ => Problems.Conflict("last-admin-key", "The last active admin key cannot be revoked.",
+                "Create another admin key first."),
+        };
+    }
+}

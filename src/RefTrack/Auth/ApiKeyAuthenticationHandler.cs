@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+
+namespace RefTrack.Auth;
+
+/// <summary><c>Authorization: Bearer rt_…</c>: the key is looked up by its hash and compared in constant time.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AppDbContext db,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private const string Bearer = "Bearer ";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("Use 'Authorization: Bearer <api key>'.");
+        }
+
+        var hash = ApiKeySecrets.Hash(header[Bearer.Length..].Trim());
+        var key = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
+            .Select(k => new { k.Id, k.SecretHash, k.IsAdmin, k.CampaignId })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+
+        // The index lookup already matched; the fixed-time compare keeps the final decision free of timing leaks.
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, hash))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        List<Claim> claims = [new(Caller.KeyIdClaim, key.Id.ToString())];
+        if (key.CampaignId is { } campaign)
+        {
+            claims.Add(new Claim(Caller.CampaignClaim, campaign.ToString()));
+        }
+
+        if (key.IsAdmin)
+        {
+            claims.Add(new Claim(Caller.AdminClaim, "true"));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return WriteProblem(StatusCodes.Status401Unauthorized, "unauthorized",
+            "A valid API key is required.", "Send 'Authorization: Bearer <api key>'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "forbidden",
+            "This API key may not do that.", "Managing keys and campaigns needs an admin key for all campaigns.");
+
+    private async Task WriteProblem(int status, string slug, string title, string detail)
+    {
+        Response.StatusCode = status;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status, Title = title, Detail = detail, Type = Problems.TypePrefix + slug,
+            },
+        });
+    }
+}

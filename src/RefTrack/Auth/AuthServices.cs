@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace RefTrack.Auth;
+
+public static class AuthServices
+{
+    public static IServiceCollection AddRefTrackAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"))
+            .AddPolicy(Caller.AllCampaignsPolicy, p => p.RequireAssertion(c =>
+                c.User.Identity?.IsAuthenticated == true && c.User.CampaignScope() is null));
+        services.AddHostedService<ApiKeyBootstrap>();
+        return services;
+    }
+}

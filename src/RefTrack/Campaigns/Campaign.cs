@@ -1,0 +1,18 @@
+namespace RefTrack.Campaigns;
+
+public enum AttributionModel
+{
+    FirstClick,
+    LastClick,
+}
+
+/// <summary>One referral program. The destination is stored here and never taken from a request: no open redirect.</summary>
+public sealed class Campaign
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public required string DestinationUrl { get; set; }
+    public int AttributionWindowDays { get; set; } = 30;
+    public AttributionModel AttributionModel { get; set; } = AttributionModel.FirstClick;
+    public DateTime CreatedAt { get; init; }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Auth;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+
+namespace RefTrack.Campaigns;
+
+public static class CampaignApi
+{
+    public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization();
+        group.MapPost("/", Create).RequireAuthorization(Caller.AllCampaignsPolicy);
+        group.MapGet("/", List);
+
+        routes.MapCampaignGroup("", "Campaigns").MapGet("/", Get);
+        return routes;
+    }
+
+    private static async Task<Results<Created<CampaignResponse>, ValidationProblem>> Create(
+        CreateCampaignRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var validator = request.Validate(out var model);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var campaign = new Campaign
+        {
+            Name = request.Name!.Trim(),
+            DestinationUrl = request.DestinationUrl!.Trim(),
+            AttributionWindowDays = request.AttributionWindowDays ?? 30,
+            AttributionModel = model,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.Campaigns.Add(campaign);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/campaigns/{campaign.Id}", campaign.AsResponse());
+    }
+
+    private static async Task<Results<Ok<Page<CampaignResponse>>, ValidationProblem>> List(
+        string? cursor, int? limit, HttpContext http, AppDbContext db, CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.Campaigns.AsNoTracking();
+        if (http.User.CampaignScope() is { } scope)
+        {
+            query = query.Where(c => c.Id == scope);
+        }
+
+        if (page.After is { } after)
+        {
+            query = query.Where(c => c.Id > after);
+        }
+
+        var rows = await query.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse()));
+    }
+
+    private static Ok<CampaignResponse> Get(HttpContext http) => TypedResults.Ok(http.Campaign().AsResponse());
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Campaigns;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+
+namespace RefTrack.Conversions;
+
+public static class ConversionApi
+{
+    public static RouteGroupBuilder MapConversions(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapCampaignGroup("/conversions", "Conversions");
+        group.MapPost("/", Record).AddEndpointFilter<IdempotencyFilter>();
+        group.MapGet("/", List);
+        return group;
+    }
+
+    /// <summary>201 for a new event, 200 for a replay of the same event, 409 when the externalId was used for different content.</summary>
+    private static async Task<Results<Created<ConversionResponse>, Ok<ConversionResponse>, ValidationProblem, ProblemHttpResult>> Record(
+        Guid campaignId, RecordConversionRequest request, ConversionRecorder recorder, CancellationToken ct)
+    {
+        var validator = request.Validate(out var type);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var result = await recorder.RecordAsync(campaignId, request, type, ct);
+        return result.Outcome switch
+        {
+            RecordOutcome.Created => TypedResults.Created(
+                $"/api/v1/campaigns/{campaignId}/conversions/{result.Conversion!.Id}",
+                result.Conversion.AsResponse(result.Rewards!)),
+            RecordOutcome.Replayed => TypedResults.Ok(result.Conversion!.AsResponse(result.Rewards!)),
+            RecordOutcome.UnknownParticipant => Problems.Unprocessable("unknown-participant",
+                "No participant with that id in this campaign.", "Register the participant first."),
+            _ => Problems.Conflict("conversion-conflict",
+                "A conversion with this externalId was already recorded with different content.",
+                $"Stored conversion {result.Conversion!.Id}; an event id must not be reused for another event."),
+        };
+    }
+
+    private static async Task<Results<Ok<Page<ConversionResponse>>, ValidationProblem>> List(
+        Guid campaignId, Guid? participantId, string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.Conversions.AsNoTracking().Where(c => c.CampaignId == campaignId);
+        if (participantId is { } pid)
+        {
+            query = query.Where(c => c.ParticipantId == pid);
+        }
+
+        if (page.After is { } after)
+        {
+            query = query.Where(c => c.Id > after);
+        }
+
+        var rows = await query.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        var rewards = (await db.Rewards.AsNoTracking().Where(r => r.ConversionId != null && ids.Contains(r.ConversionId.Value)).ToListAsync(ct))
+            .ToLookup(r => r.ConversionId);
+        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse(rewards[c.Id])));
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+using RefTrack.Participants;
+using RefTrack.Referrals;
+using RefTrack.Rewards;
+
+namespace RefTrack.Conversions;
+
+public enum RecordOutcome
+{
+    Created,
+    Replayed,
+    UnknownParticipant,
+    ConflictingReplay,
+}
+
+public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion = null, IReadOnlyList<Reward>? Rewards = null);
+
+/// <summary>
+/// Stores a conversion once and grants its rewards in the same transaction. The unique (campaign, externalId)
+/// index decides replays: the insert of a replay fails, nothing else in its transaction happens, and the stored
+/// conversion is returned instead.
+/// </summary>
+public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, TimeProvider clock)
+{
+    public async Task<RecordResult> RecordAsync(
+        Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
+    {
+        var participant = await db.Participants.AsNoTracking()
+            .Where(p => p.CampaignId == campaignId &&
+                        (request.ParticipantId != null ? p.Id == request.ParticipantId : p.ExternalId == request.ParticipantExternalId))
+            .Select(p => new { p.Id })
+            .FirstOrDefaultAsync(ct);
+        if (participant is null)
+        {
+            return new RecordResult(RecordOutcome.UnknownParticipant);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var externalId = request.ExternalId!.Trim();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var referral = await db.Referrals.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ReferredId == participant.Id && r.Status == ReferralStatus.Qualified, ct);
+        var conversion = new Conversion
+        {
+            CampaignId = campaignId,
+            ParticipantId = participant.Id,
+            ReferralId = referral?.Id,
+            Type = type,
+            ExternalId = externalId,
+            Amount = request.Amount ?? 0,
+            Currency = request.Currency!,
+            OccurredAt = request.OccurredAt?.ToUniversalTime() ?? now,
+            CreatedAt = now,
+        };
+        db.Conversions.Add(conversion);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+            await tx.RollbackAsync(ct);
+            return await ReplayAsync(campaignId, conversion, ct);
+        }
+
+        IReadOnlyList<Reward> rewards = [];
+        if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
+        {
+            await db.Referrals
+                .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct);
+            var referrals = await granter.QualifiedReferralsAsync(referral.ReferrerId, ct);
+            var rules = await granter.ActiveRulesAsync(campaignId, ct);
+            var grants = RewardRules.ForPurchase(rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals);
+            rewards = await granter.GrantAsync(referral, conversion.Id, grants, ct);
+        }
+
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return new RecordResult(RecordOutcome.Created, conversion, rewards);
+    }
+
+    /// <summary>The same event again: the stored conversion if it matches, a conflict if the content differs.</summary>
+    private async Task<RecordResult> ReplayAsync(Guid campaignId, Conversion attempted, CancellationToken ct)
+    {
+        var stored = await db.Conversions.AsNoTracking()
+            .FirstAsync(c => c.CampaignId == campaignId && c.ExternalId == attempted.ExternalId, ct);
+        var same = stored.ParticipantId == attempted.ParticipantId && stored.Type == attempted.Type &&
+                   stored.Amount == attempted.Amount && stored.Currency == attempted.Currency;
+        if (!same)
+        {
+            return new RecordResult(RecordOutcome.ConflictingReplay, stored);
+        }
+
+        var rewards = await db.Rewards.AsNoTracking().Where(r => r.ConversionId == stored.Id).OrderBy(r => r.Id).ToListAsync(ct);
+        return new RecordResult(RecordOutcome.Replayed, stored, rewards);
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Auth;
+using RefTrack.Campaigns;
+using RefTrack.Conversions;
+using RefTrack.Infrastructure;
+using RefTrack.Links;
+using RefTrack.Participants;
+using RefTrack.Referrals;
+using RefTrack.Rewards;
+
+namespace RefTrack.Data;
+
+/// <summary>
+/// The model, shared by every provider. Each provider has a sealed subclass so that it owns its own migration set.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<Participant> Participants => Set<Participant>();
+    public DbSet<ReferralCode> ReferralCodes => Set<ReferralCode>();
+    public DbSet<Click> Clicks => Set<Click>();
+    public DbSet<ClickVisitor> ClickVisitors => Set<ClickVisitor>();
+    public DbSet<Referral> Referrals => Set<Referral>();
+    public DbSet<Conversion> Conversions => Set<Conversion>();
+    public DbSet<RewardRule> RewardRules => Set<RewardRule>();
+    public DbSet<Reward> Rewards => Set<Reward>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<InstanceSetting> InstanceSettings => Set<InstanceSetting>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in SQL and safe against reordering.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}

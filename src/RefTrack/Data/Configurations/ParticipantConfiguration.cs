@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RefTrack.Campaigns;
+using RefTrack.Participants;
+
+namespace RefTrack.Data.Configurations;
+
+internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Participant>
+{
+    public void Configure(EntityTypeBuilder<Participant> b)
+    {
+        b.Property(p => p.ExternalId).HasMaxLength(200);
+        b.Property(p => p.Email).HasMaxLength(320);
+        b.Property(p => p.NormalizedEmail).HasMaxLength(320);
+        b.Property(p => p.Name).HasMaxLength(200);
+        b.HasIndex(p => new { p.CampaignId, p.ExternalId }).IsUnique();
+        b.HasIndex(p => new { p.CampaignId, p.NormalizedEmail });
+        b.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Participant>().WithMany().HasForeignKey(p => p.ReferredById).OnDelete(DeleteBehavior.Restrict);
+    }
+}

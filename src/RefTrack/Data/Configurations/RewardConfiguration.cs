@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RefTrack.Campaigns;
+using RefTrack.Participants;
+using RefTrack.Rewards;
+
+namespace RefTrack.Data.Configurations;
+
+internal sealed class RewardRuleConfiguration : IEntityTypeConfiguration<RewardRule>
+{
+    public void Configure(EntityTypeBuilder<RewardRule> b)
+    {
+        b.Property(r => r.Currency).HasMaxLength(3);
+        b.HasIndex(r => new { r.CampaignId, r.Trigger });
+        b.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
+{
+    public void Configure(EntityTypeBuilder<Reward> b)
+    {
+        b.Property(r => r.Currency).HasMaxLength(3);
+        b.Property(r => r.GrantKey).HasMaxLength(160);
+        b.HasIndex(r => r.GrantKey).IsUnique();
+        b.HasIndex(r => new { r.CampaignId, r.Status });
+        b.HasIndex(r => new { r.ParticipantId, r.Status });
+        b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<RewardRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RefTrack.Data;
+
+public enum SqliteSynchronous
+{
+    Normal,
+    Full,
+}
+
+/// <summary>Bound from <c>RefTrack:Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "RefTrack:Database";
+
+    /// <summary>SQLite file; relative paths are resolved against the working directory.</summary>
+    [Required]
+    public string Path { get; set; } = System.IO.Path.Combine("data", "reftrack.db");
+
+    /// <summary>Apply pending migrations when the service starts.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// SQLite <c>synchronous</c> in WAL mode. <c>Full</c> (default) fsyncs every commit: an acknowledged signup or
+    /// conversion survives a power loss. <c>Normal</c> is faster but may lose the last commits on power loss
+    /// (never on a process crash).
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+
+    /// <summary>How long a writer waits for SQLite's write lock before failing.</summary>
+    [Range(0, 600_000)]
+    public int BusyTimeoutMilliseconds { get; set; } = 10_000;
+}

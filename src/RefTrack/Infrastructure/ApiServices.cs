@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using RefTrack.Conversions;
+using RefTrack.Participants;
+using RefTrack.Rewards;
+
+namespace RefTrack.Infrastructure;
+
+public static class ApiServices
+{
+    /// <summary>JSON, errors, OpenAPI, health, and the per-request services of the referral flow.</summary>
+    public static IServiceCollection AddRefTrackApi(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddScoped<RewardGranter>();
+        services.AddScoped<ParticipantRegistration>();
+        services.AddScoped<ConversionRecorder>();
+        return services;
+    }
+}

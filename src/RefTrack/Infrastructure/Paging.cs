@@ -1,0 +1,48 @@
+using System.Buffers.Text;
+
+namespace RefTrack.Infrastructure;
+
+/// <summary>A page of a list: <c>nextCursor</c> is null on the last page.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Data, string? NextCursor);
+
+/// <summary>
+/// Keyset pagination over version-7 ids (time ordered). The cursor is the last id of the page, opaque to clients.
+/// </summary>
+public readonly record struct PageRequest(Guid? After, int Limit)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    /// <summary>Reads <c>?cursor=&amp;limit=</c>; problems go to <paramref name="validator"/>.</summary>
+    public static PageRequest Parse(string? cursor, int? limit, Validator validator)
+    {
+        var page = new PageRequest(null, limit ?? DefaultLimit);
+        validator.Check(limit is null or (>= 1 and <= MaxLimit), "limit", $"Between 1 and {MaxLimit}.");
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (Base64Url.IsValid(cursor) && Base64Url.DecodeFromChars(cursor) is { Length: 16 } bytes)
+            {
+                page = page with { After = new Guid(bytes, bigEndian: true) };
+            }
+            else
+            {
+                validator.Add("cursor", "Not a cursor returned by this API.");
+            }
+        }
+
+        return page;
+    }
+
+    /// <summary>Builds the page from up to Limit + 1 rows: the extra row only says there is more.</summary>
+    public Page<TOut> ToPage<TIn, TOut>(List<TIn> rows, Func<TIn, Guid> id, Func<TIn, TOut> map)
+    {
+        var hasMore = rows.Count > Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        var next = hasMore ? Base64Url.EncodeToString(id(rows[^1]).ToByteArray(bigEndian: true)) : null;
+        return new Page<TOut>(rows.Select(map).ToList(), next);
+    }
+}

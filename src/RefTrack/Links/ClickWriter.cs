@@ -1,0 +1,150 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RefTrack.Data;
+
+namespace RefTrack.Links;
+
+/// <summary>A click waiting to be written, with the visitor keys that decide whether it is a repeat.</summary>
+public sealed record PendingClick(Click Click, string DeviceKey, string? FingerprintKey);
+
+/// <summary>
+/// The click path's only writer. Redirects hand clicks to a bounded channel and answer at once; this service commits
+/// them in batches, so a burst costs one transaction per batch instead of one per click. A full channel makes
+/// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits.
+/// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth.
+/// </summary>
+public sealed partial class ClickWriter : BackgroundService
+{
+    private readonly Channel<object> _channel;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger<ClickWriter> _logger;
+    private readonly int _batchSize;
+
+    public ClickWriter(IServiceScopeFactory scopes, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
+    {
+        _scopes = scopes;
+        _logger = logger;
+        _batchSize = options.Value.ClickBatchSize;
+        _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public ValueTask EnqueueAsync(PendingClick click, CancellationToken ct) => _channel.Writer.WriteAsync(click, ct);
+
+    /// <summary>Completes when every click enqueued before the call is committed (used when a signup names a click
+    /// id this node has not written yet).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_channel.Writer.TryWrite(done) || await TryWriteSlowAsync(done, ct))
+        {
+            await done.Task.WaitAsync(ct);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete(); // ExecuteAsync drains what is left, then returns.
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _channel.Reader;
+        var batch = new List<PendingClick>(_batchSize);
+        var flushes = new List<TaskCompletionSource>();
+
+        // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < _batchSize && reader.TryRead(out var item))
+            {
+                if (item is PendingClick click)
+                {
+                    batch.Add(click);
+                }
+                else
+                {
+                    flushes.Add((TaskCompletionSource)item);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteWithRetryAsync(batch);
+            }
+
+            flushes.ForEach(f => f.TrySetResult());
+            batch.Clear();
+            flushes.Clear();
+        }
+    }
+
+    private async Task<bool> TryWriteSlowAsync(TaskCompletionSource done, CancellationToken ct)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(done, ct);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<PendingClick> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteBatchAsync(batch);
+                return;
+            }
+            catch (Exception e) when (attempt < 10)
+            {
+                LogRetry(e, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+            catch (Exception e)
+            {
+                LogDropped(e, batch.Count);
+                return;
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingClick> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        foreach (var pending in batch)
+        {
+            var deviceIsNew = await InsertVisitorAsync(db, pending.Click.ReferralCodeId, pending.DeviceKey);
+            pending.Click.IsRepeat = pending.FingerprintKey is null
+                ? !deviceIsNew
+                : !await InsertVisitorAsync(db, pending.Click.ReferralCodeId, pending.FingerprintKey);
+            db.Clicks.Add(pending.Click);
+        }
+
+        await db.SaveChangesAsync();
+        await tx.CommitAsync();
+    }
+
+    /// <summary>True when this (code, visitor) pair is new. The primary key decides, not a read.</summary>
+    private static async Task<bool> InsertVisitorAsync(AppDbContext db, Guid codeId, string visitorKey) =>
+        await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "ClickVisitors" ("ReferralCodeId", "VisitorKey") VALUES ({codeId}, {visitorKey}) ON CONFLICT DO NOTHING""") == 1;
+
+    [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]
+    private partial void LogRetry(Exception e, int count, int attempt);
+
+    [LoggerMessage(LogLevel.Error, "Writing {Count} clicks failed after retries; they are lost")]
+    private partial void LogDropped(Exception e, int count);
+}

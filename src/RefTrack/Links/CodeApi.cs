@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Campaigns;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+using RefTrack.Participants;
+
+namespace RefTrack.Links;
+
+/// <summary>Codes of a campaign: look one up, disable it (its link answers 404), enable it again.</summary>
+public static class CodeApi
+{
+    public static RouteGroupBuilder MapCodes(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapCampaignGroup("/codes", "Links");
+        group.MapGet("/{code}", Get);
+        group.MapPost("/{code}/disable",
+            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, CancellationToken ct) =>
+                SetDisabled(campaignId, code, true, db, resolver, links, ct));
+        group.MapPost("/{code}/enable",
+            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, CancellationToken ct) =>
+                SetDisabled(campaignId, code, false, db, resolver, links, ct));
+        return group;
+    }
+
+    private static async Task<Results<Ok<CodeResponse>, ProblemHttpResult>> Get(
+        Guid campaignId, string code, AppDbContext db, ReferralLinks links, CancellationToken ct)
+    {
+        var normalized = ReferralCode.Normalize(code);
+        var row = await db.ReferralCodes.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.Code == normalized && c.CampaignId == campaignId, ct);
+        return row is null ? Problems.NotFound("Referral code") : TypedResults.Ok(row.AsResponse(links));
+    }
+
+    private static async Task<Results<Ok<CodeResponse>, ProblemHttpResult>> SetDisabled(
+        Guid campaignId, string code, bool disabled, AppDbContext db, CodeResolver resolver, ReferralLinks links,
+        CancellationToken ct)
+    {
+        var normalized = ReferralCode.Normalize(code);
+        var updated = await db.ReferralCodes
+            .Where(c => c.Code == normalized && c.CampaignId == campaignId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDisabled, disabled), ct);
+        if (updated == 0)
+        {
+            return Problems.NotFound("Referral code");
+        }
+
+        resolver.Forget(normalized);
+        var row = await db.ReferralCodes.AsNoTracking().FirstAsync(c => c.Code == normalized, ct);
+        return TypedResults.Ok(row.AsResponse(links));
+    }
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RefTrack.Links;
+
+/// <summary>Bound from <c>RefTrack:Links</c>.</summary>
+public sealed class LinkOptions
+{
+    public const string Section = "RefTrack:Links";
+
+    /// <summary>
+    /// How long a node trusts its cached view of a code. A code disabled on one node stops redirecting on every
+    /// other node within this many seconds (immediately on the node that disabled it).
+    /// </summary>
+    [Range(0, 3600)]
+    public int CodeCacheSeconds { get; set; } = 30;
+
+    /// <summary>Unknown-code lookups one client address may make per minute before getting 429.</summary>
+    [Range(1, 100_000)]
+    public int UnknownCodeLimitPerMinute { get; set; } = 30;
+
+    /// <summary>Optional cookie domain (e.g. <c>.example.com</c>) to share the click cookie with the product's site.</summary>
+    public string? CookieDomain { get; set; }
+
+    /// <summary>Clicks waiting for the writer; when full, redirects wait (back-pressure) rather than drop clicks.</summary>
+    [Range(100, 1_000_000)]
+    public int ClickQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Most clicks committed in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int ClickBatchSize { get; set; } = 500;
+}
+
+/// <summary>Bound from <c>RefTrack</c>: values that are not owned by one feature.</summary>
+public sealed class PublicUrlOptions
+{
+    public const string Section = "RefTrack";
+
+    /// <summary>Base of referral links, e.g. <c>https://refer.example.com</c>. Default: the request's scheme and host.</summary>
+    [Url]
+    public string? PublicBaseUrl { get; set; }
+}

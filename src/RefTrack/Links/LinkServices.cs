@@ -1,0 +1,20 @@
+namespace RefTrack.Links;
+
+public static class LinkServices
+{
+    public static IServiceCollection AddRefTrackLinks(this IServiceCollection services)
+    {
+        services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMemoryCache();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<ClickHasher>();
+        services.AddSingleton<CodeResolver>();
+        services.AddSingleton<UnknownCodeLimiter>();
+        services.AddSingleton<ClickWriter>();
+        services.AddHostedService<LinkStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClickWriter>());
+        services.AddScoped<ReferralLinks>();
+        return services;
+    }
+}

@@ -1,0 +1,20 @@
+namespace RefTrack.Participants;
+
+/// <summary>A user of the company's product, known by the company's own id. Unique per (campaign, externalId).</summary>
+public sealed class Participant
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid CampaignId { get; init; }
+    public required string ExternalId { get; init; }
+    public string? Email { get; set; }
+
+    /// <summary>Email after <see cref="EmailNormalizer"/>: what self-referral checks compare.</summary>
+    public string? NormalizedEmail { get; set; }
+
+    public string? Name { get; set; }
+
+    /// <summary>The referrer's participant id, set once at registration (one-time attribution).</summary>
+    public Guid? ReferredById { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+}

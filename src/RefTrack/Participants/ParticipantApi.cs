@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Campaigns;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+using RefTrack.Links;
+
+namespace RefTrack.Participants;
+
+public static class ParticipantApi
+{
+    public static RouteGroupBuilder MapParticipants(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapCampaignGroup("/participants", "Participants");
+        group.MapPost("/", Register).AddEndpointFilter<IdempotencyFilter>();
+        group.MapGet("/", List);
+        group.MapGet("/{idOrExternalId}", Get);
+        group.MapPost("/{idOrExternalId}/codes", AddCode);
+        return group;
+    }
+
+    /// <summary>201 with the new participant; 200 with the existing one (never re-attributed) for a known externalId.</summary>
+    private static async Task<Results<Created<ParticipantResponse>, Ok<ParticipantResponse>, ValidationProblem>> Register(
+        Guid campaignId, RegisterParticipantRequest request, HttpContext http, ParticipantRegistration registration,
+        ReferralLinks links, CancellationToken ct)
+    {
+        var validator = request.Validate();
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var result = await registration.RegisterAsync(http.Campaign(), request, ct);
+        var response = result.Participant.AsResponse(result.Code, result.Referral, links);
+        return result.Created
+            ? TypedResults.Created($"/api/v1/campaigns/{campaignId}/participants/{response.Id}", response)
+            : TypedResults.Ok(response);
+    }
+
+    private static async Task<Results<Ok<Page<ParticipantResponse>>, ValidationProblem>> List(
+        Guid campaignId, string? cursor, int? limit, AppDbContext db, ReferralLinks links, CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.Participants.Where(p => p.CampaignId == campaignId);
+        if (page.After is { } after)
+        {
+            query = query.Where(p => p.Id > after);
+        }
+
+        var rows = await ParticipantQueries.Views(db, query.OrderBy(p => p.Id).Take(page.Limit + 1)).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, v => v.Participant.Id,
+            v => v.Participant.AsResponse(v.Code, v.Referral, links)));
+    }
+
+    private static async Task<Results<Ok<ParticipantResponse>, ProblemHttpResult>> Get(
+        Guid campaignId, string idOrExternalId, AppDbContext db, ReferralLinks links, CancellationToken ct)
+    {
+        var view = await FindAsync(db, campaignId, idOrExternalId, ct);
+        return view is null
+            ? Problems.NotFound("Participant")
+            : TypedResults.Ok(view.Participant.AsResponse(view.Code, view.Referral, links));
+    }
+
+    /// <summary>Adds a vanity code. Uniqueness across all campaigns is the index's job; a taken code is a 409.</summary>
+    private static async Task<Results<Created<CodeResponse>, ValidationProblem, ProblemHttpResult>> AddCode(
+        Guid campaignId, string idOrExternalId, AddCodeRequest request, AppDbContext db, ReferralLinks links,
+        CodeResolver resolver, TimeProvider clock, CancellationToken ct)
+    {
+        var validator = request.Validate();
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        if (await FindAsync(db, campaignId, idOrExternalId, ct) is not { } view)
+        {
+            return Problems.NotFound("Participant");
+        }
+
+        var code = new ReferralCode
+        {
+            Code = ReferralCode.Normalize(request.Code!),
+            CampaignId = campaignId,
+            ParticipantId = view.Participant.Id,
+            IsVanity = true,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ReferralCodes.Add(code);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            return Problems.Conflict("code-taken", "This referral code is already taken.");
+        }
+
+        resolver.Forget(code.Code); // A cached "unknown" answer for it must not outlive its creation here.
+        return TypedResults.Created($"/api/v1/campaigns/{campaignId}/codes/{code.Code}", code.AsResponse(links));
+    }
+
+    internal static Task<ParticipantView?> FindAsync(
+        AppDbContext db, Guid campaignId, string idOrExternalId, CancellationToken ct)
+    {
+        var participants = db.Participants.Where(p => p.CampaignId == campaignId);
+        participants = Guid.TryParse(idOrExternalId, out var id)
+            ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId)
+                .OrderBy(p => p.ExternalId == idOrExternalId) // The id wins over a look-alike external id.
+                .Take(1)
+            : participants.Where(p => p.ExternalId == idOrExternalId);
+        return ParticipantQueries.Views(db, participants).FirstOrDefaultAsync(ct);
+    }
+}
+
+internal static class ParticipantMapping
+{
+    public static ParticipantResponse AsResponse(
+        this Participant p, string code, ReferralOutcome? referral, ReferralLinks links) =>
+        new(p.Id, p.ExternalId, p.Email, p.Name, code, links.For(code), p.ReferredById, referral, p.CreatedAt);
+
+    public static CodeResponse AsResponse(this ReferralCode c, ReferralLinks links) =>
+        new(c.Code, links.For(c.Code), c.ParticipantId, c.IsVanity, c.IsDisabled);
+}

@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+
+namespace RefTrack.Participants;
+
+/// <summary>A participant with its primary (generated) code and its referral outcome, in one query.</summary>
+public sealed record ParticipantView(Participant Participant, string Code, ReferralOutcome? Referral);
+
+internal static class ParticipantQueries
+{
+    /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>
+    public static IQueryable<ParticipantView> Views(AppDbContext db, IQueryable<Participant> participants) =>
+        from p in participants.AsNoTracking()
+        select new ParticipantView(
+            p,
+            db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
+            db.Referrals.Where(r => r.ReferredId == p.Id)
+                .Select(r => new ReferralOutcome(r.Status, r.Reason))
+                .FirstOrDefault());
+}

@@ -1,0 +1,190 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Campaigns;
+using RefTrack.Data;
+using RefTrack.Links;
+using RefTrack.Referrals;
+using RefTrack.Rewards;
+
+namespace RefTrack.Participants;
+
+public sealed record Registration(Participant Participant, string Code, ReferralOutcome? Referral, bool Created);
+
+/// <summary>
+/// Registers a participant and, in the same transaction, its referral code, its referral (one-time attribution)
+/// and the signup rewards. The unique index on (campaign, externalId) decides between concurrent registrations:
+/// the loser returns the winner's participant and attributes nothing.
+/// </summary>
+public sealed class ParticipantRegistration(
+    AppDbContext db, ClickWriter clickWriter, RewardGranter granter, TimeProvider clock)
+{
+    private const int CodeAttempts = 5;
+    private const int MaxDeviceClicks = 100;
+
+    public async Task<Registration> RegisterAsync(Campaign campaign, RegisterParticipantRequest request, CancellationToken ct)
+    {
+        var externalId = request.ExternalId!.Trim();
+        if (await FindAsync(campaign.Id, externalId, ct) is { } existing)
+        {
+            return existing;
+        }
+
+        var participantId = Guid.CreateVersion7();
+        var email = EmailNormalizer.Normalize(request.Email);
+        var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var participant = new Participant
+            {
+                Id = participantId,
+                CampaignId = campaign.Id,
+                ExternalId = externalId,
+                Email = request.Email!.Trim(),
+                NormalizedEmail = email,
+                Name = request.Name?.Trim(),
+                ReferredById = decision.Outcome == AttributionOutcome.Attributed ? decision.ReferrerId : null,
+                CreatedAt = now,
+            };
+            var code = new ReferralCode
+            {
+                Code = CodeGenerator.NewCode(), CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now,
+            };
+            db.Participants.Add(participant);
+            db.ReferralCodes.Add(code);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+                await tx.RollbackAsync(ct);
+                // Either a concurrent registration of the same user won (return it), or the code collided (retry).
+                if (await FindAsync(campaign.Id, externalId, ct) is { } winner)
+                {
+                    return winner;
+                }
+
+                if (attempt == CodeAttempts)
+                {
+                    throw;
+                }
+
+                continue;
+            }
+
+            var outcome = await RecordReferralAsync(campaign, participant, decision, now, ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            return new Registration(participant, code.Code, outcome, Created: true);
+        }
+    }
+
+    private async Task<ReferralOutcome?> RecordReferralAsync(
+        Campaign campaign, Participant participant, AttributionDecision decision, DateTime now, CancellationToken ct)
+    {
+        if (decision.Outcome == AttributionOutcome.None)
+        {
+            return null;
+        }
+
+        var status = decision.Outcome == AttributionOutcome.Attributed ? ReferralStatus.Qualified : ReferralStatus.Rejected;
+        if (decision.ReferrerId is not { } referrerId)
+        {
+            return new ReferralOutcome(status, decision.Reason!); // Refused without a referrer: nothing to record.
+        }
+
+        var referral = new Referral
+        {
+            CampaignId = campaign.Id,
+            ReferrerId = referrerId,
+            ReferredId = participant.Id,
+            Status = status,
+            Source = decision.Source,
+            ClickId = decision.ClickId,
+            Code = decision.Code!,
+            ClickedAt = decision.ClickedAt,
+            Reason = decision.Reason!,
+            CreatedAt = now,
+        };
+        db.Referrals.Add(referral);
+        await db.SaveChangesAsync(ct);
+
+        if (status == ReferralStatus.Qualified)
+        {
+            var referrals = await granter.QualifiedReferralsAsync(referrerId, ct);
+            var rules = await granter.ActiveRulesAsync(campaign.Id, ct);
+            await granter.GrantAsync(referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), ct);
+        }
+
+        return new ReferralOutcome(status, referral.Reason);
+    }
+
+    private async Task<AttributionInput> GatherEvidenceAsync(
+        Campaign campaign, Guid participantId, string? email, RegisterParticipantRequest request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var clickIdGiven = !string.IsNullOrWhiteSpace(request.ClickId);
+        ClickEvidence? click = null;
+        List<ClickEvidence> sameDevice = [];
+        if (clickIdGiven && Guid.TryParse(request.ClickId, out var clickId))
+        {
+            var found = await FindClickAsync(clickId, ct);
+            if (found is null)
+            {
+                // Clicks are written in batches; the one named may still be queued on this node.
+                await clickWriter.FlushAsync(ct);
+                found = await FindClickAsync(clickId, ct);
+            }
+
+            if (found is not null)
+            {
+                click = found.Evidence;
+                var since = now.AddDays(-campaign.AttributionWindowDays);
+                sameDevice = await ClickEvidenceQuery(db.Clicks.Where(c =>
+                        c.CampaignId == campaign.Id && c.DeviceId == found.DeviceId && c.OccurredAt >= since))
+                    .Select(x => x.Evidence)
+                    .Take(MaxDeviceClicks)
+                    .ToListAsync(ct);
+            }
+        }
+
+        var codeGiven = !string.IsNullOrWhiteSpace(request.ReferralCode);
+        CodeEvidence? code = null;
+        if (codeGiven)
+        {
+            var normalized = ReferralCode.Normalize(request.ReferralCode!);
+            code = await db.ReferralCodes.AsNoTracking()
+                .Where(c => c.Code == normalized)
+                .Join(db.Participants, c => c.ParticipantId, p => p.Id,
+                    (c, p) => new CodeEvidence(c.CampaignId, c.ParticipantId, p.NormalizedEmail, c.Code, c.IsDisabled))
+                .FirstOrDefaultAsync(ct);
+        }
+
+        return new AttributionInput(campaign.Id, campaign.AttributionWindowDays, campaign.AttributionModel, now,
+            participantId, email, clickIdGiven, click, sameDevice, codeGiven, code);
+    }
+
+    private sealed record FoundClick(ClickEvidence Evidence, string DeviceId);
+
+    private Task<FoundClick?> FindClickAsync(Guid clickId, CancellationToken ct) =>
+        ClickEvidenceQuery(db.Clicks.Where(c => c.Id == clickId)).FirstOrDefaultAsync(ct);
+
+    private IQueryable<FoundClick> ClickEvidenceQuery(IQueryable<Click> clicks) =>
+        clicks.AsNoTracking()
+            .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code })
+            .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new FoundClick(
+                new ClickEvidence(x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt),
+                x.c.DeviceId));
+
+    /// <summary>The participant by external id, as a registration that created nothing.</summary>
+    public async Task<Registration?> FindAsync(Guid campaignId, string externalId, CancellationToken ct)
+    {
+        var row = await ParticipantQueries.Views(db,
+                db.Participants.Where(p => p.CampaignId == campaignId && p.ExternalId == externalId))
+            .FirstOrDefaultAsync(ct);
+        return row is null ? null : new Registration(row.Participant, row.Code, row.Referral, Created: false);
+    }
+}

@@ -1,0 +1,50 @@
+using RefTrack.Auth;
+using RefTrack.Campaigns;
+using RefTrack.Conversions;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+using RefTrack.Links;
+using RefTrack.Participants;
+using RefTrack.Reports;
+using RefTrack.Rewards;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://localhost:5080"); // The documented default; --urls or ASPNETCORE_URLS override it.
+}
+
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+
+// Order matters for hosted services: the database is migrated before anything else starts.
+builder.Services.AddRefTrackData();
+builder.Services.AddRefTrackAuth();
+builder.Services.AddRefTrackLinks();
+builder.Services.AddRefTrackApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapHealthChecks("/healthz");
+
+app.MapRedirects();
+app.MapApiKeys();
+app.MapCampaigns();
+app.MapParticipants();
+app.MapCodes();
+app.MapRewardRules();
+app.MapConversions();
+app.MapRewards();
+app.MapStats();
+
+app.Run();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

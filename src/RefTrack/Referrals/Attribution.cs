@@ -1,0 +1,171 @@
+using RefTrack.Campaigns;
+
+namespace RefTrack.Referrals;
+
+/// <summary>A recorded click, as attribution sees it.</summary>
+public sealed record ClickEvidence(
+    Guid ClickId, Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, DateTime OccurredAt);
+
+/// <summary>A referral code the company passed at signup, as attribution sees it.</summary>
+public sealed record CodeEvidence(Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, bool IsDisabled);
+
+/// <summary>Everything the decision needs; gathering it is the caller's job, deciding is <see cref="Attribution"/>'s.</summary>
+public sealed record AttributionInput(
+    Guid CampaignId,
+    int WindowDays,
+    AttributionModel Model,
+    DateTime Now,
+    Guid ParticipantId,
+    string? ParticipantEmail,
+    bool ClickIdGiven,
+    ClickEvidence? Click,
+    IReadOnlyList<ClickEvidence> SameDeviceClicks,
+    bool CodeGiven,
+    CodeEvidence? Code);
+
+public enum AttributionOutcome
+{
+    /// <summary>No click id or code was given.</summary>
+    None,
+    Attributed,
+    Rejected,
+}
+
+/// <summary>
+/// The decision and its reason. <see cref="ReferrerId"/> is set when attributed, and also when rejected as a
+/// self-referral (so the attempt can be recorded and reviewed).
+/// </summary>
+public sealed record AttributionDecision(
+    AttributionOutcome Outcome,
+    string? Reason,
+    Guid? ReferrerId = null,
+    ReferralSource Source = ReferralSource.Click,
+    Guid? ClickId = null,
+    string? Code = null,
+    DateTime? ClickedAt = null);
+
+public static class AttributionReasons
+{
+    public const string FirstClick = "first_click";
+    public const string LastClick = "last_click";
+    public const string ReferralCode = "referral_code";
+    public const string SelfReferral = "self_referral";
+    public const string UnknownClick = "unknown_click";
+    public const string ClickFromOtherCampaign = "click_from_other_campaign";
+    public const string ClickExpired = "click_expired";
+    public const string UnknownCode = "unknown_code";
+    public const string CodeFromOtherCampaign = "code_from_other_campaign";
+    public const string CodeDisabled = "code_disabled";
+}
+
+/// <summary>
+/// Decides who referred a new participant. Clicks are ordered by time; a code typed at signup counts as a touch
+/// at signup time, so it wins under <c>lastClick</c> and only fills in under <c>firstClick</c>.
+/// </summary>
+public static class Attribution
+{
+    public static AttributionDecision Decide(AttributionInput input)
+    {
+        var (click, clickRefusal) = ClickCandidate(input);
+        var (code, codeRefusal) = CodeCandidate(input);
+
+        var winner = input.Model == AttributionModel.LastClick ? code ?? click : click ?? code;
+        if (winner is not null)
+        {
+            return winner;
+        }
+
+        // Nothing usable. A self-referral attempt is the refusal worth recording; otherwise report the click's
+        // problem first (it is the stronger evidence), then the code's.
+        var refusals = new[] { clickRefusal, codeRefusal }.Where(r => r is not null).ToList();
+        if (refusals.Count == 0)
+        {
+            return new AttributionDecision(AttributionOutcome.None, null);
+        }
+
+        return refusals.FirstOrDefault(r => r!.Reason == AttributionReasons.SelfReferral) ?? refusals[0]!;
+    }
+
+    private static (AttributionDecision? Winner, AttributionDecision? Refusal) ClickCandidate(AttributionInput input)
+    {
+        if (!input.ClickIdGiven)
+        {
+            return (null, null);
+        }
+
+        if (input.Click is null)
+        {
+            return (null, Rejected(AttributionReasons.UnknownClick));
+        }
+
+        if (input.Click.CampaignId != input.CampaignId)
+        {
+            return (null, Rejected(AttributionReasons.ClickFromOtherCampaign));
+        }
+
+        var windowStart = input.Now.AddDays(-input.WindowDays);
+        var inWindow = input.SameDeviceClicks.Append(input.Click)
+            .Where(c => c.CampaignId == input.CampaignId && c.OccurredAt >= windowStart && c.OccurredAt <= input.Now)
+            .DistinctBy(c => c.ClickId)
+            .ToList();
+        if (inWindow.Count == 0)
+        {
+            return (null, Rejected(AttributionReasons.ClickExpired));
+        }
+
+        var others = inWindow.Where(c => !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
+        if (others.Count == 0)
+        {
+            var self = inWindow[0];
+            return (null, Rejected(AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
+        }
+
+        var lastClick = input.Model == AttributionModel.LastClick;
+        var chosen = lastClick ? others.MaxBy(c => c.OccurredAt)! : others.MinBy(c => c.OccurredAt)!;
+        return (new AttributionDecision(
+            AttributionOutcome.Attributed,
+            lastClick ? AttributionReasons.LastClick : AttributionReasons.FirstClick,
+            chosen.ReferrerId, ReferralSource.Click, chosen.ClickId, chosen.Code, chosen.OccurredAt), null);
+    }
+
+    private static (AttributionDecision? Winner, AttributionDecision? Refusal) CodeCandidate(AttributionInput input)
+    {
+        if (!input.CodeGiven)
+        {
+            return (null, null);
+        }
+
+        var code = input.Code;
+        if (code is null)
+        {
+            return (null, Rejected(AttributionReasons.UnknownCode));
+        }
+
+        if (code.CampaignId != input.CampaignId)
+        {
+            return (null, Rejected(AttributionReasons.CodeFromOtherCampaign));
+        }
+
+        if (code.IsDisabled)
+        {
+            return (null, Rejected(AttributionReasons.CodeDisabled));
+        }
+
+        if (IsSelf(input, code.ReferrerId, code.ReferrerEmail))
+        {
+            return (null, Rejected(AttributionReasons.SelfReferral, code.ReferrerId, code.Code, source: ReferralSource.Code));
+        }
+
+        return (new AttributionDecision(AttributionOutcome.Attributed, AttributionReasons.ReferralCode,
+            code.ReferrerId, ReferralSource.Code, null, code.Code), null);
+    }
+
+    private static bool IsSelf(AttributionInput input, Guid referrerId, string? referrerEmail) =>
+        referrerId == input.ParticipantId ||
+        (input.ParticipantEmail is not null && input.ParticipantEmail == referrerEmail);
+
+    private static AttributionDecision Rejected(
+        string reason, Guid? referrerId = null, string? code = null, Guid? clickId = null, DateTime? clickedAt = null,
+        ReferralSource source = ReferralSource.Click) =>
+        new(AttributionOutcome.Rejected, reason, referrerId, source, clickId, code, clickedAt);
+}

@@ -1,0 +1,34 @@
+using RefTrack.Rewards;
+
+namespace RefTrack.Reports;
+
+/// <summary><c>total</c>: every recorded click; <c>unique</c>: first clicks per visitor and code, bots excluded.</summary>
+public sealed record ClickCounts(long Total, long Unique, long Bots);
+
+public sealed record RewardTotal(string Currency, RewardStatus Status, int Count, long Amount);
+
+public sealed record ParticipantStats(
+    Guid ParticipantId,
+    string ExternalId,
+    ClickCounts Clicks,
+    int Referrals,
+    int ConvertedReferrals,
+    double ConversionRate,
+    IReadOnlyList<RewardTotal> Rewards);
+
+/// <summary>clicks (unique visitors) → signups (qualified referrals) → conversions (referrals that purchased).</summary>
+public sealed record Funnel(long Clicks, int Signups, int Conversions, double SignupRate, double ConversionRate);
+
+public sealed record TopReferrer(Guid ParticipantId, string ExternalId, int Referrals, int ConvertedReferrals);
+
+public sealed record CampaignStats(
+    Guid CampaignId,
+    ClickCounts Clicks,
+    int Participants,
+    int Referrals,
+    int ConvertedReferrals,
+    double ConversionRate,
+    int Conversions,
+    Funnel Funnel,
+    IReadOnlyList<RewardTotal> Rewards,
+    IReadOnlyList<TopReferrer> TopReferrers);

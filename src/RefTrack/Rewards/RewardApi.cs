@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Campaigns;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+
+namespace RefTrack.Rewards;
+
+public static class RewardApi
+{
+    public static RouteGroupBuilder MapRewards(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapCampaignGroup("/rewards", "Rewards");
+        group.MapGet("/", List);
+        group.MapGet("/{rewardId:guid}", Get);
+        group.MapPost("/{rewardId:guid}/approve",
+            (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+                Move(campaignId, rewardId, RewardStatus.Approved, [RewardStatus.Pending], db, clock, ct));
+        group.MapPost("/{rewardId:guid}/mark-paid",
+            (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+                Move(campaignId, rewardId, RewardStatus.Paid, [RewardStatus.Approved], db, clock, ct));
+        group.MapPost("/{rewardId:guid}/void",
+            (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
+                Move(campaignId, rewardId, RewardStatus.Voided, [RewardStatus.Pending, RewardStatus.Approved], db, clock, ct));
+        return group;
+    }
+
+    private static async Task<Results<Ok<Page<RewardResponse>>, ValidationProblem>> List(
+        Guid campaignId, Guid? participantId, string? status, string? cursor, int? limit, AppDbContext db,
+        CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        RewardStatus parsedStatus = default;
+        if (status is not null)
+        {
+            validator.Enum(status, "status", out parsedStatus);
+        }
+
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.Rewards.AsNoTracking().Where(r => r.CampaignId == campaignId);
+        if (participantId is { } pid)
+        {
+            query = query.Where(r => r.ParticipantId == pid);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(r => r.Status == parsedStatus);
+        }
+
+        if (page.After is { } after)
+        {
+            query = query.Where(r => r.Id > after);
+        }
+
+        var rows = await query.OrderBy(r => r.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
+    }
+
+    private static async Task<Results<Ok<RewardResponse>, ProblemHttpResult>> Get(
+        Guid campaignId, Guid rewardId, AppDbContext db, CancellationToken ct)
+    {
+        var reward = await db.Rewards.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == rewardId && r.CampaignId == campaignId, ct);
+        return reward is null ? Problems.NotFound("Reward") : TypedResults.Ok(reward.AsResponse());
+    }
+
+    /// <summary>
+    /// One conditional UPDATE: the allowed source states are in the WHERE, so two concurrent calls cannot both
+    /// move the same reward, and history is never rewritten (a paid reward is not voided; refunds will adjust).
+    /// </summary>
+    private static async Task<Results<Ok<RewardResponse>, ProblemHttpResult>> Move(
+        Guid campaignId, Guid rewardId, RewardStatus to, RewardStatus[] from, AppDbContext db, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var moved = await db.Rewards
+            .Where(r => r.Id == rewardId && r.CampaignId == campaignId && from.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct);
+
+        var reward = await db.Rewards.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == rewardId && r.CampaignId == campaignId, ct);
+        if (reward is null)
+        {
+            return Problems.NotFound("Reward");
+        }
+
+        return moved == 1
+            ? TypedResults.Ok(reward.AsResponse())
+            : Problems.Conflict("invalid-transition",
+                $"A {Name(reward.Status)} reward cannot become {Name(to)}.",
+                $"Allowed from: {string.Join(", ", from.Select(Name))}.");
+    }
+
+    private static string Name(RewardStatus status) => Infrastructure.Validator.JsonName(status);
+}

@@ -1,0 +1,66 @@
+namespace RefTrack.Rewards;
+
+/// <summary>A reward to create: who gets what, and the key that makes it unique.</summary>
+public sealed record Grant(Guid RuleId, RewardRecipient Recipient, long Amount, string Currency, string GrantKey);
+
+/// <summary>
+/// Reward rule evaluation, a pure function of the rules and the event.
+/// <para>Tiers: rules with the same trigger, recipient, currency and <c>firstPurchaseOnly</c> form a tier group.
+/// Within a group only the rules with the highest <c>minReferrals</c> the referrer has reached apply (a rule
+/// without it has threshold 0). So "20%" plus "30% from 10 referrals" gives 30% from the 10th referral on, not 50%.
+/// Rules of equal threshold in a group add up.</para>
+/// <para>Percentages: <c>amount × basisPoints / 10000</c>, rounded half away from zero to the minor unit; a rule
+/// whose currency differs from the purchase's grants nothing (no conversion between currencies); a reward that
+/// rounds to zero is not created.</para>
+/// </summary>
+public static class RewardRules
+{
+    public static IReadOnlyList<Grant> ForSignup(
+        IEnumerable<RewardRule> rules, Guid referrerId, Guid referralId, int referrerQualifiedReferrals)
+    {
+        var active = rules.Where(r => r.IsActive).ToList();
+        var grants = ApplicableTiers(active.Where(r => r.Trigger == RewardTrigger.Signup), referrerQualifiedReferrals)
+            .Select(r => new Grant(r.Id, r.Recipient, r.Amount ?? 0, r.Currency, $"{r.Id:N}:{referralId:N}:signup"))
+            .ToList();
+
+        // A milestone belongs to the referrer, once: keyed by referrer, not by the referral that reached it.
+        grants.AddRange(active
+            .Where(r => r.Trigger == RewardTrigger.Milestone && referrerQualifiedReferrals >= r.ReferralCount)
+            .Select(r => new Grant(r.Id, RewardRecipient.Referrer, r.Amount ?? 0, r.Currency,
+                $"{r.Id:N}:{referrerId:N}:milestone")));
+
+        return grants.Where(g => g.Amount > 0).ToList();
+    }
+
+    public static IReadOnlyList<Grant> ForPurchase(
+        IEnumerable<RewardRule> rules, Guid referralId, Guid conversionId, long purchaseAmount, string purchaseCurrency,
+        int referrerQualifiedReferrals)
+    {
+        var purchaseRules = rules.Where(r => r.IsActive && r.Trigger == RewardTrigger.Purchase);
+        return ApplicableTiers(purchaseRules, referrerQualifiedReferrals)
+            .Select(r => r.PercentBasisPoints is { } bp
+                ? r.Currency == purchaseCurrency ? Grant(r, Percent(purchaseAmount, bp)) : null
+                : Grant(r, r.Amount ?? 0))
+            .OfType<Grant>()
+            .Where(g => g.Amount > 0)
+            .ToList();
+
+        // "First purchase only" is keyed by referral, so only the first purchase recorded can ever claim it, on any node.
+        Grant Grant(RewardRule r, long amount) => new(r.Id, r.Recipient, amount, r.Currency,
+            r.FirstPurchaseOnly ? $"{r.Id:N}:{referralId:N}:first-purchase" : $"{r.Id:N}:{referralId:N}:{conversionId:N}");
+    }
+
+    /// <summary><paramref name="amount"/> × <paramref name="basisPoints"/> / 10000, half away from zero.</summary>
+    public static long Percent(long amount, int basisPoints) =>
+        (long)Math.Round((decimal)amount * basisPoints / 10_000m, MidpointRounding.AwayFromZero);
+
+    private static IEnumerable<RewardRule> ApplicableTiers(IEnumerable<RewardRule> rules, int referrals) =>
+        rules
+            .Where(r => (r.MinReferrals ?? 0) <= referrals)
+            .GroupBy(r => (r.Recipient, r.Currency, r.FirstPurchaseOnly))
+            .SelectMany(group =>
+            {
+                var reached = group.Max(r => r.MinReferrals ?? 0);
+                return group.Where(r => (r.MinReferrals ?? 0) == reached);
+            });
+}
