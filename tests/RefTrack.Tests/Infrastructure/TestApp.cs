@@ -1,0 +1,79 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Links;
+
+namespace RefTrack.Tests.Infrastructure;
+
+/// <summary>
+/// One RefTrack instance with its own SQLite file in a temporary folder: tests never share data.
+/// The clock is a <see cref="TestClock"/>; the first admin key is <see cref="AdminKey"/>.
+/// </summary>
+public sealed class TestApp : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "rt_test_admin_key_0123456789abcdefghijkl";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("reftrack-test-").FullName;
+    private readonly Dictionary<string, string?> _settings;
+
+    public TestApp(IDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:Path"] = Path.Combine(_folder, "reftrack.db"),
+            ["RefTrack:Auth:BootstrapApiKey"] = AdminKey,
+            ["RefTrack:PublicBaseUrl"] = "https://refer.example.com",
+            // Relaxed durability keeps the suite fast; the setting itself is covered by the startup test.
+            ["RefTrack:Database:Synchronous"] = "Normal",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public TestClock Clock { get; } = new();
+
+    public string DatabasePath => _settings["RefTrack:Database:Path"]!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A client that sends <paramref name="apiKey"/> (the admin key by default) and follows no redirects.</summary>
+    public HttpClient Client(string? apiKey = AdminKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>Waits until every click redirected so far is committed (the click writer batches).</summary>
+    public Task FlushClicksAsync() => Services.GetRequiredService<ClickWriter>().FlushAsync(CancellationToken.None);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open only costs temp space.
+        }
+    }
+}
