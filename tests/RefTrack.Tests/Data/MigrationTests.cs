@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Data;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Data;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public void Sqlite_migrations_match_the_model()
+    {
+        using var db = new SqliteDesignTimeFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model changed without a migration: dotnet ef migrations add <Name> --project src/RefTrack --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite");
+    }
+
+    [Fact]
+    public async Task Startup_applies_migrations_and_sqlite_settings()
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Database:Synchronous"] = "Full" });
+        _ = app.Server; // Starts the host: migrations and WAL run before the server answers.
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal("wal", await Pragma(db, "journal_mode"));
+        Assert.Equal("2", await Pragma(db, "synchronous")); // FULL
+        Assert.Equal("1", await Pragma(db, "foreign_keys"));
+        Assert.True(File.Exists(app.DatabasePath));
+    }
+
+    [Fact]
+    public async Task Write_transactions_take_the_write_lock_at_begin()
+    {
+        using var app = new TestApp();
+        _ = app.Server;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+
+        // BEGIN IMMEDIATE: the lock is held before the first statement, so writers queue on busy_timeout instead
+        // of failing when a read transaction cannot be upgraded.
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Pooling=False;Default Timeout=1");
+        await other.OpenAsync();
+        await using var command = other.CreateCommand();
+        command.CommandText = "BEGIN IMMEDIATE;";
+        var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQueryAsync());
+        Assert.Equal(5, error.SqliteErrorCode); // SQLITE_BUSY
+    }
+
+    private static async Task<string> Pragma(AppDbContext db, string name)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name};";
+            return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
