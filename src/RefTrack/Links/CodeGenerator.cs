@@ -16,6 +16,6 @@ public static partial class CodeGenerator
     /// <summary>Vanity codes: 3–32 letters, digits, '-' or '_', compared case-insensitively.</summary>
     public static bool IsValidVanity(string code) => VanityPattern().IsMatch(code);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{3,32}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{3,32}\z")]
     private static partial Regex VanityPattern();
 }
