@@ -18,7 +18,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
 // Order matters for hosted services: the database is migrated before anything else starts.
-builder.Services.AddRefTrackData();
+builder.Services.AddRefTrackData(builder.Configuration);
 builder.Services.AddRefTrackAuth();
 builder.Services.AddRefTrackLinks();
 builder.Services.AddRefTrackApi();

@@ -5,19 +5,29 @@ namespace RefTrack.Data;
 
 public static class DataServices
 {
-    public static IServiceCollection AddRefTrackData(this IServiceCollection services)
+    public static IServiceCollection AddRefTrackData(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseOptions>()
             .BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, db) =>
+        // The provider decides which context type is registered, so it is read now, not per request.
+        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider
+                       ?? DatabaseProvider.Sqlite;
+        if (provider == DatabaseProvider.Postgres)
         {
-            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            db.UseSqlite(SqliteConnectionString(options))
-                .AddInterceptors(new SqlitePragmas(options));
-        });
+            services.AddDbContext<AppDbContext, PostgresAppDbContext>((sp, db) =>
+                db.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        }
+        else
+        {
+            services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, db) =>
+            {
+                var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+                db.UseSqlite(SqliteConnectionString(options)).AddInterceptors(new SqlitePragmas(options));
+            });
+        }
 
         services.AddHostedService<DatabaseStartup>();
         return services;

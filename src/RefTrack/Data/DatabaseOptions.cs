@@ -2,6 +2,12 @@ using System.ComponentModel.DataAnnotations;
 
 namespace RefTrack.Data;
 
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
 public enum SqliteSynchronous
 {
     Normal,
@@ -9,9 +15,16 @@ public enum SqliteSynchronous
 }
 
 /// <summary>Bound from <c>RefTrack:Database</c>.</summary>
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "RefTrack:Database";
+
+    /// <summary><c>sqlite</c> (default, embedded, one node) or <c>postgres</c> (production, several nodes).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Npgsql connection string; required for <c>postgres</c>, e.g.
+    /// <c>Host=db;Database=reftrack;Username=reftrack;Password=…;Maximum Pool Size=50</c>.</summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>SQLite file; relative paths are resolved against the working directory.</summary>
     [Required]
@@ -30,4 +43,14 @@ public sealed class DatabaseOptions
     /// <summary>How long a writer waits for SQLite's write lock before failing.</summary>
     [Range(0, 600_000)]
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "RefTrack:Database:ConnectionString is required when RefTrack:Database:Provider is postgres.",
+                [nameof(ConnectionString)]);
+        }
+    }
 }

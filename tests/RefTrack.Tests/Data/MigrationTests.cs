@@ -16,6 +16,46 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void Postgres_migrations_match_the_model()
+    {
+        using var db = new PostgresDesignTimeFactory().CreateDbContext([]);
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model changed without a migration: dotnet ef migrations add <Name> --project src/RefTrack --context PostgresAppDbContext --output-dir Data/Migrations/Postgres");
+    }
+
+    [Fact]
+    public async Task Startup_applies_postgres_migrations_with_utc_timestamps_and_bigint_money()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        _ = app.Server;
+
+        await using var connection = new Npgsql.NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns
+            WHERE table_schema = 'public' AND column_name IN ('CreatedAt', 'Amount')
+            ORDER BY 1
+            """;
+        var columns = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains("Rewards.Amount:bigint", columns);
+        Assert.Contains("Conversions.Amount:bigint", columns);
+        Assert.Contains("Rewards.CreatedAt:timestamp with time zone", columns);
+        Assert.DoesNotContain(columns, c => c.EndsWith(":timestamp without time zone", StringComparison.Ordinal));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        Assert.Empty(await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.GetPendingMigrationsAsync());
+    }
+
+    [Fact]
     public async Task Startup_applies_migrations_and_sqlite_settings()
     {
         using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Database:Synchronous"] = "Full" });

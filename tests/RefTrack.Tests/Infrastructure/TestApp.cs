@@ -8,25 +8,27 @@ using RefTrack.Links;
 namespace RefTrack.Tests.Infrastructure;
 
 /// <summary>
-/// One RefTrack instance with its own SQLite file in a temporary folder: tests never share data.
+/// One RefTrack instance with its own database (<see cref="TestDatabase"/>): tests never share data.
 /// The clock is a <see cref="TestClock"/>; the first admin key is <see cref="AdminKey"/>.
 /// </summary>
 public sealed class TestApp : WebApplicationFactory<Program>
 {
     public const string AdminKey = "rt_test_admin_key_0123456789abcdefghijkl";
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("reftrack-test-").FullName;
     private readonly Dictionary<string, string?> _settings;
 
     public TestApp(IDictionary<string, string?>? settings = null)
+        : this(Provider.Sqlite, settings)
     {
-        _settings = new Dictionary<string, string?>
+    }
+
+    public TestApp(Provider provider, IDictionary<string, string?>? settings = null)
+    {
+        Database = TestDatabase.Create(provider);
+        _settings = new Dictionary<string, string?>(Database.Settings)
         {
-            ["RefTrack:Database:Path"] = Path.Combine(_folder, "reftrack.db"),
             ["RefTrack:Auth:BootstrapApiKey"] = AdminKey,
             ["RefTrack:PublicBaseUrl"] = "https://refer.example.com",
-            // Relaxed durability keeps the suite fast; the setting itself is covered by the startup test.
-            ["RefTrack:Database:Synchronous"] = "Normal",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -34,9 +36,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
         }
     }
 
+    public TestDatabase Database { get; }
+
     public TestClock Clock { get; } = new();
 
-    public string DatabasePath => _settings["RefTrack:Database:Path"]!;
+    public string DatabasePath => Database.SqlitePath ?? throw new InvalidOperationException("Not a SQLite test.");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -66,14 +70,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
+        if (disposing)
         {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open only costs temp space.
+            Database.Dispose();
         }
     }
 }

@@ -3,12 +3,16 @@ using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
 
-public sealed class SmokeTests
+public sealed class SmokeTestsSqlite() : SmokeTests(Provider.Sqlite);
+
+public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres);
+
+public abstract class SmokeTests(Provider provider)
 {
     [Fact]
     public async Task Health_and_openapi_answer()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client(apiKey: null);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
         var openapi = await client.GetOk("/openapi/v1.json");
@@ -18,7 +22,7 @@ public sealed class SmokeTests
     [Fact]
     public async Task Campaign_can_be_created_and_read()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaign = await client.PostOk("/api/v1/campaigns", new { name = "Spring", destinationUrl = "https://example.com/signup" });
         Assert.Equal(30, campaign["attributionWindowDays"]!.GetValue<int>());
