@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace RefTrack.Data;
@@ -18,20 +19,32 @@ public static class DataServices
         if (provider == DatabaseProvider.Postgres)
         {
             services.AddDbContext<AppDbContext, PostgresAppDbContext>((sp, db) =>
-                db.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                db.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+                    .ConfigureWarnings(QuietExpectedConflicts));
         }
         else
         {
             services.AddDbContext<AppDbContext, SqliteAppDbContext>((sp, db) =>
             {
                 var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-                db.UseSqlite(SqliteConnectionString(options)).AddInterceptors(new SqlitePragmas(options));
+                db.UseSqlite(SqliteConnectionString(options))
+                    .AddInterceptors(new SqlitePragmas(options))
+                    .ConfigureWarnings(QuietExpectedConflicts);
             });
         }
 
         services.AddHostedService<DatabaseStartup>();
         return services;
     }
+
+    /// <summary>
+    /// A unique-index conflict is how exactly-once works here (a replay, a concurrent retry); EF would log each one
+    /// as an error. They are logged at debug; failures nobody handles still surface through the exception handler.
+    /// </summary>
+    private static void QuietExpectedConflicts(WarningsConfigurationBuilder warnings) =>
+        warnings.Log(
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
     internal static string FullPath(DatabaseOptions options) => Path.GetFullPath(options.Path);
 

@@ -54,7 +54,8 @@ public sealed class TestDatabase : IDisposable
 
     public string ConnectionString => Provider == Provider.Sqlite
         ? $"Data Source={SqlitePath}"
-        : new NpgsqlConnectionStringBuilder(Server) { Database = _postgresName }.ToString();
+        // Several tests (and two-node tests, two pools) share one server of max_connections=100.
+        : new NpgsqlConnectionStringBuilder(Server) { Database = _postgresName, MaxPoolSize = 20 }.ToString();
 
     /// <summary>
     /// A database of the given kind. PostgreSQL tests skip when no server answers on a developer machine and fail

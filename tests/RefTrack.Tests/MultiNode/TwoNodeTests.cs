@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.MultiNode;
+
+public sealed class TwoNodeTestsPostgres() : TwoNodeTests(Provider.Postgres);
+
+/// <summary>SQLite in WAL mode also serves several processes on one machine; the same guarantees must hold.</summary>
+public sealed class TwoNodeTestsSqlite() : TwoNodeTests(Provider.Sqlite);
+
+/// <summary>
+/// Two RefTrack processes on one database, driven at once with the same signups and purchase events (dozens of
+/// duplicates each, split across both nodes): exactly one referral per referred user, exactly one reward per rule
+/// and event, and stats that match what was sent.
+/// </summary>
+public abstract class TwoNodeTests(Provider provider)
+{
+    private const int ReferredUsers = 12;
+    private const int CopiesPerNode = 12;
+    private const int ClicksPerNode = 40;
+
+    [Fact]
+    public async Task Duplicates_sent_to_two_nodes_at_once_count_once()
+    {
+        using var database = TestDatabase.Create(provider);
+        var settings = new Dictionary<string, string?>(database.Settings)
+        {
+            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+
+        // Both nodes start together: migrations and the bootstrap key must be applied once, not fail on the race.
+        var starting = new[] { RefTrackNode.StartAsync(settings), RefTrackNode.StartAsync(settings) };
+        await using var node1 = await starting[0];
+        await using var node2 = await starting[1];
+        HttpClient[] clients = [node1.Client(TestApp.AdminKey), node2.Client(TestApp.AdminKey)];
+
+        var campaign = await clients[0].PostOk("/api/v1/campaigns",
+            new { name = "Two nodes", destinationUrl = "https://example.com/welcome" });
+        var api = $"/api/v1/campaigns/{campaign.Str("id")}";
+        await clients[1].PostOk($"{api}/reward-rules", new { trigger = "signup", recipient = "referrer", amount = 1000, currency = "EUR" });
+        await clients[0].PostOk($"{api}/reward-rules", new { trigger = "signup", recipient = "referee", amount = 500, currency = "EUR" });
+        await clients[1].PostOk($"{api}/reward-rules", new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 1000, currency = "EUR" });
+        await clients[0].PostOk($"{api}/reward-rules", new { trigger = "milestone", recipient = "referrer", amount = 5000, currency = "EUR", referralCount = 5 });
+        var referrer = await clients[1].PostOk($"{api}/participants",
+            new { externalId = "referrer", email = "referrer@example.com", name = "Ref" });
+        var code = referrer.Str("referralCode");
+
+        // Clicks on both nodes; each node batches its own and must drain them on a graceful stop.
+        var clicks = Enumerable.Range(0, ClicksPerNode * 2).Select(i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/r/{code}");
+            request.Headers.UserAgent.ParseAdd($"Mozilla/5.0 (visitor {i})");
+            return clients[i % 2].SendAsync(request);
+        });
+        Assert.All(await Task.WhenAll(clicks), r => Assert.Equal(HttpStatusCode.Found, r.StatusCode));
+
+        // The same signups, CopiesPerNode times on each node, all at once.
+        var signups = Enumerable.Range(0, ReferredUsers)
+            .SelectMany(user => Enumerable.Range(0, CopiesPerNode * 2).Select(copy => (user, copy)))
+            .Select(async x =>
+            {
+                var response = await clients[x.copy % 2].PostAsJsonAsync($"{api}/participants", new
+                {
+                    externalId = $"friend-{x.user}", email = $"friend{x.user}@example.com", referralCode = code,
+                });
+                return (x.user, response.StatusCode, Body: await response.ReadJson());
+            });
+        var signupResults = await Task.WhenAll(signups);
+        foreach (var group in signupResults.GroupBy(r => r.user))
+        {
+            Assert.Single(group, r => r.StatusCode == HttpStatusCode.Created);
+            Assert.All(group, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, r.Body.ToJsonString()));
+            Assert.Single(group.Select(r => r.Body.Str("id")).Distinct());
+            Assert.All(group, r => Assert.Equal(referrer.Str("id"), r.Body.Str("referredBy")));
+        }
+
+        // The same purchase events (10.00 each), duplicated across both nodes.
+        var purchases = Enumerable.Range(0, ReferredUsers)
+            .SelectMany(user => Enumerable.Range(0, CopiesPerNode * 2).Select(copy => (user, copy)))
+            .Select(async x =>
+            {
+                var response = await clients[x.copy % 2].PostAsJsonAsync($"{api}/conversions", new
+                {
+                    participantExternalId = $"friend-{x.user}", type = "purchase", amount = 1000, currency = "EUR",
+                    externalId = $"order-{x.user}",
+                });
+                return (x.user, response.StatusCode, Body: await response.ReadJson());
+            });
+        var purchaseResults = await Task.WhenAll(purchases);
+        foreach (var group in purchaseResults.GroupBy(r => r.user))
+        {
+            Assert.Single(group, r => r.StatusCode == HttpStatusCode.Created);
+            Assert.Single(group.Select(r => r.Body.Str("id")).Distinct());
+        }
+
+        await node1.StopAsync();
+        await node2.StopAsync();
+        Assert.DoesNotContain("fail:", node1.Output + node2.Output, StringComparison.Ordinal);
+
+        // A fresh node reads the totals back.
+        await using var reader = await RefTrackNode.StartAsync(settings);
+        var stats = await reader.Client(TestApp.AdminKey).GetOk($"{api}/stats");
+        Assert.Equal(ClicksPerNode * 2, stats["clicks"]!["total"]!.GetValue<long>());
+        Assert.Equal(ReferredUsers + 1, stats["participants"]!.GetValue<int>());
+        Assert.Equal(ReferredUsers, stats["referrals"]!.GetValue<int>());
+        Assert.Equal(ReferredUsers, stats["convertedReferrals"]!.GetValue<int>());
+        Assert.Equal(ReferredUsers, stats["conversions"]!.GetValue<int>());
+
+        var rewards = stats["rewards"]!.AsArray().Single(r => r!.Str("status") == "pending")!;
+        // Per referred user: 1000 signup + 500 referee + 100 (10% of 1000); once: the 5000 milestone.
+        Assert.Equal(ReferredUsers * 3 + 1, rewards["count"]!.GetValue<int>());
+        Assert.Equal(ReferredUsers * (1000 + 500 + 100) + 5000, rewards["amount"]!.GetValue<long>());
+        var top = Assert.Single(stats["topReferrers"]!.AsArray());
+        Assert.Equal(ReferredUsers, top!["referrals"]!.GetValue<int>());
+    }
+}
