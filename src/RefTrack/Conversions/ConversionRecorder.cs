@@ -40,7 +40,7 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
         var externalId = request.ExternalId!.Trim();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var referral = await db.Referrals.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.ReferredId == participant.Id && r.Status == ReferralStatus.Qualified, ct);
+            .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.ReferredId == participant.Id && r.Status == ReferralStatus.Qualified, ct);
         var conversion = new Conversion
         {
             CampaignId = campaignId,

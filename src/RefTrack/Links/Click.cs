@@ -26,6 +26,7 @@ public sealed class Click
 /// </summary>
 public sealed class ClickVisitor
 {
+    public Guid CampaignId { get; init; }
     public Guid ReferralCodeId { get; init; }
     public required string VisitorKey { get; init; }
 }

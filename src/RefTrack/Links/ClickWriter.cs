@@ -126,10 +126,10 @@ public sealed partial class ClickWriter : BackgroundService
         await using var tx = await db.Database.BeginTransactionAsync();
         foreach (var pending in batch)
         {
-            var deviceIsNew = await InsertVisitorAsync(db, pending.Click.ReferralCodeId, pending.DeviceKey);
+            var deviceIsNew = await InsertVisitorAsync(db, pending.Click, pending.DeviceKey);
             pending.Click.IsRepeat = pending.FingerprintKey is null
                 ? !deviceIsNew
-                : !await InsertVisitorAsync(db, pending.Click.ReferralCodeId, pending.FingerprintKey);
+                : !await InsertVisitorAsync(db, pending.Click, pending.FingerprintKey);
             db.Clicks.Add(pending.Click);
         }
 
@@ -138,9 +138,12 @@ public sealed partial class ClickWriter : BackgroundService
     }
 
     /// <summary>True when this (code, visitor) pair is new. The primary key decides, not a read.</summary>
-    private static async Task<bool> InsertVisitorAsync(AppDbContext db, Guid codeId, string visitorKey) =>
+    private static async Task<bool> InsertVisitorAsync(AppDbContext db, Click click, string visitorKey) =>
         await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO "ClickVisitors" ("ReferralCodeId", "VisitorKey") VALUES ({codeId}, {visitorKey}) ON CONFLICT DO NOTHING""") == 1;
+            $"""
+             INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey")
+             VALUES ({click.CampaignId}, {click.ReferralCodeId}, {visitorKey}) ON CONFLICT DO NOTHING
+             """) == 1;
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]
     private partial void LogRetry(Exception e, int count, int attempt);

@@ -14,7 +14,7 @@ internal static class ParticipantQueries
         select new ParticipantView(
             p,
             db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
-            db.Referrals.Where(r => r.ReferredId == p.Id)
+            db.Referrals.Where(r => r.CampaignId == p.CampaignId && r.ReferredId == p.Id)
                 .Select(r => new ReferralOutcome(r.Status, r.Reason))
                 .FirstOrDefault());
 }

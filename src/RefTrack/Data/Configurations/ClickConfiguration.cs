@@ -23,7 +23,7 @@ internal sealed class ClickVisitorConfiguration : IEntityTypeConfiguration<Click
 {
     public void Configure(EntityTypeBuilder<ClickVisitor> b)
     {
-        b.HasKey(v => new { v.ReferralCodeId, v.VisitorKey });
+        b.HasKey(v => new { v.CampaignId, v.ReferralCodeId, v.VisitorKey });
         b.Property(v => v.VisitorKey).HasMaxLength(64);
     }
 }

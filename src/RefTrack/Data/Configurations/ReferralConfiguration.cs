@@ -12,7 +12,8 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.Property(r => r.Code).HasMaxLength(32);
         b.Property(r => r.Reason).HasMaxLength(64);
         // One-time attribution lives here: a second referral for the same user cannot be inserted.
-        b.HasIndex(r => r.ReferredId).IsUnique();
+        // (A participant belongs to one campaign, so this is unique on the user; the campaign leads for Citus.)
+        b.HasIndex(r => new { r.CampaignId, r.ReferredId }).IsUnique();
         b.HasIndex(r => new { r.ReferrerId, r.Status });
         b.HasIndex(r => new { r.CampaignId, r.Status });
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ReferrerId).OnDelete(DeleteBehavior.Restrict);

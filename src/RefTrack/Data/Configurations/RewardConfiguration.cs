@@ -22,7 +22,8 @@ internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
     {
         b.Property(r => r.Currency).HasMaxLength(3);
         b.Property(r => r.GrantKey).HasMaxLength(160);
-        b.HasIndex(r => r.GrantKey).IsUnique();
+        // Leads with the campaign so the index stays valid when tables are distributed by campaign (Citus).
+        b.HasIndex(r => new { r.CampaignId, r.GrantKey }).IsUnique();
         b.HasIndex(r => new { r.CampaignId, r.Status });
         b.HasIndex(r => new { r.ParticipantId, r.Status });
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);

@@ -246,6 +246,9 @@ namespace RefTrack.Data.Migrations.Postgres
 
             modelBuilder.Entity("RefTrack.Links.ClickVisitor", b =>
                 {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("ReferralCodeId")
                         .HasColumnType("uuid");
 
@@ -253,7 +256,7 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.HasKey("ReferralCodeId", "VisitorKey");
+                    b.HasKey("CampaignId", "ReferralCodeId", "VisitorKey");
 
                     b.ToTable("ClickVisitors");
                 });
@@ -387,7 +390,9 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredId")
+                    b.HasIndex("ReferredId");
+
+                    b.HasIndex("CampaignId", "ReferredId")
                         .IsUnique();
 
                     b.HasIndex("CampaignId", "Status");
@@ -444,10 +449,10 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("GrantKey")
-                        .IsUnique();
-
                     b.HasIndex("RuleId");
+
+                    b.HasIndex("CampaignId", "GrantKey")
+                        .IsUnique();
 
                     b.HasIndex("CampaignId", "Status");
 

@@ -241,6 +241,9 @@ namespace RefTrack.Data.Migrations.Sqlite
 
             modelBuilder.Entity("RefTrack.Links.ClickVisitor", b =>
                 {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ReferralCodeId")
                         .HasColumnType("TEXT");
 
@@ -248,7 +251,7 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("ReferralCodeId", "VisitorKey");
+                    b.HasKey("CampaignId", "ReferralCodeId", "VisitorKey");
 
                     b.ToTable("ClickVisitors");
                 });
@@ -382,7 +385,9 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredId")
+                    b.HasIndex("ReferredId");
+
+                    b.HasIndex("CampaignId", "ReferredId")
                         .IsUnique();
 
                     b.HasIndex("CampaignId", "Status");
@@ -439,10 +444,10 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("GrantKey")
-                        .IsUnique();
-
                     b.HasIndex("RuleId");
+
+                    b.HasIndex("CampaignId", "GrantKey")
+                        .IsUnique();
 
                     b.HasIndex("CampaignId", "Status");
 

@@ -49,12 +49,13 @@ namespace RefTrack.Data.Migrations.Postgres
                 name: "ClickVisitors",
                 columns: table => new
                 {
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
                     ReferralCodeId = table.Column<Guid>(type: "uuid", nullable: false),
                     VisitorKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ClickVisitors", x => new { x.ReferralCodeId, x.VisitorKey });
+                    table.PrimaryKey("PK_ClickVisitors", x => new { x.CampaignId, x.ReferralCodeId, x.VisitorKey });
                 });
 
             migrationBuilder.CreateTable(
@@ -342,6 +343,12 @@ namespace RefTrack.Data.Migrations.Postgres
                 column: "ParticipantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Referrals_CampaignId_ReferredId",
+                table: "Referrals",
+                columns: new[] { "CampaignId", "ReferredId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Referrals_CampaignId_Status",
                 table: "Referrals",
                 columns: new[] { "CampaignId", "Status" });
@@ -349,8 +356,7 @@ namespace RefTrack.Data.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_Referrals_ReferredId",
                 table: "Referrals",
-                column: "ReferredId",
-                unique: true);
+                column: "ReferredId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Referrals_ReferrerId_Status",
@@ -363,15 +369,15 @@ namespace RefTrack.Data.Migrations.Postgres
                 columns: new[] { "CampaignId", "Trigger" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Rewards_CampaignId_GrantKey",
+                table: "Rewards",
+                columns: new[] { "CampaignId", "GrantKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Rewards_CampaignId_Status",
                 table: "Rewards",
                 columns: new[] { "CampaignId", "Status" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Rewards_GrantKey",
-                table: "Rewards",
-                column: "GrantKey",
-                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Rewards_ParticipantId_Status",
