@@ -1,0 +1,244 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// Referrals that must not be attributed. A refusal still registers the participant (201), with
+/// <c>referredBy</c> null, <c>referral.status</c> "rejected" and the reason, and grants nothing.
+/// </summary>
+public sealed class AttributionRefusalTests
+{
+    [Fact]
+    public async Task Self_referral_by_normalized_email_through_a_click_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a", "AB@gmail.com");
+
+        var click = await app.ClickLink(a.Str("referralCode"));
+        var second = await client.Register(campaignId, "user-a-2", "a.b+x@googlemail.com", clickId: click.ClickId);
+
+        AssertRefused(second, "self_referral");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+
+        // The attempt is recorded with the participant: reading it back shows the same outcome.
+        var read = await client.GetOk($"/api/v1/campaigns/{campaignId}/participants/user-a-2");
+        AssertRefused(read, "self_referral");
+    }
+
+    [Fact]
+    public async Task Self_referral_by_normalized_email_through_a_code_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a", "a.b+x@googlemail.com");
+
+        var second = await client.Register(campaignId, "user-a-2", "AB@gmail.com", referralCode: a.Str("referralCode"));
+
+        AssertRefused(second, "self_referral");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+
+        // A different mailbox at the same provider is someone else.
+        var friend = await client.Register(campaignId, "user-b", "abc@gmail.com", referralCode: a.Str("referralCode"));
+        Assert.Equal(a.Str("id"), friend.Str("referredBy"));
+        Assert.Equal("qualified", friend["referral"]!.Str("status"));
+    }
+
+    [Fact]
+    public async Task Second_registration_of_the_same_external_id_keeps_the_first_referrer()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        var c = await client.Register(campaignId, "user-c");
+
+        var first = await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        Assert.Equal(a.Str("id"), first.Str("referredBy"));
+
+        var click = await app.ClickLink(c.Str("referralCode"));
+        var again = await client.Register(campaignId, "user-b", "other@example.org", referralCode: c.Str("referralCode"),
+            clickId: click.ClickId, expected: HttpStatusCode.OK);
+
+        Assert.Equal(first.Str("id"), again.Str("id"));
+        Assert.Equal(a.Str("id"), again.Str("referredBy"));
+        Assert.Equal("qualified", again["referral"]!.Str("status"));
+        Assert.Equal("referral_code", again["referral"]!.Str("reason"));
+        Assert.Equal("user-b@example.org", again.Str("email"));
+
+        Assert.Equal(3, (await client.Participants(campaignId)).Count);
+        Assert.Equal(["1000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+        Assert.Empty(await client.Rewards(campaignId, c.Str("id")));
+        Assert.Equal(["500 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, first.Str("id"))));
+        Assert.Equal(0, (await client.ParticipantStats(campaignId, "user-c")).Int("referrals"));
+        Assert.Equal(1, (await client.CampaignStats(campaignId)).Int("referrals"));
+    }
+
+    [Fact]
+    public async Task Code_from_another_campaign_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var otherId = await client.CreateCampaign(name: "Other");
+        await client.AddStandardRules(campaignId);
+        await client.AddStandardRules(otherId);
+        var x = await client.Register(otherId, "user-x");
+
+        var b = await client.Register(campaignId, "user-b", referralCode: x.Str("referralCode"));
+
+        AssertRefused(b, "code_from_other_campaign");
+        Assert.Empty(await client.Rewards(campaignId));
+        Assert.Empty(await client.Rewards(otherId));
+        Assert.Equal(0, (await client.ParticipantStats(otherId, "user-x")).Int("referrals"));
+    }
+
+    [Fact]
+    public async Task Click_from_another_campaign_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var otherId = await client.CreateCampaign(name: "Other");
+        await client.AddStandardRules(campaignId);
+        await client.AddStandardRules(otherId);
+        var x = await client.Register(otherId, "user-x");
+        var click = await app.ClickLink(x.Str("referralCode"));
+
+        var b = await client.Register(campaignId, "user-b", clickId: click.ClickId);
+
+        AssertRefused(b, "click_from_other_campaign");
+        Assert.Empty(await client.Rewards(campaignId));
+        Assert.Empty(await client.Rewards(otherId));
+    }
+
+    [Fact]
+    public async Task Click_older_than_the_attribution_window_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign(windowDays: 7);
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        var early = await app.ClickLink(a.Str("referralCode"), $"{FlowHelpers.BrowserUserAgent} early");
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        var late = await app.ClickLink(a.Str("referralCode"), $"{FlowHelpers.BrowserUserAgent} late");
+
+        app.Clock.Advance(TimeSpan.FromDays(5) + TimeSpan.FromMinutes(1)); // Early click: 7 days 1 minute old.
+
+        var expired = await client.Register(campaignId, "user-b", clickId: early.ClickId);
+        AssertRefused(expired, "click_expired");
+
+        var inWindow = await client.Register(campaignId, "user-c", clickId: late.ClickId);
+        Assert.Equal(a.Str("id"), inWindow.Str("referredBy"));
+        Assert.Equal("qualified", inWindow["referral"]!.Str("status"));
+
+        Assert.Equal(["1000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+        Assert.Equal(1, (await client.ParticipantStats(campaignId, "user-a")).Int("referrals"));
+    }
+
+    [Fact]
+    public async Task Unknown_code_and_unknown_click_are_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        await client.Register(campaignId, "user-a");
+
+        AssertRefused(await client.Register(campaignId, "user-b", referralCode: "NOSUCHCODE"), "unknown_code");
+        AssertRefused(await client.Register(campaignId, "user-c", clickId: Guid.NewGuid().ToString()), "unknown_click");
+        AssertRefused(await client.Register(campaignId, "user-d", clickId: "not-a-click-id"), "unknown_click");
+
+        Assert.Empty(await client.Rewards(campaignId));
+        Assert.Equal(4, (await client.Participants(campaignId)).Count);
+        Assert.Equal(0, (await client.CampaignStats(campaignId)).Int("referrals"));
+    }
+
+    [Fact]
+    public async Task Disabled_code_is_rejected_until_enabled_again()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        var code = a.Str("referralCode");
+
+        var disabled = await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
+        Assert.True(disabled["disabled"]!.GetValue<bool>());
+
+        AssertRefused(await client.Register(campaignId, "user-b", referralCode: code), "code_disabled");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/enable", new { }, HttpStatusCode.OK);
+        var c = await client.Register(campaignId, "user-c", referralCode: code);
+        Assert.Equal(a.Str("id"), c.Str("referredBy"));
+        Assert.Equal(["1000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+    }
+
+    [Fact(Skip = "BUG (likely): a click made before the code was disabled still attributes the signup (qualified, rewards granted), while the same disabled code typed at signup is rejected as code_disabled")]
+    public async Task Click_on_a_code_disabled_since_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        var click = await app.ClickLink(a.Str("referralCode"));
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{a.Str("referralCode")}/disable", new { }, HttpStatusCode.OK);
+
+        var b = await client.Register(campaignId, "user-b", clickId: click.ClickId);
+
+        AssertRefused(b, "code_disabled");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+    }
+
+    /// <summary>
+    /// The outcome returned at registration must be what the participant shows afterwards: on GET, and on a repeated
+    /// registration (200) of the same externalId.
+    /// </summary>
+    [Fact(Skip = "BUG: refusals without a stored referrer (unknown_code, code_disabled, code_from_other_campaign, click_expired, unknown_click, click_from_other_campaign) are returned in the 201 but never stored: GET, list and a repeated registration show referral: null")]
+    public async Task Refusal_outcome_is_kept_on_the_participant()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, "user-a");
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{a.Str("referralCode")}/disable", new { }, HttpStatusCode.OK);
+
+        var created = await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        AssertRefused(created, "code_disabled");
+        AssertRefused(await client.Register(campaignId, "user-c", referralCode: "NOSUCHCODE"), "unknown_code");
+        AssertRefused(await client.GetOk($"/api/v1/campaigns/{campaignId}/participants/user-c"), "unknown_code");
+
+        AssertRefused(await client.GetOk($"/api/v1/campaigns/{campaignId}/participants/user-b"), "code_disabled");
+        AssertRefused(await client.Register(campaignId, "user-b", expected: HttpStatusCode.OK), "code_disabled");
+        var listed = (await client.Participants(campaignId)).Single(p => p.Str("externalId") == "user-b");
+        AssertRefused(listed, "code_disabled");
+    }
+
+    private static void AssertRefused(JsonNode participant, string reason)
+    {
+        Assert.Null(participant["referredBy"]);
+        var referral = participant["referral"];
+        Assert.True(referral is not null, $"No referral outcome in {participant.ToJsonString()}");
+        Assert.Equal("rejected", referral.Str("status"));
+        Assert.Equal(reason, referral.Str("reason"));
+    }
+
+    private static async Task AssertNothingAttributed(HttpClient client, string campaignId, string referrer)
+    {
+        Assert.Empty(await client.Rewards(campaignId));
+        var stats = await client.ParticipantStats(campaignId, referrer);
+        Assert.Equal(0, stats.Int("referrals"));
+        Assert.Equal(0, (await client.CampaignStats(campaignId)).Int("referrals"));
+    }
+}

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>API keys: who may call, what a campaign-scoped key sees, and key management.</summary>
+public sealed class AuthTests
+{
+    [Fact]
+    public async Task No_key_is_401_problem_with_www_authenticate()
+    {
+        using var app = new TestApp();
+        var anonymous = app.Client(null);
+
+        foreach (var url in new[] { "/api/v1/campaigns", "/api/v1/api-keys", $"/api/v1/campaigns/{Guid.NewGuid()}/stats" })
+        {
+            var response = await anonymous.GetAsync(url);
+            await response.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+            Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+        }
+
+        var post = await anonymous.PostAsJsonAsync("/api/v1/campaigns", new { name = "X", destinationUrl = "https://x.example" });
+        await post.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Empty((await app.Client().GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Wrong_key_or_scheme_is_401()
+    {
+        using var app = new TestApp();
+
+        var wrong = await app.Client("rt_this_key_does_not_exist_0123456789").GetAsync("/api/v1/campaigns");
+        await wrong.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.NotEmpty(wrong.Headers.WwwAuthenticate);
+
+        // The admin key with one character changed.
+        var almost = await app.Client(TestApp.AdminKey[..^1] + "m").GetAsync("/api/v1/campaigns");
+        await almost.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+
+        var basic = app.Client(null);
+        basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:admin"u8.ToArray()));
+        await (await basic.GetAsync("/api/v1/campaigns")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+
+        var raw = app.Client(null);
+        raw.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", TestApp.AdminKey); // No "Bearer ".
+        await (await raw.GetAsync("/api/v1/campaigns")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task Campaign_scoped_key_sees_only_its_campaign()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var mine = await admin.CreateCampaign(name: "Mine");
+        var theirs = await admin.CreateCampaign(name: "Theirs");
+        await admin.Register(theirs, "their-user");
+
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "shop integration", campaignId = mine });
+        var secret = created.Str("key");
+        Assert.StartsWith("rt_", secret, StringComparison.Ordinal);
+        Assert.Equal(mine, created.Str("campaignId"));
+        Assert.False(created["admin"]!.GetValue<bool>());
+        var scoped = app.Client(secret);
+
+        // Its own campaign works end to end.
+        var list = await scoped.GetOk("/api/v1/campaigns");
+        Assert.Equal(mine, Assert.Single(list["data"]!.AsArray())!.Str("id"));
+        Assert.Equal("Mine", (await scoped.GetOk($"/api/v1/campaigns/{mine}")).Str("name"));
+        var a = await scoped.Register(mine, "user-a");
+        await scoped.Register(mine, "user-b", referralCode: a.Str("referralCode"));
+        Assert.Equal(1, (await scoped.CampaignStats(mine)).Int("referrals"));
+
+        // Another campaign looks like it does not exist.
+        foreach (var url in new[]
+                 {
+                     $"/api/v1/campaigns/{theirs}", $"/api/v1/campaigns/{theirs}/participants",
+                     $"/api/v1/campaigns/{theirs}/participants/their-user", $"/api/v1/campaigns/{theirs}/stats",
+                     $"/api/v1/campaigns/{theirs}/participants/their-user/stats", $"/api/v1/campaigns/{theirs}/rewards",
+                 })
+        {
+            await (await scoped.GetAsync(url)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        }
+
+        var register = await scoped.PostAsJsonAsync($"/api/v1/campaigns/{theirs}/participants", new { externalId = "sneaky", email = "s@example.org" });
+        await register.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.Single(await admin.Participants(theirs));
+
+        // It cannot create campaigns, nor manage keys.
+        var createCampaign = await scoped.PostAsJsonAsync("/api/v1/campaigns", new { name = "New", destinationUrl = "https://new.example" });
+        await createCampaign.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await (await scoped.GetAsync("/api/v1/api-keys")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(2, (await admin.GetOk("/api/v1/campaigns"))["data"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Non_admin_key_cannot_manage_keys()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "reporting" });
+        Assert.False(created["admin"]!.GetValue<bool>());
+        Assert.Null(created["campaignId"]);
+        var plain = app.Client(created.Str("key"));
+
+        await (await plain.GetAsync("/api/v1/api-keys")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        var create = await plain.PostAsJsonAsync("/api/v1/api-keys", new { name = "escalate", admin = true });
+        await create.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        await (await plain.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}")).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+
+        // Nothing changed: still the bootstrap key and this one, both active.
+        var keys = (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray();
+        Assert.Equal(2, keys.Count);
+        Assert.All(keys, k => Assert.Null(k!["revokedAt"]));
+
+        // It can still read campaigns.
+        Assert.Empty((await plain.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    [Fact(Skip = "BUG (likely): a non-admin all-campaign key can create campaigns (201), while ApiKey.IsAdmin documents 'Admins manage keys and campaigns' and the 403 detail says managing campaigns needs an admin key")]
+    public async Task Non_admin_key_cannot_create_campaigns()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "reporting" });
+        var plain = app.Client(created.Str("key"));
+
+        var create = await plain.PostAsJsonAsync("/api/v1/campaigns", new { name = "New", destinationUrl = "https://new.example" });
+
+        await create.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Empty((await admin.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Revoked_key_is_401()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "temp" });
+        var temp = app.Client(created.Str("key"));
+        Assert.Empty((await temp.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+
+        var revoke = await admin.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+
+        await (await temp.GetAsync("/api/v1/campaigns")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+        var listed = (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Single(k => k!.Str("id") == created.Str("id"))!;
+        Assert.NotNull(listed["revokedAt"]);
+
+        await (await admin.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}")).AssertProblem(HttpStatusCode.Conflict, "already-revoked");
+        await (await admin.DeleteAsync($"/api/v1/api-keys/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Key_list_never_contains_secrets()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var campaignId = await admin.CreateCampaign();
+        var k1 = await admin.PostOk("/api/v1/api-keys", new { name = "one", campaignId });
+        var k2 = await admin.PostOk("/api/v1/api-keys", new { name = "two", admin = true });
+        Assert.True(k2["admin"]!.GetValue<bool>());
+        Assert.NotEqual(k1.Str("key"), k2.Str("key"));
+        Assert.Equal(k1.Str("key")[..10], k1.Str("prefix"));
+
+        var response = await admin.GetAsync("/api/v1/api-keys");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(k1.Str("key"), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(k2.Str("key"), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestApp.AdminKey, text, StringComparison.Ordinal);
+
+        var keys = (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray();
+        Assert.Equal(["bootstrap", "one", "two"], keys.Select(k => k!.Str("name")).Order(StringComparer.Ordinal));
+        Assert.All(keys, k =>
+        {
+            Assert.Null(k!["key"]);
+            Assert.Null(k["secret"]);
+            Assert.Null(k["secretHash"]);
+            Assert.True(k.Str("prefix").Length <= 10);
+        });
+
+        // The new admin key works as an admin.
+        Assert.Equal(3, (await app.Client(k2.Str("key")).GetOk("/api/v1/api-keys"))["data"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Last_admin_key_cannot_be_revoked()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var bootstrap = (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Single()!;
+
+        var refused = await admin.DeleteAsync($"/api/v1/api-keys/{bootstrap.Str("id")}");
+        await refused.AssertProblem(HttpStatusCode.Conflict, "last-admin-key");
+        Assert.Empty((await admin.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // Still works.
+
+        // A non-admin key does not count as a second admin.
+        await admin.PostOk("/api/v1/api-keys", new { name = "plain" });
+        await (await admin.DeleteAsync($"/api/v1/api-keys/{bootstrap.Str("id")}")).AssertProblem(HttpStatusCode.Conflict, "last-admin-key");
+
+        // With a second admin, the first can go; then the second is the last one.
+        var second = await admin.PostOk("/api/v1/api-keys", new { name = "second admin", admin = true });
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/api-keys/{bootstrap.Str("id")}")).StatusCode);
+        await (await admin.GetAsync("/api/v1/campaigns")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+
+        var secondClient = app.Client(second.Str("key"));
+        await (await secondClient.DeleteAsync($"/api/v1/api-keys/{second.Str("id")}")).AssertProblem(HttpStatusCode.Conflict, "last-admin-key");
+        Assert.Empty((await secondClient.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Scoped_admin_key_and_unknown_campaign_are_validation_errors()
+    {
+        using var app = new TestApp();
+        var admin = app.Client();
+        var campaignId = await admin.CreateCampaign();
+
+        var scopedAdmin = await admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "x", campaignId, admin = true });
+        Assert.Equal(["admin"], FlowHelpers.ErrorFields(await scopedAdmin.AssertProblem(HttpStatusCode.BadRequest, "validation")));
+
+        var unknown = await admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "x", campaignId = Guid.NewGuid() });
+        Assert.Equal(["campaignId"], FlowHelpers.ErrorFields(await unknown.AssertProblem(HttpStatusCode.BadRequest, "validation")));
+
+        var noName = await admin.PostAsJsonAsync("/api/v1/api-keys", new { name = " " });
+        Assert.Equal(["name"], FlowHelpers.ErrorFields(await noName.AssertProblem(HttpStatusCode.BadRequest, "validation")));
+
+        Assert.Single((await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray());
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>Keyset pagination: <c>?limit=&amp;cursor=</c>, <c>nextCursor</c> null on the last page.</summary>
+public sealed class PaginationTests
+{
+    private static async Task<List<List<JsonNode>>> AllPages(HttpClient client, string url, int limit)
+    {
+        var pages = new List<List<JsonNode>>();
+        string? cursor = null;
+        do
+        {
+            var separator = url.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+            var page = await client.GetOk($"{url}{separator}limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            pages.Add(page["data"]!.AsArray().Select(n => n!).ToList());
+            cursor = page["nextCursor"]?.GetValue<string>();
+            Assert.True(pages.Count <= 20, "Pagination does not end.");
+        }
+        while (cursor is not null);
+
+        return pages;
+    }
+
+    [Fact]
+    public async Task Participants_are_paged_through_with_every_one_seen_once()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var other = await client.CreateCampaign(name: "Other");
+        await client.Register(other, "outsider");
+        var created = new List<string>();
+        for (var i = 1; i <= 5; i++)
+        {
+            created.Add((await client.Register(campaignId, $"user-{i}")).Str("id"));
+        }
+
+        var pages = await AllPages(client, $"/api/v1/campaigns/{campaignId}/participants", 2);
+
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Count));
+        var seen = pages.SelectMany(p => p).Select(p => p.Str("id")).ToList();
+        Assert.Equal(5, seen.Distinct().Count());
+        Assert.Equal(created.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        Assert.Equal(["user-1", "user-2", "user-3", "user-4", "user-5"],
+            pages.SelectMany(p => p).Select(p => p.Str("externalId")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Exact_multiple_of_the_limit_ends_with_a_null_cursor()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        for (var i = 1; i <= 4; i++)
+        {
+            await client.Register(campaignId, $"user-{i}");
+        }
+
+        var pages = await AllPages(client, $"/api/v1/campaigns/{campaignId}/participants", 2);
+
+        Assert.Equal([2, 2], pages.Select(p => p.Count));
+        var whole = await client.GetOk($"/api/v1/campaigns/{campaignId}/participants?limit=4");
+        Assert.Equal(4, whole["data"]!.AsArray().Count);
+        Assert.Null(whole["nextCursor"]);
+    }
+
+    [Fact]
+    public async Task Rewards_campaigns_and_conversions_page_the_same_way()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.CreateCampaign(name: "Second");
+        await client.CreateCampaign(name: "Third");
+        await client.AddRule(campaignId, new { trigger = "signup", recipient = "referrer", amount = 100, currency = "USD" });
+        var a = await client.Register(campaignId, "user-a");
+        for (var i = 1; i <= 5; i++)
+        {
+            await client.Register(campaignId, $"friend-{i}", referralCode: a.Str("referralCode"));
+            await client.Purchase(campaignId, $"friend-{i}", 1000, $"order-{i}");
+        }
+
+        var rewards = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards?participantId={a.Str("id")}", 2);
+        Assert.Equal([2, 2, 1], rewards.Select(p => p.Count));
+        Assert.Equal(5, rewards.SelectMany(p => p).Select(r => r.Str("id")).Distinct().Count());
+
+        var conversions = await AllPages(client, $"/api/v1/campaigns/{campaignId}/conversions", 3);
+        Assert.Equal([3, 2], conversions.Select(p => p.Count));
+        Assert.Equal(5, conversions.SelectMany(p => p).Select(r => r.Str("externalId")).Distinct().Count());
+
+        var campaigns = await AllPages(client, "/api/v1/campaigns", 1);
+        Assert.Equal([1, 1, 1], campaigns.Select(p => p.Count));
+        Assert.Equal(["Second", "Spring", "Third"], campaigns.SelectMany(p => p).Select(c => c.Str("name")).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    [InlineData("cursor=AAAA", "cursor")] // Valid base64url, not 16 bytes.
+    [InlineData("cursor=%2B%2F%3D%3D", "cursor")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("limit=1000", "limit")]
+    public async Task Bad_cursor_or_limit_is_400(string query, string field)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+
+        var response = await client.GetAsync($"/api/v1/campaigns/{campaignId}/participants?{query}");
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal([field], FlowHelpers.ErrorFields(problem));
+    }
+
+    /// <summary>Runs as in production; in Development the same request is a 500 (see ValidationTests).</summary>
+    [Fact]
+    public async Task Non_numeric_limit_is_400_problem()
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { ["environment"] = "Production" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        var response = await client.GetAsync($"/api/v1/campaigns/{campaignId}/participants?limit=ten");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Net;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary><c>GET /r/{code}</c>: where it redirects, what it sets, what it counts, and when it refuses.</summary>
+public sealed class RedirectTests
+{
+    [Fact]
+    public async Task Redirects_to_the_campaign_destination_with_ref_and_click_id()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign("https://shop.example/signup");
+        var a = await client.Register(campaignId, "user-a");
+        var code = a.Str("referralCode");
+
+        var click = await app.ClickLink(code);
+
+        Assert.Equal($"https://shop.example/signup?ref={code}&rt_click={click.ClickId}", click.Location);
+        Assert.True(Guid.TryParse(click.ClickId, out _));
+        Assert.False(string.IsNullOrEmpty(click.DeviceId));
+        Assert.Contains("no-store", click.Response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+
+        var setCookies = click.Response.Headers.GetValues("Set-Cookie").ToList();
+        var device = setCookies.Single(c => c.StartsWith("rt_did=", StringComparison.Ordinal));
+        var clickCookie = setCookies.Single(c => c.StartsWith("rt_click=", StringComparison.Ordinal));
+        Assert.Contains("httponly", device, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("httponly", clickCookie, StringComparison.OrdinalIgnoreCase); // Read by the site's script.
+        Assert.Contains("max-age=2592000", clickCookie, StringComparison.OrdinalIgnoreCase); // The 30-day window.
+
+        // A second click gets a new click id and keeps the device.
+        var again = await app.ClickLink(code, deviceId: click.DeviceId);
+        Assert.NotEqual(click.ClickId, again.ClickId);
+        Assert.Equal(click.DeviceId, again.DeviceId);
+    }
+
+    [Theory]
+    [InlineData("?url=https://evil.example")]
+    [InlineData("?next=https%3A%2F%2Fevil.example%2Fphish")]
+    [InlineData("?redirect=//evil.example&ref=EVIL&rt_click=forged")]
+    [InlineData("?destination=javascript:alert(1)")]
+    public async Task Query_of_the_link_never_changes_the_destination(string query)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign("https://shop.example/signup");
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        var click = await app.ClickLink(code, query: query);
+
+        Assert.Equal($"https://shop.example/signup?ref={code}&rt_click={click.ClickId}", click.Location);
+        Assert.DoesNotContain("evil", click.Location, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Existing_query_string_of_the_destination_is_kept()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign("https://shop.example/join?utm_source=referral&lang=en");
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        var click = await app.ClickLink(code);
+
+        Assert.Equal($"https://shop.example/join?utm_source=referral&lang=en&ref={code}&rt_click={click.ClickId}", click.Location);
+    }
+
+    [Fact]
+    public async Task Code_lookup_is_case_insensitive()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, "user-a");
+        var code = a.Str("referralCode");
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/participants/user-a/codes", new { code = "Anna_Summer" });
+
+        var lower = await app.ClickLink(code.ToLowerInvariant());
+        Assert.Equal($"https://shop.example/signup?ref={code}&rt_click={lower.ClickId}", lower.Location);
+
+        var vanity = await app.ClickLink("anna_SUMMER");
+        Assert.Equal($"https://shop.example/signup?ref=ANNA_SUMMER&rt_click={vanity.ClickId}", vanity.Location);
+
+        // Both clicks count for A.
+        await app.FlushClicksAsync();
+        Assert.Equal(2, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
+    }
+
+    [Theory]
+    [InlineData("/r/NOSUCHCODE")]
+    [InlineData("/r/%2F%2Fevil.example")]
+    [InlineData("/r/ABCDEFGHJKMNPQRSTUVWXYZ23456789ABCDEF")] // Longer than any code.
+    public async Task Unknown_code_is_a_404_problem_without_location_or_cookies(string path)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+
+        var response = await app.GetLink(path);
+
+        await response.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.Null(response.Headers.Location);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        await app.FlushClicksAsync();
+        Assert.Equal(0, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Fact]
+    public async Task Disabled_code_is_a_404_until_enabled()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code); // Warms the per-node code cache: disabling must not be hidden by it.
+
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
+        var disabled = await app.GetLink($"/r/{code}");
+        await disabled.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.Null(disabled.Headers.Location);
+        Assert.True((await client.GetOk($"/api/v1/campaigns/{campaignId}/codes/{code}"))["disabled"]!.GetValue<bool>());
+
+        var enabled = await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/enable", new { }, HttpStatusCode.OK);
+        Assert.False(enabled["disabled"]!.GetValue<bool>());
+        var click = await app.ClickLink(code);
+        Assert.StartsWith($"https://shop.example/signup?ref={code}&rt_click=", click.Location, StringComparison.Ordinal);
+
+        await app.FlushClicksAsync();
+        Assert.Equal(2, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Fact]
+    public async Task Codes_of_another_campaign_cannot_be_managed_through_this_one()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var otherId = await client.CreateCampaign(name: "Other");
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        await (await client.PostAsync($"/api/v1/campaigns/{otherId}/codes/{code}/disable", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await client.GetAsync($"/api/v1/campaigns/{otherId}/codes/{code}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await client.PostAsync($"/api/v1/campaigns/{campaignId}/codes/NOSUCHCODE/disable", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+
+        await app.ClickLink(code); // Still enabled.
+    }
+
+    [Fact]
+    public async Task Repeated_clicks_redirect_every_time_and_count_once_as_unique()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        // Without a cookie the visitor is recognised by address and browser; with it, by the cookie.
+        var first = await app.ClickLink(code);
+        var ids = new HashSet<string> { first.ClickId };
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add((await app.ClickLink(code)).ClickId);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add((await app.ClickLink(code, deviceId: first.DeviceId)).ClickId);
+        }
+
+        Assert.Equal(5, ids.Count);
+        await app.FlushClicksAsync();
+
+        var clicks = (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!;
+        Assert.Equal(5, clicks.Long("total"));
+        Assert.Equal(1, clicks.Long("unique"));
+        Assert.Equal(0, clicks.Long("bots"));
+
+        // Another browser is another visitor.
+        await app.ClickLink(code, FlowHelpers.OtherBrowserUserAgent);
+        await app.FlushClicksAsync();
+        clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(6, clicks.Long("total"));
+        Assert.Equal(2, clicks.Long("unique"));
+    }
+
+    [Fact]
+    public async Task Bot_clicks_redirect_and_are_counted_as_bots_not_unique()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        await app.ClickLink(code, FlowHelpers.BotUserAgent);
+        await app.ClickLink(code, "curl/8.5.0");
+        await app.ClickLink(code, userAgent: null);
+        await app.ClickLink(code, FlowHelpers.BrowserUserAgent);
+        await app.FlushClicksAsync();
+
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(4, clicks.Long("total"));
+        Assert.Equal(3, clicks.Long("bots"));
+        Assert.Equal(1, clicks.Long("unique"));
+        var funnel = (await client.CampaignStats(campaignId))["funnel"]!;
+        Assert.Equal(1, funnel.Long("clicks"));
+    }
+
+    [Fact]
+    public async Task Too_many_unknown_codes_get_429_while_valid_codes_still_redirect()
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "3" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await (await app.GetLink($"/r/GUESS{i}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        }
+
+        var limited = await app.GetLink("/r/GUESS9");
+        await limited.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Null(limited.Headers.Location);
+
+        // A valid link is never limited, however often it is clicked.
+        for (var i = 0; i < 5; i++)
+        {
+            var click = await app.ClickLink(code);
+            Assert.StartsWith($"https://shop.example/signup?ref={code}&", click.Location, StringComparison.Ordinal);
+        }
+
+        // Still limited for guesses, including a guess of a known-but-disabled code.
+        await (await app.GetLink("/r/GUESS10")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
+        await (await app.GetLink($"/r/{code}")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public async Task Redirect_needs_no_api_key_and_ignores_a_bad_one()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        var withBadKey = await app.Client("rt_wrong_key_wrong_key_wrong_key").GetAsync($"/r/{code}");
+        Assert.Equal(HttpStatusCode.Redirect, withBadKey.StatusCode);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Http.Json;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>Bad input is a 400 validation problem naming the fields, and changes nothing.</summary>
+public sealed class ValidationTests
+{
+    private static async Task AssertInvalid(HttpResponseMessage response, params string[] fields)
+    {
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal(fields.Order(StringComparer.Ordinal).ToList(), FlowHelpers.ErrorFields(problem));
+        foreach (var field in fields)
+        {
+            Assert.NotEmpty(problem["errors"]![field]!.AsArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"name":"","destinationUrl":"https://shop.example"}""", "name")]
+    [InlineData("""{"name":"Spring"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"javascript:alert(1)"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"/relative/path"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"ftp://shop.example/"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://user:pw@shop.example/"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://shop.example/#frag"}""", "destinationUrl")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://shop.example","attributionWindowDays":0}""", "attributionWindowDays")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://shop.example","attributionWindowDays":366}""", "attributionWindowDays")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://shop.example","attributionModel":"middleClick"}""", "attributionModel")]
+    [InlineData("""{"name":"Spring","destinationUrl":"https://shop.example","attributionModel":"FirstClick"}""", "attributionModel")]
+    [InlineData("""{}""", "name", "destinationUrl")]
+    public async Task Invalid_campaign_is_rejected_and_not_created(string json, params string[] fields)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+
+        await AssertInvalid(await client.PostRaw("/api/v1/campaigns", json), fields);
+
+        Assert.Empty((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","currency":"USD"}""", "amount")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":100,"percentBasisPoints":100,"currency":"USD"}""", "amount")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":0,"currency":"USD"}""", "amount")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":-5,"currency":"USD"}""", "amount")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":100,"currency":"usd"}""", "currency")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":100}""", "currency")]
+    [InlineData("""{"trigger":"refund","recipient":"referrer","amount":100,"currency":"USD"}""", "trigger")]
+    [InlineData("""{"trigger":"signup","recipient":"friend","amount":100,"currency":"USD"}""", "recipient")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","percentBasisPoints":1000,"currency":"USD"}""", "percentBasisPoints")]
+    [InlineData("""{"trigger":"purchase","recipient":"referrer","percentBasisPoints":10001,"currency":"USD"}""", "percentBasisPoints")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":100,"currency":"USD","firstPurchaseOnly":true}""", "firstPurchaseOnly")]
+    [InlineData("""{"trigger":"milestone","recipient":"referrer","amount":100,"currency":"USD"}""", "referralCount")]
+    [InlineData("""{"trigger":"signup","recipient":"referrer","amount":100,"currency":"USD","referralCount":3}""", "referralCount")]
+    [InlineData("""{"trigger":"milestone","recipient":"referee","amount":100,"currency":"USD","referralCount":3}""", "recipient")]
+    [InlineData("""{"trigger":"purchase","recipient":"referrer","amount":100,"currency":"USD","minReferrals":0}""", "minReferrals")]
+    public async Task Invalid_reward_rule_is_rejected_and_not_created(string json, params string[] fields)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        await AssertInvalid(await client.PostRaw($"/api/v1/campaigns/{campaignId}/reward-rules", json), fields);
+
+        Assert.Empty((await client.GetOk($"/api/v1/campaigns/{campaignId}/reward-rules"))["data"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{"email":"b@example.org"}""", "externalId")]
+    [InlineData("""{"externalId":"  ","email":"b@example.org"}""", "externalId")]
+    [InlineData("""{"externalId":"user-b"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"not-an-email"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"@example.org"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"b@"}""", "email")]
+    [InlineData("""{}""", "externalId", "email")]
+    public async Task Invalid_participant_is_rejected_and_not_created(string json, params string[] fields)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        await AssertInvalid(await client.PostRaw($"/api/v1/campaigns/{campaignId}/participants", json), fields);
+
+        Assert.Empty(await client.Participants(campaignId));
+    }
+
+    [Fact]
+    public async Task Overlong_participant_fields_are_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        var response = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants", new
+        {
+            externalId = new string('x', 201), email = "b@example.org", name = new string('n', 201),
+            referralCode = new string('C', 65), clickId = new string('1', 65),
+        });
+
+        await AssertInvalid(response, "externalId", "name", "referralCode", "clickId");
+        Assert.Empty(await client.Participants(campaignId));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"purchase","amount":100,"currency":"USD","externalId":"o1"}""", "participantExternalId")]
+    [InlineData("""{"participantExternalId":"user-a","participantId":"00000000-0000-0000-0000-000000000001","type":"purchase","amount":100,"currency":"USD","externalId":"o1"}""", "participantExternalId")]
+    [InlineData("""{"participantExternalId":"user-a","type":"refund","amount":100,"currency":"USD","externalId":"o1"}""", "type")]
+    [InlineData("""{"participantExternalId":"user-a","amount":100,"currency":"USD","externalId":"o1"}""", "type")]
+    [InlineData("""{"participantExternalId":"user-a","type":"purchase","currency":"USD","externalId":"o1"}""", "amount")]
+    [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":-1,"currency":"USD","externalId":"o1"}""", "amount")]
+    [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"US","externalId":"o1"}""", "currency")]
+    [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"USD"}""", "externalId")]
+    [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"USD","externalId":""}""", "externalId")]
+    public async Task Invalid_conversion_is_rejected_and_not_recorded(string json, params string[] fields)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddRule(campaignId, new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 1000, currency = "USD" });
+        var a = await client.Register(campaignId, "user-z");
+        await client.Register(campaignId, "user-a", referralCode: a.Str("referralCode"));
+
+        await AssertInvalid(await client.PostRaw($"/api/v1/campaigns/{campaignId}/conversions", json), fields);
+
+        Assert.Empty(await client.Conversions(campaignId));
+        Assert.Empty(await client.Rewards(campaignId));
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("has space")]
+    [InlineData("bad!char")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456")] // 33 characters.
+    public async Task Invalid_vanity_code_is_rejected(string code)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+
+        await AssertInvalid(await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants/user-a/codes", new { code }), "code");
+        await (await client.GetAsync($"/api/v1/campaigns/{campaignId}/codes/{Uri.EscapeDataString(code)}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    /// <summary>Runs as in production: in Development, minimal APIs throw on bad requests (see the skipped test below).</summary>
+    [Theory]
+    [InlineData("/api/v1/campaigns")]
+    [InlineData("/api/v1/campaigns/{id}/participants")]
+    [InlineData("/api/v1/campaigns/{id}/reward-rules")]
+    [InlineData("/api/v1/campaigns/{id}/conversions")]
+    [InlineData("/api/v1/api-keys")]
+    public async Task Malformed_json_is_a_400_problem_and_changes_nothing(string url)
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { ["environment"] = "Production" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        url = url.Replace("{id}", campaignId, StringComparison.Ordinal);
+
+        var response = await client.PostRaw(url, """{"name": "Spring", "destinationUrl": """);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Single((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+        Assert.Empty(await client.Participants(campaignId));
+        Assert.Empty((await client.GetOk($"/api/v1/campaigns/{campaignId}/reward-rules"))["data"]!.AsArray());
+        Assert.Single((await client.GetOk("/api/v1/api-keys"))["data"]!.AsArray());
+    }
+
+    [Theory(Skip = "BUG: unreadable JSON bodies are not a reftrack validation problem: 500 in Development (BadHttpRequestException reaches UseExceptionHandler), 400 with the generic RFC 9110 type in Production")]
+    [InlineData("/api/v1/campaigns", """{"name": "Spring", "destinationUrl": """)]
+    [InlineData("/api/v1/campaigns", """{"name": "Spring", "destinationUrl": "https://shop.example", "attributionWindowDays": "thirty"}""")]
+    [InlineData("/api/v1/campaigns/{id}/conversions", """{"participantExternalId":"a","type":"purchase","amount":"12.50","currency":"USD","externalId":"o1"}""")]
+    public async Task Unreadable_body_is_a_reftrack_validation_problem(string url, string json)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        var response = await client.PostRaw(url.Replace("{id}", campaignId, StringComparison.Ordinal), json);
+
+        await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=201", "limit")]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    [InlineData("status=lost", "status")]
+    [InlineData("status=Pending", "status")]
+    public async Task Invalid_list_parameters_are_rejected(string query, string field)
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        await AssertInvalid(await client.GetAsync($"/api/v1/campaigns/{campaignId}/rewards?{query}"), field);
+    }
+
+    [Fact]
+    public async Task Overlong_idempotency_key_is_rejected()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        var response = await client.PostJson($"/api/v1/campaigns/{campaignId}/participants",
+            new { externalId = "user-a", email = "a@example.org" }, idempotencyKey: new string('k', 201));
+
+        await AssertInvalid(response, "Idempotency-Key");
+        Assert.Empty(await client.Participants(campaignId));
+    }
+
+    [Fact]
+    public async Task Unknown_campaign_is_404_problem()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var missing = Guid.NewGuid();
+
+        await (await client.GetAsync($"/api/v1/campaigns/{missing}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await client.GetAsync($"/api/v1/campaigns/{missing}/stats")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        var register = await client.PostAsJsonAsync($"/api/v1/campaigns/{missing}/participants", new { externalId = "a", email = "a@example.org" });
+        await register.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        var rule = await client.PostAsJsonAsync($"/api/v1/campaigns/{missing}/reward-rules", new { trigger = "signup", recipient = "referrer", amount = 1, currency = "USD" });
+        await rule.AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+}
