@@ -70,11 +70,13 @@ public static class ApiKeyApi
         Guid id, AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        // One statement: the last active admin key is never revoked, so nobody locks themselves out.
-        var revoked = await db.ApiKeys
+        // The last active admin key is never revoked, so nobody locks themselves out. Counting and revoking in one
+        // statement is not enough under READ COMMITTED (two admins revoking each other both see two); a
+        // serializable transaction makes concurrent revocations take turns.
+        var revoked = await db.SerializableAsync(() => db.ApiKeys
             .Where(k => k.Id == id && k.RevokedAt == null &&
                         (!k.IsAdmin || db.ApiKeys.Count(o => o.IsAdmin && o.RevokedAt == null) > 1))
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct), ct);
         if (revoked == 1)
         {
             return TypedResults.NoContent();

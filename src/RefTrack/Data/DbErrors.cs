@@ -14,4 +14,31 @@ public static class DbErrors
         DbException d => d.SqlState == "23505",
         _ => false,
     };
+
+    /// <summary>PostgreSQL gave up on a serializable transaction (40001) or a deadlock (40P01): retry it.</summary>
+    public static bool IsSerializationFailure(Exception exception) =>
+        (exception as DbException ?? exception.InnerException as DbException)?.SqlState is "40001" or "40P01";
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a serializable transaction, retrying when the database aborts it for a
+    /// conflicting concurrent transaction. For the rare invariant that no unique index can express.
+    /// On SQLite a serializable transaction is BEGIN IMMEDIATE: writers simply queue.
+    /// </summary>
+    public static async Task<T> SerializableAsync<T>(this AppDbContext db, Func<Task<T>> work, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+                var result = await work();
+                await tx.CommitAsync(ct);
+                return result;
+            }
+            catch (Exception e) when (attempt < 10 && IsSerializationFailure(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
 }

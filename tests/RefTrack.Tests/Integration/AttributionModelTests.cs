@@ -5,7 +5,11 @@ namespace RefTrack.Tests.Integration;
 /// <summary>
 /// One device (its rt_did cookie sent by hand) clicks A's link, then C's: the campaign's model decides who referred.
 /// </summary>
-public sealed class AttributionModelTests
+public sealed class AttributionModelTestsSqlite() : AttributionModelTests(Provider.Sqlite);
+
+public sealed class AttributionModelTestsPostgres() : AttributionModelTests(Provider.Postgres);
+
+public abstract class AttributionModelTests(Provider provider)
 {
     private sealed record Setup(TestApp App, HttpClient Client, string CampaignId, string A, string C, ClickResult ClickA, ClickResult ClickC);
 
@@ -29,7 +33,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task First_click_campaign_attributes_to_the_first_link_clicked()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var s = await TwoClicksFromOneDevice(app, "firstClick");
 
         // The browser's cookie holds the latest click id (C's); the device history still reaches A's.
@@ -45,7 +49,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task Last_click_campaign_attributes_to_the_last_link_clicked()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var s = await TwoClicksFromOneDevice(app, "lastClick");
 
         // Even when the site passes the older click id, the device's later click wins.
@@ -60,7 +64,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task Code_at_signup_wins_under_last_click()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(model: "lastClick");
         var a = await client.Register(campaignId, "user-a");
@@ -77,7 +81,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task Click_wins_over_code_at_signup_under_first_click()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(model: "firstClick");
         var a = await client.Register(campaignId, "user-a");
@@ -94,7 +98,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task Clicks_of_another_device_are_not_linked()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(model: "firstClick");
         var a = await client.Register(campaignId, "user-a");
@@ -113,7 +117,7 @@ public sealed class AttributionModelTests
     [Fact]
     public async Task First_click_outside_the_window_does_not_count()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(model: "firstClick", windowDays: 30);
         var a = await client.Register(campaignId, "user-a");
@@ -133,7 +137,7 @@ public sealed class AttributionModelTests
     {
         // Under lastClick the latest click that is not the new user's own decides: one device clicks Anna's link,
         // then Carl's; Carl opens a second account, so his own link is skipped and Anna's click remains.
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(model: "lastClick");
         var a = await client.Register(campaignId, "user-a", "anna@example.org");

@@ -8,12 +8,16 @@ namespace RefTrack.Tests.Integration;
 /// Referrals that must not be attributed. A refusal still registers the participant (201), with
 /// <c>referredBy</c> null, <c>referral.status</c> "rejected" and the reason, and grants nothing.
 /// </summary>
-public sealed class AttributionRefusalTests
+public sealed class AttributionRefusalTestsSqlite() : AttributionRefusalTests(Provider.Sqlite);
+
+public sealed class AttributionRefusalTestsPostgres() : AttributionRefusalTests(Provider.Postgres);
+
+public abstract class AttributionRefusalTests(Provider provider)
 {
     [Fact]
     public async Task Self_referral_by_normalized_email_through_a_click_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -33,7 +37,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Self_referral_by_normalized_email_through_a_code_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -53,7 +57,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Second_registration_of_the_same_external_id_keeps_the_first_referrer()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -84,7 +88,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Code_from_another_campaign_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var otherId = await client.CreateCampaign(name: "Other");
@@ -103,7 +107,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Click_from_another_campaign_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var otherId = await client.CreateCampaign(name: "Other");
@@ -122,7 +126,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Click_older_than_the_attribution_window_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign(windowDays: 7);
         await client.AddStandardRules(campaignId);
@@ -147,7 +151,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Unknown_code_and_unknown_click_are_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -165,7 +169,7 @@ public sealed class AttributionRefusalTests
     [Fact]
     public async Task Disabled_code_is_rejected_until_enabled_again()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -187,7 +191,7 @@ public sealed class AttributionRefusalTests
     [Fact(Skip = "BUG (likely): a click made before the code was disabled still attributes the signup (qualified, rewards granted), while the same disabled code typed at signup is rejected as code_disabled")]
     public async Task Click_on_a_code_disabled_since_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -208,7 +212,7 @@ public sealed class AttributionRefusalTests
     [Fact(Skip = "BUG: refusals without a stored referrer (unknown_code, code_disabled, code_from_other_campaign, click_expired, unknown_click, click_from_other_campaign) are returned in the 201 but never stored: GET, list and a repeated registration show referral: null")]
     public async Task Refusal_outcome_is_kept_on_the_participant()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var a = await client.Register(campaignId, "user-a");

@@ -6,12 +6,16 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>API keys: who may call, what a campaign-scoped key sees, and key management.</summary>
-public sealed class AuthTests
+public sealed class AuthTestsSqlite() : AuthTests(Provider.Sqlite);
+
+public sealed class AuthTestsPostgres() : AuthTests(Provider.Postgres);
+
+public abstract class AuthTests(Provider provider)
 {
     [Fact]
     public async Task No_key_is_401_problem_with_www_authenticate()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var anonymous = app.Client(null);
 
         foreach (var url in new[] { "/api/v1/campaigns", "/api/v1/api-keys", $"/api/v1/campaigns/{Guid.NewGuid()}/stats" })
@@ -29,7 +33,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Wrong_key_or_scheme_is_401()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
 
         var wrong = await app.Client("rt_this_key_does_not_exist_0123456789").GetAsync("/api/v1/campaigns");
         await wrong.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
@@ -51,7 +55,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Campaign_scoped_key_sees_only_its_campaign()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var mine = await admin.CreateCampaign(name: "Mine");
         var theirs = await admin.CreateCampaign(name: "Theirs");
@@ -97,7 +101,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Non_admin_key_cannot_manage_keys()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var created = await admin.PostOk("/api/v1/api-keys", new { name = "reporting" });
         Assert.False(created["admin"]!.GetValue<bool>());
@@ -121,7 +125,7 @@ public sealed class AuthTests
     [Fact(Skip = "BUG (likely): a non-admin all-campaign key can create campaigns (201), while ApiKey.IsAdmin documents 'Admins manage keys and campaigns' and the 403 detail says managing campaigns needs an admin key")]
     public async Task Non_admin_key_cannot_create_campaigns()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var created = await admin.PostOk("/api/v1/api-keys", new { name = "reporting" });
         var plain = app.Client(created.Str("key"));
@@ -135,7 +139,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Revoked_key_is_401()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var created = await admin.PostOk("/api/v1/api-keys", new { name = "temp" });
         var temp = app.Client(created.Str("key"));
@@ -155,7 +159,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Key_list_never_contains_secrets()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var campaignId = await admin.CreateCampaign();
         var k1 = await admin.PostOk("/api/v1/api-keys", new { name = "one", campaignId });
@@ -188,7 +192,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Last_admin_key_cannot_be_revoked()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var bootstrap = (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Single()!;
 
@@ -213,7 +217,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Scoped_admin_key_and_unknown_campaign_are_validation_errors()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var campaignId = await admin.CreateCampaign();
 

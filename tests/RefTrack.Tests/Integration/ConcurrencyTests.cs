@@ -6,7 +6,11 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>Real parallel HTTP requests: retries and races must still count everything exactly once.</summary>
-public sealed class ConcurrencyTests
+public sealed class ConcurrencyTestsSqlite() : ConcurrencyTests(Provider.Sqlite);
+
+public sealed class ConcurrencyTestsPostgres() : ConcurrencyTests(Provider.Postgres);
+
+public abstract class ConcurrencyTests(Provider provider)
 {
     private const int Parallel = 20;
 
@@ -29,7 +33,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_identical_signups_create_one_participant_one_referral_and_rewards_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -54,7 +58,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_replays_of_one_purchase_record_it_once_and_reward_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -85,7 +89,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_signups_with_one_idempotency_key_create_one_participant()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -113,7 +117,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_purchases_with_one_idempotency_key_record_one_conversion()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -133,7 +137,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_signups_of_different_friends_reach_the_milestone_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -161,7 +165,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_approvals_move_a_reward_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -184,7 +188,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_claims_of_one_vanity_code_succeed_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         for (var i = 0; i < Parallel; i++)
@@ -212,7 +216,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_clicks_are_all_counted_and_one_visitor_is_unique_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -229,7 +233,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_different_first_purchases_earn_the_first_purchase_reward_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -254,7 +258,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Parallel_revocations_never_revoke_the_last_admin_key()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var admin = app.Client();
         var keys = new List<(string Id, string Secret)>
         {

@@ -5,7 +5,11 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>Keyset pagination: <c>?limit=&amp;cursor=</c>, <c>nextCursor</c> null on the last page.</summary>
-public sealed class PaginationTests
+public sealed class PaginationTestsSqlite() : PaginationTests(Provider.Sqlite);
+
+public sealed class PaginationTestsPostgres() : PaginationTests(Provider.Postgres);
+
+public abstract class PaginationTests(Provider provider)
 {
     private static async Task<List<List<JsonNode>>> AllPages(HttpClient client, string url, int limit)
     {
@@ -27,7 +31,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task Participants_are_paged_through_with_every_one_seen_once()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var other = await client.CreateCampaign(name: "Other");
@@ -51,7 +55,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task Exact_multiple_of_the_limit_ends_with_a_null_cursor()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         for (var i = 1; i <= 4; i++)
@@ -70,7 +74,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task Rewards_campaigns_and_conversions_page_the_same_way()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.CreateCampaign(name: "Second");
@@ -105,7 +109,7 @@ public sealed class PaginationTests
     [InlineData("limit=1000", "limit")]
     public async Task Bad_cursor_or_limit_is_400(string query, string field)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.Register(campaignId, "user-a");
@@ -120,7 +124,7 @@ public sealed class PaginationTests
     [Fact]
     public async Task Non_numeric_limit_is_400_problem()
     {
-        using var app = new TestApp(new Dictionary<string, string?> { ["environment"] = "Production" });
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["environment"] = "Production" });
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 

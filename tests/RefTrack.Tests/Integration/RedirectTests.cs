@@ -5,12 +5,16 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary><c>GET /r/{code}</c>: where it redirects, what it sets, what it counts, and when it refuses.</summary>
-public sealed class RedirectTests
+public sealed class RedirectTestsSqlite() : RedirectTests(Provider.Sqlite);
+
+public sealed class RedirectTestsPostgres() : RedirectTests(Provider.Postgres);
+
+public abstract class RedirectTests(Provider provider)
 {
     [Fact]
     public async Task Redirects_to_the_campaign_destination_with_ref_and_click_id()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign("https://shop.example/signup");
         var a = await client.Register(campaignId, "user-a");
@@ -43,7 +47,7 @@ public sealed class RedirectTests
     [InlineData("?destination=javascript:alert(1)")]
     public async Task Query_of_the_link_never_changes_the_destination(string query)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign("https://shop.example/signup");
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -57,7 +61,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Existing_query_string_of_the_destination_is_kept()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign("https://shop.example/join?utm_source=referral&lang=en");
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -70,7 +74,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Code_lookup_is_case_insensitive()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var a = await client.Register(campaignId, "user-a");
@@ -94,7 +98,7 @@ public sealed class RedirectTests
     [InlineData("/r/ABCDEFGHJKMNPQRSTUVWXYZ23456789ABCDEF")] // Longer than any code.
     public async Task Unknown_code_is_a_404_problem_without_location_or_cookies(string path)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.Register(campaignId, "user-a");
@@ -111,7 +115,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Disabled_code_is_a_404_until_enabled()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -135,7 +139,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Codes_of_another_campaign_cannot_be_managed_through_this_one()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var otherId = await client.CreateCampaign(name: "Other");
@@ -151,7 +155,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Repeated_clicks_redirect_every_time_and_count_once_as_unique()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -188,7 +192,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Bot_clicks_redirect_and_are_counted_as_bots_not_unique()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -210,7 +214,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Too_many_unknown_codes_get_429_while_valid_codes_still_redirect()
     {
-        using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "3" });
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "3" });
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -242,7 +246,7 @@ public sealed class RedirectTests
     [Fact]
     public async Task Redirect_needs_no_api_key_and_ignores_a_bad_one()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");

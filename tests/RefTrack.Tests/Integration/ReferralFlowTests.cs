@@ -6,12 +6,16 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>The whole referral flow over HTTP: campaign, rules, link click, signup, purchase, rewards, stats.</summary>
-public sealed class ReferralFlowTests
+public sealed class ReferralFlowTestsSqlite() : ReferralFlowTests(Provider.Sqlite);
+
+public sealed class ReferralFlowTestsPostgres() : ReferralFlowTests(Provider.Postgres);
+
+public abstract class ReferralFlowTests(Provider provider)
 {
     [Fact]
     public async Task Click_signup_purchase_rewards_and_stats_end_to_end()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign("https://shop.example/signup");
         await client.AddStandardRules(campaignId);
@@ -116,7 +120,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Stats_count_clicks_signups_and_conversions_exactly()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -167,7 +171,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Reward_transitions_are_enforced()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddStandardRules(campaignId);
@@ -210,7 +214,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Deactivated_rule_grants_nothing_afterwards()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var rule = await client.AddRule(campaignId, new { trigger = "signup", recipient = "referrer", amount = 1000, currency = "USD" });
@@ -233,7 +237,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Participant_is_found_by_id_and_external_id()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var a = await client.Register(campaignId, "user-a", "Alice@Example.org");
@@ -257,7 +261,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Participant_id_wins_over_an_external_id_that_looks_like_it()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var first = await client.Register(campaignId, "user-1");
@@ -281,7 +285,7 @@ public sealed class ReferralFlowTests
     [Fact]
     public async Task Vanity_code_refers_and_is_unique_across_campaigns()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var otherCampaign = await client.CreateCampaign(name: "Other");

@@ -5,7 +5,11 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>Bad input is a 400 validation problem naming the fields, and changes nothing.</summary>
-public sealed class ValidationTests
+public sealed class ValidationTestsSqlite() : ValidationTests(Provider.Sqlite);
+
+public sealed class ValidationTestsPostgres() : ValidationTests(Provider.Postgres);
+
+public abstract class ValidationTests(Provider provider)
 {
     private static async Task AssertInvalid(HttpResponseMessage response, params string[] fields)
     {
@@ -32,7 +36,7 @@ public sealed class ValidationTests
     [InlineData("""{}""", "name", "destinationUrl")]
     public async Task Invalid_campaign_is_rejected_and_not_created(string json, params string[] fields)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
 
         await AssertInvalid(await client.PostRaw("/api/v1/campaigns", json), fields);
@@ -58,7 +62,7 @@ public sealed class ValidationTests
     [InlineData("""{"trigger":"purchase","recipient":"referrer","amount":100,"currency":"USD","minReferrals":0}""", "minReferrals")]
     public async Task Invalid_reward_rule_is_rejected_and_not_created(string json, params string[] fields)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -77,7 +81,7 @@ public sealed class ValidationTests
     [InlineData("""{}""", "externalId", "email")]
     public async Task Invalid_participant_is_rejected_and_not_created(string json, params string[] fields)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -89,7 +93,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task Overlong_participant_fields_are_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -115,7 +119,7 @@ public sealed class ValidationTests
     [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"USD","externalId":""}""", "externalId")]
     public async Task Invalid_conversion_is_rejected_and_not_recorded(string json, params string[] fields)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.AddRule(campaignId, new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 1000, currency = "USD" });
@@ -135,7 +139,7 @@ public sealed class ValidationTests
     [InlineData("abcdefghijklmnopqrstuvwxyz0123456")] // 33 characters.
     public async Task Invalid_vanity_code_is_rejected(string code)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         await client.Register(campaignId, "user-a");
@@ -153,7 +157,7 @@ public sealed class ValidationTests
     [InlineData("/api/v1/api-keys")]
     public async Task Malformed_json_is_a_400_problem_and_changes_nothing(string url)
     {
-        using var app = new TestApp(new Dictionary<string, string?> { ["environment"] = "Production" });
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["environment"] = "Production" });
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         url = url.Replace("{id}", campaignId, StringComparison.Ordinal);
@@ -175,7 +179,7 @@ public sealed class ValidationTests
     [InlineData("/api/v1/campaigns/{id}/conversions", """{"participantExternalId":"a","type":"purchase","amount":"12.50","currency":"USD","externalId":"o1"}""")]
     public async Task Unreadable_body_is_a_reftrack_validation_problem(string url, string json)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -192,7 +196,7 @@ public sealed class ValidationTests
     [InlineData("status=Pending", "status")]
     public async Task Invalid_list_parameters_are_rejected(string query, string field)
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -202,7 +206,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task Overlong_idempotency_key_is_rejected()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
@@ -216,7 +220,7 @@ public sealed class ValidationTests
     [Fact]
     public async Task Unknown_campaign_is_404_problem()
     {
-        using var app = new TestApp();
+        using var app = new TestApp(provider);
         var client = app.Client();
         var missing = Guid.NewGuid();
 
