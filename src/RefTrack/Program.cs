@@ -25,7 +25,11 @@ builder.Services.AddRefTrackApi();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    // A client's bad request is answered by BadRequestHandler; it is not an error of ours to log.
+    SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+});
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

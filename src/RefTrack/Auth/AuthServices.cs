@@ -10,9 +10,7 @@ public static class AuthServices
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"))
-            .AddPolicy(Caller.AllCampaignsPolicy, p => p.RequireAssertion(c =>
-                c.User.Identity?.IsAuthenticated == true && c.User.CampaignScope() is null));
+            .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"));
         services.AddHostedService<ApiKeyBootstrap>();
         return services;
     }

@@ -9,7 +9,6 @@ public static class Caller
     public const string CampaignClaim = "reftrack:campaign";
     public const string AdminClaim = "reftrack:admin";
     public const string AdminPolicy = "admin";
-    public const string AllCampaignsPolicy = "all-campaigns";
 
     public static Guid KeyId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(KeyIdClaim)!);
 

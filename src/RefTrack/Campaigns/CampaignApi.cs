@@ -11,7 +11,7 @@ public static class CampaignApi
     public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization();
-        group.MapPost("/", Create).RequireAuthorization(Caller.AllCampaignsPolicy);
+        group.MapPost("/", Create).RequireAuthorization(Caller.AdminPolicy);
         group.MapGet("/", List);
 
         routes.MapCampaignGroup("", "Campaigns").MapGet("/", Get);

@@ -68,12 +68,15 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
         IReadOnlyList<Reward> rewards = [];
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
-            await db.Referrals
+            // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
+            // all but one find ConvertedAt already set.
+            var isFirstPurchase = await db.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
             var referrals = await granter.QualifiedReferralsAsync(referral.ReferrerId, ct);
             var rules = await granter.ActiveRulesAsync(campaignId, ct);
-            var grants = RewardRules.ForPurchase(rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals);
+            var grants = RewardRules.ForPurchase(
+                rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
             rewards = await granter.GrantAsync(referral, conversion.Id, grants, ct);
         }
 

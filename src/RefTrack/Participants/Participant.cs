@@ -16,5 +16,14 @@ public sealed class Participant
     /// <summary>The referrer's participant id, set once at registration (one-time attribution).</summary>
     public Guid? ReferredById { get; init; }
 
+    /// <summary>
+    /// The attribution decision made at registration, kept also when it was refused for a reason that names no
+    /// referrer (unknown code, expired click …), so the participant always answers why. Null when no click id or
+    /// code was given.
+    /// </summary>
+    public Referrals.ReferralStatus? AttributionStatus { get; init; }
+
+    public string? AttributionReason { get; init; }
+
     public DateTime CreatedAt { get; init; }
 }

@@ -14,7 +14,9 @@ internal static class ParticipantQueries
         select new ParticipantView(
             p,
             db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
+            // The referral row carries the live status (review may flag it later); otherwise the decision itself.
             db.Referrals.Where(r => r.CampaignId == p.CampaignId && r.ReferredId == p.Id)
                 .Select(r => new ReferralOutcome(r.Status, r.Reason))
-                .FirstOrDefault());
+                .FirstOrDefault()
+            ?? (p.AttributionStatus == null ? null : new ReferralOutcome(p.AttributionStatus.Value, p.AttributionReason!)));
 }

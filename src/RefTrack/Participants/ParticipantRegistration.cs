@@ -45,6 +45,13 @@ public sealed class ParticipantRegistration(
                 NormalizedEmail = email,
                 Name = request.Name?.Trim(),
                 ReferredById = decision.Outcome == AttributionOutcome.Attributed ? decision.ReferrerId : null,
+                AttributionStatus = decision.Outcome switch
+                {
+                    AttributionOutcome.Attributed => ReferralStatus.Qualified,
+                    AttributionOutcome.Rejected => ReferralStatus.Rejected,
+                    _ => null,
+                },
+                AttributionReason = decision.Reason,
                 CreatedAt = now,
             };
             var code = new ReferralCode
@@ -174,9 +181,10 @@ public sealed class ParticipantRegistration(
 
     private IQueryable<FoundClick> ClickEvidenceQuery(IQueryable<Click> clicks) =>
         clicks.AsNoTracking()
-            .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code })
+            .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
             .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new FoundClick(
-                new ClickEvidence(x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt),
+                new ClickEvidence(x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt,
+                    x.IsDisabled),
                 x.c.DeviceId));
 
     /// <summary>The participant by external id, as a registration that created nothing.</summary>

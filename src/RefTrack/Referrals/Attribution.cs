@@ -2,9 +2,11 @@ using RefTrack.Campaigns;
 
 namespace RefTrack.Referrals;
 
-/// <summary>A recorded click, as attribution sees it.</summary>
+/// <summary>A recorded click, as attribution sees it. <paramref name="CodeDisabled"/> is the code's state now:
+/// disabling a code (a banned referrer, a leaked code) also stops its earlier clicks from attributing.</summary>
 public sealed record ClickEvidence(
-    Guid ClickId, Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, DateTime OccurredAt);
+    Guid ClickId, Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, DateTime OccurredAt,
+    bool CodeDisabled = false);
 
 /// <summary>A referral code the company passed at signup, as attribution sees it.</summary>
 public sealed record CodeEvidence(Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, bool IsDisabled);
@@ -113,10 +115,16 @@ public static class Attribution
             return (null, Rejected(AttributionReasons.ClickExpired));
         }
 
-        var others = inWindow.Where(c => !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
+        var live = inWindow.Where(c => !c.CodeDisabled).ToList();
+        if (live.Count == 0)
+        {
+            return (null, Rejected(AttributionReasons.CodeDisabled));
+        }
+
+        var others = live.Where(c => !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
         if (others.Count == 0)
         {
-            var self = inWindow[0];
+            var self = live[0];
             return (null, Rejected(AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
         }
 

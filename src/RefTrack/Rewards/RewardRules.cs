@@ -32,11 +32,15 @@ public static class RewardRules
         return grants.Where(g => g.Amount > 0).ToList();
     }
 
+    /// <param name="isFirstPurchase">Whether this conversion is the referred user's first purchase. The caller
+    /// learns it from the database (the conditional update that stamps the referral as converted), so exactly one
+    /// purchase per referral is ever "first", on any node, whatever the tiers or rules do later.</param>
     public static IReadOnlyList<Grant> ForPurchase(
         IEnumerable<RewardRule> rules, Guid referralId, Guid conversionId, long purchaseAmount, string purchaseCurrency,
-        int referrerQualifiedReferrals)
+        int referrerQualifiedReferrals, bool isFirstPurchase)
     {
-        var purchaseRules = rules.Where(r => r.IsActive && r.Trigger == RewardTrigger.Purchase);
+        var purchaseRules = rules.Where(r =>
+            r.IsActive && r.Trigger == RewardTrigger.Purchase && (isFirstPurchase || !r.FirstPurchaseOnly));
         return ApplicableTiers(purchaseRules, referrerQualifiedReferrals)
             .Select(r => r.PercentBasisPoints is { } bp
                 ? r.Currency == purchaseCurrency ? Grant(r, Percent(purchaseAmount, bp)) : null
@@ -45,9 +49,8 @@ public static class RewardRules
             .Where(g => g.Amount > 0)
             .ToList();
 
-        // "First purchase only" is keyed by referral, so only the first purchase recorded can ever claim it, on any node.
-        Grant Grant(RewardRule r, long amount) => new(r.Id, r.Recipient, amount, r.Currency,
-            r.FirstPurchaseOnly ? $"{r.Id:N}:{referralId:N}:first-purchase" : $"{r.Id:N}:{referralId:N}:{conversionId:N}");
+        Grant Grant(RewardRule r, long amount) =>
+            new(r.Id, r.Recipient, amount, r.Currency, $"{r.Id:N}:{referralId:N}:{conversionId:N}");
     }
 
     /// <summary><paramref name="amount"/> × <paramref name="basisPoints"/> / 10000, half away from zero.</summary>

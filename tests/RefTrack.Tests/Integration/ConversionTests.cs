@@ -283,7 +283,7 @@ public abstract class ConversionTests(Provider provider)
         Assert.Equal(["2000 USD pending", "3000 USD pending", "3000 USD pending"], FlowHelpers.Describe(purchaseRewards));
     }
 
-    [Fact(Skip = "BUG: firstPurchaseOnly grant key is per rule, so a referee's second purchase earns the first-purchase reward again (3000 = 30%) once the referrer reaches the next tier")]
+    [Fact]
     public async Task First_purchase_reward_is_not_granted_again_when_the_tier_changes()
     {
         using var app = new TestApp(provider);

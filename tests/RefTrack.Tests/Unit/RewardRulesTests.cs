@@ -35,8 +35,8 @@ public sealed class RewardRulesTests
 
     private static IReadOnlyList<Grant> Purchase(
         IEnumerable<RewardRule> rules, long amount, string currency = "USD", int referrals = 1,
-        Guid? referral = null, Guid? conversion = null) =>
-        RewardRules.ForPurchase(rules, referral ?? ReferralId, conversion ?? ConversionId, amount, currency, referrals);
+        Guid? referral = null, Guid? conversion = null, bool first = true) =>
+        RewardRules.ForPurchase(rules, referral ?? ReferralId, conversion ?? ConversionId, amount, currency, referrals, first);
 
     // ---- signup ----
 
@@ -225,17 +225,19 @@ public sealed class RewardRulesTests
     // ---- purchase: keys ----
 
     [Fact]
-    public void First_purchase_only_key_is_per_referral()
+    public void First_purchase_only_rules_apply_to_the_first_purchase_alone()
     {
-        var rule = Rule(RewardTrigger.Purchase, percent: 2000, firstPurchaseOnly: true);
+        var firstOnly = Rule(RewardTrigger.Purchase, percent: 2000, firstPurchaseOnly: true);
+        var everyPurchase = Rule(RewardTrigger.Purchase, amount: 100);
 
-        var first = Assert.Single(Purchase([rule], 10_000, conversion: ConversionId));
-        var second = Assert.Single(Purchase([rule], 5_000, conversion: OtherConversionId));
-        var otherReferral = Assert.Single(Purchase([rule], 10_000, referral: OtherReferralId));
+        var first = Purchase([firstOnly, everyPurchase], 10_000, conversion: ConversionId, first: true);
+        var later = Purchase([firstOnly, everyPurchase], 10_000, conversion: OtherConversionId, first: false);
 
-        Assert.Equal($"{rule.Id:N}:{ReferralId:N}:first-purchase", first.GrantKey);
-        Assert.Equal(first.GrantKey, second.GrantKey);
-        Assert.NotEqual(first.GrantKey, otherReferral.GrantKey);
+        Assert.Equal(2, first.Count);
+        Assert.Contains(first, g => g.RuleId == firstOnly.Id && g.Amount == 2000
+            && g.GrantKey == $"{firstOnly.Id:N}:{ReferralId:N}:{ConversionId:N}");
+        var only = Assert.Single(later);
+        Assert.Equal(everyPurchase.Id, only.RuleId);
     }
 
     [Fact]

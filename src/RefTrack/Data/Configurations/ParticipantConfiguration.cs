@@ -13,6 +13,7 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         b.Property(p => p.Email).HasMaxLength(320);
         b.Property(p => p.NormalizedEmail).HasMaxLength(320);
         b.Property(p => p.Name).HasMaxLength(200);
+        b.Property(p => p.AttributionReason).HasMaxLength(64);
         b.HasIndex(p => new { p.CampaignId, p.ExternalId }).IsUnique();
         b.HasIndex(p => new { p.CampaignId, p.NormalizedEmail });
         b.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace RefTrack.Infrastructure;
+
+/// <summary>
+/// A body that is not JSON of the expected shape, or a query value of the wrong type, is a client error like any
+/// other: 400 with the RefTrack validation type and the offending field, in every environment.
+/// </summary>
+internal sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        var (field, message) = Describe(bad);
+        http.Response.StatusCode = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status400BadRequest
+                    ? "One or more fields are invalid."
+                    : "The request cannot be read.",
+                Type = Problems.TypePrefix + "validation",
+            },
+        });
+    }
+
+    private static (string Field, string Message) Describe(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            // "$.amount" → "amount"; "$" (or no path) is the body as a whole.
+            var path = json.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+            return path is null
+                ? ("body", "The request body is not valid JSON.")
+                : (path, "This value has the wrong type or format.");
+        }
+
+        if (BindFailure().Match(bad.Message) is { Success: true } bind)
+        {
+            return (bind.Groups["name"].Value, $"'{bind.Groups["value"].Value}' is not a valid value.");
+        }
+
+        return ("body", bad.StatusCode == StatusCodes.Status400BadRequest
+            ? "A JSON body of the documented shape is required."
+            : bad.Message);
+    }
+
+    // Minimal APIs: Failed to bind parameter "int? limit" from "ten".
+    [GeneratedRegex("""Failed to bind parameter "[^"]* (?<name>\w+)" from "(?<value>[^"]*)"\.""")]
+    private static partial Regex BindFailure();
+}
