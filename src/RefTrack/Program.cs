@@ -47,6 +47,7 @@ app.MapRewardRules();
 app.MapConversions();
 app.MapRewards();
 app.MapStats();
+app.MapMaintenance();
 
 app.Run();
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 using RefTrack.Participants;
 using RefTrack.Referrals;
+using RefTrack.Reports;
 using RefTrack.Rewards;
 
 namespace RefTrack.Conversions;
@@ -66,6 +67,7 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
         }
 
         IReadOnlyList<Reward> rewards = [];
+        var firstPurchases = 0;
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
@@ -73,13 +75,21 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
             var isFirstPurchase = await db.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
-            var referrals = await granter.QualifiedReferralsAsync(referral.ReferrerId, ct);
+            if (isFirstPurchase)
+            {
+                await ReferralCounters.AddConvertedAsync(db, referral.ReferrerId, ct);
+                firstPurchases = 1;
+            }
+
+            var referrals = await ReferralCounters.QualifiedAsync(db, referral.ReferrerId, ct);
             var rules = await granter.ActiveRulesAsync(campaignId, ct);
             var grants = RewardRules.ForPurchase(
                 rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
             rewards = await granter.GrantAsync(referral, conversion.Id, grants, ct);
         }
 
+        await RollupWriter.AddAsync(db, campaignId, conversion.OccurredAt,
+            new CampaignDelta(Conversions: 1, ConvertedReferrals: firstPurchases), ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return new RecordResult(RecordOutcome.Created, conversion, rewards);

@@ -6,6 +6,7 @@ using RefTrack.Infrastructure;
 using RefTrack.Links;
 using RefTrack.Participants;
 using RefTrack.Referrals;
+using RefTrack.Reports;
 using RefTrack.Rewards;
 
 namespace RefTrack.Data;
@@ -27,6 +28,9 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<InstanceSetting> InstanceSettings => Set<InstanceSetting>();
+    public DbSet<CampaignDailyStats> CampaignDailyStats => Set<CampaignDailyStats>();
+    public DbSet<ParticipantDailyClicks> ParticipantDailyClicks => Set<ParticipantDailyClicks>();
+    public DbSet<RewardTotals> RewardTotals => Set<RewardTotals>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
+using RefTrack.Reports;
 
 namespace RefTrack.Links;
 
@@ -134,8 +135,26 @@ public sealed partial class ClickWriter : BackgroundService
         }
 
         await db.SaveChangesAsync();
+
+        // Rollups in the same transaction: reports read these, never the raw clicks.
+        var clicks = batch.Select(p => p.Click).ToList();
+        foreach (var g in clicks.GroupBy(c => (c.CampaignId, c.ParticipantId, Day: DateOnly.FromDateTime(c.OccurredAt))))
+        {
+            await RollupWriter.AddClicksAsync(db, g.Key.CampaignId, g.Key.ParticipantId, g.Key.Day,
+                g.Count(), g.Count(IsUnique), g.Count(c => c.IsBot), CancellationToken.None);
+        }
+
+        foreach (var g in clicks.GroupBy(c => (c.CampaignId, Day: DateOnly.FromDateTime(c.OccurredAt))))
+        {
+            await RollupWriter.AddAsync(db, g.Key.CampaignId, g.First().OccurredAt, new CampaignDelta(
+                Clicks: g.Count(), UniqueClicks: g.Count(IsUnique), BotClicks: g.Count(c => c.IsBot)), CancellationToken.None);
+        }
+
         await tx.CommitAsync();
     }
+
+    /// <summary>A unique visitor: first click of this visitor on this code, and not a bot.</summary>
+    public static bool IsUnique(Click click) => !click.IsRepeat && !click.IsBot;
 
     /// <summary>True when this (code, visitor) pair is new. The primary key decides, not a read.</summary>
     private static async Task<bool> InsertVisitorAsync(AppDbContext db, Click click, string visitorKey) =>

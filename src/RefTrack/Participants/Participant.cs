@@ -26,4 +26,10 @@ public sealed class Participant
     public string? AttributionReason { get; init; }
 
     public DateTime CreatedAt { get; init; }
+
+    /// <summary>Counter kept by the writers (leaderboard, tiers, milestones): this participant's qualified referrals.</summary>
+    public int QualifiedReferrals { get; init; }
+
+    /// <summary>Counter kept by the writers: referrals of this participant whose referred user purchased.</summary>
+    public int ConvertedReferrals { get; init; }
 }

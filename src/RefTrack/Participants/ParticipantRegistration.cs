@@ -3,6 +3,7 @@ using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Links;
 using RefTrack.Referrals;
+using RefTrack.Reports;
 using RefTrack.Rewards;
 
 namespace RefTrack.Participants;
@@ -31,6 +32,9 @@ public sealed class ParticipantRegistration(
         var participantId = Guid.CreateVersion7();
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
+        var rules = decision.Outcome == AttributionOutcome.Attributed
+            ? await granter.ActiveRulesAsync(campaign.Id, ct)
+            : [];
 
         for (var attempt = 1; ; attempt++)
         {
@@ -82,7 +86,9 @@ public sealed class ParticipantRegistration(
                 continue;
             }
 
-            var outcome = await RecordReferralAsync(campaign, participant, decision, now, ct);
+            var outcome = await RecordReferralAsync(campaign, participant, decision, rules, now, ct);
+            await RollupWriter.AddAsync(db, campaign.Id, now, new CampaignDelta(
+                Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0), ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
             return new Registration(participant, code.Code, outcome, Created: true);
@@ -90,7 +96,8 @@ public sealed class ParticipantRegistration(
     }
 
     private async Task<ReferralOutcome?> RecordReferralAsync(
-        Campaign campaign, Participant participant, AttributionDecision decision, DateTime now, CancellationToken ct)
+        Campaign campaign, Participant participant, AttributionDecision decision, IReadOnlyList<RewardRule> rules,
+        DateTime now, CancellationToken ct)
     {
         if (decision.Outcome == AttributionOutcome.None)
         {
@@ -121,8 +128,7 @@ public sealed class ParticipantRegistration(
 
         if (status == ReferralStatus.Qualified)
         {
-            var referrals = await granter.QualifiedReferralsAsync(referrerId, ct);
-            var rules = await granter.ActiveRulesAsync(campaign.Id, ct);
+            var referrals = await ReferralCounters.AddQualifiedAsync(db, referrerId, ct);
             await granter.GrantAsync(referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), ct);
         }
 

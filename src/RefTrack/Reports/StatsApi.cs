@@ -3,24 +3,27 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
-using RefTrack.Links;
 using RefTrack.Participants;
-using RefTrack.Referrals;
 using RefTrack.Rewards;
 
 namespace RefTrack.Reports;
 
 /// <summary>
-/// Counts straight from indexed tables. Fine for the foundation; rollups maintained by the writers replace the
-/// click counts when the benchmark work needs them.
+/// Reports read the rollups and counters the writers maintain in their own transactions (never raw clicks or
+/// referrals), so their cost does not grow with traffic: a campaign's funnel sums a few rows per day.
 /// </summary>
 public static class StatsApi
 {
     private const int TopReferrerCount = 10;
+    private const int MaxLeaderboard = 100;
+    private const int MaxDays = 366;
 
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder routes)
     {
-        routes.MapCampaignGroup("/stats", "Reports").MapGet("/", Campaign);
+        var campaign = routes.MapCampaignGroup("/stats", "Reports");
+        campaign.MapGet("/", Campaign);
+        campaign.MapGet("/timeseries", Series);
+        routes.MapCampaignGroup("/leaderboard", "Reports").MapGet("/", Top);
         routes.MapCampaignGroup("/participants/{idOrExternalId}/stats", "Reports").MapGet("/", Participant);
         return routes;
     }
@@ -28,69 +31,117 @@ public static class StatsApi
     private static async Task<Results<Ok<ParticipantStats>, ProblemHttpResult>> Participant(
         Guid campaignId, string idOrExternalId, AppDbContext db, CancellationToken ct)
     {
-        if (await ParticipantApi.FindAsync(db, campaignId, idOrExternalId, ct) is not { } view)
+        var participants = db.Participants.AsNoTracking().Where(p => p.CampaignId == campaignId);
+        var row = await (Guid.TryParse(idOrExternalId, out var id)
+                ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId).OrderBy(p => p.ExternalId == idOrExternalId)
+                : participants.Where(p => p.ExternalId == idOrExternalId))
+            .Select(p => new { p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
         {
             return Problems.NotFound("Participant");
         }
 
-        var id = view.Participant.Id;
-        var clicks = await ClickCountsAsync(db.Clicks.Where(c => c.ParticipantId == id), ct);
-        var referrals = db.Referrals.Where(r => r.ReferrerId == id && r.Status == ReferralStatus.Qualified);
-        var total = await referrals.CountAsync(ct);
-        var converted = await referrals.CountAsync(r => r.ConvertedAt != null, ct);
-        var rewards = await RewardTotalsAsync(db.Rewards.Where(r => r.ParticipantId == id), ct);
+        var clicks = await db.ParticipantDailyClicks
+            .Where(c => c.CampaignId == campaignId && c.ParticipantId == row.Id)
+            .GroupBy(_ => 1)
+            .Select(g => new ClickCounts(g.Sum(c => c.Clicks), g.Sum(c => c.UniqueClicks), g.Sum(c => c.BotClicks)))
+            .FirstOrDefaultAsync(ct) ?? new ClickCounts(0, 0, 0);
+        var rewards = await db.Rewards
+            .Where(r => r.ParticipantId == row.Id)
+            .GroupBy(r => new { r.Currency, r.Status })
+            .Select(g => new RewardTotal(g.Key.Currency, g.Key.Status, g.Count(), g.Sum(r => r.Amount)))
+            .ToListAsync(ct);
         return TypedResults.Ok(new ParticipantStats(
-            id, view.Participant.ExternalId, clicks, total, converted, Rate(converted, total), rewards));
+            row.Id, row.ExternalId, clicks, row.QualifiedReferrals, row.ConvertedReferrals,
+            Rate(row.ConvertedReferrals, row.QualifiedReferrals), Ordered(rewards)));
     }
 
     private static async Task<Ok<CampaignStats>> Campaign(Guid campaignId, AppDbContext db, CancellationToken ct)
     {
-        var clicks = await ClickCountsAsync(db.Clicks.Where(c => c.CampaignId == campaignId), ct);
-        var participants = await db.Participants.CountAsync(p => p.CampaignId == campaignId, ct);
-        var referrals = db.Referrals.Where(r => r.CampaignId == campaignId && r.Status == ReferralStatus.Qualified);
-        var total = await referrals.CountAsync(ct);
-        var converted = await referrals.CountAsync(r => r.ConvertedAt != null, ct);
-        var conversions = await db.Conversions.CountAsync(c => c.CampaignId == campaignId, ct);
-        var rewards = await RewardTotalsAsync(db.Rewards.Where(r => r.CampaignId == campaignId), ct);
-
-        var top = await referrals
-            .GroupBy(r => r.ReferrerId)
-            .Select(g => new { ReferrerId = g.Key, Referrals = g.Count(), Converted = g.Count(r => r.ConvertedAt != null) })
-            .OrderByDescending(x => x.Referrals).ThenBy(x => x.ReferrerId)
-            .Take(TopReferrerCount)
-            .Join(db.Participants, x => x.ReferrerId, p => p.Id,
-                (x, p) => new TopReferrer(p.Id, p.ExternalId, x.Referrals, x.Converted))
-            .ToListAsync(ct);
-
-        var funnel = new Funnel(clicks.Unique, total, converted, Rate(total, clicks.Unique), Rate(converted, total));
-        return TypedResults.Ok(new CampaignStats(
-            campaignId, clicks, participants, total, converted, Rate(converted, total), conversions, funnel, rewards,
-            top.OrderByDescending(t => t.Referrals).ThenBy(t => t.ParticipantId).ToList()));
-    }
-
-    private static async Task<ClickCounts> ClickCountsAsync(IQueryable<Click> clicks, CancellationToken ct)
-    {
-        var counts = await clicks
+        var totals = await db.CampaignDailyStats
+            .Where(s => s.CampaignId == campaignId)
             .GroupBy(_ => 1)
             .Select(g => new
             {
-                Total = g.LongCount(),
-                Unique = g.LongCount(c => !c.IsRepeat && !c.IsBot),
-                Bots = g.LongCount(c => c.IsBot),
+                Clicks = g.Sum(s => s.Clicks),
+                Unique = g.Sum(s => s.UniqueClicks),
+                Bots = g.Sum(s => s.BotClicks),
+                Participants = g.Sum(s => s.Participants),
+                Signups = g.Sum(s => s.Signups),
+                Converted = g.Sum(s => s.ConvertedReferrals),
+                Conversions = g.Sum(s => s.Conversions),
             })
             .FirstOrDefaultAsync(ct);
-        return counts is null ? new ClickCounts(0, 0, 0) : new ClickCounts(counts.Total, counts.Unique, counts.Bots);
+        var rewards = await db.RewardTotals
+            .Where(t => t.CampaignId == campaignId)
+            .GroupBy(t => new { t.Currency, t.Status })
+            .Select(g => new RewardTotal(g.Key.Currency, g.Key.Status, (int)g.Sum(t => t.Count), g.Sum(t => t.Amount)))
+            .ToListAsync(ct);
+        var top = await TopReferrers(db, campaignId, TopReferrerCount, ct);
+
+        var clicks = new ClickCounts(totals?.Clicks ?? 0, totals?.Unique ?? 0, totals?.Bots ?? 0);
+        var signups = (int)(totals?.Signups ?? 0);
+        var converted = (int)(totals?.Converted ?? 0);
+        var funnel = new Funnel(clicks.Unique, signups, converted, Rate(signups, clicks.Unique), Rate(converted, signups));
+        return TypedResults.Ok(new CampaignStats(
+            campaignId, clicks, (int)(totals?.Participants ?? 0), signups, converted, Rate(converted, signups),
+            (int)(totals?.Conversions ?? 0), funnel, Ordered(rewards.Where(r => r.Count != 0)),
+            top.Select(e => new TopReferrer(e.ParticipantId, e.ExternalId, e.Referrals, e.ConvertedReferrals)).ToList()));
     }
 
-    private static async Task<IReadOnlyList<RewardTotal>> RewardTotalsAsync(IQueryable<Reward> rewards, CancellationToken ct)
+    /// <summary>Daily clicks, signups and conversions; <c>?days=30</c> (default) ending today (UTC).</summary>
+    private static async Task<Results<Ok<TimeSeries>, ValidationProblem>> Series(
+        Guid campaignId, int? days, TimeProvider clock, AppDbContext db, CancellationToken ct)
     {
-        var rows = await rewards
-            .GroupBy(r => new { r.Currency, r.Status })
-            .Select(g => new { g.Key.Currency, g.Key.Status, Count = g.Count(), Amount = g.Sum(r => r.Amount) })
-            .ToListAsync(ct);
-        return rows.OrderBy(r => r.Currency).ThenBy(r => r.Status)
-            .Select(r => new RewardTotal(r.Currency, r.Status, r.Count, r.Amount)).ToList();
+        var count = days ?? 30;
+        if (count is < 1 or > MaxDays)
+        {
+            return Problems.Validation("days", $"Between 1 and {MaxDays}.");
+        }
+
+        var to = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var from = to.AddDays(1 - count);
+        var rows = await db.CampaignDailyStats
+            .Where(s => s.CampaignId == campaignId && s.Day >= from && s.Day <= to)
+            .GroupBy(s => s.Day)
+            .Select(g => new DayStats(g.Key, g.Sum(s => s.Clicks), g.Sum(s => s.UniqueClicks), g.Sum(s => s.Signups),
+                g.Sum(s => s.Conversions)))
+            .ToDictionaryAsync(d => d.Day, ct);
+        var series = Enumerable.Range(0, count).Select(i => from.AddDays(i))
+            .Select(day => rows.GetValueOrDefault(day) ?? new DayStats(day, 0, 0, 0, 0))
+            .ToList();
+        return TypedResults.Ok(new TimeSeries(campaignId, from, to, series));
     }
+
+    /// <summary>Top referrers by qualified referrals, <c>?limit=100</c> at most.</summary>
+    private static async Task<Results<Ok<Leaderboard>, ValidationProblem>> Top(
+        Guid campaignId, int? limit, AppDbContext db, CancellationToken ct)
+    {
+        var count = limit ?? MaxLeaderboard;
+        if (count is < 1 or > MaxLeaderboard)
+        {
+            return Problems.Validation("limit", $"Between 1 and {MaxLeaderboard}.");
+        }
+
+        return TypedResults.Ok(new Leaderboard(campaignId, await TopReferrers(db, campaignId, count, ct)));
+    }
+
+    /// <summary>Off the (campaign, qualifiedReferrals, id) index: ties broken by the older participant.</summary>
+    private static async Task<List<LeaderboardEntry>> TopReferrers(AppDbContext db, Guid campaignId, int count, CancellationToken ct)
+    {
+        var rows = await db.Participants.AsNoTracking()
+            .Where(p => p.CampaignId == campaignId && p.QualifiedReferrals > 0)
+            .OrderByDescending(p => p.QualifiedReferrals).ThenBy(p => p.Id)
+            .Take(count)
+            .Select(p => new { p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals })
+            .ToListAsync(ct);
+        return rows.Select((p, i) => new LeaderboardEntry(i + 1, p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals))
+            .ToList();
+    }
+
+    private static List<RewardTotal> Ordered(IEnumerable<RewardTotal> rewards) =>
+        rewards.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status).ToList();
 
     private static double Rate(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
 }

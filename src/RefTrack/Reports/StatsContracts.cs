@@ -32,3 +32,12 @@ public sealed record CampaignStats(
     Funnel Funnel,
     IReadOnlyList<RewardTotal> Rewards,
     IReadOnlyList<TopReferrer> TopReferrers);
+
+public sealed record DayStats(DateOnly Day, long Clicks, long UniqueClicks, long Signups, long Conversions);
+
+/// <summary>One entry per UTC day from <c>from</c> to <c>to</c>, days without activity included as zeros.</summary>
+public sealed record TimeSeries(Guid CampaignId, DateOnly From, DateOnly To, IReadOnlyList<DayStats> Days);
+
+public sealed record LeaderboardEntry(int Rank, Guid ParticipantId, string ExternalId, int Referrals, int ConvertedReferrals);
+
+public sealed record Leaderboard(Guid CampaignId, IReadOnlyList<LeaderboardEntry> Data);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
+using RefTrack.Reports;
 
 namespace RefTrack.Rewards;
 
@@ -79,10 +80,7 @@ public static class RewardApi
         CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var moved = await db.Rewards
-            .Where(r => r.Id == rewardId && r.CampaignId == campaignId && from.Contains(r.Status))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct);
-
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var reward = await db.Rewards.AsNoTracking()
             .FirstOrDefaultAsync(r => r.Id == rewardId && r.CampaignId == campaignId, ct);
         if (reward is null)
@@ -90,11 +88,25 @@ public static class RewardApi
             return Problems.NotFound("Reward");
         }
 
-        return moved == 1
-            ? TypedResults.Ok(reward.AsResponse())
-            : Problems.Conflict("invalid-transition",
-                $"A {Name(reward.Status)} reward cannot become {Name(to)}.",
+        // The status read above is in the WHERE: if another request moved the reward meanwhile, nothing is updated
+        // and this one answers 409, so the rollup below moves exactly what the row moved.
+        var moved = from.Contains(reward.Status) && await db.Rewards
+            .Where(r => r.Id == rewardId && r.Status == reward.Status)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct) == 1;
+        if (!moved)
+        {
+            var current = await db.Rewards.AsNoTracking().Where(r => r.Id == rewardId).Select(r => r.Status).FirstAsync(ct);
+            return Problems.Conflict("invalid-transition",
+                $"A {Name(current)} reward cannot become {Name(to)}.",
                 $"Allowed from: {string.Join(", ", from.Select(Name))}.");
+        }
+
+        await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, reward.Status, -1, -reward.Amount, ct);
+        await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, to, 1, reward.Amount, ct);
+        await tx.CommitAsync(ct);
+        reward.Status = to;
+        reward.UpdatedAt = now;
+        return TypedResults.Ok(reward.AsResponse());
     }
 
     private static string Name(RewardStatus status) => Infrastructure.Validator.JsonName(status);

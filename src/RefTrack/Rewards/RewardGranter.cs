@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 using RefTrack.Referrals;
+using RefTrack.Reports;
 
 namespace RefTrack.Rewards;
 
 /// <summary>
-/// Turns grants into rewards inside the caller's transaction. Each insert relies on the unique grant key: a grant
-/// that already exists (a replay, a concurrent retry on another node) fails on the index and is skipped. EF Core
-/// wraps each SaveChanges in a savepoint, so the skipped insert does not abort the surrounding transaction.
+/// Turns grants into rewards inside the caller's transaction. Each insert is <c>ON CONFLICT DO NOTHING</c> on the
+/// unique (campaign, grant key): a grant that already exists (a replay, a concurrent retry on another node) is
+/// simply not inserted again, and only the rewards actually created reach the rollups.
 /// </summary>
 public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
 {
@@ -32,16 +33,25 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            db.Rewards.Add(reward);
-            try
+            var status = reward.Status.ToString();
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "Rewards" ("Id", "CampaignId", "ParticipantId", "RuleId", "ReferralId", "ConversionId",
+                    "Amount", "Currency", "Status", "GrantKey", "CreatedAt", "UpdatedAt")
+                VALUES ({reward.Id}, {reward.CampaignId}, {reward.ParticipantId}, {reward.RuleId}, {reward.ReferralId},
+                    {reward.ConversionId}, {reward.Amount}, {reward.Currency}, {status}, {reward.GrantKey},
+                    {reward.CreatedAt}, {reward.UpdatedAt})
+                ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING
+                """, ct);
+            if (inserted == 1)
             {
-                await db.SaveChangesAsync(ct);
                 created.Add(reward);
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-            {
-                db.Entry(reward).State = EntityState.Detached;
-            }
+        }
+
+        foreach (var currency in created.GroupBy(r => r.Currency))
+        {
+            await RollupWriter.AddRewardsAsync(db, referral.CampaignId, currency.Key, RewardStatus.Pending,
+                currency.Count(), currency.Sum(r => r.Amount), ct);
         }
 
         return created;
@@ -49,7 +59,4 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
 
     public Task<List<RewardRule>> ActiveRulesAsync(Guid campaignId, CancellationToken ct) =>
         db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive).ToListAsync(ct);
-
-    public Task<int> QualifiedReferralsAsync(Guid referrerId, CancellationToken ct) =>
-        db.Referrals.CountAsync(r => r.ReferrerId == referrerId && r.Status == ReferralStatus.Qualified, ct);
 }

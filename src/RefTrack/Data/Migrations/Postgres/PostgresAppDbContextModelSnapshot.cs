@@ -314,6 +314,9 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("ConvertedReferrals")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -334,6 +337,9 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
+                    b.Property<int>("QualifiedReferrals")
+                        .HasColumnType("integer");
+
                     b.Property<Guid?>("ReferredById")
                         .HasColumnType("uuid");
 
@@ -345,6 +351,9 @@ namespace RefTrack.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("CampaignId", "NormalizedEmail");
+
+                    b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
+                        .IsDescending(false, true, false);
 
                     b.ToTable("Participants");
                 });
@@ -408,6 +417,95 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.HasIndex("ReferrerId", "Status");
 
                     b.ToTable("Referrals");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.CampaignDailyStats", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Conversions")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ConvertedReferrals")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Participants")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Signups")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "Day", "Slot");
+
+                    b.ToTable("CampaignDailyStats");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.ParticipantDailyClicks", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "ParticipantId", "Day");
+
+                    b.ToTable("ParticipantDailyClicks");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.RewardTotals", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "Currency", "Status", "Slot");
+
+                    b.ToTable("RewardTotals");
                 });
 
             modelBuilder.Entity("RefTrack.Rewards.Reward", b =>

@@ -309,6 +309,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ConvertedReferrals")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -329,6 +332,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("QualifiedReferrals")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("ReferredById")
                         .HasColumnType("TEXT");
 
@@ -340,6 +346,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("CampaignId", "NormalizedEmail");
+
+                    b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
+                        .IsDescending(false, true, false);
 
                     b.ToTable("Participants");
                 });
@@ -403,6 +412,95 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.HasIndex("ReferrerId", "Status");
 
                     b.ToTable("Referrals");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.CampaignDailyStats", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Conversions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ConvertedReferrals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Participants")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Signups")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "Day", "Slot");
+
+                    b.ToTable("CampaignDailyStats");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.ParticipantDailyClicks", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BotClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "ParticipantId", "Day");
+
+                    b.ToTable("ParticipantDailyClicks");
+                });
+
+            modelBuilder.Entity("RefTrack.Reports.RewardTotals", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "Currency", "Status", "Slot");
+
+                    b.ToTable("RewardTotals");
                 });
 
             modelBuilder.Entity("RefTrack.Rewards.Reward", b =>

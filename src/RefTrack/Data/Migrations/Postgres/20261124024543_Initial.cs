@@ -30,6 +30,26 @@ namespace RefTrack.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "CampaignDailyStats",
+                columns: table => new
+                {
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Slot = table.Column<int>(type: "integer", nullable: false),
+                    Clicks = table.Column<long>(type: "bigint", nullable: false),
+                    UniqueClicks = table.Column<long>(type: "bigint", nullable: false),
+                    BotClicks = table.Column<long>(type: "bigint", nullable: false),
+                    Participants = table.Column<long>(type: "bigint", nullable: false),
+                    Signups = table.Column<long>(type: "bigint", nullable: false),
+                    ConvertedReferrals = table.Column<long>(type: "bigint", nullable: false),
+                    Conversions = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CampaignDailyStats", x => new { x.CampaignId, x.Day, x.Slot });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Campaigns",
                 columns: table => new
                 {
@@ -108,6 +128,38 @@ namespace RefTrack.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ParticipantDailyClicks",
+                columns: table => new
+                {
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ParticipantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Clicks = table.Column<long>(type: "bigint", nullable: false),
+                    UniqueClicks = table.Column<long>(type: "bigint", nullable: false),
+                    BotClicks = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ParticipantDailyClicks", x => new { x.CampaignId, x.ParticipantId, x.Day });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RewardTotals",
+                columns: table => new
+                {
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Slot = table.Column<int>(type: "integer", nullable: false),
+                    Count = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RewardTotals", x => new { x.CampaignId, x.Currency, x.Status, x.Slot });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Participants",
                 columns: table => new
                 {
@@ -120,7 +172,9 @@ namespace RefTrack.Data.Migrations.Postgres
                     ReferredById = table.Column<Guid>(type: "uuid", nullable: true),
                     AttributionStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     AttributionReason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    QualifiedReferrals = table.Column<int>(type: "integer", nullable: false),
+                    ConvertedReferrals = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -329,6 +383,12 @@ namespace RefTrack.Data.Migrations.Postgres
                 columns: new[] { "CampaignId", "NormalizedEmail" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Participants_CampaignId_QualifiedReferrals_Id",
+                table: "Participants",
+                columns: new[] { "CampaignId", "QualifiedReferrals", "Id" },
+                descending: new[] { false, true, false });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Participants_ReferredById",
                 table: "Participants",
                 column: "ReferredById");
@@ -399,6 +459,9 @@ namespace RefTrack.Data.Migrations.Postgres
                 name: "ApiKeys");
 
             migrationBuilder.DropTable(
+                name: "CampaignDailyStats");
+
+            migrationBuilder.DropTable(
                 name: "ClickVisitors");
 
             migrationBuilder.DropTable(
@@ -414,10 +477,16 @@ namespace RefTrack.Data.Migrations.Postgres
                 name: "InstanceSettings");
 
             migrationBuilder.DropTable(
+                name: "ParticipantDailyClicks");
+
+            migrationBuilder.DropTable(
                 name: "ReferralCodes");
 
             migrationBuilder.DropTable(
                 name: "Referrals");
+
+            migrationBuilder.DropTable(
+                name: "RewardTotals");
 
             migrationBuilder.DropTable(
                 name: "Rewards");

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+
+namespace RefTrack.Reports;
+
+/// <summary>
+/// Recomputes every rollup and counter from the raw tables, set-based, in one transaction. The writers keep them
+/// current; this is for rows that arrived another way (a bulk import, a restore, a manual fix in SQL).
+/// </summary>
+public static class RollupRebuilder
+{
+    public static async Task RebuildAsync(AppDbContext db, CancellationToken ct)
+    {
+        // The UTC day of a timestamp, in each dialect (SQLite stores text, PostgreSQL timestamptz).
+        var day = db.Database.IsNpgsql() ? "(({0}) AT TIME ZONE 'UTC')::date" : "date({0})";
+        string Day(string column) => string.Format(System.Globalization.CultureInfo.InvariantCulture, day, column);
+
+        string[] statements =
+        [
+            """DELETE FROM "ParticipantDailyClicks" """,
+            """DELETE FROM "CampaignDailyStats" """,
+            """DELETE FROM "RewardTotals" """,
+            $"""
+             INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
+             SELECT "CampaignId", "ParticipantId", {Day("\"OccurredAt\"")}, COUNT(*),
+                    SUM(CASE WHEN "IsRepeat" OR "IsBot" THEN 0 ELSE 1 END), SUM(CASE WHEN "IsBot" THEN 1 ELSE 0 END)
+             FROM "Clicks" GROUP BY "CampaignId", "ParticipantId", {Day("\"OccurredAt\"")}
+             """,
+            $"""
+             INSERT INTO "CampaignDailyStats" ("CampaignId", "Day", "Slot", "Clicks", "UniqueClicks", "BotClicks",
+                 "Participants", "Signups", "ConvertedReferrals", "Conversions")
+             SELECT "CampaignId", "Day", 0, SUM("Clicks"), SUM("UniqueClicks"), SUM("BotClicks"),
+                    SUM("Participants"), SUM("Signups"), SUM("ConvertedReferrals"), SUM("Conversions")
+             FROM (
+                 SELECT "CampaignId", "Day", "Clicks", "UniqueClicks", "BotClicks",
+                        0 AS "Participants", 0 AS "Signups", 0 AS "ConvertedReferrals", 0 AS "Conversions"
+                 FROM "ParticipantDailyClicks"
+                 UNION ALL
+                 SELECT "CampaignId", {Day("\"CreatedAt\"")}, 0, 0, 0, 1, 0, 0, 0 FROM "Participants"
+                 UNION ALL
+                 SELECT "CampaignId", {Day("\"CreatedAt\"")}, 0, 0, 0, 0, 1, 0, 0 FROM "Referrals" WHERE "Status" = 'Qualified'
+                 UNION ALL
+                 SELECT "CampaignId", {Day("\"ConvertedAt\"")}, 0, 0, 0, 0, 0, 1, 0 FROM "Referrals"
+                 WHERE "Status" = 'Qualified' AND "ConvertedAt" IS NOT NULL
+                 UNION ALL
+                 SELECT "CampaignId", {Day("\"OccurredAt\"")}, 0, 0, 0, 0, 0, 0, 1 FROM "Conversions"
+             ) AS facts
+             GROUP BY "CampaignId", "Day"
+             """,
+            """
+            INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
+            SELECT "CampaignId", "Currency", "Status", 0, COUNT(*), SUM("Amount") FROM "Rewards"
+            GROUP BY "CampaignId", "Currency", "Status"
+            """,
+            """
+            UPDATE "Participants" SET
+                "QualifiedReferrals" = (SELECT COUNT(*) FROM "Referrals" AS r
+                    WHERE r."ReferrerId" = "Participants"."Id" AND r."Status" = 'Qualified'),
+                "ConvertedReferrals" = (SELECT COUNT(*) FROM "Referrals" AS r
+                    WHERE r."ReferrerId" = "Participants"."Id" AND r."Status" = 'Qualified' AND r."ConvertedAt" IS NOT NULL)
+            """,
+        ];
+
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var sql in statements)
+        {
+            await db.Database.ExecuteSqlRawAsync(sql, ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+}

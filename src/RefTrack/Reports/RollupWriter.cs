@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+using RefTrack.Rewards;
+
+namespace RefTrack.Reports;
+
+/// <summary>
+/// Adds deltas to the rollups inside the caller's transaction, as one upsert each
+/// (<c>INSERT … ON CONFLICT DO UPDATE</c>: the same statement on SQLite and PostgreSQL). Call it last in a
+/// transaction: on PostgreSQL the row lock it takes is then held only until the commit.
+/// </summary>
+public static class RollupWriter
+{
+    public const int Slots = 8;
+
+    public static Task AddAsync(AppDbContext db, Guid campaignId, DateTime at, CampaignDelta d, CancellationToken ct)
+    {
+        var day = DateOnly.FromDateTime(at);
+        var slot = Random.Shared.Next(Slots);
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "CampaignDailyStats" ("CampaignId", "Day", "Slot", "Clicks", "UniqueClicks", "BotClicks",
+                "Participants", "Signups", "ConvertedReferrals", "Conversions")
+            VALUES ({campaignId}, {day}, {slot}, {d.Clicks}, {d.UniqueClicks}, {d.BotClicks},
+                {d.Participants}, {d.Signups}, {d.ConvertedReferrals}, {d.Conversions})
+            ON CONFLICT ("CampaignId", "Day", "Slot") DO UPDATE SET
+                "Clicks" = "CampaignDailyStats"."Clicks" + excluded."Clicks",
+                "UniqueClicks" = "CampaignDailyStats"."UniqueClicks" + excluded."UniqueClicks",
+                "BotClicks" = "CampaignDailyStats"."BotClicks" + excluded."BotClicks",
+                "Participants" = "CampaignDailyStats"."Participants" + excluded."Participants",
+                "Signups" = "CampaignDailyStats"."Signups" + excluded."Signups",
+                "ConvertedReferrals" = "CampaignDailyStats"."ConvertedReferrals" + excluded."ConvertedReferrals",
+                "Conversions" = "CampaignDailyStats"."Conversions" + excluded."Conversions"
+            """, ct);
+    }
+
+    public static Task AddClicksAsync(
+        AppDbContext db, Guid campaignId, Guid participantId, DateOnly day, long clicks, long unique, long bots,
+        CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
+            VALUES ({campaignId}, {participantId}, {day}, {clicks}, {unique}, {bots})
+            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
+            """, ct);
+
+    public static Task AddRewardsAsync(
+        AppDbContext db, Guid campaignId, string currency, RewardStatus status, long count, long amount, CancellationToken ct)
+    {
+        var slot = Random.Shared.Next(Slots);
+        var statusName = status.ToString();
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
+            VALUES ({campaignId}, {currency}, {statusName}, {slot}, {count}, {amount})
+            ON CONFLICT ("CampaignId", "Currency", "Status", "Slot") DO UPDATE SET
+                "Count" = "RewardTotals"."Count" + excluded."Count",
+                "Amount" = "RewardTotals"."Amount" + excluded."Amount"
+            """, ct);
+    }
+}
