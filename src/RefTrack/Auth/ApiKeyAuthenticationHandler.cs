@@ -15,7 +15,6 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AppDbContext db,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -35,6 +34,8 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Use 'Authorization: Bearer <api key>'.");
         }
 
+        // Resolved only now: anonymous requests (the redirect path) never pay for a DbContext.
+        var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var hash = ApiKeySecrets.Hash(header[Bearer.Length..].Trim());
         var key = await db.ApiKeys.AsNoTracking()
             .Where(k => k.SecretHash == hash && k.RevokedAt == null)

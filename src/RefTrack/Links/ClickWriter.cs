@@ -1,8 +1,6 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
-using RefTrack.Reports;
 
 namespace RefTrack.Links;
 
@@ -125,44 +123,9 @@ public sealed partial class ClickWriter : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync();
-        foreach (var pending in batch)
-        {
-            var deviceIsNew = await InsertVisitorAsync(db, pending.Click, pending.DeviceKey);
-            pending.Click.IsRepeat = pending.FingerprintKey is null
-                ? !deviceIsNew
-                : !await InsertVisitorAsync(db, pending.Click, pending.FingerprintKey);
-            db.Clicks.Add(pending.Click);
-        }
-
-        await db.SaveChangesAsync();
-
-        // Rollups in the same transaction: reports read these, never the raw clicks.
-        var clicks = batch.Select(p => p.Click).ToList();
-        foreach (var g in clicks.GroupBy(c => (c.CampaignId, c.ParticipantId, Day: DateOnly.FromDateTime(c.OccurredAt))))
-        {
-            await RollupWriter.AddClicksAsync(db, g.Key.CampaignId, g.Key.ParticipantId, g.Key.Day,
-                g.Count(), g.Count(IsUnique), g.Count(c => c.IsBot), CancellationToken.None);
-        }
-
-        foreach (var g in clicks.GroupBy(c => (c.CampaignId, Day: DateOnly.FromDateTime(c.OccurredAt))))
-        {
-            await RollupWriter.AddAsync(db, g.Key.CampaignId, g.First().OccurredAt, new CampaignDelta(
-                Clicks: g.Count(), UniqueClicks: g.Count(IsUnique), BotClicks: g.Count(c => c.IsBot)), CancellationToken.None);
-        }
-
+        await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
         await tx.CommitAsync();
     }
-
-    /// <summary>A unique visitor: first click of this visitor on this code, and not a bot.</summary>
-    public static bool IsUnique(Click click) => !click.IsRepeat && !click.IsBot;
-
-    /// <summary>True when this (code, visitor) pair is new. The primary key decides, not a read.</summary>
-    private static async Task<bool> InsertVisitorAsync(AppDbContext db, Click click, string visitorKey) =>
-        await db.Database.ExecuteSqlAsync(
-            $"""
-             INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey")
-             VALUES ({click.CampaignId}, {click.ReferralCodeId}, {visitorKey}) ON CONFLICT DO NOTHING
-             """) == 1;
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]
     private partial void LogRetry(Exception e, int count, int attempt);
