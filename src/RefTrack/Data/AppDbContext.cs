@@ -14,8 +14,17 @@ namespace RefTrack.Data;
 /// <summary>
 /// The model, shared by every provider. Each provider has a sealed subclass so that it owns its own migration set.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+public abstract class AppDbContext : DbContext
 {
+    protected AppDbContext(DbContextOptions options)
+        : base(options)
+    {
+        // No write here relies on recovering from a failed statement inside its transaction: conflicts either end
+        // the transaction (a replay returns what is stored) or are avoided with ON CONFLICT. So EF's automatic
+        // savepoints around SaveChanges would be two extra round trips per save for nothing.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<ReferralCode> ReferralCodes => Set<ReferralCode>();
