@@ -108,12 +108,7 @@ public static class ParticipantApi
     internal static Task<ParticipantView?> FindAsync(
         AppDbContext db, Guid campaignId, string idOrExternalId, CancellationToken ct)
     {
-        var participants = db.Participants.Where(p => p.CampaignId == campaignId);
-        participants = Guid.TryParse(idOrExternalId, out var id)
-            ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId)
-                .OrderBy(p => p.ExternalId == idOrExternalId) // The id wins over a look-alike external id.
-                .Take(1)
-            : participants.Where(p => p.ExternalId == idOrExternalId);
+        var participants = db.Participants.Where(p => p.CampaignId == campaignId).ByIdOrExternalId(idOrExternalId);
         return ParticipantQueries.Views(db, participants).FirstOrDefaultAsync(ct);
     }
 }

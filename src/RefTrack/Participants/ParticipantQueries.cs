@@ -8,6 +8,14 @@ public sealed record ParticipantView(Participant Participant, string Code, Refer
 
 internal static class ParticipantQueries
 {
+    /// <summary>The participant a route's <c>{idOrExternalId}</c> names; the id wins over a look-alike external id.</summary>
+    public static IQueryable<Participant> ByIdOrExternalId(this IQueryable<Participant> participants, string idOrExternalId) =>
+        Guid.TryParse(idOrExternalId, out var id)
+            ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId)
+                .OrderBy(p => p.ExternalId == idOrExternalId)
+                .Take(1)
+            : participants.Where(p => p.ExternalId == idOrExternalId);
+
     /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>
     public static IQueryable<ParticipantView> Views(AppDbContext db, IQueryable<Participant> participants) =>
         from p in participants.AsNoTracking()

@@ -31,10 +31,9 @@ public static class StatsApi
     private static async Task<Results<Ok<ParticipantStats>, ProblemHttpResult>> Participant(
         Guid campaignId, string idOrExternalId, AppDbContext db, CancellationToken ct)
     {
-        var participants = db.Participants.AsNoTracking().Where(p => p.CampaignId == campaignId);
-        var row = await (Guid.TryParse(idOrExternalId, out var id)
-                ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId).OrderBy(p => p.ExternalId == idOrExternalId)
-                : participants.Where(p => p.ExternalId == idOrExternalId))
+        var row = await db.Participants.AsNoTracking()
+            .Where(p => p.CampaignId == campaignId)
+            .ByIdOrExternalId(idOrExternalId)
             .Select(p => new { p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals })
             .FirstOrDefaultAsync(ct);
         if (row is null)
