@@ -14,6 +14,9 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         b.Property(p => p.NormalizedEmail).HasMaxLength(320);
         b.Property(p => p.Name).HasMaxLength(200);
         b.Property(p => p.AttributionReason).HasMaxLength(64);
+        // Defaults let rows imported with plain SQL omit the counters (then rebuild-rollups fills them in).
+        b.Property(p => p.QualifiedReferrals).HasDefaultValue(0);
+        b.Property(p => p.ConvertedReferrals).HasDefaultValue(0);
         b.HasIndex(p => new { p.CampaignId, p.ExternalId }).IsUnique();
         b.HasIndex(p => new { p.CampaignId, p.NormalizedEmail });
         // The leaderboard: top referrers of a campaign straight off the index.

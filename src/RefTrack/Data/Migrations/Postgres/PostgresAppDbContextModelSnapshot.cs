@@ -315,7 +315,9 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<int>("ConvertedReferrals")
-                        .HasColumnType("integer");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0);
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -338,7 +340,9 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasColumnType("character varying(320)");
 
                     b.Property<int>("QualifiedReferrals")
-                        .HasColumnType("integer");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0);
 
                     b.Property<Guid?>("ReferredById")
                         .HasColumnType("uuid");

@@ -310,7 +310,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ConvertedReferrals")
-                        .HasColumnType("INTEGER");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0);
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -333,7 +335,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("QualifiedReferrals")
-                        .HasColumnType("INTEGER");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0);
 
                     b.Property<Guid?>("ReferredById")
                         .HasColumnType("TEXT");

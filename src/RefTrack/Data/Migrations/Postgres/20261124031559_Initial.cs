@@ -173,8 +173,8 @@ namespace RefTrack.Data.Migrations.Postgres
                     AttributionStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     AttributionReason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    QualifiedReferrals = table.Column<int>(type: "integer", nullable: false),
-                    ConvertedReferrals = table.Column<int>(type: "integer", nullable: false)
+                    QualifiedReferrals = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    ConvertedReferrals = table.Column<int>(type: "integer", nullable: false, defaultValue: 0)
                 },
                 constraints: table =>
                 {

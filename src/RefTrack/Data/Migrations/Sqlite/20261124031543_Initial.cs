@@ -173,8 +173,8 @@ namespace RefTrack.Data.Migrations.Sqlite
                     AttributionStatus = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     AttributionReason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    QualifiedReferrals = table.Column<int>(type: "INTEGER", nullable: false),
-                    ConvertedReferrals = table.Column<int>(type: "INTEGER", nullable: false)
+                    QualifiedReferrals = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
+                    ConvertedReferrals = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0)
                 },
                 constraints: table =>
                 {
