@@ -39,7 +39,7 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
 
         var now = clock.GetUtcNow().UtcDateTime;
         var externalId = request.ExternalId!.Trim();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteAsync(ct);
         var referral = await db.Referrals.AsNoTracking()
             .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.ReferredId == participant.Id && r.Status == ReferralStatus.Qualified, ct);
         var conversion = new Conversion

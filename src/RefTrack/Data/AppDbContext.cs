@@ -41,6 +41,10 @@ public abstract class AppDbContext : DbContext
     public DbSet<ParticipantDailyClicks> ParticipantDailyClicks => Set<ParticipantDailyClicks>();
     public DbSet<RewardTotals> RewardTotals => Set<RewardTotals>();
 
+    /// <summary>Begins a transaction that will write; see <see cref="WriteTransaction"/>.</summary>
+    public virtual Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>
+        WriteTransaction.StartAsync(this, gate: null, isolation, ct);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 

@@ -30,7 +30,7 @@ public static class DbErrors
         {
             try
             {
-                await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+                await using var tx = await db.BeginWriteAsync(ct, System.Data.IsolationLevel.Serializable);
                 var result = await work();
                 await tx.CommitAsync(ct);
                 return result;

@@ -5,6 +5,13 @@ namespace RefTrack.Data;
 
 public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
 {
+    /// <summary>One write gate per database file in this process.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
+
+    public override Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>
+        WriteTransaction.StartAsync(
+            this, Gates.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1)), isolation, ct);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);

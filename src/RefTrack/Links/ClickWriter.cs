@@ -122,9 +122,9 @@ public sealed partial class ClickWriter : BackgroundService
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await using var tx = await db.Database.BeginTransactionAsync();
+        await using var tx = await db.BeginWriteAsync(CancellationToken.None);
         await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
-        await tx.CommitAsync();
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]

@@ -39,7 +39,7 @@ public sealed class ParticipantRegistration(
         for (var attempt = 1; ; attempt++)
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteAsync(ct);
             var participant = new Participant
             {
                 Id = participantId,

@@ -62,7 +62,7 @@ public static class RollupRebuilder
         ];
 
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteAsync(ct);
         foreach (var sql in statements)
         {
             await db.Database.ExecuteSqlRawAsync(sql, ct);

@@ -80,7 +80,7 @@ public static class RewardApi
         CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteAsync(ct);
         var reward = await db.Rewards.AsNoTracking()
             .FirstOrDefaultAsync(r => r.Id == rewardId && r.CampaignId == campaignId, ct);
         if (reward is null)
