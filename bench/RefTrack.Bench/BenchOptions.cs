@@ -38,6 +38,9 @@ public sealed class BenchOptions
     public bool Quick { get; set; }
     public int Port { get; set; } = 5180;
 
+    /// <summary>How long to wait before a run for other processes to leave the machine quiet (shared machines).</summary>
+    public TimeSpan IdleWait { get; set; } = TimeSpan.FromSeconds(120);
+
     public string WorkDir => Path.Combine(RepoRoot, "bench", ".work");
 
     public static BenchOptions Parse(string[] args)
@@ -100,6 +103,7 @@ public sealed class BenchOptions
                 case "--postgres": o.PostgresConnectionString = value; break;
                 case "--out": o.ResultsFile = Path.GetFullPath(value); break;
                 case "--port": o.Port = (int)Count(value); break;
+                case "--idle-wait": o.IdleWait = Seconds(value); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }
         }
@@ -135,6 +139,8 @@ public sealed class BenchOptions
           --zipf 1.0                exponent of the code popularity distribution
           --postgres "Host=…;Username=…;Password=…"   (default $REFTRACK_BENCH_POSTGRES or the local server)
           --out FILE                results file (default bench/results/<date>.md)
+          --idle-wait 120s          before each run, wait up to this long for other processes to go quiet
+          --port 5180               RefTrack listens here, the ceiling app on the next port
           --keep                    keep the databases and logs under bench/.work
         """;
 

@@ -46,6 +46,12 @@ public abstract class BenchDatabase(string name)
 
     public abstract Task BulkInsertAsync(SeedTable table);
 
+    /// <summary>
+    /// Drops the table's secondary indexes (not its primary key) and returns a function that recreates them from
+    /// the definitions RefTrack's migrations made: building an index once, sorted, beats growing it row by row.
+    /// </summary>
+    public abstract Task<Func<Task>> DropSecondaryIndexesAsync(string table);
+
     /// <summary>After seeding: what an operator (or autovacuum) would have done by the time such data exists.</summary>
     public abstract Task AfterSeedAsync();
 
@@ -103,14 +109,45 @@ public sealed class SqliteBenchDatabase(string name, string path) : BenchDatabas
         return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Prepared INSERTs, committed every <see cref="RowsPerTransaction"/> rows (bounds the WAL).</summary>
+    public override async Task<Func<Task>> DropSecondaryIndexesAsync(string table)
+    {
+        List<(string Name, string Sql)> indexes = [];
+        await using (var connection = Open())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $t AND sql IS NOT NULL";
+            command.Parameters.AddWithValue("$t", table);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in indexes)
+        {
+            await ScalarAsync($"DROP INDEX \"{name}\"");
+        }
+
+        return async () =>
+        {
+            await using var connection = Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA cache_size = -2097152; PRAGMA temp_store = MEMORY; " +
+                                  string.Join(' ', indexes.Select(i => i.Sql + ";"));
+            await command.ExecuteNonQueryAsync();
+        };
+    }
+
+    /// <summary>Prepared INSERTs, committed every <see cref="RowsPerTransaction"/> rows.</summary>
     public override async Task BulkInsertAsync(SeedTable table)
     {
         await using var connection = Open();
         await using (var pragma = connection.CreateCommand())
         {
-            // Only this loading connection: no fsync per batch, a large page cache.
-            pragma.CommandText = "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;";
+            // RefTrack is stopped while the harness seeds: no journal at all for the load (WAL is back in AfterSeed,
+            // and RefTrack sets it again when it starts), no fsync, a large page cache.
+            pragma.CommandText = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2097152; PRAGMA temp_store = MEMORY;";
             await pragma.ExecuteNonQueryAsync();
         }
 
@@ -174,7 +211,10 @@ public sealed class SqliteBenchDatabase(string name, string path) : BenchDatabas
     public override async Task AfterSeedAsync()
     {
         // No ANALYZE: RefTrack never runs it, so a real SQLite deployment has no statistics either.
-        await ScalarAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        await command.ExecuteNonQueryAsync();
     }
 
     public override string Id(Guid id) => $"'{id.ToString("D").ToUpperInvariant()}'";
@@ -283,6 +323,38 @@ public sealed class PostgresBenchDatabase : BenchDatabase
         }
 
         importer.Complete();
+    }
+
+    public override async Task<Func<Task>> DropSecondaryIndexesAsync(string table)
+    {
+        List<(string Name, string Sql)> indexes = [];
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1 " +
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)", connection);
+            command.Parameters.AddWithValue(table);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (name, _) in indexes)
+        {
+            await ScalarAsync($"DROP INDEX \"{name}\"");
+        }
+
+        return async () =>
+        {
+            await using var connection = new NpgsqlConnection(_connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SET maintenance_work_mem = '1GB'; " + string.Join(' ', indexes.Select(i => i.Sql + ";")), connection);
+            await command.ExecuteNonQueryAsync();
+        };
     }
 
     public override async Task AfterSeedAsync()

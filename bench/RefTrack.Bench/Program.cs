@@ -61,22 +61,16 @@ internal sealed class Harness(BenchOptions o)
         {
             foreach (var scenario in scenarios)
             {
-                var busy = await BusyPercentAsync();
-                Log($"── {provider} / {scenario.Name} (machine {busy:0}% busy before start)");
-                if (busy > 10)
-                {
-                    Note($"{provider} {scenario.Name}: the machine was {busy:0}% busy (other processes) just before this scenario started");
-                }
+                Log($"── {provider} / {scenario.Name}");
 
                 ScenarioResult result;
                 try
                 {
                     result = await RunScenarioAsync(provider, scenario);
                 }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException
-                                              or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+                catch (Exception e)
                 {
-                    Log($"   FAILED: {e.Message}");
+                    Log($"   FAILED: {e}");
                     result = new ScenarioResult(provider, scenario, Failure: e.Message.Split('\n')[0]);
                 }
 
@@ -158,15 +152,7 @@ internal sealed class Harness(BenchOptions o)
             await before(ctx);
         }
 
-        var url = RefTrackUrl;
-        var wrkLog = Path.Combine(Logs, $"{tag}-wrk.log");
-        WrkResult? warm = null;
-        if (o.Warmup > TimeSpan.Zero)
-        {
-            warm = await Wrk.RunAsync(script, url, settings with { Duration = o.Warmup }, scenario.Args(new ScriptCall(ctx, false, true)), wrkLog);
-        }
-
-        var measured = await Wrk.RunAsync(script, url, settings, scenario.Args(new ScriptCall(ctx, false, false)), wrkLog);
+        var (warm, measured) = await LoadAsync(script, RefTrackUrl, settings, scenario, ctx, ceiling: false, $"{tag}");
         ctx.Total = warm is null ? measured : warm + measured;
         ctx.Runs = warm is null ? 1 : 2;
         var (exit, took) = await service.StopAsync(TimeSpan.FromMinutes(5));
@@ -205,14 +191,8 @@ internal sealed class Harness(BenchOptions o)
                          [.. arguments, "--urls", CeilingUrl.ToString()], new Dictionary<string, string>(),
                          Path.Combine(Logs, $"{tag}-ceiling.log"), new Uri(CeilingUrl, "/healthz")))
         {
-            var wrkLog = Path.Combine(Logs, $"{tag}-ceiling-wrk.log");
-            WrkResult? warm = null;
-            if (o.Warmup > TimeSpan.Zero)
-            {
-                warm = await Wrk.RunAsync(script, CeilingUrl, ctx.Settings with { Duration = o.Warmup }, scenario.Args(new ScriptCall(ctx, true, true)), wrkLog);
-            }
-
-            measured = await Wrk.RunAsync(script, CeilingUrl, ctx.Settings, scenario.Args(new ScriptCall(ctx, true, false)), wrkLog);
+            var (warm, run) = await LoadAsync(script, CeilingUrl, ctx.Settings, scenario, ctx, ceiling: true, $"{tag}-ceiling");
+            measured = run;
             total = warm is null ? measured : warm + measured;
             await ceiling.StopAsync(TimeSpan.FromMinutes(1));
         }
@@ -334,6 +314,50 @@ internal sealed class Harness(BenchOptions o)
           (r.ShareOfCeiling is { } s ? $", {s * 100:0}% of ceiling" : "") +
           (r.Check is { } c ? $"; rows {c.Persisted}/{c.Acked} {(c.Pass ? "ok" : "FAILED")}" : "") +
           $"; peak RSS {r.PeakRssKb / 1024.0:0} MB; {(r.Misses().Count == 0 ? "PASS" : "MISS")}";
+
+    /// <summary>Waits for a quiet machine, warms up, then the measured run (with the CPU others used meanwhile).</summary>
+    private async Task<(WrkResult? Warm, WrkResult Measured)> LoadAsync(
+        string script, Uri url, WrkSettings settings, Scenario scenario, RunContext ctx, bool ceiling, string tag)
+    {
+        var wrkLog = Path.Combine(Logs, $"{tag}-wrk.log");
+        await WaitIdleAsync(tag);
+        WrkResult? warm = null;
+        if (o.Warmup > TimeSpan.Zero)
+        {
+            warm = await Wrk.RunAsync(script, url, settings with { Duration = o.Warmup }, scenario.Args(new ScriptCall(ctx, ceiling, true)), wrkLog);
+        }
+
+        var sampler = CpuSampler.Start();
+        var measured = await Wrk.RunAsync(script, url, settings, scenario.Args(new ScriptCall(ctx, ceiling, false)), wrkLog);
+        var cpu = sampler.Stop();
+        Note($"{tag}: CPU during the measured run: {cpu.Describe()} (machine {cpu.MachineBusy:0}% busy" +
+             (cpu.Others > 5 ? $", other processes {cpu.Others:0}% of it)" : ")"));
+        return (warm, measured with { MachineCpu = cpu.MachineBusy, OthersCpu = cpu.Others });
+    }
+
+    /// <summary>On a shared machine, waits (up to --idle-wait) until others use under 15% of it.</summary>
+    private async Task WaitIdleAsync(string tag)
+    {
+        var deadline = DateTime.UtcNow + o.IdleWait;
+        var busy = await BusyPercentAsync();
+        var waited = false;
+        while (busy > 15 && DateTime.UtcNow < deadline)
+        {
+            if (!waited)
+            {
+                Log($"   machine {busy:0}% busy (other processes); waiting up to {o.IdleWait.TotalSeconds:0} s for it to calm down");
+            }
+
+            waited = true;
+            await Task.Delay(4000);
+            busy = await BusyPercentAsync();
+        }
+
+        if (busy > 15)
+        {
+            Note($"{tag}: started with the machine {busy:0}% busy (other processes) after waiting {o.IdleWait.TotalSeconds:0} s");
+        }
+    }
 
     /// <summary>CPU busy share of the whole machine over one second (nothing of the harness runs meanwhile).</summary>
     private static async Task<double> BusyPercentAsync()

@@ -31,6 +31,11 @@ public sealed record ScenarioResult(
             return [];
         }
 
+        if (Measured.Requests == 0)
+        {
+            return [$"no request completed within {Measured.Seconds:0} s"];
+        }
+
         List<string> misses = [];
         var t = Scenario.Targets;
         if (t.MinShareOfCeiling is { } min && ShareOfCeiling is { } share && share < min)
@@ -145,7 +150,9 @@ public static class Report
     private static string Verdict(ScenarioResult r)
     {
         var misses = r.Misses();
-        return misses.Count == 0 ? "PASS" : "MISS: " + string.Join("; ", misses);
+        var verdict = misses.Count == 0 ? "PASS" : "MISS: " + string.Join("; ", misses);
+        var others = Math.Max(r.Measured?.OthersCpu ?? 0, r.Ceiling?.OthersCpu ?? 0);
+        return others > 10 ? $"{verdict} (⚠ other processes used {others:0}% of the machine)" : verdict;
     }
 
     private static string Rows(Verification? v) => v is { Persisted: { } p, Acked: { } a }

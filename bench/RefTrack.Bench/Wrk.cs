@@ -10,6 +10,11 @@ public sealed record WrkResult(
 {
     public double Throughput => Seconds > 0 ? Requests / Seconds : 0;
 
+    /// <summary>Share of the whole machine busy during the run, and the part of it used by processes not ours.</summary>
+    public double MachineCpu { get; init; }
+
+    public double OthersCpu { get; init; }
+
     public long Status(params int[] codes) => codes.Sum(c => Statuses.GetValueOrDefault(c));
 
     /// <summary>Responses whose status is not one of <paramref name="expected"/>, plus socket errors and timeouts.</summary>
