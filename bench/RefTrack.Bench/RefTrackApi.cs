@@ -70,10 +70,13 @@ public sealed class RefTrackApi : IDisposable
         return $"rebuild-rollups: {(int)response.StatusCode} in {watch.Elapsed.TotalSeconds:F1} s";
     }
 
-    public async Task<HttpStatusCode> ProbeAsync(string path)
+    /// <summary>One GET, timed (body read included).</summary>
+    public async Task<(HttpStatusCode Status, TimeSpan Took)> GetAsync(string path)
     {
+        var watch = Stopwatch.StartNew();
         using var response = await _http.GetAsync(path);
-        return response.StatusCode;
+        await response.Content.ReadAsByteArrayAsync();
+        return (response.StatusCode, watch.Elapsed);
     }
 
     public void Dispose() => _http.Dispose();

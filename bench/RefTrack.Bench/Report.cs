@@ -13,7 +13,8 @@ public sealed record ScenarioResult(
     Verification? CeilingCheck = null,
     long PeakRssKb = 0,
     string? NotImplemented = null,
-    string? Failure = null)
+    string? Failure = null,
+    TimeSpan? Alone = null)
 {
     public double? ShareOfCeiling =>
         Measured is not null && Ceiling is { Throughput: > 0 } c ? Measured.Throughput / c.Throughput : null;
@@ -33,7 +34,8 @@ public sealed record ScenarioResult(
 
         if (Measured.Requests == 0)
         {
-            return [$"no request completed within {Measured.Seconds:0} s"];
+            return [$"no request completed within {Measured.Seconds:0} s" +
+                    (Alone is { } one ? $"; one request alone took {one.TotalMilliseconds:N0} ms (×{one.TotalMilliseconds / (Scenario.Targets.MaxP95Ms ?? Scenario.Targets.MaxP99Ms ?? 1):N0} the target)" : "")];
         }
 
         List<string> misses = [];
@@ -107,6 +109,13 @@ public static class Report
                     continue;
                 }
 
+                if (m.Requests == 0)
+                {
+                    sb.AppendLine(Row(provider, s.Title, "0", "0", "—", "—", "—", N(m.Errors(s.Expected)), Rows(r.Check), "—",
+                        s.Targets.Describe(), Verdict(r)));
+                    continue;
+                }
+
                 sb.AppendLine(Row(provider, s.Title, N(m.Requests), N(m.Throughput), Ms(m.P50), Ms(m.P95), Ms(m.P99),
                     N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? (share * 100).ToString("0", Inv) + "%" : "—",
                     s.Targets.Describe(), Verdict(r)));
@@ -159,7 +168,7 @@ public static class Report
         ? $"{N(p)} / {N(a)}{(a > 0 ? $" ({Math.Min(p, a) * 100.0 / a:0.##}%)" : "")}"
         : "—";
 
-    private static string N(double value) => value.ToString("N0", Inv);
+    private static string N(double value) => value.ToString(value is > 0 and < 10 && value % 1 != 0 ? "N1" : "N0", Inv);
 
     private static string Ms(double value) => value.ToString(value < 10 ? "0.00" : "0.0", Inv);
 
