@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+
+namespace RefTrack.Bench;
+
+/// <summary>One scenario on one provider: RefTrack's run, its ceiling's run, the database checks.</summary>
+public sealed record ScenarioResult(
+    string Provider,
+    Scenario Scenario,
+    WrkResult? Measured = null,
+    Verification? Check = null,
+    WrkResult? Ceiling = null,
+    Verification? CeilingCheck = null,
+    long PeakRssKb = 0,
+    string? NotImplemented = null,
+    string? Failure = null,
+    TimeSpan? Alone = null)
+{
+    public double? ShareOfCeiling =>
+        Measured is not null && Ceiling is { Throughput: > 0 } c ? Measured.Throughput / c.Throughput : null;
+
+    /// <summary>Each missed target with how far off it is; empty = every target met.</summary>
+    public IReadOnlyList<string> Misses()
+    {
+        if (Failure is not null)
+        {
+            return [$"failed: {Failure}"];
+        }
+
+        if (Measured is null)
+        {
+            return [];
+        }
+
+        if (Measured.Requests == 0)
+        {
+            return [$"no request completed within {Measured.Seconds:0} s" +
+                    (Alone is { } one ? $"; one request alone took {one.TotalMilliseconds:N0} ms (×{one.TotalMilliseconds / (Scenario.Targets.MaxP95Ms ?? Scenario.Targets.MaxP99Ms ?? 1):N0} the target)" : "")];
+        }
+
+        List<string> misses = [];
+        var t = Scenario.Targets;
+        if (t.MinShareOfCeiling is { } min && ShareOfCeiling is { } share && share < min)
+        {
+            misses.Add($"{share * 100:0}% of ceiling < {min * 100:0}% ({(share - min) * 100:+0;-0} pts)");
+        }
+
+        if (t.MaxP99Ms is { } p99 && Measured.P99 > p99)
+        {
+            misses.Add($"p99 {Measured.P99:0.0} ms > {p99:0.#} ms (+{Measured.P99 - p99:0.0} ms, ×{Measured.P99 / p99:0.0})");
+        }
+
+        if (t.MaxP95Ms is { } p95 && Measured.P95 > p95)
+        {
+            misses.Add($"p95 {Measured.P95:0.0} ms > {p95:0.#} ms (+{Measured.P95 - p95:0.0} ms, ×{Measured.P95 / p95:0.0})");
+        }
+
+        var errors = Measured.Errors(Scenario.Expected);
+        if (errors > 0)
+        {
+            misses.Add($"{errors} errors ({ErrorDetail(Measured, Scenario.Expected)})");
+        }
+
+        if (Check is { Pass: false })
+        {
+            misses.Add("database check failed");
+        }
+
+        return misses;
+    }
+
+    public static string ErrorDetail(WrkResult r, IReadOnlyCollection<int> expected) => string.Join(", ", new[]
+    {
+        r.SocketErrors > 0 ? $"{r.SocketErrors} socket" : null,
+        r.Timeouts > 0 ? $"{r.Timeouts} timeouts" : null,
+    }.Concat(r.Statuses.Where(s => !expected.Contains(s.Key)).OrderBy(s => s.Key).Select(s => $"{s.Value}×{s.Key}")).OfType<string>());
+}
+
+public static class Report
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Table(IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> providers)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| database | scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors | persisted / acked | vs ceiling | target | verdict |");
+        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+        foreach (var provider in providers)
+        {
+            foreach (var r in results.Where(r => r.Provider == provider))
+            {
+                var s = r.Scenario;
+                if (r.NotImplemented is not null)
+                {
+                    sb.AppendLine(Row(provider, s.Title, "—", "—", "—", "—", "—", "—", "—", "—", s.Targets.Describe(), $"not implemented ({r.NotImplemented})"));
+                    continue;
+                }
+
+                if (r.Ceiling is { } c)
+                {
+                    var label = s.Ceiling == CeilingKind.Redirect ? "↳ ceiling: bare Kestrel 302 + Set-Cookie" : "↳ ceiling: raw 1-row write transaction";
+                    sb.AppendLine(Row(provider, label, N(c.Requests), N(c.Throughput), Ms(c.P50), Ms(c.P95), Ms(c.P99),
+                        N(c.Errors(s.Ceiling == CeilingKind.Write ? [201] : s.Expected)), Rows(r.CeilingCheck), "100%", "", ""));
+                }
+
+                if (r.Measured is not { } m)
+                {
+                    sb.AppendLine(Row(provider, s.Title, "—", "—", "—", "—", "—", "—", "—", "—", s.Targets.Describe(), Verdict(r)));
+                    continue;
+                }
+
+                if (m.Requests == 0)
+                {
+                    sb.AppendLine(Row(provider, s.Title, "0", "0", "—", "—", "—", N(m.Errors(s.Expected)), Rows(r.Check), "—",
+                        s.Targets.Describe(), Verdict(r)));
+                    continue;
+                }
+
+                sb.AppendLine(Row(provider, s.Title, N(m.Requests), N(m.Throughput), Ms(m.P50), Ms(m.P95), Ms(m.P99),
+                    N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? (share * 100).ToString("0", Inv) + "%" : "—",
+                    s.Targets.Describe(), Verdict(r)));
+            }
+
+            var memory = results.Where(r => r.Provider == provider && r.Scenario.MemoryTarget && r.PeakRssKb > 0).ToList();
+            if (memory.Count > 0)
+            {
+                var peak = memory.Max(r => r.PeakRssKb) / 1024.0;
+                var each = string.Join(", ", memory.Select(r => $"{r.Scenario.Name} {r.PeakRssKb / 1024.0:0}"));
+                var verdict = peak <= Scenarios.MemoryTargetMb
+                    ? "PASS"
+                    : $"MISS: {peak:0} MB > {Scenarios.MemoryTargetMb:0} MB (+{peak - Scenarios.MemoryTargetMb:0} MB)";
+                sb.AppendLine(Row(provider, $"6. memory: peak RSS (VmHWM) of RefTrack, {peak:0} MB ({each})", "—", "—", "—", "—", "—", "—", "—", "—",
+                    $"≤ {Scenarios.MemoryTargetMb:0} MB", verdict));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public static string Checks(IReadOnlyList<ScenarioResult> results)
+    {
+        var sb = new StringBuilder();
+        foreach (var r in results)
+        {
+            if (r.Check is { } check)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {r.Provider} {r.Scenario.Name}: {(check.Pass ? "ok" : "FAILED")}: {check.Notes}");
+            }
+
+            if (r.Failure is not null)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {r.Provider} {r.Scenario.Name}: run failed: {r.Failure}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Verdict(ScenarioResult r)
+    {
+        var misses = r.Misses();
+        var verdict = misses.Count == 0 ? "PASS" : "MISS: " + string.Join("; ", misses);
+        var others = Math.Max(r.Measured?.OthersCpu ?? 0, r.Ceiling?.OthersCpu ?? 0);
+        return others > 10 ? $"{verdict} (⚠ other processes used {others:0}% of the machine)" : verdict;
+    }
+
+    private static string Rows(Verification? v) => v is { Persisted: { } p, Acked: { } a }
+        ? $"{N(p)} / {N(a)}{(a > 0 ? $" ({Math.Min(p, a) * 100.0 / a:0.##}%)" : "")}"
+        : "—";
+
+    private static string N(double value) => value.ToString(value is > 0 and < 10 && value % 1 != 0 ? "N1" : "N0", Inv);
+
+    private static string Ms(double value) => value.ToString(value < 10 ? "0.00" : "0.0", Inv);
+
+    private static string Row(params string[] cells) => "| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |";
+}
