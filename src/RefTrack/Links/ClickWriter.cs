@@ -19,6 +19,7 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger<ClickWriter> _logger;
     private readonly int _batchSize;
+    private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
 
     public ClickWriter(IServiceScopeFactory scopes, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
     {
@@ -32,12 +33,23 @@ public sealed partial class ClickWriter : BackgroundService
         });
     }
 
-    public ValueTask EnqueueAsync(PendingClick click, CancellationToken ct) => _channel.Writer.WriteAsync(click, ct);
+    public ValueTask EnqueueAsync(PendingClick click, CancellationToken ct)
+    {
+        // Counted before it enters the channel, so a flush that reads zero has nothing earlier left to wait for.
+        Interlocked.Increment(ref _unwritten);
+        var write = _channel.Writer.WriteAsync(click, ct);
+        return write.IsCompletedSuccessfully ? write : UncountOnFailureAsync(write);
+    }
 
-    /// <summary>Completes when every click enqueued before the call is committed (used when a signup names a click
-    /// id this node has not written yet).</summary>
+    /// <summary>Completes when every click enqueued on this node before the call is committed; at once when none is
+    /// waiting. A signup calls it before reading a device's clicks, so a click answered a moment ago is seen.</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
+        if (Interlocked.Read(ref _unwritten) == 0)
+        {
+            return;
+        }
+
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_channel.Writer.TryWrite(done) || await TryWriteSlowAsync(done, ct))
         {
@@ -75,11 +87,25 @@ public sealed partial class ClickWriter : BackgroundService
             if (batch.Count > 0)
             {
                 await WriteWithRetryAsync(batch);
+                Interlocked.Add(ref _unwritten, -batch.Count);
             }
 
             flushes.ForEach(f => f.TrySetResult());
             batch.Clear();
             flushes.Clear();
+        }
+    }
+
+    private async ValueTask UncountOnFailureAsync(ValueTask write)
+    {
+        try
+        {
+            await write;
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _unwritten);
+            throw;
         }
     }
 

@@ -144,13 +144,10 @@ public sealed class ParticipantRegistration(
         List<ClickEvidence> sameDevice = [];
         if (clickIdGiven && Guid.TryParse(request.ClickId, out var clickId))
         {
+            // Clicks are written in batches: the one named, or a later one from the same device, may still be
+            // queued on this node. Returns at once when nothing is queued.
+            await clickWriter.FlushAsync(ct);
             var found = await FindClickAsync(clickId, ct);
-            if (found is null)
-            {
-                // Clicks are written in batches; the one named may still be queued on this node.
-                await clickWriter.FlushAsync(ct);
-                found = await FindClickAsync(clickId, ct);
-            }
 
             if (found is not null)
             {
