@@ -107,7 +107,8 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
             return new RecordResult(RecordOutcome.ConflictingReplay, stored);
         }
 
-        var rewards = await db.Rewards.AsNoTracking().Where(r => r.ConversionId == stored.Id).OrderBy(r => r.Id).ToListAsync(ct);
+        var rewards = await db.Rewards.AsNoTracking()
+            .Where(r => r.CampaignId == campaignId && r.ConversionId == stored.Id).OrderBy(r => r.Id).ToListAsync(ct);
         return new RecordResult(RecordOutcome.Replayed, stored, rewards);
     }
 }

@@ -17,14 +17,19 @@ internal static class ParticipantQueries
             : participants.Where(p => p.ExternalId == idOrExternalId);
 
     /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>
+    /// <remarks>
+    /// The referral is a LEFT JOIN on the unique (campaign, referred) index, not a <c>FirstOrDefault()</c> subquery:
+    /// EF translates the latter into a ROW_NUMBER() window over the whole Referrals table, one scan per lookup.
+    /// </remarks>
     public static IQueryable<ParticipantView> Views(AppDbContext db, IQueryable<Participant> participants) =>
         from p in participants.AsNoTracking()
+        join r in db.Referrals on new { p.CampaignId, ReferredId = p.Id } equals new { r.CampaignId, r.ReferredId } into referrals
+        from r in referrals.DefaultIfEmpty()
         select new ParticipantView(
             p,
             db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
             // The referral row carries the live status (review may flag it later); otherwise the decision itself.
-            db.Referrals.Where(r => r.CampaignId == p.CampaignId && r.ReferredId == p.Id)
-                .Select(r => new ReferralOutcome(r.Status, r.Reason))
-                .FirstOrDefault()
-            ?? (p.AttributionStatus == null ? null : new ReferralOutcome(p.AttributionStatus.Value, p.AttributionReason!)));
+            r != null
+                ? new ReferralOutcome(r.Status, r.Reason)
+                : p.AttributionStatus == null ? null : new ReferralOutcome(p.AttributionStatus.Value, p.AttributionReason!));
 }

@@ -561,6 +561,8 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasIndex("RuleId");
 
+                    b.HasIndex("CampaignId", "ConversionId");
+
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();
 

@@ -556,6 +556,8 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasIndex("RuleId");
 
+                    b.HasIndex("CampaignId", "ConversionId");
+
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();
 

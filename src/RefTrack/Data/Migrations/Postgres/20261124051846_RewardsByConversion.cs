@@ -1,0 +1,27 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace RefTrack.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class RewardsByConversion : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_Rewards_CampaignId_ConversionId",
+                table: "Rewards",
+                columns: new[] { "CampaignId", "ConversionId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Rewards_CampaignId_ConversionId",
+                table: "Rewards");
+        }
+    }
+}
