@@ -7,50 +7,51 @@ using RefTrack.Data;
 namespace RefTrack.Links;
 
 /// <summary>
-/// SQLite's fast path for the click writer: one prepared statement per table, re-bound and stepped per row,
-/// inside the writer's transaction. In-process SQLite makes a prepared single-row insert cheaper than any
-/// multi-row statement (whose parameter binding grows with the square of its size in Microsoft.Data.Sqlite).
-/// Values are written in EF Core's SQLite formats (upper-case GUID text, "yyyy-MM-dd HH:mm:ss.FFFFFFF" times).
+/// SQLite's click writer statements: one prepared statement per table, re-bound and stepped per row, inside the
+/// writer's transaction. In-process SQLite makes a prepared single-row statement cheaper than any multi-row one
+/// (whose parameter binding grows with the square of its size in Microsoft.Data.Sqlite).
+/// Values are written in EF Core's SQLite formats (upper-case GUID text, "yyyy-MM-dd HH:mm:ss.FFFFFFF" times,
+/// "yyyy-MM-dd" dates).
 /// </summary>
-internal sealed class SqliteClickStatements(AppDbContext db) : IDisposable
+internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 {
     private readonly SqliteConnection _connection = (SqliteConnection)db.Database.GetDbConnection();
     private readonly SqliteTransaction _transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-    private SqliteCommand? _visitor;
-    private SqliteCommand? _click;
+    private readonly List<SqliteCommand> _commands = [];
 
-    public HashSet<(Guid Code, string Key)> InsertVisitors(IEnumerable<(Guid Campaign, Guid Code, string Key)> rows)
+    public Task<HashSet<(Guid Code, string Key)>> InsertVisitorsAsync(
+        IReadOnlyList<(Guid Campaign, Guid Code, string Key)> rows, CancellationToken ct)
     {
-        _visitor ??= Prepare("""
+        var command = Prepare("""
             INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES ($c, $r, $k)
             ON CONFLICT DO NOTHING
             """, "$c", "$r", "$k");
         var fresh = new HashSet<(Guid, string)>();
         foreach (var (campaign, code, key) in rows)
         {
-            var p = _visitor.Parameters;
+            var p = command.Parameters;
             p[0].Value = Text(campaign);
             p[1].Value = Text(code);
             p[2].Value = key;
-            if (_visitor.ExecuteNonQuery() == 1)
+            if (command.ExecuteNonQuery() == 1)
             {
                 fresh.Add((code, key));
             }
         }
 
-        return fresh;
+        return Task.FromResult(fresh);
     }
 
-    public void InsertClicks(IEnumerable<Click> clicks)
+    public Task InsertClicksAsync(IReadOnlyList<Click> clicks, CancellationToken ct)
     {
-        _click ??= Prepare("""
+        var command = Prepare("""
             INSERT INTO "Clicks" ("Id", "CampaignId", "ReferralCodeId", "ParticipantId", "OccurredAt", "IpHash",
                 "UserAgent", "DeviceId", "IsBot", "IsRepeat")
             VALUES ($id, $campaign, $code, $participant, $at, $ip, $ua, $device, $bot, $repeat)
             """, "$id", "$campaign", "$code", "$participant", "$at", "$ip", "$ua", "$device", "$bot", "$repeat");
         foreach (var c in clicks)
         {
-            var p = _click.Parameters;
+            var p = command.Parameters;
             p[0].Value = Text(c.Id);
             p[1].Value = Text(c.CampaignId);
             p[2].Value = Text(c.ReferralCodeId);
@@ -61,15 +62,38 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IDisposable
             p[7].Value = c.DeviceId;
             p[8].Value = c.IsBot ? 1 : 0;
             p[9].Value = c.IsRepeat ? 1 : 0;
-            _click.ExecuteNonQuery();
+            command.ExecuteNonQuery();
         }
+
+        return Task.CompletedTask;
     }
 
-    public void Dispose()
+    public Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
-        _visitor?.Dispose();
-        _click?.Dispose();
+        var command = Prepare("""
+            INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
+            VALUES ($c, $p, $d, $n, $u, $b)
+            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
+            """, "$c", "$p", "$d", "$n", "$u", "$b");
+        foreach (var r in rows)
+        {
+            var p = command.Parameters;
+            p[0].Value = Text(r.CampaignId);
+            p[1].Value = Text(r.ParticipantId);
+            p[2].Value = r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            p[3].Value = r.Clicks;
+            p[4].Value = r.UniqueClicks;
+            p[5].Value = r.BotClicks;
+            command.ExecuteNonQuery();
+        }
+
+        return Task.CompletedTask;
     }
+
+    public void Dispose() => _commands.ForEach(c => c.Dispose());
 
     private SqliteCommand Prepare(string sql, params string[] names)
     {
@@ -81,6 +105,7 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IDisposable
             command.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
+        _commands.Add(command);
         return command;
     }
 

@@ -33,18 +33,6 @@ public static class RollupWriter
             """, ct);
     }
 
-    public static Task AddClicksAsync(
-        AppDbContext db, Guid campaignId, Guid participantId, DateOnly day, long clicks, long unique, long bots,
-        CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
-            VALUES ({campaignId}, {participantId}, {day}, {clicks}, {unique}, {bots})
-            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
-                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
-                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
-                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
-            """, ct);
-
     public static Task AddRewardsAsync(
         AppDbContext db, Guid campaignId, string currency, RewardStatus status, long count, long amount, CancellationToken ct)
     {
