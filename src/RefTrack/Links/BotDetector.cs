@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace RefTrack.Links;
 
 /// <summary>
@@ -6,13 +8,13 @@ namespace RefTrack.Links;
 /// </summary>
 public static class BotDetector
 {
-    private static readonly string[] Markers =
+    private static readonly SearchValues<string> Markers = SearchValues.Create(
     [
         "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "headless", "lighthouse",
         "curl/", "wget/", "python-requests", "python-urllib", "go-http-client", "java/", "okhttp", "httpclient",
-    ];
+    ], StringComparison.OrdinalIgnoreCase);
 
     public static bool IsBot(string? userAgent) =>
         string.IsNullOrWhiteSpace(userAgent) ||
-        Markers.Any(m => userAgent.Contains(m, StringComparison.OrdinalIgnoreCase));
+        userAgent.AsSpan().ContainsAny(Markers);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,27 @@ namespace RefTrack.Links;
 /// <summary>What the redirect needs to know about a code.</summary>
 public sealed record ResolvedCode(
     Guid CodeId, string Code, Guid CampaignId, Guid ParticipantId, string DestinationUrl, bool IsDisabled,
-    int AttributionWindowDays);
+    int AttributionWindowDays)
+{
+    private const string ClickPlaceholder = "RTCLICKPLACEHOLDER";
+
+    /// <summary>The campaign's destination with <c>ref</c> and <c>rt_click</c> added, cut where the click id goes
+    /// (built once per cached code, not per redirect; a fragment stays at the end).</summary>
+    private (string Before, string After) Location { get; } = SplitLocation(DestinationUrl, Code);
+
+    public string LocationFor(string clickId) => string.Concat(Location.Before, clickId, Location.After);
+
+    private static (string, string) SplitLocation(string destination, string code)
+    {
+        var url = QueryHelpers.AddQueryString(destination, new Dictionary<string, string?>
+        {
+            [RedirectApi.CodeParameter] = code,
+            [RedirectApi.ClickParameter] = ClickPlaceholder,
+        });
+        var at = url.LastIndexOf(ClickPlaceholder, StringComparison.Ordinal);
+        return (url[..at], url[(at + ClickPlaceholder.Length)..]);
+    }
+}
 
 /// <summary>
 /// Code lookups for the redirect path, cached per node for <see cref="LinkOptions.CodeCacheSeconds"/>. Unknown codes

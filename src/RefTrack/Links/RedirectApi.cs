@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using RefTrack.Infrastructure;
 
@@ -79,7 +78,8 @@ public static class RedirectApi
             HttpOnly = true, Secure = secure, SameSite = SameSiteMode.Lax, Domain = domain, IsEssential = true,
             MaxAge = TimeSpan.FromDays(365),
         });
-        http.Response.Cookies.Append(ClickCookie, click.Id.ToString(), new CookieOptions
+        var clickId = click.Id.ToString();
+        http.Response.Cookies.Append(ClickCookie, clickId, new CookieOptions
         {
             // Readable by the site's own script, so the click id can travel with the signup form.
             HttpOnly = false, Secure = secure, SameSite = SameSiteMode.Lax, Domain = domain, IsEssential = true,
@@ -87,11 +87,6 @@ public static class RedirectApi
         });
         http.Response.Headers.CacheControl = "no-store";
 
-        var location = QueryHelpers.AddQueryString(resolved.DestinationUrl, new Dictionary<string, string?>
-        {
-            [CodeParameter] = resolved.Code,
-            [ClickParameter] = click.Id.ToString(),
-        });
-        return TypedResults.Redirect(location);
+        return TypedResults.Redirect(resolved.LocationFor(clickId));
     }
 }

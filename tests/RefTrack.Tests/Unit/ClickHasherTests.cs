@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using RefTrack.Links;
+
+namespace RefTrack.Tests.Unit;
+
+/// <summary>Stored IP hashes and visitor keys must not change between versions: pin the format.</summary>
+public sealed class ClickHasherTests
+{
+    private static readonly byte[] Key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private static string Reference(string input) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(input)))[..32];
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("2001:db8::1")]
+    public void Ip_hash_is_the_first_half_of_the_hmac_of_the_prefixed_address(string ip)
+    {
+        Assert.Equal(Reference("ip:" + ip), new ClickHasher(Key).HashIp(ip));
+    }
+
+    [Theory]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0")]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("Ünïcödé agent ✓")]
+    public void Fingerprint_hashes_address_hash_and_user_agent(string? userAgent)
+    {
+        var hasher = new ClickHasher(Key);
+        var ipHash = hasher.HashIp("10.0.0.1");
+        Assert.Equal(Reference($"fp:{ipHash}:{userAgent}"), hasher.Fingerprint(ipHash, userAgent));
+    }
+
+    [Fact]
+    public void Long_user_agents_hash_like_short_ones()
+    {
+        var agent = new string('x', 3000); // Beyond the stack buffer.
+        var hasher = new ClickHasher(Key);
+        Assert.Equal(Reference($"fp:abc:{agent}"), hasher.Fingerprint("abc", agent));
+    }
+}
