@@ -14,7 +14,7 @@ public sealed record ResolvedCode(
     private const string ClickPlaceholder = "RTCLICKPLACEHOLDER";
 
     /// <summary>The campaign's destination with <c>ref</c> and <c>rt_click</c> added, cut where the click id goes
-    /// (built once per cached code, not per redirect; a fragment stays at the end).</summary>
+    /// (built once per cached code, not per redirect).</summary>
     private (string Before, string After) Location { get; } = SplitLocation(DestinationUrl, Code);
 
     public string LocationFor(string clickId) => string.Concat(Location.Before, clickId, Location.After);

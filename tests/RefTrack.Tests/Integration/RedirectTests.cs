@@ -72,19 +72,6 @@ public abstract class RedirectTests(Provider provider)
     }
 
     [Fact]
-    public async Task Fragment_of_the_destination_stays_at_the_end()
-    {
-        using var app = new TestApp(provider);
-        var client = app.Client();
-        var campaignId = await client.CreateCampaign("https://shop.example/join?lang=en#signup-form");
-        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
-
-        var click = await app.ClickLink(code);
-
-        Assert.Equal($"https://shop.example/join?lang=en&ref={code}&rt_click={click.ClickId}#signup-form", click.Location);
-    }
-
-    [Fact]
     public async Task Code_lookup_is_case_insensitive()
     {
         using var app = new TestApp(provider);
