@@ -40,6 +40,7 @@ public abstract class AppDbContext : DbContext
     public DbSet<CampaignDailyStats> CampaignDailyStats => Set<CampaignDailyStats>();
     public DbSet<ParticipantDailyClicks> ParticipantDailyClicks => Set<ParticipantDailyClicks>();
     public DbSet<RewardTotals> RewardTotals => Set<RewardTotals>();
+    public DbSet<ParticipantRewardTotals> ParticipantRewardTotals => Set<ParticipantRewardTotals>();
 
     /// <summary>Begins a transaction that will write; see <see cref="WriteTransaction"/>.</summary>
     public virtual Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>

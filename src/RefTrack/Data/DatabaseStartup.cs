@@ -5,7 +5,7 @@ namespace RefTrack.Data;
 
 /// <summary>
 /// Prepares the database before the server takes requests: on SQLite creates the folder and switches to WAL;
-/// applies migrations (EF Core takes a database lock for that, so nodes starting together apply them once).
+/// applies migrations once however many nodes start together (see <see cref="MigrateAsync"/>).
 /// Hosted services start before Kestrel, so no request sees an unmigrated schema.
 /// </summary>
 internal sealed partial class DatabaseStartup(
@@ -33,7 +33,7 @@ internal sealed partial class DatabaseStartup(
 
         if (settings.MigrateOnStart)
         {
-            await db.Database.MigrateAsync(cancellationToken);
+            await MigrateAsync(db, settings, cancellationToken);
         }
         else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
         {
@@ -42,6 +42,37 @@ internal sealed partial class DatabaseStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// On PostgreSQL, under a session advisory lock held for the whole run: EF Core's own lock lasts one migration's
+    /// transaction, so two nodes starting together could each plan the same later migration (seen with a second
+    /// migration: "relation already exists"). The second node waits, then finds nothing pending.
+    /// </summary>
+    private static async Task MigrateAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
+    {
+        if (settings.Provider != DatabaseProvider.Postgres)
+        {
+            await db.Database.MigrateAsync(ct); // SQLite: EF's lock row holds for the whole run; one file, one writer.
+            return;
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using (var lockCommand = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7210473185)", connection))
+        {
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+        finally
+        {
+            await using var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7210473185)", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
 
     [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous})")]
     private partial void LogSqlite(string path, SqliteSynchronous synchronous);

@@ -20,6 +20,7 @@ public static class RollupRebuilder
             """DELETE FROM "ParticipantDailyClicks" """,
             """DELETE FROM "CampaignDailyStats" """,
             """DELETE FROM "RewardTotals" """,
+            """DELETE FROM "ParticipantRewardTotals" """,
             $"""
              INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
              SELECT "CampaignId", "ParticipantId", {Day("\"OccurredAt\"")}, COUNT(*),
@@ -51,6 +52,11 @@ public static class RollupRebuilder
             INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
             SELECT "CampaignId", "Currency", "Status", 0, COUNT(*), SUM("Amount") FROM "Rewards"
             GROUP BY "CampaignId", "Currency", "Status"
+            """,
+            """
+            INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
+            SELECT "CampaignId", "ParticipantId", "Currency", "Status", COUNT(*), SUM("Amount") FROM "Rewards"
+            GROUP BY "CampaignId", "ParticipantId", "Currency", "Status"
             """,
             """
             UPDATE "Participants" SET

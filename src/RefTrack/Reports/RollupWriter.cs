@@ -46,4 +46,45 @@ public static class RollupWriter
                 "Amount" = "RewardTotals"."Amount" + excluded."Amount"
             """, ct);
     }
+
+    /// <summary>
+    /// Adds to the per-participant reward totals, all rows in one upsert. Rows are sent in key order so concurrent
+    /// transactions lock them in the same order.
+    /// </summary>
+    public static Task AddParticipantRewardsAsync(
+        AppDbContext db, Guid campaignId, IEnumerable<ParticipantRewardDelta> deltas, CancellationToken ct)
+    {
+        var rows = deltas.OrderBy(d => d.ParticipantId).ThenBy(d => d.Currency, StringComparer.Ordinal)
+            .ThenBy(d => d.Status).ToList();
+        if (rows.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var values = new System.Text.StringBuilder();
+        var args = new List<object>(rows.Count * 6);
+        foreach (var r in rows)
+        {
+            var n = args.Count;
+            values.Append(n == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"({{{n}}}, {{{n + 1}}}, {{{n + 2}}}, {{{n + 3}}}, {{{n + 4}}}, {{{n + 5}}})");
+            args.AddRange([campaignId, r.ParticipantId, r.Currency, r.Status.ToString(), r.Count, r.Amount]);
+        }
+
+        // Only placeholders are spliced into the SQL; every value is a parameter.
+        var sql = """
+            INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
+            VALUES
+            """ + values + """
+
+            ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE SET
+                "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
+                "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount"
+            """;
+        return db.Database.ExecuteSqlRawAsync(sql, args, ct);
+    }
 }
+
+/// <summary>What one transaction adds to a participant's rewards of one currency and status.</summary>
+public readonly record struct ParticipantRewardDelta(
+    Guid ParticipantId, string Currency, RewardStatus Status, long Count, long Amount);

@@ -49,6 +49,21 @@ public sealed class RewardTotals
     public long Amount { get; init; }
 }
 
+/// <summary>
+/// Reward count and amount per referrer or referee, currency and status: what participant stats read, so a top
+/// referrer with many thousands of rewards answers from a few rows. Not slotted: its writers already queue on the
+/// participant's own row (the referral counters) in the same transactions.
+/// </summary>
+public sealed class ParticipantRewardTotals
+{
+    public Guid CampaignId { get; init; }
+    public Guid ParticipantId { get; init; }
+    public required string Currency { get; init; }
+    public RewardStatus Status { get; init; }
+    public long Count { get; init; }
+    public long Amount { get; init; }
+}
+
 /// <summary>What one transaction adds to a campaign's day.</summary>
 public readonly record struct CampaignDelta(
     long Clicks = 0, long UniqueClicks = 0, long BotClicks = 0, long Participants = 0, long Signups = 0,

@@ -46,10 +46,9 @@ public static class StatsApi
             .GroupBy(_ => 1)
             .Select(g => new ClickCounts(g.Sum(c => c.Clicks), g.Sum(c => c.UniqueClicks), g.Sum(c => c.BotClicks)))
             .FirstOrDefaultAsync(ct) ?? new ClickCounts(0, 0, 0);
-        var rewards = await db.Rewards
-            .Where(r => r.ParticipantId == row.Id)
-            .GroupBy(r => new { r.Currency, r.Status })
-            .Select(g => new RewardTotal(g.Key.Currency, g.Key.Status, g.Count(), g.Sum(r => r.Amount)))
+        var rewards = await db.ParticipantRewardTotals
+            .Where(t => t.CampaignId == campaignId && t.ParticipantId == row.Id && t.Count != 0)
+            .Select(t => new RewardTotal(t.Currency, t.Status, (int)t.Count, t.Amount))
             .ToListAsync(ct);
         return TypedResults.Ok(new ParticipantStats(
             row.Id, row.ExternalId, clicks, row.QualifiedReferrals, row.ConvertedReferrals,

@@ -103,6 +103,11 @@ public static class RewardApi
 
         await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, reward.Status, -1, -reward.Amount, ct);
         await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, to, 1, reward.Amount, ct);
+        await RollupWriter.AddParticipantRewardsAsync(db, campaignId,
+        [
+            new(reward.ParticipantId, reward.Currency, reward.Status, -1, -reward.Amount),
+            new(reward.ParticipantId, reward.Currency, to, 1, reward.Amount),
+        ], ct);
         await tx.CommitAsync(ct);
         reward.Status = to;
         reward.UpdatedAt = now;

@@ -54,6 +54,11 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
                 currency.Count(), currency.Sum(r => r.Amount), ct);
         }
 
+        await RollupWriter.AddParticipantRewardsAsync(db, referral.CampaignId, created
+            .GroupBy(r => (r.ParticipantId, r.Currency))
+            .Select(g => new ParticipantRewardDelta(g.Key.ParticipantId, g.Key.Currency, RewardStatus.Pending,
+                g.Count(), g.Sum(r => r.Amount))), ct);
+
         return created;
     }
 

@@ -112,6 +112,7 @@ public abstract class ReportTests(Provider provider)
             $"/api/v1/campaigns/{campaign}/stats/timeseries?days=5",
             $"/api/v1/campaigns/{campaign}/leaderboard",
             $"/api/v1/campaigns/{campaign}/participants/alice/stats",
+            $"/api/v1/campaigns/{campaign}/participants/friend-0/stats", // A referee's own rewards.
         };
         var live = await Task.WhenAll(urls.Select(async u => (await client.GetOk(u)).ToJsonString()));
         Assert.Contains("\"referrals\":6", live[0], StringComparison.Ordinal);

@@ -23,3 +23,12 @@ internal sealed class RewardTotalsConfiguration : IEntityTypeConfiguration<Rewar
         b.Property(t => t.Currency).HasMaxLength(3);
     }
 }
+
+internal sealed class ParticipantRewardTotalsConfiguration : IEntityTypeConfiguration<ParticipantRewardTotals>
+{
+    public void Configure(EntityTypeBuilder<ParticipantRewardTotals> b)
+    {
+        b.HasKey(t => new { t.CampaignId, t.ParticipantId, t.Currency, t.Status });
+        b.Property(t => t.Currency).HasMaxLength(3);
+    }
+}

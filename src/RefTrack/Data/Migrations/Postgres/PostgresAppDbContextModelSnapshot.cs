@@ -485,6 +485,33 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.ToTable("ParticipantDailyClicks");
                 });
 
+            modelBuilder.Entity("RefTrack.Reports.ParticipantRewardTotals", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "ParticipantId", "Currency", "Status");
+
+                    b.ToTable("ParticipantRewardTotals");
+                });
+
             modelBuilder.Entity("RefTrack.Reports.RewardTotals", b =>
                 {
                     b.Property<Guid>("CampaignId")

@@ -480,6 +480,33 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.ToTable("ParticipantDailyClicks");
                 });
 
+            modelBuilder.Entity("RefTrack.Reports.ParticipantRewardTotals", b =>
+                {
+                    b.Property<Guid>("CampaignId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "ParticipantId", "Currency", "Status");
+
+                    b.ToTable("ParticipantRewardTotals");
+                });
+
             modelBuilder.Entity("RefTrack.Reports.RewardTotals", b =>
                 {
                     b.Property<Guid>("CampaignId")
