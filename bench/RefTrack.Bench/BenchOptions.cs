@@ -23,7 +23,7 @@ public sealed class BenchOptions
     public long Buyers { get; set; } = 50_000;
 
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(20);
-    public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(20);
     public int Threads { get; set; } = 2;
     public int Connections { get; set; } = 50;
     public int WriteConnections { get; set; } = 32;
@@ -134,7 +134,7 @@ public sealed class BenchOptions
           --codes 100000            referral codes (referrers) the many-links traffic spreads over
           --signup-clicks 300000    seeded clicks that signups are attributed to
           --buyers 50000            referred users that purchases are recorded for
-          --duration 20s --warmup 3s
+          --duration 20s --warmup 20s
           --threads 2 --connections 50 --write-connections 32 --report-connections 2
           --zipf 1.0                exponent of the code popularity distribution
           --postgres "Host=…;Username=…;Password=…"   (default $REFTRACK_BENCH_POSTGRES or the local server)

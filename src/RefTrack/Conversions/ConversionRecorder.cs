@@ -68,6 +68,7 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
 
         IReadOnlyList<Reward> rewards = [];
         var firstPurchases = 0;
+        var rollups = new RollupBatch(campaignId);
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
@@ -75,21 +76,18 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
             var isFirstPurchase = await db.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
-            if (isFirstPurchase)
-            {
-                await ReferralCounters.AddConvertedAsync(db, referral.ReferrerId, ct);
-                firstPurchases = 1;
-            }
-
-            var referrals = await ReferralCounters.QualifiedAsync(db, referral.ReferrerId, ct);
+            var referrals = isFirstPurchase
+                ? await ReferralCounters.AddConvertedAsync(db, referral.ReferrerId, ct)
+                : await ReferralCounters.QualifiedAsync(db, referral.ReferrerId, ct);
+            firstPurchases = isFirstPurchase ? 1 : 0;
             var rules = await granter.ActiveRulesAsync(campaignId, ct);
             var grants = RewardRules.ForPurchase(
                 rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
-            rewards = await granter.GrantAsync(referral, conversion.Id, grants, ct);
+            rewards = await granter.GrantAsync(referral, conversion.Id, grants, rollups, ct);
         }
 
-        await RollupWriter.AddAsync(db, campaignId, conversion.OccurredAt,
-            new CampaignDelta(Conversions: 1, ConvertedReferrals: firstPurchases), ct);
+        await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: firstPurchases))
+            .WriteAsync(db, ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return new RecordResult(RecordOutcome.Created, conversion, rewards);

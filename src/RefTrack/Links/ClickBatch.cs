@@ -31,10 +31,16 @@ internal static class ClickBatch
             .ToList();
         await statements.AddParticipantClicksAsync(perReferrer, ct);
 
-        foreach (var g in clicks.GroupBy(c => (c.CampaignId, Day: DateOnly.FromDateTime(c.OccurredAt))).OrderBy(g => g.Key))
+        foreach (var campaign in clicks.GroupBy(c => c.CampaignId).OrderBy(g => g.Key))
         {
-            await RollupWriter.AddAsync(db, g.Key.CampaignId, g.First().OccurredAt, new CampaignDelta(
-                Clicks: g.Count(), UniqueClicks: g.Count(IsUnique), BotClicks: g.Count(c => c.IsBot)), ct);
+            var rollups = new RollupBatch(campaign.Key);
+            foreach (var day in campaign.GroupBy(c => DateOnly.FromDateTime(c.OccurredAt)))
+            {
+                rollups.Campaign(day.First().OccurredAt, new CampaignDelta(
+                    Clicks: day.Count(), UniqueClicks: day.Count(IsUnique), BotClicks: day.Count(c => c.IsBot)));
+            }
+
+            await rollups.WriteAsync(db, ct);
         }
     }
 

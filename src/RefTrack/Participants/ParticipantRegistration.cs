@@ -86,9 +86,10 @@ public sealed class ParticipantRegistration(
                 continue;
             }
 
-            var outcome = await RecordReferralAsync(campaign, participant, decision, rules, now, ct);
-            await RollupWriter.AddAsync(db, campaign.Id, now, new CampaignDelta(
-                Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0), ct);
+            var rollups = new RollupBatch(campaign.Id);
+            var outcome = await RecordReferralAsync(campaign, participant, decision, rules, now, rollups, ct);
+            await rollups.Campaign(now, new CampaignDelta(
+                Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(db, ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
             return new Registration(participant, code.Code, outcome, Created: true);
@@ -97,7 +98,7 @@ public sealed class ParticipantRegistration(
 
     private async Task<ReferralOutcome?> RecordReferralAsync(
         Campaign campaign, Participant participant, AttributionDecision decision, IReadOnlyList<RewardRule> rules,
-        DateTime now, CancellationToken ct)
+        DateTime now, RollupBatch rollups, CancellationToken ct)
     {
         if (decision.Outcome == AttributionOutcome.None)
         {
@@ -129,7 +130,7 @@ public sealed class ParticipantRegistration(
         if (status == ReferralStatus.Qualified)
         {
             var referrals = await ReferralCounters.AddQualifiedAsync(db, referrerId, ct);
-            await granter.GrantAsync(referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), ct);
+            await granter.GrantAsync(referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), rollups, ct);
         }
 
         return new ReferralOutcome(status, referral.Reason);

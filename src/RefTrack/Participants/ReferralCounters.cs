@@ -5,21 +5,24 @@ namespace RefTrack.Participants;
 
 /// <summary>
 /// The referrer's counters, incremented in the transaction that creates the referral or its first purchase.
-/// An increment is an UPDATE of one row: concurrent increments (on any node) queue on that row, and each reads
-/// back its own result, so "the 5th referral" is seen by exactly one transaction.
+/// An increment is an UPDATE of one row that returns the new count: concurrent increments (on any node) queue on that
+/// row, and each sees its own result, so "the 5th referral" is seen by exactly one transaction.
 /// </summary>
 public static class ReferralCounters
 {
-    public static async Task<int> AddQualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct)
-    {
-        await db.Participants.Where(p => p.Id == referrerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.QualifiedReferrals, p => p.QualifiedReferrals + 1), ct);
-        return await db.Participants.Where(p => p.Id == referrerId).Select(p => p.QualifiedReferrals).FirstAsync(ct);
-    }
+    /// <summary>One more qualified referral; returns the referrer's new count.</summary>
+    public static async Task<int> AddQualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
+        (await db.Database.SqlQuery<int>($"""
+            UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrerId}
+            RETURNING "QualifiedReferrals" AS "Value"
+            """).ToListAsync(ct)).Single();
 
-    public static Task AddConvertedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        db.Participants.Where(p => p.Id == referrerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConvertedReferrals, p => p.ConvertedReferrals + 1), ct);
+    /// <summary>One more converted referral; returns the referrer's qualified referrals (for tiers).</summary>
+    public static async Task<int> AddConvertedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
+        (await db.Database.SqlQuery<int>($"""
+            UPDATE "Participants" SET "ConvertedReferrals" = "ConvertedReferrals" + 1 WHERE "Id" = {referrerId}
+            RETURNING "QualifiedReferrals" AS "Value"
+            """).ToListAsync(ct)).Single();
 
     public static Task<int> QualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
         db.Participants.Where(p => p.Id == referrerId).Select(p => p.QualifiedReferrals).FirstAsync(ct);

@@ -101,13 +101,15 @@ public static class RewardApi
                 $"Allowed from: {string.Join(", ", from.Select(Name))}.");
         }
 
-        await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, reward.Status, -1, -reward.Amount, ct);
-        await RollupWriter.AddRewardsAsync(db, campaignId, reward.Currency, to, 1, reward.Amount, ct);
-        await RollupWriter.AddParticipantRewardsAsync(db, campaignId,
-        [
-            new(reward.ParticipantId, reward.Currency, reward.Status, -1, -reward.Amount),
-            new(reward.ParticipantId, reward.Currency, to, 1, reward.Amount),
-        ], ct);
+        await new RollupBatch(campaignId)
+            .Rewards(reward.Currency, reward.Status, -1, -reward.Amount)
+            .Rewards(reward.Currency, to, 1, reward.Amount)
+            .ParticipantRewards(
+            [
+                new(reward.ParticipantId, reward.Currency, reward.Status, -1, -reward.Amount),
+                new(reward.ParticipantId, reward.Currency, to, 1, reward.Amount),
+            ])
+            .WriteAsync(db, ct);
         await tx.CommitAsync(ct);
         reward.Status = to;
         reward.UpdatedAt = now;

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+using RefTrack.Rewards;
+
+namespace RefTrack.Reports;
+
+/// <summary>
+/// The rollup deltas of one transaction, written as one command just before the commit: one upsert per rollup table
+/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent together. On PostgreSQL the
+/// rows these upserts lock are shared by concurrent writers, so they are taken last and held for one round trip and
+/// the commit; each table is always written in the same order, and its rows sorted by key, so no two writers wait
+/// on each other in a cycle.
+/// </summary>
+public sealed class RollupBatch(Guid campaignId)
+{
+    /// <summary>Rows per (campaign, day) and per (campaign, currency, status) that writers pick at random, so a busy
+    /// campaign's writers do not all queue on one row; readers sum them.</summary>
+    public const int Slots = 8;
+
+    private readonly List<(DateOnly Day, CampaignDelta Delta)> _campaign = [];
+    private readonly List<(string Currency, RewardStatus Status, long Count, long Amount)> _rewards = [];
+    private readonly List<ParticipantRewardDelta> _participantRewards = [];
+
+    public RollupBatch Campaign(DateTime at, CampaignDelta delta)
+    {
+        _campaign.Add((DateOnly.FromDateTime(at), delta));
+        return this;
+    }
+
+    public RollupBatch Rewards(string currency, RewardStatus status, long count, long amount)
+    {
+        _rewards.Add((currency, status, count, amount));
+        return this;
+    }
+
+    public RollupBatch ParticipantRewards(IEnumerable<ParticipantRewardDelta> deltas)
+    {
+        _participantRewards.AddRange(deltas);
+        return this;
+    }
+
+    public Task WriteAsync(AppDbContext db, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        var args = new List<object>();
+        AppendRewards(sql, args);
+        AppendParticipantRewards(sql, args);
+        AppendCampaign(sql, args);
+        // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
+        return sql.Length == 0 ? Task.CompletedTask : db.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
+    }
+
+    private void AppendRewards(StringBuilder sql, List<object> args)
+    {
+        var rows = _rewards.GroupBy(r => (r.Currency, r.Status))
+            .Select(g => (g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
+            .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
+            .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), Random.Shared.Next(Slots), r.Count, r.Amount })
+            .ToList();
+        Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows);
+    }
+
+    private void AppendParticipantRewards(StringBuilder sql, List<object> args)
+    {
+        var rows = _participantRewards.GroupBy(r => (r.ParticipantId, r.Currency, r.Status))
+            .Select(g => (g.Key.ParticipantId, g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
+            .OrderBy(r => r.ParticipantId).ThenBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
+            .Select(r => new object[] { campaignId, r.ParticipantId, r.Currency, r.Status.ToString(), r.Count, r.Amount })
+            .ToList();
+        Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"], rows);
+    }
+
+    private void AppendCampaign(StringBuilder sql, List<object> args)
+    {
+        // One slot per batch: the deltas of a day are summed into one row.
+        var rows = _campaign.GroupBy(c => c.Day).OrderBy(g => g.Key)
+            .Select(g => new object[]
+            {
+                campaignId, g.Key, Random.Shared.Next(Slots),
+                g.Sum(c => c.Delta.Clicks), g.Sum(c => c.Delta.UniqueClicks), g.Sum(c => c.Delta.BotClicks),
+                g.Sum(c => c.Delta.Participants), g.Sum(c => c.Delta.Signups), g.Sum(c => c.Delta.ConvertedReferrals),
+                g.Sum(c => c.Delta.Conversions),
+            })
+            .ToList();
+        Upsert(sql, args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
+            ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"], rows);
+    }
+
+    /// <summary>Appends <c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter;</c>.</summary>
+    private static void Upsert(StringBuilder sql, List<object> args, string table, string[] key, string[] counters,
+        IReadOnlyList<object[]> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        string Quote(string c) => $"\"{c}\"";
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))}) VALUES ");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var i = 0; i < rows[r].Length; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append('{').Append(args.Count.ToString(CultureInfo.InvariantCulture)).Append('}');
+                args.Add(rows[r][i]);
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET ");
+        sql.AppendJoin(", ", counters.Select(c => $"{Quote(c)} = {Quote(table)}.{Quote(c)} + excluded.{Quote(c)}"));
+        sql.Append(";\n");
+    }
+}
+
+/// <summary>What one transaction adds to a participant's rewards of one currency and status.</summary>
+public readonly record struct ParticipantRewardDelta(
+    Guid ParticipantId, string Currency, RewardStatus Status, long Count, long Amount);
