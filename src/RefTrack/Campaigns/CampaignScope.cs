@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using RefTrack.Auth;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
@@ -9,9 +10,14 @@ namespace RefTrack.Campaigns;
 /// Guards every <c>/campaigns/{campaignId}/…</c> route: the campaign must exist and the key must be allowed to see
 /// it. A key for another campaign gets the same 404 as a missing campaign, so ids cannot be probed.
 /// The loaded campaign is handed to handlers through <see cref="HttpContext.Items"/>.
+/// Campaigns are cached per node: they cannot be changed once created (no update endpoint), so a cached one is never
+/// stale; misses are not cached, so a campaign just created on another node is found at once. Handlers must treat the
+/// instance as read-only: it is shared by concurrent requests.
 /// </summary>
-internal sealed class CampaignScope(AppDbContext db) : IEndpointFilter
+internal sealed class CampaignScope(AppDbContext db, IMemoryCache cache) : IEndpointFilter
 {
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10); // Bounds memory, not staleness.
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -21,10 +27,15 @@ internal sealed class CampaignScope(AppDbContext db) : IEndpointFilter
             return Problems.NotFound("Campaign");
         }
 
-        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, http.RequestAborted);
-        if (campaign is null)
+        if (!cache.TryGetValue((typeof(Campaign), campaignId), out Campaign? campaign))
         {
-            return Problems.NotFound("Campaign");
+            campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, http.RequestAborted);
+            if (campaign is null)
+            {
+                return Problems.NotFound("Campaign");
+            }
+
+            cache.Set((typeof(Campaign), campaignId), campaign, Lifetime);
         }
 
         http.Items[typeof(Campaign)] = campaign;

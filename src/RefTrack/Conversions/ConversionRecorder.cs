@@ -68,7 +68,7 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
 
         IReadOnlyList<Reward> rewards = [];
         var firstPurchases = 0;
-        var rollups = new RollupBatch(campaignId);
+        var rollups = new RollupBatch(campaignId, referral?.ReferrerId ?? participant.Id);
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and

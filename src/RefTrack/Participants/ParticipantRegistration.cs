@@ -86,7 +86,7 @@ public sealed class ParticipantRegistration(
                 continue;
             }
 
-            var rollups = new RollupBatch(campaign.Id);
+            var rollups = new RollupBatch(campaign.Id, decision.ReferrerId ?? participantId);
             var outcome = await RecordReferralAsync(campaign, participant, decision, rules, now, rollups, ct);
             await rollups.Campaign(now, new CampaignDelta(
                 Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(db, ct);

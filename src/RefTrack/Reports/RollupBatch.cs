@@ -13,11 +13,17 @@ namespace RefTrack.Reports;
 /// the commit; each table is always written in the same order, and its rows sorted by key, so no two writers wait
 /// on each other in a cycle.
 /// </summary>
-public sealed class RollupBatch(Guid campaignId)
+/// <param name="campaignId">The campaign of every row.</param>
+/// <param name="slotKey">Picks the slot: the referrer whose row the transaction already locks (its counters), so
+/// transactions that queue on the same referrer anyway share a slot while the others spread over the rest. Without
+/// one (the click writer, a single writer per node), a random slot.</param>
+public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
 {
-    /// <summary>Rows per (campaign, day) and per (campaign, currency, status) that writers pick at random, so a busy
-    /// campaign's writers do not all queue on one row; readers sum them.</summary>
-    public const int Slots = 8;
+    /// <summary>Rows per (campaign, day) and per (campaign, currency, status), so a busy campaign's writers do not all
+    /// queue on one row; readers sum them.</summary>
+    public const int Slots = 16;
+
+    private readonly int _slot = slotKey is { } key ? (int)((uint)key.GetHashCode() % Slots) : Random.Shared.Next(Slots);
 
     private readonly List<(DateOnly Day, CampaignDelta Delta)> _campaign = [];
     private readonly List<(string Currency, RewardStatus Status, long Count, long Amount)> _rewards = [];
@@ -57,7 +63,7 @@ public sealed class RollupBatch(Guid campaignId)
         var rows = _rewards.GroupBy(r => (r.Currency, r.Status))
             .Select(g => (g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
             .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
-            .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), Random.Shared.Next(Slots), r.Count, r.Amount })
+            .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), _slot, r.Count, r.Amount })
             .ToList();
         Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows);
     }
@@ -74,11 +80,10 @@ public sealed class RollupBatch(Guid campaignId)
 
     private void AppendCampaign(StringBuilder sql, List<object> args)
     {
-        // One slot per batch: the deltas of a day are summed into one row.
         var rows = _campaign.GroupBy(c => c.Day).OrderBy(g => g.Key)
             .Select(g => new object[]
             {
-                campaignId, g.Key, Random.Shared.Next(Slots),
+                campaignId, g.Key, _slot,
                 g.Sum(c => c.Delta.Clicks), g.Sum(c => c.Delta.UniqueClicks), g.Sum(c => c.Delta.BotClicks),
                 g.Sum(c => c.Delta.Participants), g.Sum(c => c.Delta.Signups), g.Sum(c => c.Delta.ConvertedReferrals),
                 g.Sum(c => c.Delta.Conversions),
