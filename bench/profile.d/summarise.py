@@ -1,0 +1,51 @@
+"""Summarises a dotnet-trace Speedscope file (sampled thread time): where the CPU samples are.
+
+CPU_TIME samples only (threads waiting in the kernel or on locks are left out), attributed to the first matching
+area, then the hottest leaf frames. Usage: summarise.py trace.speedscope.json
+"""
+import collections
+import json
+import sys
+
+AREAS = [  # first match wins; order from specific to general
+    ("click writer (batches, SQL)", "RefTrack.Links.ClickWriter"),
+    ("redirect handler", "RefTrack.Links.RedirectApi"),
+    ("signup (registration)", "RefTrack.Participants.ParticipantRegistration"),
+    ("purchase (conversion)", "RefTrack.Conversions.ConversionRecorder"),
+    ("reports", "RefTrack.Reports.StatsApi"),
+    ("API key check", "RefTrack.Auth.ApiKeyAuthenticationHandler"),
+    ("campaign scope", "RefTrack.Campaigns.CampaignScope"),
+    ("Npgsql (PostgreSQL driver)", "Npgsql"),
+    ("Kestrel HTTP", "Microsoft.AspNetCore.Server.Kestrel"),
+    ("socket I/O", "System.Net.Sockets"),
+    ("thread pool (dispatch, spinning)", "PortableThreadPool+WorkerThread"),
+]
+
+data = json.load(open(sys.argv[1]))
+frames = data["shared"]["frames"]
+areas, leaves, total = collections.Counter(), collections.Counter(), 0.0
+for profile in data["profiles"]:
+    stack, last = [], None
+    for event in profile["events"]:
+        at = event["at"]
+        if stack and last is not None and frames[stack[-1]]["name"] == "CPU_TIME":
+            weight = at - last
+            names = [frames[i]["name"] for i in stack]
+            total += weight
+            area = next((label for label, needle in AREAS if any(needle in n for n in names)), "other")
+            areas[area] += weight
+            managed = [n for n in names if n not in ("CPU_TIME", "UNMANAGED_CODE_TIME")]
+            leaves[managed[-1].split("!")[-1][:110] if managed else "?"] += weight
+        if event["type"] == "O":
+            stack.append(event["frame"])
+        else:
+            stack.pop()
+        last = at
+
+print(f"CPU samples: {total / 1000:.1f} s of thread time")
+print("By area (a sample counts for the first area on its stack):")
+for label, weight in areas.most_common():
+    print(f"  {100 * weight / total:5.1f}%  {label}")
+print("Hottest leaf frames:")
+for name, weight in leaves.most_common(15):
+    print(f"  {100 * weight / total:5.1f}%  {name}")
