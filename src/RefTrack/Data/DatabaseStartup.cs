@@ -41,6 +41,9 @@ internal sealed partial class DatabaseStartup(
         }
     }
 
+    /// <summary>The advisory lock every node takes around migrations (any fixed number unique to RefTrack).</summary>
+    private const long MigrationLockKey = 7210473185;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
@@ -58,20 +61,22 @@ internal sealed partial class DatabaseStartup(
 
         await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        await using (var lockCommand = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7210473185)", connection))
-        {
-            await lockCommand.ExecuteNonQueryAsync(ct);
-        }
-
+        await AdvisoryAsync(connection, "pg_advisory_lock", ct);
         try
         {
             await db.Database.MigrateAsync(ct);
         }
         finally
         {
-            await using var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(7210473185)", connection);
-            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            await AdvisoryAsync(connection, "pg_advisory_unlock", CancellationToken.None);
         }
+    }
+
+    private static async Task AdvisoryAsync(Npgsql.NpgsqlConnection connection, string function, CancellationToken ct)
+    {
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = MigrationLockKey });
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous})")]

@@ -32,7 +32,6 @@ public sealed class WriteTransaction : IAsyncDisposable
 
         try
         {
-            db.Database.AutoSavepointsEnabled = false; // See AppDbContext; set again here as pooled contexts are reset.
             var transaction = isolation is { } level
                 ? await db.Database.BeginTransactionAsync(level, ct)
                 : await db.Database.BeginTransactionAsync(ct);

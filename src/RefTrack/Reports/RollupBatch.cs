@@ -103,17 +103,10 @@ public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
         }
 
         string Quote(string c) => $"\"{c}\"";
-        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))}) VALUES ");
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))}) VALUES");
         for (var r = 0; r < rows.Count; r++)
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var i = 0; i < rows[r].Length; i++)
-            {
-                sql.Append(i == 0 ? "" : ", ").Append('{').Append(args.Count.ToString(CultureInfo.InvariantCulture)).Append('}');
-                args.Add(rows[r][i]);
-            }
-
-            sql.Append(')');
+            RawSqlRows.Append(sql, args, first: r == 0, rows[r]);
         }
 
         sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET ");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
@@ -46,15 +45,11 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
         var args = new List<object>();
         foreach (var r in rewards)
         {
-            object?[] values =
+            RawSqlRows.Append(sql, args, first: args.Count == 0,
             [
                 r.Id, r.CampaignId, r.ParticipantId, r.RuleId, r.ReferralId, r.ConversionId, r.Amount, r.Currency,
                 r.Status.ToString(), r.GrantKey, r.CreatedAt, r.UpdatedAt,
-            ];
-            sql.Append(args.Count == 0 ? " (" : ", (");
-            sql.AppendJoin(", ", values.Select((_, i) => "{" + (args.Count + i).ToString(CultureInfo.InvariantCulture) + "}"));
-            sql.Append(')');
-            args.AddRange(values!); // EF turns a null into a NULL parameter.
+            ]);
         }
 
         sql.Append(""" ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING RETURNING "GrantKey" """);
@@ -62,15 +57,12 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
             .Select(g => g.GrantKey).ToHashSet(StringComparer.Ordinal);
         var created = rewards.Where(r => inserted.Contains(r.GrantKey)).ToList();
 
-        foreach (var currency in created.GroupBy(r => r.Currency))
+        foreach (var r in created) // The batch sums them per rollup row.
         {
-            rollups.Rewards(currency.Key, RewardStatus.Pending, currency.Count(), currency.Sum(r => r.Amount));
+            rollups.Rewards(r.Currency, RewardStatus.Pending, 1, r.Amount)
+                .ParticipantRewards([new(r.ParticipantId, r.Currency, RewardStatus.Pending, 1, r.Amount)]);
         }
 
-        rollups.ParticipantRewards(created
-            .GroupBy(r => (r.ParticipantId, r.Currency))
-            .Select(g => new ParticipantRewardDelta(g.Key.ParticipantId, g.Key.Currency, RewardStatus.Pending,
-                g.Count(), g.Sum(r => r.Amount))));
         return created;
     }
 
