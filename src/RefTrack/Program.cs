@@ -22,9 +22,13 @@ builder.Services.AddRefTrackData(builder.Configuration);
 builder.Services.AddRefTrackAuth();
 builder.Services.AddRefTrackLinks();
 builder.Services.AddRefTrackApi();
+builder.Services.AddRefTrackProxyHeaders(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseRefTrackProxyHeaders(); // First: everything after sees the visitor's address.
+// Explicit, so that routing comes after the forwarded headers: the redirect endpoint short-circuits at routing.
+app.UseRouting();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's bad request is answered by BadRequestHandler; it is not an error of ours to log.

@@ -22,7 +22,8 @@ public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion 
 /// index decides replays: the insert of a replay fails, nothing else in its transaction happens, and the stored
 /// conversion is returned instead.
 /// </summary>
-public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, TimeProvider clock)
+public sealed class ConversionRecorder(
+    AppDbContext db, ITransactionRunner writes, RewardGranter granter, TimeProvider clock)
 {
     public async Task<RecordResult> RecordAsync(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
@@ -37,15 +38,30 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
             return new RecordResult(RecordOutcome.UnknownParticipant);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
         var externalId = request.ExternalId!.Trim();
-        await using var tx = await db.BeginWriteAsync(ct);
-        var referral = await db.Referrals.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.ReferredId == participant.Id && r.Status == ReferralStatus.Qualified, ct);
+        try
+        {
+            return await writes.RunAsync(
+                (writeDb, wct) => InsertAsync(writeDb, campaignId, participant.Id, externalId, request, type, wct), ct);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            return await ReplayAsync(campaignId, participant.Id, externalId, request, type, ct);
+        }
+    }
+
+    /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
+    private async Task<RecordResult> InsertAsync(
+        AppDbContext writeDb, Guid campaignId, Guid participantId, string externalId, RecordConversionRequest request,
+        ConversionType type, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var referral = await writeDb.Referrals.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.ReferredId == participantId && r.Status == ReferralStatus.Qualified, ct);
         var conversion = new Conversion
         {
             CampaignId = campaignId,
-            ParticipantId = participant.Id,
+            ParticipantId = participantId,
             ReferralId = referral?.Id,
             Type = type,
             ExternalId = externalId,
@@ -54,52 +70,43 @@ public sealed class ConversionRecorder(AppDbContext db, RewardGranter granter, T
             OccurredAt = request.OccurredAt?.ToUniversalTime() ?? now,
             CreatedAt = now,
         };
-        db.Conversions.Add(conversion);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            await tx.RollbackAsync(ct);
-            return await ReplayAsync(campaignId, conversion, ct);
-        }
+        writeDb.Conversions.Add(conversion);
+        await writeDb.SaveChangesAsync(ct); // A unique violation here is a replay: see the caller.
 
         IReadOnlyList<Reward> rewards = [];
         var firstPurchases = 0;
-        var rollups = new RollupBatch(campaignId, referral?.ReferrerId ?? participant.Id);
+        var rollups = new RollupBatch(campaignId, referral?.ReferrerId ?? participantId);
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
             // all but one find ConvertedAt already set.
-            var isFirstPurchase = await db.Referrals
+            var isFirstPurchase = await writeDb.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
             var referrals = isFirstPurchase
-                ? await ReferralCounters.AddConvertedAsync(db, referral.ReferrerId, ct)
-                : await ReferralCounters.QualifiedAsync(db, referral.ReferrerId, ct);
+                ? await ReferralCounters.AddConvertedAsync(writeDb, referral.ReferrerId, ct)
+                : await ReferralCounters.QualifiedAsync(writeDb, referral.ReferrerId, ct);
             firstPurchases = isFirstPurchase ? 1 : 0;
-            var rules = await granter.ActiveRulesAsync(campaignId, ct);
+            var rules = await granter.ActiveRulesAsync(writeDb, campaignId, ct);
             var grants = RewardRules.ForPurchase(
                 rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
-            rewards = await granter.GrantAsync(referral, conversion.Id, grants, rollups, ct);
+            rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
         }
 
         await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: firstPurchases))
-            .WriteAsync(db, ct);
-        await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
+            .WriteAsync(writeDb, ct);
         return new RecordResult(RecordOutcome.Created, conversion, rewards);
     }
 
     /// <summary>The same event again: the stored conversion if it matches, a conflict if the content differs.</summary>
-    private async Task<RecordResult> ReplayAsync(Guid campaignId, Conversion attempted, CancellationToken ct)
+    private async Task<RecordResult> ReplayAsync(
+        Guid campaignId, Guid participantId, string externalId, RecordConversionRequest request, ConversionType type,
+        CancellationToken ct)
     {
         var stored = await db.Conversions.AsNoTracking()
-            .FirstAsync(c => c.CampaignId == campaignId && c.ExternalId == attempted.ExternalId, ct);
-        var same = stored.ParticipantId == attempted.ParticipantId && stored.Type == attempted.Type &&
-                   stored.Amount == attempted.Amount && stored.Currency == attempted.Currency;
+            .FirstAsync(c => c.CampaignId == campaignId && c.ExternalId == externalId, ct);
+        var same = stored.ParticipantId == participantId && stored.Type == type &&
+                   stored.Amount == (request.Amount ?? 0) && stored.Currency == request.Currency;
         if (!same)
         {
             return new RecordResult(RecordOutcome.ConflictingReplay, stored);

@@ -22,6 +22,7 @@ public static class DataServices
             services.AddDbContextPool<AppDbContext, PostgresAppDbContext>((sp, db) =>
                 db.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
                     .ConfigureWarnings(QuietExpectedConflicts));
+            services.AddScoped<ITransactionRunner, DirectTransactionRunner>();
         }
         else
         {
@@ -32,6 +33,9 @@ public static class DataServices
                     .AddInterceptors(new SqlitePragmas(options))
                     .ConfigureWarnings(QuietExpectedConflicts);
             });
+            services.AddSingleton<SqliteGroupCommit>();
+            services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<SqliteGroupCommit>());
+            services.AddHostedService(sp => sp.GetRequiredService<SqliteGroupCommit>());
         }
 
         services.AddHostedService<DatabaseStartup>();

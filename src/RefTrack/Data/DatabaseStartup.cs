@@ -35,9 +35,14 @@ internal sealed partial class DatabaseStartup(
         {
             await MigrateAsync(db, settings, cancellationToken);
         }
-        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList() is { Count: > 0 } pending)
         {
-            LogPendingMigrations();
+            // A node on a schema it does not know would fail on its first query, or worse write half a feature;
+            // it refuses to start, and nodes already running on the old schema go on serving.
+            throw new InvalidOperationException(
+                $"The database schema is behind this version of RefTrack: {pending.Count} pending migration(s) " +
+                $"({string.Join(", ", pending)}) and RefTrack:Database:MigrateOnStart is false. Apply them first " +
+                "(docs/operations.md, \"Migrations\") or start with MigrateOnStart=true.");
         }
     }
 
@@ -84,8 +89,4 @@ internal sealed partial class DatabaseStartup(
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL database {Database} on {Host}:{Port} (pool up to {MaxPoolSize})")]
     private partial void LogPostgres(string? host, int port, string? database, int maxPoolSize);
-
-    [LoggerMessage(LogLevel.Warning,
-        "The database has pending migrations and RefTrack:Database:MigrateOnStart is false; apply them (docs/operations.md)")]
-    private partial void LogPendingMigrations();
 }

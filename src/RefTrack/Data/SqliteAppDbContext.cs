@@ -9,8 +9,11 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
 
     public override Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>
-        WriteTransaction.StartAsync(
-            this, Gates.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1)), isolation, ct);
+        WriteTransaction.StartAsync(this, GateFor(this), isolation, ct);
+
+    /// <summary>The write gate of the database file <paramref name="db"/> is connected to.</summary>
+    internal static SemaphoreSlim GateFor(AppDbContext db) =>
+        Gates.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -16,7 +16,7 @@ public sealed record Registration(Participant Participant, string Code, Referral
 /// the loser returns the winner's participant and attributes nothing.
 /// </summary>
 public sealed class ParticipantRegistration(
-    AppDbContext db, ClickWriter clickWriter, RewardGranter granter, TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, ClickWriter clickWriter, RewardGranter granter, TimeProvider clock)
 {
     private const int CodeAttempts = 5;
     private const int MaxDeviceClicks = 100;
@@ -33,45 +33,21 @@ public sealed class ParticipantRegistration(
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
         var rules = decision.Outcome == AttributionOutcome.Attributed
-            ? await granter.ActiveRulesAsync(campaign.Id, ct)
+            ? await granter.ActiveRulesAsync(db, campaign.Id, ct)
             : [];
 
         for (var attempt = 1; ; attempt++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            await using var tx = await db.BeginWriteAsync(ct);
-            var participant = new Participant
-            {
-                Id = participantId,
-                CampaignId = campaign.Id,
-                ExternalId = externalId,
-                Email = request.Email!.Trim(),
-                NormalizedEmail = email,
-                Name = request.Name?.Trim(),
-                ReferredById = decision.Outcome == AttributionOutcome.Attributed ? decision.ReferrerId : null,
-                AttributionStatus = decision.Outcome switch
-                {
-                    AttributionOutcome.Attributed => ReferralStatus.Qualified,
-                    AttributionOutcome.Rejected => ReferralStatus.Rejected,
-                    _ => null,
-                },
-                AttributionReason = decision.Reason,
-                CreatedAt = now,
-            };
-            var code = new ReferralCode
-            {
-                Code = CodeGenerator.NewCode(), CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now,
-            };
-            db.Participants.Add(participant);
-            db.ReferralCodes.Add(code);
+            var code = CodeGenerator.NewCode();
             try
             {
-                await db.SaveChangesAsync(ct);
+                return await writes.RunAsync(
+                    (writeDb, wct) => InsertAsync(writeDb, campaign, participantId, externalId, email, request, decision,
+                        rules, code, wct),
+                    ct);
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
-                db.ChangeTracker.Clear();
-                await tx.RollbackAsync(ct);
                 // Either a concurrent registration of the same user won (return it), or the code collided (retry).
                 if (await FindAsync(campaign.Id, externalId, ct) is { } winner)
                 {
@@ -82,22 +58,51 @@ public sealed class ParticipantRegistration(
                 {
                     throw;
                 }
-
-                continue;
             }
-
-            var rollups = new RollupBatch(campaign.Id, decision.ReferrerId ?? participantId);
-            var outcome = await RecordReferralAsync(campaign, participant, decision, rules, now, rollups, ct);
-            await rollups.Campaign(now, new CampaignDelta(
-                Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(db, ct);
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
-            return new Registration(participant, code.Code, outcome, Created: true);
         }
     }
 
+    /// <summary>The write unit: the participant, its code, its referral, the signup rewards and the rollups.</summary>
+    private async Task<Registration> InsertAsync(
+        AppDbContext writeDb, Campaign campaign, Guid participantId, string externalId, string? email,
+        RegisterParticipantRequest request, AttributionDecision decision, IReadOnlyList<RewardRule> rules, string code,
+        CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var participant = new Participant
+        {
+            Id = participantId,
+            CampaignId = campaign.Id,
+            ExternalId = externalId,
+            Email = request.Email!.Trim(),
+            NormalizedEmail = email,
+            Name = request.Name?.Trim(),
+            ReferredById = decision.Outcome == AttributionOutcome.Attributed ? decision.ReferrerId : null,
+            AttributionStatus = decision.Outcome switch
+            {
+                AttributionOutcome.Attributed => ReferralStatus.Qualified,
+                AttributionOutcome.Rejected => ReferralStatus.Rejected,
+                _ => null,
+            },
+            AttributionReason = decision.Reason,
+            CreatedAt = now,
+        };
+        writeDb.Participants.Add(participant);
+        writeDb.ReferralCodes.Add(new ReferralCode
+        {
+            Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now,
+        });
+        await writeDb.SaveChangesAsync(ct); // A unique violation here: see the caller.
+
+        var rollups = new RollupBatch(campaign.Id, decision.ReferrerId ?? participantId);
+        var outcome = await RecordReferralAsync(writeDb, campaign, participant, decision, rules, now, rollups, ct);
+        await rollups.Campaign(now, new CampaignDelta(
+            Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(writeDb, ct);
+        return new Registration(participant, code, outcome, Created: true);
+    }
+
     private async Task<ReferralOutcome?> RecordReferralAsync(
-        Campaign campaign, Participant participant, AttributionDecision decision, IReadOnlyList<RewardRule> rules,
+        AppDbContext writeDb, Campaign campaign, Participant participant, AttributionDecision decision, IReadOnlyList<RewardRule> rules,
         DateTime now, RollupBatch rollups, CancellationToken ct)
     {
         if (decision.Outcome == AttributionOutcome.None)
@@ -124,13 +129,13 @@ public sealed class ParticipantRegistration(
             Reason = decision.Reason!,
             CreatedAt = now,
         };
-        db.Referrals.Add(referral);
-        await db.SaveChangesAsync(ct);
+        writeDb.Referrals.Add(referral);
+        await writeDb.SaveChangesAsync(ct);
 
         if (status == ReferralStatus.Qualified)
         {
-            var referrals = await ReferralCounters.AddQualifiedAsync(db, referrerId, ct);
-            await granter.GrantAsync(referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), rollups, ct);
+            var referrals = await ReferralCounters.AddQualifiedAsync(writeDb, referrerId, ct);
+            await granter.GrantAsync(writeDb, referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), rollups, ct);
         }
 
         return new ReferralOutcome(status, referral.Reason);

@@ -11,10 +11,12 @@ namespace RefTrack.Rewards;
 /// unique (campaign, grant key): a grant that already exists (a replay, a concurrent retry on another node) is
 /// simply not inserted again, and only the rewards actually created reach the rollups.
 /// </summary>
-public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
+public sealed class RewardGranter(TimeProvider clock)
 {
+    /// <summary>Grants in <paramref name="writeDb"/>'s transaction (a write unit's context, see
+    /// <see cref="ITransactionRunner"/>).</summary>
     public async Task<IReadOnlyList<Reward>> GrantAsync(
-        Referral referral, Guid? conversionId, IReadOnlyList<Grant> grants, RollupBatch rollups, CancellationToken ct)
+        AppDbContext writeDb, Referral referral, Guid? conversionId, IReadOnlyList<Grant> grants, RollupBatch rollups, CancellationToken ct)
     {
         if (grants.Count == 0)
         {
@@ -53,7 +55,7 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
         }
 
         sql.Append(""" ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING RETURNING "GrantKey" """);
-        var inserted = (await db.Database.SqlQueryRaw<InsertedGrant>(sql.ToString(), [.. args]).ToListAsync(ct))
+        var inserted = (await writeDb.Database.SqlQueryRaw<InsertedGrant>(sql.ToString(), [.. args]).ToListAsync(ct))
             .Select(g => g.GrantKey).ToHashSet(StringComparer.Ordinal);
         var created = rewards.Where(r => inserted.Contains(r.GrantKey)).ToList();
 
@@ -66,8 +68,8 @@ public sealed class RewardGranter(AppDbContext db, TimeProvider clock)
         return created;
     }
 
-    public Task<List<RewardRule>> ActiveRulesAsync(Guid campaignId, CancellationToken ct) =>
-        db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive).ToListAsync(ct);
+    public Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct) =>
+        from.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive).ToListAsync(ct);
 
     private sealed class InsertedGrant
     {

@@ -56,6 +56,32 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task With_migrate_on_start_off_a_node_refuses_a_schema_that_is_behind_and_starts_on_a_current_one()
+    {
+        var off = new Dictionary<string, string?> { ["RefTrack:Database:MigrateOnStart"] = "false" };
+        using var behind = new TestApp(off);
+        var e = Assert.ThrowsAny<Exception>(() => behind.Server);
+        Assert.Contains("pending migration(s)", AllMessages(e), StringComparison.Ordinal);
+
+        await using (var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+                         .UseSqlite(behind.Database.ConnectionString).Options))
+        {
+            await db.Database.MigrateAsync(); // The operator applies them by hand.
+        }
+
+        using var current = new TestApp(new Dictionary<string, string?>(off)
+        {
+            ["RefTrack:Database:Path"] = behind.DatabasePath,
+        });
+        var health = await current.Client(apiKey: null).GetAsync("/healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private static string AllMessages(Exception e) =>
+        e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(AllMessages))
+        : e.InnerException is { } inner ? e.Message + " | " + AllMessages(inner) : e.Message;
+
+    [Fact]
     public async Task Startup_applies_migrations_and_sqlite_settings()
     {
         using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Database:Synchronous"] = "Full" });

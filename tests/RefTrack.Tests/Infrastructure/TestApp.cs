@@ -40,6 +40,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestClock Clock { get; } = new();
 
+    /// <summary>The peer address requests arrive from (TestServer has none): e.g. a load balancer's.</summary>
+    public System.Net.IPAddress? RemoteAddress { get; init; }
+
     public string DatabasePath => Database.SqlitePath ?? throw new InvalidOperationException("Not a SQLite test.");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -49,7 +52,14 @@ public sealed class TestApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            if (RemoteAddress is { } address)
+            {
+                services.AddTransient<IStartupFilter>(_ => new RemoteAddressFilter(address));
+            }
+        });
     }
 
     /// <summary>A client that sends <paramref name="apiKey"/> (the admin key by default) and follows no redirects.</summary>
@@ -74,5 +84,20 @@ public sealed class TestApp : WebApplicationFactory<Program>
         {
             Database.Dispose();
         }
+    }
+
+    /// <summary>Runs before the app's own pipeline, as the network would.</summary>
+    private sealed class RemoteAddressFilter(System.Net.IPAddress address) : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(
+            Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextMiddleware => context =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

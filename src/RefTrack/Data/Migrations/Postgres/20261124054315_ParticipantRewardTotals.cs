@@ -27,11 +27,12 @@ namespace RefTrack.Data.Migrations.Postgres
                     table.PrimaryKey("PK_ParticipantRewardTotals", x => new { x.CampaignId, x.ParticipantId, x.Currency, x.Status });
                 });
 
-            // Existing rewards: the writers keep the table current from here on.
+            // Existing rewards: the writers keep the table current from here on. The statement ends with ';' because
+            // `dotnet ef migrations script` pastes it verbatim into a script of many statements.
             migrationBuilder.Sql("""
                 INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
                 SELECT "CampaignId", "ParticipantId", "Currency", "Status", COUNT(*), SUM("Amount") FROM "Rewards"
-                GROUP BY "CampaignId", "ParticipantId", "Currency", "Status"
+                GROUP BY "CampaignId", "ParticipantId", "Currency", "Status";
                 """);
         }
 

@@ -1,0 +1,37 @@
+namespace RefTrack.Data;
+
+/// <summary>
+/// Runs a unit of write work in a transaction and completes only after that transaction has committed: a request
+/// acknowledged to its client is durable. On PostgreSQL each unit is its own transaction on the request's context;
+/// on SQLite units queue for one writer that commits them together (<see cref="SqliteGroupCommit"/>).
+/// </summary>
+/// <remarks>
+/// A unit writes only through the context it is given, never calls the runner itself (that would wait on its own
+/// queue), and may run in a transaction with other units: it must not commit, roll back or keep tracked entities.
+/// An exception thrown by a unit undoes everything that unit wrote (and nothing of the others) and is rethrown to
+/// its caller, after the commit of the rest, so a caller that lost a unique-index race sees the winner when it reads.
+/// </remarks>
+public interface ITransactionRunner
+{
+    Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct);
+}
+
+/// <summary>One transaction per unit, on the request's own context (PostgreSQL: concurrent transactions already
+/// share WAL flushes on the server).</summary>
+public sealed class DirectTransactionRunner(AppDbContext db) : ITransactionRunner
+{
+    public async Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var tx = await db.BeginWriteAsync(ct);
+            var result = await work(db, ct);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+
+namespace RefTrack.Data;
+
+/// <summary>
+/// SQLite's group commit: signups and conversions queue their write units here, and one thread runs whatever is
+/// queued in one transaction, each unit inside its own savepoint, then commits once and answers them all.
+/// </summary>
+/// <remarks>
+/// Why: SQLite admits one writer at a time and, at <c>synchronous=FULL</c>, every commit is an fsync of the WAL.
+/// One transaction per request spends most of the serialized section on that fsync and on thread-pool hops between
+/// the statements of whichever request holds the lock (the cores are busy with the other requests). Here the
+/// serialized section is one thread that never yields (Microsoft.Data.Sqlite's async calls complete synchronously)
+/// and one fsync per batch. A batch is simply what queued while the previous one committed, so a lone request waits
+/// for no timer. Units are answered only after the commit: an acknowledged write is durable. A unit that throws is
+/// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit.
+/// The process's write gate is held per batch, so the click writer and other writers on the file take turns.
+/// </remarks>
+public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunner
+{
+    private const int MaxBatch = 256;
+
+    private readonly Channel<IUnit> _queue = Channel.CreateBounded<IUnit>(new BoundedChannelOptions(4096)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger<SqliteGroupCommit> _logger;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public SqliteGroupCommit(IServiceScopeFactory scopes, ILogger<SqliteGroupCommit> logger)
+    {
+        _scopes = scopes;
+        _logger = logger;
+    }
+
+    private interface IUnit
+    {
+        void Run(AppDbContext db);
+
+        void Answer(Exception? batchFailure);
+    }
+
+    public async Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        var unit = new Unit<T>(work);
+        await _queue.Writer.WriteAsync(unit, ct); // After shutdown: ChannelClosedException, nothing written.
+        return await unit.Task; // Once queued it runs whatever the caller does; its answer is the commit's.
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        new Thread(Loop) { IsBackground = true, Name = "RefTrack SQLite group commit" }.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete(); // The loop commits what is queued, then ends.
+        await _stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Loop()
+    {
+        try
+        {
+            var reader = _queue.Reader;
+            var batch = new List<IUnit>(MaxBatch);
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (batch.Count < MaxBatch && reader.TryRead(out var unit))
+                {
+                    batch.Add(unit);
+                }
+
+                Commit(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Commit(List<IUnit> batch)
+    {
+        Exception? failure = null;
+        try
+        {
+            using var scope = _scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var gate = SqliteAppDbContext.GateFor(db);
+            gate.Wait();
+            try
+            {
+                using var tx = db.Database.BeginTransaction(); // BEGIN IMMEDIATE
+                foreach (var unit in batch)
+                {
+                    tx.CreateSavepoint("unit");
+                    try
+                    {
+                        unit.Run(db);
+                        tx.ReleaseSavepoint("unit");
+                    }
+                    catch
+                    {
+                        tx.RollbackToSavepoint("unit"); // The unit keeps its exception; the others go on.
+                    }
+                    finally
+                    {
+                        db.ChangeTracker.Clear();
+                    }
+                }
+
+                tx.Commit();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            LogBatchFailed(e, batch.Count);
+        }
+
+        foreach (var unit in batch)
+        {
+            unit.Answer(failure);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Committing {Count} queued writes failed; none of them was written")]
+    private partial void LogBatchFailed(Exception e, int count);
+
+    private sealed class Unit<T>(Func<AppDbContext, CancellationToken, Task<T>> work) : IUnit
+    {
+        private readonly TaskCompletionSource<T> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _answer.Task;
+
+        public void Run(AppDbContext db)
+        {
+            try
+            {
+                _result = work(db, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                throw;
+            }
+        }
+
+        public void Answer(Exception? batchFailure)
+        {
+            if (_error is not null)
+            {
+                _answer.TrySetException(_error);
+            }
+            else if (batchFailure is not null)
+            {
+                _answer.TrySetException(batchFailure);
+            }
+            else
+            {
+                _answer.TrySetResult(_result!);
+            }
+        }
+    }
+}

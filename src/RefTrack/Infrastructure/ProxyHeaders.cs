@@ -1,0 +1,68 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using IPNetwork = System.Net.IPNetwork;
+
+namespace RefTrack.Infrastructure;
+
+/// <summary>
+/// Nodes behind a load balancer see the balancer's address, not the visitor's: the unknown-code rate limit would
+/// then throttle every visitor at once and cookieless visitors would all look like one. RefTrack takes the visitor's
+/// address (and scheme) from <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c>, but only on connections from the
+/// networks named in <c>RefTrack:Proxy:TrustedNetworks</c>: with none configured (the default, a node facing the
+/// internet) the headers are ignored, since anybody can send them.
+/// </summary>
+public static class ProxyHeaders
+{
+    public const string Section = "RefTrack:Proxy:TrustedNetworks";
+
+    public static IServiceCollection AddRefTrackProxyHeaders(this IServiceCollection services, IConfiguration configuration)
+    {
+        var networks = TrustedNetworks(configuration);
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+            foreach (var network in networks)
+            {
+                o.KnownIPNetworks.Add(network);
+            }
+        });
+        return services;
+    }
+
+    /// <summary>Adds the middleware only when some network is trusted.</summary>
+    public static WebApplication UseRefTrackProxyHeaders(this WebApplication app)
+    {
+        if (TrustedNetworks(app.Configuration).Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        return app;
+    }
+
+    /// <summary>CIDR ranges (<c>10.0.0.0/8</c>) or single addresses, as a list or one comma-separated value.</summary>
+    internal static IReadOnlyList<IPNetwork> TrustedNetworks(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var values = section.GetChildren().Select(c => c.Value).Append(section.Value)
+            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return values.Select(Parse).ToList();
+    }
+
+    private static IPNetwork Parse(string value)
+    {
+        if (IPNetwork.TryParse(value, out var network))
+        {
+            return network;
+        }
+
+        if (IPAddress.TryParse(value, out var address))
+        {
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        throw new InvalidOperationException($"{Section}: '{value}' is neither an address nor a CIDR range (10.0.0.0/8).");
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary>
+/// The write units' contract (<see cref="ITransactionRunner"/>): on SQLite units share a group commit, on
+/// PostgreSQL each is its own transaction; either way a unit that fails leaves nothing behind and the others land.
+/// </summary>
+public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Provider.Sqlite)
+{
+    [Fact]
+    public void Sqlite_units_share_the_group_commit()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        Assert.IsType<SqliteGroupCommit>(Runner(app));
+    }
+}
+
+public sealed class TransactionRunnerTestsPostgres() : TransactionRunnerTests(Provider.Postgres);
+
+public abstract class TransactionRunnerTests(Provider provider)
+{
+    private const int Units = 60;
+
+    protected static ITransactionRunner Runner(TestApp app) =>
+        app.Services.CreateScope().ServiceProvider.GetRequiredService<ITransactionRunner>();
+
+    [Fact]
+    public async Task Concurrent_units_all_commit_and_a_failing_unit_leaves_nothing_behind()
+    {
+        using var app = new TestApp(provider);
+        _ = app.Client(); // Starts the host (and the group-commit thread).
+
+        var runs = Enumerable.Range(0, Units).Select(i => Task.Run(async () =>
+        {
+            // Each unit on its own scope, as concurrent requests are.
+            return await Runner(app).RunAsync(async (db, ct) =>
+            {
+                db.InstanceSettings.Add(new InstanceSetting { Key = $"unit-{i}", Value = "written" });
+                await db.SaveChangesAsync(ct);
+                if (i % 10 == 3)
+                {
+                    throw new InvalidOperationException($"unit {i} failed after writing");
+                }
+
+                return i;
+            }, CancellationToken.None);
+        })).ToList();
+
+        foreach (var (run, i) in runs.Select((r, i) => (r, i)))
+        {
+            if (i % 10 == 3)
+            {
+                var e = await Assert.ThrowsAsync<InvalidOperationException>(() => run);
+                Assert.Equal($"unit {i} failed after writing", e.Message);
+            }
+            else
+            {
+                Assert.Equal(i, await run);
+            }
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var keys = await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+            .Where(s => s.Key.StartsWith("unit-")).Select(s => s.Key).ToListAsync();
+        var expected = Enumerable.Range(0, Units).Where(i => i % 10 != 3).Select(i => $"unit-{i}");
+        Assert.Equal(expected.Order(), keys.Order());
+    }
+
+    [Fact]
+    public async Task A_unique_violation_reaches_the_caller_and_the_winner_is_readable_when_it_does()
+    {
+        using var app = new TestApp(provider);
+        _ = app.Client();
+
+        async Task<string> Insert(string value) => await Runner(app).RunAsync(async (db, ct) =>
+        {
+            db.InstanceSettings.Add(new InstanceSetting { Key = "contested", Value = value });
+            await db.SaveChangesAsync(ct);
+            return value;
+        }, CancellationToken.None);
+
+        var attempts = Enumerable.Range(0, 10).Select(i => Task.Run(() => Insert($"v{i}"))).ToList();
+        var winners = new List<string>();
+        foreach (var attempt in attempts)
+        {
+            try
+            {
+                winners.Add(await attempt);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                // The loser reads the winner at once: it committed before the loser was answered.
+                await using var scope = app.Services.CreateAsyncScope();
+                Assert.NotNull(await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+                    .SingleOrDefaultAsync(s => s.Key == "contested"));
+            }
+        }
+
+        var winner = Assert.Single(winners);
+        await using var check = app.Services.CreateAsyncScope();
+        Assert.Equal(winner, (await check.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+            .SingleAsync(s => s.Key == "contested")).Value);
+    }
+}
