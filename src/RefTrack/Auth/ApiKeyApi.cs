@@ -67,7 +67,7 @@ public static class ApiKeyApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid id, AppDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid id, AppDbContext db, ApiKeyCache keys, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         // The last active admin key is never revoked, so nobody locks themselves out. Counting and revoking in one
@@ -79,6 +79,7 @@ public static class ApiKeyApi
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct), ct);
         if (revoked == 1)
         {
+            keys.Evict(await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).SingleAsync(ct));
             return TypedResults.NoContent();
         }
 

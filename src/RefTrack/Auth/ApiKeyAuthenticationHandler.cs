@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
@@ -15,7 +14,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IProblemDetailsService problems)
+    IProblemDetailsService problems,
+    ApiKeyCache keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -37,10 +37,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         // Resolved only now: anonymous requests (the redirect path) never pay for a DbContext.
         var db = Context.RequestServices.GetRequiredService<AppDbContext>();
         var hash = ApiKeySecrets.Hash(header[Bearer.Length..].Trim());
-        var key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.SecretHash, k.IsAdmin, k.CampaignId })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        var key = await keys.FindAsync(db, hash, Context.RequestAborted);
 
         // The index lookup already matched; the fixed-time compare keeps the final decision free of timing leaks.
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, hash))

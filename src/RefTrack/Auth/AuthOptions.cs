@@ -12,4 +12,9 @@ public sealed class AuthOptions
     /// </summary>
     [MinLength(24, ErrorMessage = "RefTrack:Auth:BootstrapApiKey must be at least 24 characters.")]
     public string? BootstrapApiKey { get; set; }
+
+    /// <summary>How long a node trusts an active key without asking the database; a key revoked on another node is
+    /// refused here within this time (0: ask every time).</summary>
+    [Range(0, 3600)]
+    public int KeyCacheSeconds { get; set; } = 10;
 }

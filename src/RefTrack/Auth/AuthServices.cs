@@ -11,6 +11,8 @@ public static class AuthServices
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"));
+        services.AddMemoryCache();
+        services.AddSingleton<ApiKeyCache>();
         services.AddHostedService<ApiKeyBootstrap>();
         return services;
     }

@@ -24,7 +24,10 @@ public sealed class ParticipantRegistration(
     public async Task<Registration> RegisterAsync(Campaign campaign, RegisterParticipantRequest request, CancellationToken ct)
     {
         var externalId = request.ExternalId!.Trim();
-        if (await FindAsync(campaign.Id, externalId, ct) is { } existing)
+        // Most registrations are new: a plain index probe first, the full view (joins, compiled by SQLite on every
+        // call) only for a returning user.
+        if (await db.Participants.AnyAsync(p => p.CampaignId == campaign.Id && p.ExternalId == externalId, ct) &&
+            await FindAsync(campaign.Id, externalId, ct) is { } existing)
         {
             return existing;
         }
