@@ -17,7 +17,7 @@ public static class ApiServices
         services.AddExceptionHandler<BadRequestHandler>();
         // Bad requests always reach BadRequestHandler (by default only Development throws).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<RewardGranter>();
         services.AddScoped<ParticipantRegistration>();

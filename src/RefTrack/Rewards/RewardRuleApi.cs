@@ -44,14 +44,24 @@ public static class RewardRuleApi
         return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
     }
 
-    private static async Task<Ok<Page<RewardRuleResponse>>> List(Guid campaignId, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<Page<RewardRuleResponse>>, ValidationProblem>> List(
+        Guid campaignId, string? cursor, int? limit, AppDbContext db, CancellationToken ct)
     {
-        // A campaign has a handful of rules: one page holds them all.
-        var rules = await db.RewardRules.AsNoTracking()
-            .Where(r => r.CampaignId == campaignId)
-            .OrderBy(r => r.Id)
-            .ToListAsync(ct);
-        return TypedResults.Ok(new Page<RewardRuleResponse>(rules.Select(r => r.AsResponse()).ToList(), null));
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var query = db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId);
+        if (page.After is { } after)
+        {
+            query = query.Where(r => r.Id > after);
+        }
+
+        var rows = await query.OrderBy(r => r.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
     }
 
     /// <summary>Rules are deactivated, not deleted: rewards already granted keep pointing at them.</summary>

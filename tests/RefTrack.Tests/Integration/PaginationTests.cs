@@ -53,6 +53,22 @@ public abstract class PaginationTests(Provider provider)
     }
 
     [Fact]
+    public async Task Reward_rules_are_paged_through_with_every_one_seen_once()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var all = (await client.GetOk($"/api/v1/campaigns/{campaignId}/reward-rules"))["data"]!.AsArray();
+
+        var pages = await AllPages(client, $"/api/v1/campaigns/{campaignId}/reward-rules", 2);
+
+        Assert.All(pages, p => Assert.InRange(p.Count, 1, 2));
+        Assert.Equal(all.Select(r => r!.Str("id")), pages.SelectMany(p => p).Select(r => r.Str("id")));
+        Assert.True(pages.Count > 1);
+    }
+
+    [Fact]
     public async Task Exact_multiple_of_the_limit_ends_with_a_null_cursor()
     {
         using var app = new TestApp(provider);

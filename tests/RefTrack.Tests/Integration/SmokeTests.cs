@@ -17,6 +17,20 @@ public abstract class SmokeTests(Provider provider)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
         var openapi = await client.GetOk("/openapi/v1.json");
         Assert.NotNull(openapi["paths"]!["/api/v1/campaigns/{campaignId}/participants"]);
+
+        // The API key is declared, required on the API and not on the public link.
+        Assert.Equal("bearer", openapi["components"]!["securitySchemes"]!["ApiKey"]!.Str("scheme"));
+        Assert.NotNull(openapi["paths"]!["/api/v1/campaigns"]!["post"]!["security"]![0]!["ApiKey"]);
+        Assert.Empty(openapi["paths"]!["/r/{code}"]!["get"]!["security"]?.AsArray() ?? []);
+
+        var docs = await client.GetAsync("/docs");
+        if (docs.StatusCode == HttpStatusCode.Found) // The reference page lives under /docs/.
+        {
+            docs = await client.GetAsync(docs.Headers.Location);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
