@@ -20,6 +20,9 @@ public sealed class ParticipantRegistration(
 {
     private const int CodeAttempts = 5;
     private const int MaxDeviceClicks = 100;
+    private const int ClickWaits = 20;
+    private static readonly TimeSpan ClickWaitInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RecentClick = TimeSpan.FromSeconds(5);
 
     public async Task<Registration> RegisterAsync(Campaign campaign, RegisterParticipantRequest request, CancellationToken ct)
     {
@@ -157,6 +160,13 @@ public sealed class ParticipantRegistration(
             // queued on this node. Returns at once when nothing is queued.
             await clickWriter.FlushAsync(ct);
             var found = await FindClickAsync(clickId, ct);
+            // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
+            // in the last few seconds is worth a short wait before it is called unknown for good.
+            for (var wait = 0; found is null && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
+            {
+                await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
+                found = await FindClickAsync(clickId, ct);
+            }
 
             if (found is not null)
             {

@@ -116,4 +116,65 @@ public abstract class TwoNodeTests(Provider provider)
         var top = Assert.Single(stats["topReferrers"]!.AsArray());
         Assert.Equal(ReferredUsers, top!["referrals"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_code_disabled_on_one_node_stops_redirecting_on_the_other_within_the_cache_time()
+    {
+        using var database = TestDatabase.Create(provider);
+        var settings = new Dictionary<string, string?>(database.Settings)
+        {
+            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
+            ["RefTrack:Links:CodeCacheSeconds"] = "2",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        await using var node1 = await RefTrackNode.StartAsync(settings);
+        await using var node2 = await RefTrackNode.StartAsync(settings);
+        var admin = node1.Client(TestApp.AdminKey);
+        var visitor = node2.Client(TestApp.AdminKey);
+        var campaign = await admin.PostOk("/api/v1/campaigns", new { name = "Cache", destinationUrl = "https://example.com/" });
+        var api = $"/api/v1/campaigns/{campaign.Str("id")}";
+        var code = (await admin.PostOk($"{api}/participants", new { externalId = "a", email = "a@example.com" })).Str("referralCode");
+        Assert.Equal(HttpStatusCode.Found, (await visitor.GetAsync($"/r/{code}")).StatusCode); // Cached on node 2.
+
+        await admin.PostOk($"{api}/codes/{code}/disable", new { }, HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/r/{code}")).StatusCode); // At once here.
+
+        // On node 2 once its cached lookup (2 s) expires; the loop only bounds the test, it measures nothing.
+        var stopped = false;
+        for (var attempt = 0; attempt < 100 && !stopped; attempt++)
+        {
+            await Task.Delay(200);
+            stopped = (await visitor.GetAsync($"/r/{code}")).StatusCode == HttpStatusCode.NotFound;
+        }
+
+        Assert.True(stopped, "node 2 still redirects a code disabled on node 1 after 20 s");
+    }
+
+    [Fact]
+    public async Task A_click_answered_by_one_node_attributes_a_signup_sent_at_once_to_the_other()
+    {
+        using var database = TestDatabase.Create(provider);
+        var settings = new Dictionary<string, string?>(database.Settings)
+        {
+            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        await using var node1 = await RefTrackNode.StartAsync(settings);
+        await using var node2 = await RefTrackNode.StartAsync(settings);
+        var clients = new[] { node1.Client(TestApp.AdminKey), node2.Client(TestApp.AdminKey) };
+        var campaign = await clients[0].PostOk("/api/v1/campaigns", new { name = "Cross", destinationUrl = "https://example.com/" });
+        var api = $"/api/v1/campaigns/{campaign.Str("id")}";
+        var referrer = await clients[0].PostOk($"{api}/participants", new { externalId = "ref", email = "ref@example.com" });
+
+        for (var i = 0; i < 10; i++)
+        {
+            var click = await clients[0].GetAsync($"/r/{referrer.Str("referralCode")}");
+            var clickId = System.Web.HttpUtility.ParseQueryString(click.Headers.Location!.Query)["rt_click"];
+            Assert.False(string.IsNullOrEmpty(clickId), click.Headers.Location!.ToString());
+
+            var friend = await clients[1].PostOk($"{api}/participants",
+                new { externalId = $"friend-{i}", email = $"friend{i}@example.com", clickId });
+            Assert.Equal(referrer.Str("id"), friend.Str("referredBy"));
+        }
+    }
 }

@@ -1,0 +1,25 @@
+namespace RefTrack.Links;
+
+/// <summary>Click ids are UUIDv7 (<see cref="Guid.CreateVersion7(DateTimeOffset)"/>): they carry the click's time.</summary>
+public static class ClickIds
+{
+    /// <summary>When the click id was minted, if it is a version 7 UUID.</summary>
+    public static DateTime? MintedAt(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        if (bytes[6] >> 4 != 7)
+        {
+            return null;
+        }
+
+        var milliseconds = ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) |
+                           ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
+        return DateTime.UnixEpoch.AddMilliseconds(milliseconds);
+    }
+
+    /// <summary>Minted within <paramref name="window"/> before <paramref name="now"/> (or a little after: clocks of
+    /// nodes differ).</summary>
+    public static bool IsRecent(Guid id, DateTime now, TimeSpan window) =>
+        MintedAt(id) is { } at && at >= now - window && at <= now + TimeSpan.FromSeconds(1);
+}
