@@ -8,19 +8,24 @@ namespace RefTrack.Reports;
 
 /// <summary>
 /// The rollup deltas of one transaction, written as one command just before the commit: one upsert per rollup table
-/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent together. On PostgreSQL the
-/// rows these upserts lock are shared by concurrent writers, so they are taken last and held for one round trip and
-/// the commit; each table is always written in the same order, and its rows sorted by key, so no two writers wait
-/// on each other in a cycle.
+/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent together. Each table is
+/// always written in the same order, and its rows sorted by key, so no two writers wait on each other in a cycle.
 /// </summary>
+/// <remarks>
+/// Campaign-wide rows (<see cref="CampaignDailyStats"/>, <see cref="RewardTotals"/>) are shared by every writer of a
+/// campaign. On PostgreSQL a writer holding one of them until its commit made the others queue behind it, while they
+/// held their referrer's counter row (seen in pg_stat_activity: most signups waiting on a row lock). So there each
+/// transaction writes its deltas to a slot of its own (a random one at or above <see cref="Slots"/>: no other writer
+/// touches that row) and <see cref="RollupFolder"/> folds those rows into slot 0 in the background; readers sum every
+/// slot, so a report is exact whether or not the fold has run. On SQLite (one writer at a time anyway) the slots
+/// stay below <see cref="Slots"/> and nothing needs folding.
+/// </remarks>
 /// <param name="campaignId">The campaign of every row.</param>
-/// <param name="slotKey">Picks the slot: the referrer whose row the transaction already locks (its counters), so
-/// transactions that queue on the same referrer anyway share a slot while the others spread over the rest. Without
-/// one (the click writer, a single writer per node), a random slot.</param>
+/// <param name="slotKey">SQLite: picks the slot, so a referrer's writes share one; without one, a random slot.</param>
 public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
 {
-    /// <summary>Rows per (campaign, day) and per (campaign, currency, status), so a busy campaign's writers do not all
-    /// queue on one row; readers sum them.</summary>
+    /// <summary>Rows per (campaign, day) and per (campaign, currency, status) on SQLite; slots from here on are
+    /// PostgreSQL's per-transaction delta rows, waiting for <see cref="RollupFolder"/>.</summary>
     public const int Slots = 16;
 
     private readonly int _slot = slotKey is { } key ? (int)((uint)key.GetHashCode() % Slots) : Random.Shared.Next(Slots);
@@ -49,21 +54,22 @@ public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
 
     public Task WriteAsync(AppDbContext db, CancellationToken ct)
     {
+        var slot = db is PostgresAppDbContext ? Random.Shared.Next(Slots, int.MaxValue) : _slot;
         var sql = new StringBuilder();
         var args = new List<object>();
-        AppendRewards(sql, args);
+        AppendRewards(sql, args, slot);
         AppendParticipantRewards(sql, args);
-        AppendCampaign(sql, args);
+        AppendCampaign(sql, args, slot);
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
         return sql.Length == 0 ? Task.CompletedTask : db.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
     }
 
-    private void AppendRewards(StringBuilder sql, List<object> args)
+    private void AppendRewards(StringBuilder sql, List<object> args, int slot)
     {
         var rows = _rewards.GroupBy(r => (r.Currency, r.Status))
             .Select(g => (g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
             .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
-            .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), _slot, r.Count, r.Amount })
+            .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), slot, r.Count, r.Amount })
             .ToList();
         Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows);
     }
@@ -78,12 +84,12 @@ public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
         Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"], rows);
     }
 
-    private void AppendCampaign(StringBuilder sql, List<object> args)
+    private void AppendCampaign(StringBuilder sql, List<object> args, int slot)
     {
         var rows = _campaign.GroupBy(c => c.Day).OrderBy(g => g.Key)
             .Select(g => new object[]
             {
-                campaignId, g.Key, _slot,
+                campaignId, g.Key, slot,
                 g.Sum(c => c.Delta.Clicks), g.Sum(c => c.Delta.UniqueClicks), g.Sum(c => c.Delta.BotClicks),
                 g.Sum(c => c.Delta.Participants), g.Sum(c => c.Delta.Signups), g.Sum(c => c.Delta.ConvertedReferrals),
                 g.Sum(c => c.Delta.Conversions),

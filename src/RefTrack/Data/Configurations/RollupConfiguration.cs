@@ -4,9 +4,20 @@ using RefTrack.Reports;
 
 namespace RefTrack.Data.Configurations;
 
+internal static class RollupConfiguration
+{
+    /// <summary>The rows <see cref="RollupFolder"/> looks for: a partial index keeps the fold from scanning the
+    /// folded rows (every campaign, every day) once a second.</summary>
+    public const string DeltaRows = "\"Slot\" >= 16";
+}
+
 internal sealed class CampaignDailyStatsConfiguration : IEntityTypeConfiguration<CampaignDailyStats>
 {
-    public void Configure(EntityTypeBuilder<CampaignDailyStats> b) => b.HasKey(s => new { s.CampaignId, s.Day, s.Slot });
+    public void Configure(EntityTypeBuilder<CampaignDailyStats> b)
+    {
+        b.HasKey(s => new { s.CampaignId, s.Day, s.Slot });
+        b.HasIndex(s => s.Slot).HasFilter(RollupConfiguration.DeltaRows).HasDatabaseName("IX_CampaignDailyStats_Deltas");
+    }
 }
 
 internal sealed class ParticipantDailyClicksConfiguration : IEntityTypeConfiguration<ParticipantDailyClicks>
@@ -20,6 +31,7 @@ internal sealed class RewardTotalsConfiguration : IEntityTypeConfiguration<Rewar
     public void Configure(EntityTypeBuilder<RewardTotals> b)
     {
         b.HasKey(t => new { t.CampaignId, t.Currency, t.Status, t.Slot });
+        b.HasIndex(t => t.Slot).HasFilter(RollupConfiguration.DeltaRows).HasDatabaseName("IX_RewardTotals_Deltas");
         b.Property(t => t.Currency).HasMaxLength(3);
     }
 }

@@ -457,6 +457,10 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("CampaignId", "Day", "Slot");
 
+                    b.HasIndex("Slot")
+                        .HasDatabaseName("IX_CampaignDailyStats_Deltas")
+                        .HasFilter("\"Slot\" >= 16");
+
                     b.ToTable("CampaignDailyStats");
                 });
 
@@ -535,6 +539,10 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("CampaignId", "Currency", "Status", "Slot");
+
+                    b.HasIndex("Slot")
+                        .HasDatabaseName("IX_RewardTotals_Deltas")
+                        .HasFilter("\"Slot\" >= 16");
 
                     b.ToTable("RewardTotals");
                 });

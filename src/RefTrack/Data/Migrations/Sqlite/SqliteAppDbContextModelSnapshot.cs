@@ -452,6 +452,10 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("CampaignId", "Day", "Slot");
 
+                    b.HasIndex("Slot")
+                        .HasDatabaseName("IX_CampaignDailyStats_Deltas")
+                        .HasFilter("\"Slot\" >= 16");
+
                     b.ToTable("CampaignDailyStats");
                 });
 
@@ -530,6 +534,10 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("CampaignId", "Currency", "Status", "Slot");
+
+                    b.HasIndex("Slot")
+                        .HasDatabaseName("IX_RewardTotals_Deltas")
+                        .HasFilter("\"Slot\" >= 16");
 
                     b.ToTable("RewardTotals");
                 });
