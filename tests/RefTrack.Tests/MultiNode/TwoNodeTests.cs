@@ -21,15 +21,19 @@ public abstract class TwoNodeTests(Provider provider)
     private const int CopiesPerNode = 12;
     private const int ClicksPerNode = 40;
 
-    [Fact]
-    public async Task Duplicates_sent_to_two_nodes_at_once_count_once()
-    {
-        using var database = TestDatabase.Create(provider);
-        var settings = new Dictionary<string, string?>(database.Settings)
+    /// <summary>Both nodes on <paramref name="database"/>, with the test admin key, logging warnings and worse.</summary>
+    private static Dictionary<string, string?> NodeSettings(TestDatabase database) =>
+        new(database.Settings)
         {
             ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+
+    [Fact]
+    public async Task Duplicates_sent_to_two_nodes_at_once_count_once()
+    {
+        using var database = TestDatabase.Create(provider);
+        var settings = NodeSettings(database);
 
         // Both nodes start together: migrations and the bootstrap key must be applied once, not fail on the race.
         var starting = new[] { RefTrackNode.StartAsync(settings), RefTrackNode.StartAsync(settings) };
@@ -121,12 +125,8 @@ public abstract class TwoNodeTests(Provider provider)
     public async Task A_code_disabled_on_one_node_stops_redirecting_on_the_other_within_the_cache_time()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = new Dictionary<string, string?>(database.Settings)
-        {
-            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
-            ["RefTrack:Links:CodeCacheSeconds"] = "2",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = NodeSettings(database);
+        settings["RefTrack:Links:CodeCacheSeconds"] = "2";
         await using var node1 = await RefTrackNode.StartAsync(settings);
         await using var node2 = await RefTrackNode.StartAsync(settings);
         var admin = node1.Client(TestApp.AdminKey);
@@ -154,11 +154,7 @@ public abstract class TwoNodeTests(Provider provider)
     public async Task A_click_answered_by_one_node_attributes_a_signup_sent_at_once_to_the_other()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = new Dictionary<string, string?>(database.Settings)
-        {
-            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = NodeSettings(database);
         await using var node1 = await RefTrackNode.StartAsync(settings);
         await using var node2 = await RefTrackNode.StartAsync(settings);
         var clients = new[] { node1.Client(TestApp.AdminKey), node2.Client(TestApp.AdminKey) };
