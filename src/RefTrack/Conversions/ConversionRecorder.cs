@@ -74,27 +74,32 @@ public sealed class ConversionRecorder(
         await writeDb.SaveChangesAsync(ct); // A unique violation here is a replay: see the caller.
 
         IReadOnlyList<Reward> rewards = [];
-        var firstPurchases = 0;
+        var isFirstPurchase = false;
         var rollups = new RollupBatch(campaignId, referral?.ReferrerId ?? participantId);
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
             // all but one find ConvertedAt already set.
-            var isFirstPurchase = await writeDb.Referrals
+            isFirstPurchase = await writeDb.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
-            var referrals = isFirstPurchase
-                ? await ReferralCounters.AddConvertedAsync(writeDb, referral.ReferrerId, ct)
-                : await ReferralCounters.QualifiedAsync(writeDb, referral.ReferrerId, ct);
-            firstPurchases = isFirstPurchase ? 1 : 0;
+            // The referrer's qualified count picks the tier; a purchase does not change it, so it is read, not locked.
+            var referrals = await ReferralCounters.QualifiedAsync(writeDb, referral.ReferrerId, ct);
             var rules = await granter.ActiveRulesAsync(writeDb, campaignId, ct);
             var grants = RewardRules.ForPurchase(
                 rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
             rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
         }
 
-        await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: firstPurchases))
+        await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: isFirstPurchase ? 1 : 0))
             .WriteAsync(writeDb, ct);
+        if (isFirstPurchase)
+        {
+            // Last: every purchase of the referrer's referred users updates this one row, so the lock is taken just
+            // before the commit (PostgreSQL: the referrer's purchases queued on it for the whole transaction).
+            await ReferralCounters.AddConvertedAsync(writeDb, referral!.ReferrerId, ct);
+        }
+
         return new RecordResult(RecordOutcome.Created, conversion, rewards);
     }
 

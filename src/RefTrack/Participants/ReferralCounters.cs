@@ -17,12 +17,11 @@ public static class ReferralCounters
             RETURNING "QualifiedReferrals" AS "Value"
             """).ToListAsync(ct)).Single();
 
-    /// <summary>One more converted referral; returns the referrer's qualified referrals (for tiers).</summary>
-    public static async Task<int> AddConvertedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        (await db.Database.SqlQuery<int>($"""
+    /// <summary>One more converted referral.</summary>
+    public static Task<int> AddConvertedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"""
             UPDATE "Participants" SET "ConvertedReferrals" = "ConvertedReferrals" + 1 WHERE "Id" = {referrerId}
-            RETURNING "QualifiedReferrals" AS "Value"
-            """).ToListAsync(ct)).Single();
+            """, ct);
 
     public static Task<int> QualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
         db.Participants.Where(p => p.Id == referrerId).Select(p => p.QualifiedReferrals).FirstAsync(ct);
