@@ -89,17 +89,17 @@ public sealed class ConversionRecorder(
             var grants = RewardRules.ForPurchase(
                 rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
             rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
+            if (isFirstPurchase)
+            {
+                // Every purchase of the referrer's referred users updates this one row, so its lock is taken as late
+                // as the lock order allows: after the grants, before the rollups (a signup takes the counter, then
+                // the referrer's reward rollup row; the same order here keeps the two from deadlocking).
+                await ReferralCounters.AddConvertedAsync(writeDb, referral.ReferrerId, ct);
+            }
         }
 
         await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: isFirstPurchase ? 1 : 0))
             .WriteAsync(writeDb, ct);
-        if (isFirstPurchase)
-        {
-            // Last: every purchase of the referrer's referred users updates this one row, so the lock is taken just
-            // before the commit (PostgreSQL: the referrer's purchases queued on it for the whole transaction).
-            await ReferralCounters.AddConvertedAsync(writeDb, referral!.ReferrerId, ct);
-        }
-
         return new RecordResult(RecordOutcome.Created, conversion, rewards);
     }
 

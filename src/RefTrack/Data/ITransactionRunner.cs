@@ -17,21 +17,31 @@ public interface ITransactionRunner
 }
 
 /// <summary>One transaction per unit, on the request's own context (PostgreSQL: concurrent transactions already
-/// share WAL flushes on the server).</summary>
+/// share WAL flushes on the server). A unit the database aborts as a deadlock victim or serialization failure is run
+/// again from the start: it wrote nothing, and its locks are gone.</summary>
 public sealed class DirectTransactionRunner(AppDbContext db) : ITransactionRunner
 {
+    private const int Attempts = 5;
+
     public async Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var tx = await db.BeginWriteAsync(ct);
-            var result = await work(db, ct);
-            await tx.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
+            try
+            {
+                await using var tx = await db.BeginWriteAsync(ct);
+                var result = await work(db, ct);
+                await tx.CommitAsync(ct);
+                return result;
+            }
+            catch (Exception e) when (attempt < Attempts && DbErrors.IsSerializationFailure(e))
+            {
+                // Retried below.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
         }
     }
 }
