@@ -75,7 +75,7 @@ public sealed class ConversionRecorder(
 
         IReadOnlyList<Reward> rewards = [];
         var isFirstPurchase = false;
-        var rollups = new RollupBatch(campaignId, referral?.ReferrerId ?? participantId);
+        var rollups = new RollupBatch(campaignId);
         if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and

@@ -100,7 +100,7 @@ public sealed class ParticipantRegistration(
         });
         await writeDb.SaveChangesAsync(ct); // A unique violation here: see the caller.
 
-        var rollups = new RollupBatch(campaign.Id, decision.ReferrerId ?? participantId);
+        var rollups = new RollupBatch(campaign.Id);
         var outcome = await RecordReferralAsync(writeDb, campaign, participant, decision, rules, now, rollups, ct);
         await rollups.Campaign(now, new CampaignDelta(
             Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(writeDb, ct);

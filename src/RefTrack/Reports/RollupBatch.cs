@@ -15,20 +15,18 @@ namespace RefTrack.Reports;
 /// Campaign-wide rows (<see cref="CampaignDailyStats"/>, <see cref="RewardTotals"/>) are shared by every writer of a
 /// campaign. On PostgreSQL a writer holding one of them until its commit made the others queue behind it, while they
 /// held their referrer's counter row (seen in pg_stat_activity: most signups waiting on a row lock). So there each
-/// transaction writes its deltas to a slot of its own (a random one at or above <see cref="Slots"/>: no other writer
-/// touches that row) and <see cref="RollupFolder"/> folds those rows into slot 0 in the background; readers sum every
-/// slot, so a report is exact whether or not the fold has run. On SQLite (one writer at a time anyway) the slots
-/// stay below <see cref="Slots"/> and nothing needs folding.
+/// transaction writes its deltas to a slot of its own (a random one at or above <see cref="FirstDeltaSlot"/>: no
+/// other writer touches that row) and <see cref="RollupFolder"/> folds those rows into slot 0 in the background;
+/// readers sum every slot, so a report is exact whether or not the fold has run. SQLite has one writer at a time
+/// anyway: it adds to slot 0 and nothing needs folding.
 /// </remarks>
 /// <param name="campaignId">The campaign of every row.</param>
-/// <param name="slotKey">SQLite: picks the slot, so a referrer's writes share one; without one, a random slot.</param>
-public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
+public sealed class RollupBatch(Guid campaignId)
 {
-    /// <summary>Rows per (campaign, day) and per (campaign, currency, status) on SQLite; slots from here on are
-    /// PostgreSQL's per-transaction delta rows, waiting for <see cref="RollupFolder"/>.</summary>
-    public const int Slots = 16;
-
-    private readonly int _slot = slotKey is { } key ? (int)((uint)key.GetHashCode() % Slots) : Random.Shared.Next(Slots);
+    /// <summary>Slots from here on are PostgreSQL's per-transaction delta rows, waiting for
+    /// <see cref="RollupFolder"/>. Below it: folded rows (slot 0; 1–15 were written by earlier versions, which spread
+    /// writers over 16 rows, and are summed like any other).</summary>
+    public const int FirstDeltaSlot = 16;
 
     private readonly List<(DateOnly Day, CampaignDelta Delta)> _campaign = [];
     private readonly List<(string Currency, RewardStatus Status, long Count, long Amount)> _rewards = [];
@@ -54,7 +52,7 @@ public sealed class RollupBatch(Guid campaignId, Guid? slotKey = null)
 
     public Task WriteAsync(AppDbContext db, CancellationToken ct)
     {
-        var slot = db is PostgresAppDbContext ? Random.Shared.Next(Slots, int.MaxValue) : _slot;
+        var slot = db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
         var sql = new StringBuilder();
         var args = new List<object>();
         AppendRewards(sql, args, slot);

@@ -5,7 +5,7 @@ namespace RefTrack.Reports;
 
 /// <summary>
 /// PostgreSQL: folds the per-transaction delta rows of the campaign-wide rollups (slots at or above
-/// <see cref="RollupBatch.Slots"/>, see <see cref="RollupBatch"/>) into slot 0, every second. Each fold is one
+/// <see cref="RollupBatch.FirstDeltaSlot"/>, see <see cref="RollupBatch"/>) into slot 0, every second. Each fold is one
 /// statement: it deletes a batch of delta rows and adds their sums to slot 0, so a row is counted either as a
 /// delta or in slot 0, never both and never neither. Several nodes fold at once safely: <c>FOR UPDATE SKIP
 /// LOCKED</c> gives each node its own rows, and slot 0 is an upsert.
@@ -70,7 +70,7 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
         return $"""
             WITH moved AS (
                 DELETE FROM "{table}" WHERE ctid IN (
-                    SELECT ctid FROM "{table}" WHERE "Slot" >= {RollupBatch.Slots} LIMIT {BatchRows} FOR UPDATE SKIP LOCKED)
+                    SELECT ctid FROM "{table}" WHERE "Slot" >= {RollupBatch.FirstDeltaSlot} LIMIT {BatchRows} FOR UPDATE SKIP LOCKED)
                 RETURNING {all}),
             folded AS (
                 INSERT INTO "{table}" ({keys}, "Slot", {string.Join(", ", counters.Select(Quote))})

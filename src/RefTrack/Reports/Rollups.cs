@@ -4,9 +4,9 @@ namespace RefTrack.Reports;
 
 /// <summary>
 /// Per campaign and UTC day: what the funnel and the time series read, so reports never scan raw clicks,
-/// participants or referrals. Each writer adds its delta in its own transaction. <see cref="Slot"/> spreads the
-/// writers of one busy campaign over several rows (a reader sums them), so concurrent signups do not queue on a
-/// single hot row.
+/// participants or referrals. Each writer adds its delta in its own transaction. <see cref="Slot"/> lets a campaign's
+/// day be several rows that a reader sums: on PostgreSQL each transaction's delta is a row of its own until it is
+/// folded (<see cref="RollupBatch"/>), so concurrent signups do not queue on a single hot row.
 /// </summary>
 public sealed class CampaignDailyStats
 {

@@ -101,7 +101,7 @@ public static class RewardApi
                 $"Allowed from: {string.Join(", ", from.Select(Name))}.");
         }
 
-        await new RollupBatch(campaignId, reward.ParticipantId)
+        await new RollupBatch(campaignId)
             .Rewards(reward.Currency, reward.Status, -1, -reward.Amount)
             .Rewards(reward.Currency, to, 1, reward.Amount)
             .ParticipantRewards(

@@ -17,7 +17,7 @@ public sealed class RollupFolderTests
 {
     [Fact]
     public void The_delta_index_filter_matches_the_slots() =>
-        Assert.Equal(RollupConfiguration.DeltaRows, $"\"Slot\" >= {RollupBatch.Slots}");
+        Assert.Equal(RollupConfiguration.DeltaRows, $"\"Slot\" >= {RollupBatch.FirstDeltaSlot}");
 
     [Fact]
     public async Task Folding_during_writes_keeps_every_total_and_leaves_no_delta_rows()
@@ -46,8 +46,8 @@ public sealed class RollupFolderTests
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        Assert.False(await db.RewardTotals.AnyAsync(t => t.Slot >= RollupBatch.Slots));
-        Assert.False(await db.CampaignDailyStats.AnyAsync(t => t.Slot >= RollupBatch.Slots));
+        Assert.False(await db.RewardTotals.AnyAsync(t => t.Slot >= RollupBatch.FirstDeltaSlot));
+        Assert.False(await db.CampaignDailyStats.AnyAsync(t => t.Slot >= RollupBatch.FirstDeltaSlot));
 
         var stats = await client.CampaignStats(campaignId);
         Assert.Equal(25, stats.Int("participants"));
