@@ -90,7 +90,7 @@ internal sealed class Harness(BenchOptions o)
         }
 
         var settings =
-            $"wrk {o.Threads} threads, {o.Duration.TotalSeconds:0.#} s measured after {o.Warmup.TotalSeconds:0.#} s warm-up; " +
+            $"wrk {o.Threads} threads, {o.Duration.TotalSeconds:0.#} s measured after {o.Warmup.TotalSeconds:0.#} s warm-up ({o.WriteWarmup.TotalSeconds:0.#} s for writes); " +
             $"connections: redirects {o.Connections}, writes {o.WriteConnections}, reports {o.ReportConnections}; " +
             $"scale: {o.Clicks:N0} clicks, {o.Referrals:N0} referrals, {o.Codes:N0} codes (Zipf s={o.ZipfExponent}), " +
             $"{o.SignupClicks:N0} signup clicks, {o.Buyers:N0} buyers{(o.Quick ? " (--quick)" : "")}";
@@ -332,9 +332,10 @@ internal sealed class Harness(BenchOptions o)
         var wrkLog = Path.Combine(Logs, $"{tag}-wrk.log");
         await WaitIdleAsync(tag);
         WrkResult? warm = null;
-        if (o.Warmup > TimeSpan.Zero)
+        var warmup = scenario.Ceiling == CeilingKind.Write ? o.WriteWarmup : o.Warmup;
+        if (warmup > TimeSpan.Zero)
         {
-            warm = await Wrk.RunAsync(script, url, settings with { Duration = o.Warmup }, scenario.Args(new ScriptCall(ctx, ceiling, true)), wrkLog);
+            warm = await Wrk.RunAsync(script, url, settings with { Duration = warmup }, scenario.Args(new ScriptCall(ctx, ceiling, true)), wrkLog);
         }
 
         var sampler = CpuSampler.Start();

@@ -237,8 +237,6 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ParticipantId", "IsRepeat");
-
                     b.HasIndex("CampaignId", "DeviceId", "OccurredAt");
 
                     b.ToTable("Clicks");
@@ -249,14 +247,14 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("ReferralCodeId")
-                        .HasColumnType("uuid");
-
                     b.Property<string>("VisitorKey")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.HasKey("CampaignId", "ReferralCodeId", "VisitorKey");
+                    b.Property<Guid>("ReferralCodeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("CampaignId", "VisitorKey", "ReferralCodeId");
 
                     b.ToTable("ClickVisitors");
                 });

@@ -232,8 +232,6 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ParticipantId", "IsRepeat");
-
                     b.HasIndex("CampaignId", "DeviceId", "OccurredAt");
 
                     b.ToTable("Clicks");
@@ -244,14 +242,14 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ReferralCodeId")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("VisitorKey")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("CampaignId", "ReferralCodeId", "VisitorKey");
+                    b.Property<Guid>("ReferralCodeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CampaignId", "VisitorKey", "ReferralCodeId");
 
                     b.ToTable("ClickVisitors");
                 });

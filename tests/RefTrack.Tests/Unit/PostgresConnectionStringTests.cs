@@ -1,0 +1,26 @@
+using Npgsql;
+using RefTrack.Data;
+
+namespace RefTrack.Tests.Unit;
+
+public sealed class PostgresConnectionStringTests
+{
+    private static NpgsqlConnectionStringBuilder Effective(string given) =>
+        new(DataServices.PostgresConnectionString(new DatabaseOptions { ConnectionString = given }));
+
+    [Fact]
+    public void Statements_are_prepared_automatically_by_default()
+    {
+        var effective = Effective("Host=db;Database=reftrack;Username=rt;Password=secret;Maximum Pool Size=40");
+        Assert.Equal(DataServices.DefaultMaxAutoPrepare, effective.MaxAutoPrepare);
+        Assert.Equal(("db", "reftrack", "rt", "secret", 40),
+            (effective.Host, effective.Database, effective.Username, effective.Password, effective.MaxPoolSize));
+    }
+
+    [Theory]
+    [InlineData("Host=db;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;MaxAutoPrepare=10", 10)]
+    [InlineData("host=db;max auto prepare=3", 3)]
+    public void A_value_in_the_connection_string_wins(string given, int expected) =>
+        Assert.Equal(expected, Effective(given).MaxAutoPrepare);
+}
