@@ -28,40 +28,51 @@ public sealed class ConversionRecorder(
     public async Task<RecordResult> RecordAsync(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
     {
-        var participant = await db.Participants.AsNoTracking()
-            .Where(p => p.CampaignId == campaignId &&
-                        (request.ParticipantId != null ? p.Id == request.ParticipantId : p.ExternalId == request.ParticipantExternalId))
-            .Select(p => new { p.Id })
+        // The buyer, its qualified referral and the referrer's qualified count (which picks the tier: a purchase does
+        // not change it, so it is read, not locked), in one query before the transaction, as are the rules.
+        var buyer = await (
+                from p in db.Participants.AsNoTracking().Where(p => p.CampaignId == campaignId &&
+                    (request.ParticipantId != null ? p.Id == request.ParticipantId : p.ExternalId == request.ParticipantExternalId))
+                join r in db.Referrals.Where(r => r.Status == ReferralStatus.Qualified)
+                    on new { p.CampaignId, ReferredId = p.Id } equals new { r.CampaignId, r.ReferredId } into referrals
+                from r in referrals.DefaultIfEmpty()
+                join referrer in db.Participants on r.ReferrerId equals referrer.Id into referrers
+                from referrer in referrers.DefaultIfEmpty()
+                select new Buyer(p.Id, r, referrer != null ? referrer.QualifiedReferrals : 0))
             .FirstOrDefaultAsync(ct);
-        if (participant is null)
+        if (buyer is null)
         {
             return new RecordResult(RecordOutcome.UnknownParticipant);
         }
 
+        var rewarded = buyer.Referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
+        var rules = rewarded ? await granter.ActiveRulesAsync(db, campaignId, ct) : [];
         var externalId = request.ExternalId!.Trim();
         try
         {
             return await writes.RunAsync(
-                (writeDb, wct) => InsertAsync(writeDb, campaignId, participant.Id, externalId, request, type, wct), ct);
+                (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, rewarded ? rules : null, externalId, request, type, wct), ct);
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
-            return await ReplayAsync(campaignId, participant.Id, externalId, request, type, ct);
+            return await ReplayAsync(campaignId, buyer.Id, externalId, request, type, ct);
         }
     }
 
+    private sealed record Buyer(Guid Id, Referral? Referral, int ReferrerQualifiedReferrals);
+
     /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
+    /// <param name="rules">The campaign's active rules when this conversion can earn rewards, otherwise null.</param>
     private async Task<RecordResult> InsertAsync(
-        AppDbContext writeDb, Guid campaignId, Guid participantId, string externalId, RecordConversionRequest request,
-        ConversionType type, CancellationToken ct)
+        AppDbContext writeDb, Guid campaignId, Buyer buyer, IReadOnlyList<RewardRule>? rules, string externalId,
+        RecordConversionRequest request, ConversionType type, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var referral = await writeDb.Referrals.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.ReferredId == participantId && r.Status == ReferralStatus.Qualified, ct);
+        var referral = buyer.Referral;
         var conversion = new Conversion
         {
             CampaignId = campaignId,
-            ParticipantId = participantId,
+            ParticipantId = buyer.Id,
             ReferralId = referral?.Id,
             Type = type,
             ExternalId = externalId,
@@ -76,18 +87,15 @@ public sealed class ConversionRecorder(
         IReadOnlyList<Reward> rewards = [];
         var isFirstPurchase = false;
         var rollups = new RollupBatch(campaignId);
-        if (referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment)
+        if (referral is not null && rules is not null)
         {
             // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
             // all but one find ConvertedAt already set.
             isFirstPurchase = await writeDb.Referrals
                 .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
-            // The referrer's qualified count picks the tier; a purchase does not change it, so it is read, not locked.
-            var referrals = await ReferralCounters.QualifiedAsync(writeDb, referral.ReferrerId, ct);
-            var rules = await granter.ActiveRulesAsync(writeDb, campaignId, ct);
-            var grants = RewardRules.ForPurchase(
-                rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrals, isFirstPurchase);
+            var grants = RewardRules.ForPurchase(rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency,
+                buyer.ReferrerQualifiedReferrals, isFirstPurchase);
             rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
             if (isFirstPurchase)
             {

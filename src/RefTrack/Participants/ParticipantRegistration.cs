@@ -98,36 +98,48 @@ public sealed class ParticipantRegistration(
         {
             Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now,
         });
-        await writeDb.SaveChangesAsync(ct); // A unique violation here: see the caller.
+        var referral = NewReferral(campaign, participant, decision, now);
+        if (referral is not null)
+        {
+            writeDb.Referrals.Add(referral);
+        }
+
+        await writeDb.SaveChangesAsync(ct); // One batch. A unique violation here: see the caller.
 
         var rollups = new RollupBatch(campaign.Id);
-        var outcome = await RecordReferralAsync(writeDb, campaign, participant, decision, rules, now, rollups, ct);
+        if (referral?.Status == ReferralStatus.Qualified)
+        {
+            var referrals = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, ct);
+            await granter.GrantAsync(writeDb, referral, null,
+                RewardRules.ForSignup(rules, referral.ReferrerId, referral.Id, referrals), rollups, ct);
+        }
+
+        var outcome = decision.Outcome switch
+        {
+            AttributionOutcome.None => null,
+            AttributionOutcome.Attributed => new ReferralOutcome(ReferralStatus.Qualified, decision.Reason!),
+            _ => new ReferralOutcome(ReferralStatus.Rejected, decision.Reason!),
+        };
         await rollups.Campaign(now, new CampaignDelta(
             Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(writeDb, ct);
         return new Registration(participant, code, outcome, Created: true);
     }
 
-    private async Task<ReferralOutcome?> RecordReferralAsync(
-        AppDbContext writeDb, Campaign campaign, Participant participant, AttributionDecision decision, IReadOnlyList<RewardRule> rules,
-        DateTime now, RollupBatch rollups, CancellationToken ct)
+    /// <summary>The referral to record with the participant: qualified or rejected, when a referrer is known (a
+    /// refusal without one records nothing but the participant's own attribution status).</summary>
+    private static Referral? NewReferral(Campaign campaign, Participant participant, AttributionDecision decision, DateTime now)
     {
-        if (decision.Outcome == AttributionOutcome.None)
+        if (decision.Outcome == AttributionOutcome.None || decision.ReferrerId is not { } referrerId)
         {
             return null;
         }
 
-        var status = decision.Outcome == AttributionOutcome.Attributed ? ReferralStatus.Qualified : ReferralStatus.Rejected;
-        if (decision.ReferrerId is not { } referrerId)
-        {
-            return new ReferralOutcome(status, decision.Reason!); // Refused without a referrer: nothing to record.
-        }
-
-        var referral = new Referral
+        return new Referral
         {
             CampaignId = campaign.Id,
             ReferrerId = referrerId,
             ReferredId = participant.Id,
-            Status = status,
+            Status = decision.Outcome == AttributionOutcome.Attributed ? ReferralStatus.Qualified : ReferralStatus.Rejected,
             Source = decision.Source,
             ClickId = decision.ClickId,
             Code = decision.Code!,
@@ -135,16 +147,6 @@ public sealed class ParticipantRegistration(
             Reason = decision.Reason!,
             CreatedAt = now,
         };
-        writeDb.Referrals.Add(referral);
-        await writeDb.SaveChangesAsync(ct);
-
-        if (status == ReferralStatus.Qualified)
-        {
-            var referrals = await ReferralCounters.AddQualifiedAsync(writeDb, referrerId, ct);
-            await granter.GrantAsync(writeDb, referral, null, RewardRules.ForSignup(rules, referrerId, referral.Id, referrals), rollups, ct);
-        }
-
-        return new ReferralOutcome(status, referral.Reason);
     }
 
     private async Task<AttributionInput> GatherEvidenceAsync(

@@ -22,7 +22,4 @@ public static class ReferralCounters
         db.Database.ExecuteSqlAsync($"""
             UPDATE "Participants" SET "ConvertedReferrals" = "ConvertedReferrals" + 1 WHERE "Id" = {referrerId}
             """, ct);
-
-    public static Task<int> QualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        db.Participants.Where(p => p.Id == referrerId).Select(p => p.QualifiedReferrals).FirstAsync(ct);
 }
