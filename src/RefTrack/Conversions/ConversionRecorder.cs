@@ -97,17 +97,21 @@ public sealed class ConversionRecorder(
             var grants = RewardRules.ForPurchase(rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency,
                 buyer.ReferrerQualifiedReferrals, isFirstPurchase);
             rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
-            if (isFirstPurchase)
-            {
-                // Every purchase of the referrer's referred users updates this one row, so its lock is taken as late
-                // as the lock order allows: after the grants, before the rollups (a signup takes the counter, then
-                // the referrer's reward rollup row; the same order here keeps the two from deadlocking).
-                await ReferralCounters.AddConvertedAsync(writeDb, referral.ReferrerId, ct);
-            }
         }
 
+        // Every first purchase of a referrer's referred users updates the referrer's row, so it is taken as late as
+        // the lock order allows: in the last command, just before the rollups (a signup takes the counter, then the
+        // referrer's reward rollup row; the same order here keeps the two from deadlocking), and held until the
+        // commit, not across round trips.
+        var convertedReferrer = isFirstPurchase ? referral!.ReferrerId : (Guid?)null;
         await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: isFirstPurchase ? 1 : 0))
-            .WriteAsync(writeDb, ct);
+            .WriteAsync(writeDb, (sql, args) =>
+            {
+                if (convertedReferrer is { } referrerId)
+                {
+                    ReferralCounters.AppendAddConverted(sql, args, referrerId);
+                }
+            }, ct);
         return new RecordResult(RecordOutcome.Created, conversion, rewards);
     }
 

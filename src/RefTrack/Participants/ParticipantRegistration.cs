@@ -106,22 +106,25 @@ public sealed class ParticipantRegistration(
 
         await writeDb.SaveChangesAsync(ct); // One batch. A unique violation here: see the caller.
 
-        var rollups = new RollupBatch(campaign.Id);
-        if (referral?.Status == ReferralStatus.Qualified)
-        {
-            var referrals = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, ct);
-            await granter.GrantAsync(writeDb, referral, null,
-                RewardRules.ForSignup(rules, referral.ReferrerId, referral.Id, referrals), rollups, ct);
-        }
-
         var outcome = decision.Outcome switch
         {
             AttributionOutcome.None => null,
             AttributionOutcome.Attributed => new ReferralOutcome(ReferralStatus.Qualified, decision.Reason!),
             _ => new ReferralOutcome(ReferralStatus.Rejected, decision.Reason!),
         };
-        await rollups.Campaign(now, new CampaignDelta(
-            Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0)).WriteAsync(writeDb, ct);
+        var rollups = new RollupBatch(campaign.Id).Campaign(now, new CampaignDelta(
+            Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0));
+        if (referral?.Status == ReferralStatus.Qualified)
+        {
+            // The referrer's count, the rewards it earns and the rollups, with the referrer's row held briefly.
+            await granter.CountReferralAndGrantAsync(writeDb, referral,
+                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, ct);
+        }
+        else
+        {
+            await rollups.WriteAsync(writeDb, ct);
+        }
+
         return new Registration(participant, code, outcome, Created: true);
     }
 

@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
+using RefTrack.Reports;
 
 namespace RefTrack.Participants;
 
@@ -17,9 +20,11 @@ public static class ReferralCounters
             RETURNING "QualifiedReferrals" AS "Value"
             """).ToListAsync(ct)).Single();
 
-    /// <summary>One more converted referral.</summary>
-    public static Task<int> AddConvertedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
-            UPDATE "Participants" SET "ConvertedReferrals" = "ConvertedReferrals" + 1 WHERE "Id" = {referrerId}
-            """, ct);
+    /// <summary>One more converted referral: a statement for a command of raw SQL (<see cref="RollupBatch.WriteAsync(AppDbContext, Action{StringBuilder, List{object}}?, CancellationToken)"/>).</summary>
+    public static void AppendAddConverted(StringBuilder sql, List<object> args, Guid referrerId)
+    {
+        sql.Append(CultureInfo.InvariantCulture,
+            $"UPDATE \"Participants\" SET \"ConvertedReferrals\" = \"ConvertedReferrals\" + 1 WHERE \"Id\" = {{{args.Count}}};\n");
+        args.Add(referrerId);
+    }
 }

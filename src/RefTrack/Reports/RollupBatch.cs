@@ -50,17 +50,27 @@ public sealed class RollupBatch(Guid campaignId)
         return this;
     }
 
-    public Task WriteAsync(AppDbContext db, CancellationToken ct)
+    public Task WriteAsync(AppDbContext db, CancellationToken ct) => WriteAsync(db, first: null, ct);
+
+    /// <summary>Writes the rollups in one command, after the statements <paramref name="first"/> appends to it (SQL
+    /// with <c>{n}</c> placeholders numbered by the count of arguments so far): a write unit's last statements share
+    /// one round trip, so a row lock they take is held only for that command and the commit.</summary>
+    public Task WriteAsync(AppDbContext db, Action<StringBuilder, List<object>>? first, CancellationToken ct)
     {
-        var slot = db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
+        var slot = DeltaSlot(db);
         var sql = new StringBuilder();
         var args = new List<object>();
+        first?.Invoke(sql, args);
         AppendRewards(sql, args, slot);
         AppendParticipantRewards(sql, args);
         AppendCampaign(sql, args, slot);
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
         return sql.Length == 0 ? Task.CompletedTask : db.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
     }
+
+    /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
+    public static int DeltaSlot(AppDbContext db) =>
+        db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
 
     private void AppendRewards(StringBuilder sql, List<object> args, int slot)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
+using RefTrack.Participants;
 using RefTrack.Referrals;
 using RefTrack.Reports;
 
@@ -24,20 +25,7 @@ public sealed class RewardGranter(TimeProvider clock)
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var rewards = grants.Select(grant => new Reward
-        {
-            CampaignId = referral.CampaignId,
-            ParticipantId = grant.Recipient == RewardRecipient.Referrer ? referral.ReferrerId : referral.ReferredId,
-            RuleId = grant.RuleId,
-            ReferralId = referral.Id,
-            ConversionId = conversionId,
-            Amount = grant.Amount,
-            Currency = grant.Currency,
-            Status = RewardStatus.Pending,
-            GrantKey = grant.GrantKey,
-            CreatedAt = now,
-            UpdatedAt = now,
-        }).ToList();
+        var rewards = grants.Select(grant => NewReward(referral, conversionId, grant, now)).ToList();
 
         // One statement for all grants; RETURNING names the ones actually inserted.
         var sql = new StringBuilder("""
@@ -67,6 +55,44 @@ public sealed class RewardGranter(TimeProvider clock)
 
         return created;
     }
+
+    /// <summary>
+    /// The last step of a signup's write unit: one more qualified referral for the referrer, the signup rewards that
+    /// its new count earns (<see cref="RewardRules.ForSignupByCount"/>), and the unit's rollups. Every signup of a
+    /// referrer updates that referrer's row, so on PostgreSQL all of it is one command: the row is held for that
+    /// command and the commit, not across round trips. SQLite has one writer: the steps run one after the other.
+    /// </summary>
+    public async Task CountReferralAndGrantAsync(
+        AppDbContext writeDb, Referral referral, IReadOnlyList<CountedGrant> grants, RollupBatch rollups, CancellationToken ct)
+    {
+        if (writeDb is PostgresAppDbContext)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
+            var slot = RollupBatch.DeltaSlot(writeDb);
+            await rollups.WriteAsync(writeDb, (sql, args) => PostgresCountedGrants.Append(sql, args, referral, rewards, slot), ct);
+            return;
+        }
+
+        var count = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, ct);
+        await GrantAsync(writeDb, referral, null, grants.Where(g => g.Covers(count)).Select(g => g.Grant).ToList(), rollups, ct);
+        await rollups.WriteAsync(writeDb, ct);
+    }
+
+    private static Reward NewReward(Referral referral, Guid? conversionId, Grant grant, DateTime now) => new()
+    {
+        CampaignId = referral.CampaignId,
+        ParticipantId = grant.Recipient == RewardRecipient.Referrer ? referral.ReferrerId : referral.ReferredId,
+        RuleId = grant.RuleId,
+        ReferralId = referral.Id,
+        ConversionId = conversionId,
+        Amount = grant.Amount,
+        Currency = grant.Currency,
+        Status = RewardStatus.Pending,
+        GrantKey = grant.GrantKey,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
 
     public Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct) =>
         from.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive).ToListAsync(ct);

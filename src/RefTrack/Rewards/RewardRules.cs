@@ -3,6 +3,13 @@ namespace RefTrack.Rewards;
 /// <summary>A reward to create: who gets what, and the key that makes it unique.</summary>
 public sealed record Grant(Guid RuleId, RewardRecipient Recipient, long Amount, string Currency, string GrantKey);
 
+/// <summary>A grant that applies when the referrer's new qualified count is between <see cref="FromCount"/> and
+/// <see cref="ToCount"/>, both included.</summary>
+public sealed record CountedGrant(Grant Grant, int FromCount, int ToCount)
+{
+    public bool Covers(int count) => count >= FromCount && count <= ToCount;
+}
+
 /// <summary>
 /// Reward rule evaluation, a pure function of the rules and the event.
 /// <para>Tiers: rules with the same trigger, recipient, currency and <c>firstPurchaseOnly</c> form a tier group.
@@ -30,6 +37,27 @@ public static class RewardRules
                 $"{r.Id:N}:{referrerId:N}:milestone")));
 
         return grants.Where(g => g.Amount > 0).ToList();
+    }
+
+    /// <summary>
+    /// <see cref="ForSignup"/> for every count the referrer's qualified referrals could reach with this referral, as
+    /// count ranges. What the rules grant changes only where a count reaches a threshold (a tier's
+    /// <c>minReferrals</c>, a milestone's count), so evaluating <see cref="ForSignup"/> at each threshold covers every
+    /// count. This lets the database pick the grants in the same statement that increments the count.
+    /// </summary>
+    public static IReadOnlyList<CountedGrant> ForSignupByCount(IEnumerable<RewardRule> rules, Guid referrerId, Guid referralId)
+    {
+        var active = rules.Where(r => r.IsActive).ToList();
+        var starts = active.SelectMany(r => new[] { r.MinReferrals ?? 0, r.ReferralCount ?? 0 })
+            .Where(t => t > 1).Append(1).Distinct().Order().ToList(); // A new referral makes the count at least 1.
+        var grants = new List<CountedGrant>();
+        for (var i = 0; i < starts.Count; i++)
+        {
+            var to = i + 1 < starts.Count ? starts[i + 1] - 1 : int.MaxValue;
+            grants.AddRange(ForSignup(active, referrerId, referralId, starts[i]).Select(g => new CountedGrant(g, starts[i], to)));
+        }
+
+        return grants;
     }
 
     /// <param name="isFirstPurchase">Whether this conversion is the referred user's first purchase. The caller

@@ -156,6 +156,35 @@ public sealed class RewardRulesTests
         Assert.Equal(expected == 500 ? baseRule.Id : tier.Id, grant.RuleId);
     }
 
+    [Fact]
+    public void Signup_grants_by_count_match_the_grants_at_every_count()
+    {
+        RewardRule[] rules =
+        [
+            Rule(RewardTrigger.Signup, amount: 500),
+            Rule(RewardTrigger.Signup, amount: 1000, minReferrals: 10),
+            Rule(RewardTrigger.Signup, amount: 1500, minReferrals: 25),
+            Rule(RewardTrigger.Signup, RewardRecipient.Referee, amount: 300),
+            Rule(RewardTrigger.Signup, RewardRecipient.Referee, amount: 700, minReferrals: 3, currency: "EUR"),
+            Rule(RewardTrigger.Milestone, amount: 5000, referralCount: 5),
+            Rule(RewardTrigger.Milestone, amount: 9000, referralCount: 10),
+            Rule(RewardTrigger.Signup, amount: 100, minReferrals: 2, active: false),
+            Rule(RewardTrigger.Purchase, percent: 2000),
+        ];
+
+        var byCount = RewardRules.ForSignupByCount(rules, ReferrerId, ReferralId);
+
+        for (var count = 1; count <= 40; count++)
+        {
+            var expected = RewardRules.ForSignup(rules, ReferrerId, ReferralId, count).OrderBy(g => g.GrantKey);
+            var picked = byCount.Where(g => g.Covers(count)).Select(g => g.Grant).OrderBy(g => g.GrantKey);
+            Assert.Equal(expected, picked);
+        }
+
+        Assert.Equal(int.MaxValue, byCount.Max(g => g.ToCount)); // The last range is open.
+        Assert.Empty(RewardRules.ForSignupByCount([], ReferrerId, ReferralId));
+    }
+
     // ---- purchase: percentages ----
 
     [Theory]
