@@ -89,14 +89,8 @@ public sealed class ConversionRecorder(
         var rollups = new RollupBatch(campaignId);
         if (referral is not null && rules is not null)
         {
-            // Exactly one purchase stamps the referral: concurrent first purchases (on any node) queue on the row and
-            // all but one find ConvertedAt already set.
-            isFirstPurchase = await writeDb.Referrals
-                .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
-            var grants = RewardRules.ForPurchase(rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency,
-                buyer.ReferrerQualifiedReferrals, isFirstPurchase);
-            rewards = await granter.GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct);
+            (isFirstPurchase, rewards) = await granter.GrantForPurchaseAsync(
+                writeDb, referral, conversion, rules, buyer.ReferrerQualifiedReferrals, rollups, ct);
         }
 
         // Every first purchase of a referrer's referred users updates the referrer's row, so it is taken as late as

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RefTrack.Conversions;
 using RefTrack.Data;
 using RefTrack.Participants;
 using RefTrack.Referrals;
@@ -46,14 +47,45 @@ public sealed class RewardGranter(TimeProvider clock)
         var inserted = (await writeDb.Database.SqlQueryRaw<InsertedGrant>(sql.ToString(), [.. args]).ToListAsync(ct))
             .Select(g => g.GrantKey).ToHashSet(StringComparer.Ordinal);
         var created = rewards.Where(r => inserted.Contains(r.GrantKey)).ToList();
+        AddToRollups(created, rollups);
+        return created;
+    }
 
+    /// <summary>
+    /// A referred user's purchase: stamps the referral's first purchase (<c>UPDATE … WHERE ConvertedAt IS NULL</c>:
+    /// concurrent first purchases, on any node, queue on the row and all but one find it set) and grants what the
+    /// purchase earns, first-purchase rules only if it was the first. On PostgreSQL both are one statement.
+    /// </summary>
+    public async Task<(bool IsFirstPurchase, IReadOnlyList<Reward> Rewards)> GrantForPurchaseAsync(
+        AppDbContext writeDb, Referral referral, Conversion conversion, IReadOnlyList<RewardRule> rules,
+        int referrerQualifiedReferrals, RollupBatch rollups, CancellationToken ct)
+    {
+        var candidates = RewardRules.ForPurchaseEitherWay(
+            rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrerQualifiedReferrals);
+        if (writeDb is PostgresAppDbContext && candidates.Count > 0)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var rewards = candidates.Select(c => (NewReward(referral, conversion.Id, c.Grant, now), c.FirstPurchaseOnly)).ToList();
+            var (isFirst, insertedIds) = await PostgresGrantStatements.PurchaseAsync(writeDb, referral, conversion, rewards, ct);
+            var created = rewards.Select(r => r.Item1).Where(r => insertedIds.Contains(r.Id)).ToList();
+            AddToRollups(created, rollups);
+            return (isFirst, created);
+        }
+
+        var isFirstPurchase = await writeDb.Referrals
+            .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
+        var grants = candidates.Where(c => isFirstPurchase || !c.FirstPurchaseOnly).Select(c => c.Grant).ToList();
+        return (isFirstPurchase, await GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct));
+    }
+
+    private static void AddToRollups(IEnumerable<Reward> created, RollupBatch rollups)
+    {
         foreach (var r in created) // The batch sums them per rollup row.
         {
             rollups.Rewards(r.Currency, RewardStatus.Pending, 1, r.Amount)
                 .ParticipantRewards([new(r.ParticipantId, r.Currency, RewardStatus.Pending, 1, r.Amount)]);
         }
-
-        return created;
     }
 
     /// <summary>
@@ -70,7 +102,7 @@ public sealed class RewardGranter(TimeProvider clock)
             var now = clock.GetUtcNow().UtcDateTime;
             var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
             var slot = RollupBatch.DeltaSlot(writeDb);
-            await rollups.WriteAsync(writeDb, (sql, args) => PostgresCountedGrants.Append(sql, args, referral, rewards, slot), ct);
+            await rollups.WriteAsync(writeDb, (sql, args) => PostgresGrantStatements.AppendSignup(sql, args, referral, rewards, slot), ct);
             return;
         }
 

@@ -81,6 +81,24 @@ public static class RewardRules
             new(r.Id, r.Recipient, amount, r.Currency, $"{r.Id:N}:{referralId:N}:{conversionId:N}");
     }
 
+    /// <summary>
+    /// <see cref="ForPurchase"/> before it is known whether this is the referred user's first purchase: every grant of
+    /// a first purchase, each marked with whether only a first purchase earns it. A later purchase earns exactly the
+    /// unmarked ones, because rules limited to first purchases form tier groups of their own. This lets the database
+    /// decide in the statement that stamps the first purchase.
+    /// </summary>
+    public static IReadOnlyList<(Grant Grant, bool FirstPurchaseOnly)> ForPurchaseEitherWay(
+        IEnumerable<RewardRule> rules, Guid referralId, Guid conversionId, long purchaseAmount, string purchaseCurrency,
+        int referrerQualifiedReferrals)
+    {
+        var list = rules as IReadOnlyCollection<RewardRule> ?? rules.ToList();
+        var later = ForPurchase(list, referralId, conversionId, purchaseAmount, purchaseCurrency, referrerQualifiedReferrals, false)
+            .Select(g => g.GrantKey).ToHashSet(StringComparer.Ordinal);
+        return ForPurchase(list, referralId, conversionId, purchaseAmount, purchaseCurrency, referrerQualifiedReferrals, true)
+            .Select(g => (g, !later.Contains(g.GrantKey)))
+            .ToList();
+    }
+
     /// <summary><paramref name="amount"/> × <paramref name="basisPoints"/> / 10000, half away from zero.</summary>
     public static long Percent(long amount, int basisPoints) =>
         (long)Math.Round((decimal)amount * basisPoints / 10_000m, MidpointRounding.AwayFromZero);

@@ -185,6 +185,31 @@ public sealed class RewardRulesTests
         Assert.Empty(RewardRules.ForSignupByCount([], ReferrerId, ReferralId));
     }
 
+    [Fact]
+    public void Purchase_grants_either_way_match_first_and_later_purchases()
+    {
+        RewardRule[] rules =
+        [
+            Rule(RewardTrigger.Purchase, percent: 2000, firstPurchaseOnly: true),
+            Rule(RewardTrigger.Purchase, percent: 3000, firstPurchaseOnly: true, minReferrals: 10),
+            Rule(RewardTrigger.Purchase, percent: 500),
+            Rule(RewardTrigger.Purchase, RewardRecipient.Referee, amount: 250, firstPurchaseOnly: true),
+            Rule(RewardTrigger.Purchase, RewardRecipient.Referee, amount: 100, currency: "EUR"),
+            Rule(RewardTrigger.Signup, amount: 1000),
+        ];
+
+        foreach (var referrals in new[] { 1, 10 })
+        {
+            var eitherWay = RewardRules.ForPurchaseEitherWay(rules, ReferralId, ConversionId, 10_000, "USD", referrals);
+            foreach (var first in new[] { true, false })
+            {
+                var expected = Purchase(rules, 10_000, referrals: referrals, first: first).OrderBy(g => g.GrantKey);
+                var picked = eitherWay.Where(g => first || !g.FirstPurchaseOnly).Select(g => g.Grant).OrderBy(g => g.GrantKey);
+                Assert.Equal(expected, picked);
+            }
+        }
+    }
+
     // ---- purchase: percentages ----
 
     [Theory]

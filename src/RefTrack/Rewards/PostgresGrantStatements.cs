@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Conversions;
+using RefTrack.Data;
+using RefTrack.Referrals;
+
+namespace RefTrack.Rewards;
+
+/// <summary>
+/// PostgreSQL: the grant steps of a signup and of a purchase as one statement each, so that rows other writers also
+/// need (the referrer's counter row, a referral's first-purchase stamp) are held for that statement and the commit,
+/// not across round trips. Rewards are inserted with <c>ON CONFLICT DO NOTHING</c> on the grant key, as
+/// <see cref="RewardGranter.GrantAsync"/> does. SQLite (one writer) runs the same steps one by one.
+/// </summary>
+internal static class PostgresGrantStatements
+{
+    private const string RewardColumns = """
+        "Id", "CampaignId", "ParticipantId", "RuleId", "ReferralId", "ConversionId", "Amount", "Currency", "Status",
+        "GrantKey", "CreatedAt", "UpdatedAt"
+        """;
+
+    /// <summary>
+    /// A signup's new qualified referral: increments the referrer's count, inserts the candidate rewards whose count
+    /// range holds the new count, and adds what it inserted to the per-participant and campaign-wide reward rollups.
+    /// Lock order as everywhere: the referrer's row, then the reward rollup rows.
+    /// </summary>
+    public static void AppendSignup(
+        StringBuilder sql, List<object> args, Referral referral, IReadOnlyList<(Reward Reward, int From, int To)> candidates,
+        int slot)
+    {
+        string Arg(object value) => Placeholder(args, value);
+
+        var referrer = Arg(referral.ReferrerId);
+        if (candidates.Count == 0)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"""UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer};""").Append('\n');
+            return;
+        }
+
+        var campaign = Arg(referral.CampaignId);
+        var pending = Arg(nameof(RewardStatus.Pending));
+        var first = candidates[0].Reward;
+        var created = Arg(first.CreatedAt);
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            WITH counted AS (
+                UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer}
+                RETURNING "QualifiedReferrals" AS n),
+            granted AS (
+                INSERT INTO "Rewards" ({RewardColumns})
+                SELECT g.id, {campaign}, g.participant, g.rule, {Arg(referral.Id)}, NULL::uuid, g.amount, g.currency,
+                    {pending}, g.grant_key, {created}, {created}
+                FROM counted JOIN (VALUES
+            """);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (r, from, to) = candidates[i];
+            RawSqlRows.Append(sql, args, first: i == 0, [r.Id, r.ParticipantId, r.RuleId, r.Amount, r.Currency, r.GrantKey, from, to]);
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $"""
+             ) AS g (id, participant, rule, amount, currency, grant_key, from_n, to_n)
+                    ON counted.n BETWEEN g.from_n AND g.to_n
+                ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING
+                RETURNING "ParticipantId", "Currency", "Amount"),
+            per_participant AS (
+                INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
+                SELECT {campaign}, "ParticipantId", "Currency", {pending}, COUNT(*), SUM("Amount")::bigint FROM granted
+                GROUP BY "ParticipantId", "Currency" ORDER BY "ParticipantId", "Currency"
+                ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE
+                SET "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
+                    "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount")
+            INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
+            SELECT {campaign}, "Currency", {pending}, {Arg(slot)}, COUNT(*), SUM("Amount")::bigint FROM granted GROUP BY "Currency"
+            ON CONFLICT ("CampaignId", "Currency", "Status", "Slot") DO UPDATE
+            SET "Count" = "RewardTotals"."Count" + excluded."Count", "Amount" = "RewardTotals"."Amount" + excluded."Amount";
+
+            """);
+    }
+
+    /// <summary>
+    /// A referred user's purchase: stamps the referral's first purchase (<c>WHERE "ConvertedAt" IS NULL</c>, so
+    /// exactly one purchase per referral does) and inserts the candidate rewards, those marked first-purchase-only
+    /// only if this statement stamped it. Returns whether it did and the ids of the rewards inserted.
+    /// </summary>
+    public static async Task<(bool IsFirstPurchase, HashSet<Guid> Inserted)> PurchaseAsync(
+        AppDbContext writeDb, Referral referral, Conversion conversion,
+        IReadOnlyList<(Reward Reward, bool FirstPurchaseOnly)> candidates, CancellationToken ct)
+    {
+        var args = new List<object>();
+        string Arg(object value) => Placeholder(args, value);
+
+        var first = candidates[0].Reward;
+        var sql = new StringBuilder();
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            WITH first_purchase AS (
+                UPDATE "Referrals" SET "ConvertedAt" = {Arg(conversion.OccurredAt)}
+                WHERE "Id" = {Arg(referral.Id)} AND "ConvertedAt" IS NULL
+                RETURNING 1),
+            granted AS (
+                INSERT INTO "Rewards" ({RewardColumns})
+                SELECT g.id, {Arg(referral.CampaignId)}, g.participant, g.rule, {Arg(referral.Id)}, {Arg(conversion.Id)},
+                    g.amount, g.currency, {Arg(nameof(RewardStatus.Pending))}, g.grant_key, {Arg(first.CreatedAt)},
+                    {Arg(first.UpdatedAt)}
+                FROM (VALUES
+            """);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (r, firstOnly) = candidates[i];
+            RawSqlRows.Append(sql, args, first: i == 0, [r.Id, r.ParticipantId, r.RuleId, r.Amount, r.Currency, r.GrantKey, firstOnly]);
+        }
+
+        sql.Append("""
+             ) AS g (id, participant, rule, amount, currency, grant_key, first_only)
+                WHERE NOT g.first_only OR EXISTS (SELECT 1 FROM first_purchase)
+                ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING
+                RETURNING "Id")
+            SELECT (SELECT COUNT(*)::int FROM first_purchase) AS "First", granted."Id" AS "RewardId"
+            FROM (SELECT 1) AS one LEFT JOIN granted ON TRUE
+            """);
+        var rows = await writeDb.Database.SqlQueryRaw<PurchaseRow>(sql.ToString(), [.. args]).ToListAsync(ct);
+        return (rows[0].First == 1, rows.Where(r => r.RewardId is not null).Select(r => r.RewardId!.Value).ToHashSet());
+    }
+
+    private static string Placeholder(List<object> args, object value)
+    {
+        args.Add(value);
+        return "{" + (args.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
+    }
+
+    private sealed class PurchaseRow
+    {
+        public int First { get; init; }
+        public Guid? RewardId { get; init; }
+    }
+}
