@@ -65,9 +65,9 @@ public sealed class RewardGranter(TimeProvider clock)
         if (writeDb is PostgresAppDbContext && candidates.Count > 0)
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var rewards = candidates.Select(c => (NewReward(referral, conversion.Id, c.Grant, now), c.FirstPurchaseOnly)).ToList();
+            var rewards = candidates.Select(c => (Reward: NewReward(referral, conversion.Id, c.Grant, now), c.FirstPurchaseOnly)).ToList();
             var (isFirst, insertedIds) = await PostgresGrantStatements.PurchaseAsync(writeDb, referral, conversion, rewards, ct);
-            var created = rewards.Select(r => r.Item1).Where(r => insertedIds.Contains(r.Id)).ToList();
+            var created = rewards.Select(r => r.Reward).Where(r => insertedIds.Contains(r.Id)).ToList();
             AddToRollups(created, rollups);
             return (isFirst, created);
         }

@@ -47,7 +47,7 @@ public static class RewardRules
     /// </summary>
     public static IReadOnlyList<CountedGrant> ForSignupByCount(IEnumerable<RewardRule> rules, Guid referrerId, Guid referralId)
     {
-        var active = rules.Where(r => r.IsActive).ToList();
+        var active = rules.Where(r => r.IsActive && r.Trigger is RewardTrigger.Signup or RewardTrigger.Milestone).ToList();
         var starts = active.SelectMany(r => new[] { r.MinReferrals ?? 0, r.ReferralCount ?? 0 })
             .Where(t => t > 1).Append(1).Distinct().Order().ToList(); // A new referral makes the count at least 1.
         var grants = new List<CountedGrant>();

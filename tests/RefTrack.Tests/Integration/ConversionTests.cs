@@ -309,6 +309,32 @@ public abstract class ConversionTests(Provider provider)
     }
 
     [Fact]
+    public async Task Signup_tier_applies_from_its_threshold_with_a_milestone_between()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddRule(campaignId, new { trigger = "signup", recipient = "referrer", amount = 500, currency = "USD" });
+        await client.AddRule(campaignId, new { trigger = "signup", recipient = "referrer", amount = 800, currency = "USD", minReferrals = 4 });
+        await client.AddRule(campaignId, new { trigger = "signup", recipient = "referee", amount = 100, currency = "EUR" });
+        await client.AddRule(campaignId, new { trigger = "milestone", recipient = "referrer", amount = 3000, currency = "USD", referralCount = 3 });
+        var a = await client.Register(campaignId, "user-a");
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await client.Register(campaignId, $"friend-{i}", referralCode: a.Str("referralCode"));
+        }
+
+        // 500 for referrals 1-3, the milestone at the 3rd, 800 from the 4th on.
+        var amounts = (await client.Rewards(campaignId, a.Str("id"))).Select(r => r.Long("amount")).Order().ToList();
+        Assert.Equal([500L, 500L, 500L, 800L, 800L, 3000L], amounts);
+        var stats = await client.ParticipantStats(campaignId, "user-a");
+        Assert.Equal(["USD pending 6 6100"], FlowHelpers.Totals(stats));
+        var friend = await client.ParticipantStats(campaignId, "friend-5");
+        Assert.Equal(["EUR pending 1 100"], FlowHelpers.Totals(friend));
+    }
+
+    [Fact]
     public async Task Milestone_is_granted_once_at_the_5th_referral()
     {
         using var app = new TestApp(provider);
