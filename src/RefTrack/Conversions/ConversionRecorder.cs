@@ -99,7 +99,7 @@ public sealed class ConversionRecorder(
         // commit, not across round trips.
         var convertedReferrer = isFirstPurchase ? referral!.ReferrerId : (Guid?)null;
         await rollups.Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1, ConvertedReferrals: isFirstPurchase ? 1 : 0))
-            .WriteAsync(writeDb, (sql, args) =>
+            .WriteAsync(writeDb, (sql, args, _) =>
             {
                 if (convertedReferrer is { } referrerId)
                 {

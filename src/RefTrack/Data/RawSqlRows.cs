@@ -22,4 +22,11 @@ internal static class RawSqlRows
 
         sql.Append(')');
     }
+
+    /// <summary>Adds <paramref name="value"/> to <paramref name="args"/> and returns its placeholder, <c>{n}</c>.</summary>
+    public static string Placeholder(List<object> args, object value)
+    {
+        args.Add(value);
+        return "{" + (args.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
+    }
 }

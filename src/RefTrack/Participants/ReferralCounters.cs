@@ -20,11 +20,8 @@ public static class ReferralCounters
             RETURNING "QualifiedReferrals" AS "Value"
             """).ToListAsync(ct)).Single();
 
-    /// <summary>One more converted referral: a statement for a command of raw SQL (<see cref="RollupBatch.WriteAsync(AppDbContext, Action{StringBuilder, List{object}}?, CancellationToken)"/>).</summary>
-    public static void AppendAddConverted(StringBuilder sql, List<object> args, Guid referrerId)
-    {
+    /// <summary>One more converted referral: a statement for a command of raw SQL (<see cref="RollupBatch.WriteAsync(AppDbContext, Action{StringBuilder, List{object}, int}?, CancellationToken)"/>).</summary>
+    public static void AppendAddConverted(StringBuilder sql, List<object> args, Guid referrerId) =>
         sql.Append(CultureInfo.InvariantCulture,
-            $"UPDATE \"Participants\" SET \"ConvertedReferrals\" = \"ConvertedReferrals\" + 1 WHERE \"Id\" = {{{args.Count}}};\n");
-        args.Add(referrerId);
-    }
+            $"UPDATE \"Participants\" SET \"ConvertedReferrals\" = \"ConvertedReferrals\" + 1 WHERE \"Id\" = {RawSqlRows.Placeholder(args, referrerId)};\n");
 }

@@ -53,14 +53,15 @@ public sealed class RollupBatch(Guid campaignId)
     public Task WriteAsync(AppDbContext db, CancellationToken ct) => WriteAsync(db, first: null, ct);
 
     /// <summary>Writes the rollups in one command, after the statements <paramref name="first"/> appends to it (SQL
-    /// with <c>{n}</c> placeholders numbered by the count of arguments so far): a write unit's last statements share
-    /// one round trip, so a row lock they take is held only for that command and the commit.</summary>
-    public Task WriteAsync(AppDbContext db, Action<StringBuilder, List<object>>? first, CancellationToken ct)
+    /// with <c>{n}</c> placeholders numbered by the count of arguments so far; the int is this transaction's delta
+    /// slot): a write unit's last statements share one round trip, so a row lock they take is held only for that
+    /// command and the commit.</summary>
+    public Task WriteAsync(AppDbContext db, Action<StringBuilder, List<object>, int>? first, CancellationToken ct)
     {
         var slot = DeltaSlot(db);
         var sql = new StringBuilder();
         var args = new List<object>();
-        first?.Invoke(sql, args);
+        first?.Invoke(sql, args, slot);
         AppendRewards(sql, args, slot);
         AppendParticipantRewards(sql, args);
         AppendCampaign(sql, args, slot);
@@ -69,7 +70,7 @@ public sealed class RollupBatch(Guid campaignId)
     }
 
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
-    public static int DeltaSlot(AppDbContext db) =>
+    private static int DeltaSlot(AppDbContext db) =>
         db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
 
     private void AppendRewards(StringBuilder sql, List<object> args, int slot)

@@ -26,10 +26,10 @@ internal static class PostgresGrantStatements
     /// Lock order as everywhere: the referrer's row, then the reward rollup rows.
     /// </summary>
     public static void AppendSignup(
-        StringBuilder sql, List<object> args, Referral referral, IReadOnlyList<(Reward Reward, int From, int To)> candidates,
-        int slot)
+        StringBuilder sql, List<object> args, int slot, Referral referral,
+        IReadOnlyList<(Reward Reward, int From, int To)> candidates)
     {
-        string Arg(object value) => Placeholder(args, value);
+        string Arg(object value) => RawSqlRows.Placeholder(args, value);
 
         var referrer = Arg(referral.ReferrerId);
         if (candidates.Count == 0)
@@ -40,8 +40,7 @@ internal static class PostgresGrantStatements
 
         var campaign = Arg(referral.CampaignId);
         var pending = Arg(nameof(RewardStatus.Pending));
-        var first = candidates[0].Reward;
-        var created = Arg(first.CreatedAt);
+        var created = Arg(candidates[0].Reward.CreatedAt);
         sql.Append(CultureInfo.InvariantCulture, $"""
             WITH counted AS (
                 UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer}
@@ -88,9 +87,9 @@ internal static class PostgresGrantStatements
         IReadOnlyList<(Reward Reward, bool FirstPurchaseOnly)> candidates, CancellationToken ct)
     {
         var args = new List<object>();
-        string Arg(object value) => Placeholder(args, value);
+        string Arg(object value) => RawSqlRows.Placeholder(args, value);
 
-        var first = candidates[0].Reward;
+        var created = Arg(candidates[0].Reward.CreatedAt);
         var sql = new StringBuilder();
         sql.Append(CultureInfo.InvariantCulture, $"""
             WITH first_purchase AS (
@@ -100,8 +99,7 @@ internal static class PostgresGrantStatements
             granted AS (
                 INSERT INTO "Rewards" ({RewardColumns})
                 SELECT g.id, {Arg(referral.CampaignId)}, g.participant, g.rule, {Arg(referral.Id)}, {Arg(conversion.Id)},
-                    g.amount, g.currency, {Arg(nameof(RewardStatus.Pending))}, g.grant_key, {Arg(first.CreatedAt)},
-                    {Arg(first.UpdatedAt)}
+                    g.amount, g.currency, {Arg(nameof(RewardStatus.Pending))}, g.grant_key, {created}, {created}
                 FROM (VALUES
             """);
         for (var i = 0; i < candidates.Count; i++)
@@ -120,12 +118,6 @@ internal static class PostgresGrantStatements
             """);
         var rows = await writeDb.Database.SqlQueryRaw<PurchaseRow>(sql.ToString(), [.. args]).ToListAsync(ct);
         return (rows[0].First == 1, rows.Where(r => r.RewardId is not null).Select(r => r.RewardId!.Value).ToHashSet());
-    }
-
-    private static string Placeholder(List<object> args, object value)
-    {
-        args.Add(value);
-        return "{" + (args.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
     }
 
     private sealed class PurchaseRow

@@ -101,8 +101,8 @@ public sealed class RewardGranter(TimeProvider clock)
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
-            var slot = RollupBatch.DeltaSlot(writeDb);
-            await rollups.WriteAsync(writeDb, (sql, args) => PostgresGrantStatements.AppendSignup(sql, args, referral, rewards, slot), ct);
+            await rollups.WriteAsync(writeDb,
+                (sql, args, slot) => PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards), ct);
             return;
         }
 
