@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.WebUtilities;
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -6,67 +6,81 @@ using RefTrack.Data;
 
 namespace RefTrack.Links;
 
-/// <summary>What the redirect needs to know about a code.</summary>
+/// <summary>
+/// What the redirect needs to know about a code. Kept small: a node caches one per code clicked in the last
+/// <see cref="LinkOptions.CodeCacheSeconds"/>, which under a wide campaign is tens of thousands; the campaign's part
+/// is one shared <see cref="CampaignTarget"/>.
+/// </summary>
 public sealed record ResolvedCode(
-    Guid CodeId, string Code, Guid CampaignId, Guid ParticipantId, string DestinationUrl, bool IsDisabled,
-    int AttributionWindowDays)
+    Guid CodeId, string Code, Guid CampaignId, Guid ParticipantId, bool IsDisabled, CampaignTarget Target)
 {
-    private const string ClickPlaceholder = "RTCLICKPLACEHOLDER";
+    public int AttributionWindowDays => Target.AttributionWindowDays;
 
-    /// <summary>The campaign's destination with <c>ref</c> and <c>rt_click</c> added, cut where the click id goes
-    /// (built once per cached code, not per redirect).</summary>
-    private (string Before, string After) Location { get; } = SplitLocation(DestinationUrl, Code);
-
-    public string LocationFor(string clickId) => string.Concat(Location.Before, clickId, Location.After);
-
-    private static (string, string) SplitLocation(string destination, string code)
-    {
-        var url = QueryHelpers.AddQueryString(destination, new Dictionary<string, string?>
-        {
-            [RedirectApi.CodeParameter] = code,
-            [RedirectApi.ClickParameter] = ClickPlaceholder,
-        });
-        var at = url.LastIndexOf(ClickPlaceholder, StringComparison.Ordinal);
-        return (url[..at], url[(at + ClickPlaceholder.Length)..]);
-    }
+    public string LocationFor(string clickId) => Target.LocationFor(Code, clickId);
 }
 
 /// <summary>
 /// Code lookups for the redirect path, cached per node for <see cref="LinkOptions.CodeCacheSeconds"/>. Unknown codes
 /// are cached too (briefly), so guessing does not turn into database load.
 /// </summary>
-public sealed class CodeResolver(IMemoryCache cache, IServiceScopeFactory scopes, IOptions<LinkOptions> options)
+/// <remarks>
+/// The cache is this resolver's own, keyed by the normalized code itself: no key string is built per redirect, and
+/// the key is the same string the entry's <see cref="ResolvedCode.Code"/> holds.
+/// </remarks>
+public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptions> options) : IDisposable
 {
     private static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
 
+    private readonly MemoryCache _codes = new(new MemoryCacheOptions());
+
+    /// <summary>The last target built per campaign; replaced when a lookup reads a different destination or window.</summary>
+    private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
+
     public async ValueTask<ResolvedCode?> ResolveAsync(string code, CancellationToken ct)
     {
-        var key = CacheKey(ReferralCode.Normalize(code));
-        if (cache.TryGetValue(key, out ResolvedCode? hit))
+        var normalized = ReferralCode.Normalize(code);
+        if (_codes.TryGetValue(normalized, out ResolvedCode? hit))
         {
             return hit;
         }
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var normalized = ReferralCode.Normalize(code);
-        var resolved = await db.ReferralCodes.AsNoTracking()
+        var row = await db.ReferralCodes.AsNoTracking()
             .Where(c => c.Code == normalized)
-            .Join(db.Campaigns, c => c.CampaignId, k => k.Id, (c, k) => new ResolvedCode(
-                c.Id, c.Code, c.CampaignId, c.ParticipantId, k.DestinationUrl, c.IsDisabled, k.AttributionWindowDays))
+            .Join(db.Campaigns, c => c.CampaignId, k => k.Id, (c, k) => new
+            {
+                c.Id, c.CampaignId, c.ParticipantId, c.IsDisabled, k.DestinationUrl, k.AttributionWindowDays,
+            })
             .FirstOrDefaultAsync(ct);
 
+        // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
+        var resolved = row is null ? null : new ResolvedCode(row.Id, normalized, row.CampaignId, row.ParticipantId,
+            row.IsDisabled, TargetFor(row.CampaignId, row.DestinationUrl, row.AttributionWindowDays));
         var ttl = resolved is null ? MissTtl : TimeSpan.FromSeconds(options.Value.CodeCacheSeconds);
         if (ttl > TimeSpan.Zero)
         {
-            cache.Set(key, resolved, ttl);
+            _codes.Set(normalized, resolved, ttl);
         }
 
         return resolved;
     }
 
     /// <summary>Called after a code changes on this node, so this node never serves a stale answer.</summary>
-    public void Forget(string code) => cache.Remove(CacheKey(ReferralCode.Normalize(code)));
+    public void Forget(string code) => _codes.Remove(ReferralCode.Normalize(code));
 
-    private static string CacheKey(string normalizedCode) => "code:" + normalizedCode;
+    public void Dispose() => _codes.Dispose();
+
+    private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays)
+    {
+        if (_targets.TryGetValue(campaignId, out var known)
+            && known.DestinationUrl == destinationUrl && known.AttributionWindowDays == attributionWindowDays)
+        {
+            return known;
+        }
+
+        var target = new CampaignTarget(destinationUrl, attributionWindowDays);
+        _targets[campaignId] = target;
+        return target;
+    }
 }

@@ -6,7 +6,6 @@ public static class LinkServices
     {
         services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddMemoryCache();
         services.AddHttpContextAccessor();
         services.AddSingleton<ClickHasher>();
         services.AddSingleton<CodeResolver>();

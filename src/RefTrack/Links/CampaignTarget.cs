@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace RefTrack.Links;
+
+/// <summary>
+/// Where a campaign's links send visitors: its destination with <c>ref</c> and <c>rt_click</c> added, cut where the
+/// code and the click id go. Built once per campaign and shared by all of its cached codes, so a node that has
+/// resolved a hundred thousand codes holds one copy of the destination, not one per code.
+/// </summary>
+public sealed class CampaignTarget
+{
+    private const string CodePlaceholder = "RTCODEPLACEHOLDER";
+    private const string ClickPlaceholder = "RTCLICKPLACEHOLDER";
+
+    private readonly string _head;
+    private readonly string _middle;
+    private readonly string _tail;
+
+    public CampaignTarget(string destinationUrl, int attributionWindowDays)
+    {
+        DestinationUrl = destinationUrl;
+        AttributionWindowDays = attributionWindowDays;
+        var url = QueryHelpers.AddQueryString(destinationUrl, new Dictionary<string, string?>
+        {
+            [RedirectApi.CodeParameter] = CodePlaceholder,
+            [RedirectApi.ClickParameter] = ClickPlaceholder,
+        });
+        var code = url.LastIndexOf(CodePlaceholder, StringComparison.Ordinal);
+        var click = url.LastIndexOf(ClickPlaceholder, StringComparison.Ordinal);
+        _head = url[..code];
+        _middle = url[(code + CodePlaceholder.Length)..click];
+        _tail = url[(click + ClickPlaceholder.Length)..];
+    }
+
+    public string DestinationUrl { get; }
+
+    public int AttributionWindowDays { get; }
+
+    /// <summary>The redirect's Location. Codes ([A-Z0-9_-]) and click ids (GUIDs) are URL-safe as they are, so they go
+    /// in unencoded, exactly as <see cref="QueryHelpers.AddQueryString(string, string, string)"/> would write them.</summary>
+    public string LocationFor(string code, string clickId) => string.Concat([_head, code, _middle, clickId, _tail]);
+}

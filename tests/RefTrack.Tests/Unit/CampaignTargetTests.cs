@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.WebUtilities;
+using RefTrack.Links;
+
+namespace RefTrack.Tests.Unit;
+
+public sealed class CampaignTargetTests
+{
+    [Theory]
+    [InlineData("https://shop.example/signup")]
+    [InlineData("https://shop.example/join?utm_source=referral&lang=en")]
+    [InlineData("https://shop.example/join?")]
+    [InlineData("https://shop.example/a%20b?q=x%26y")]
+    [InlineData("https://shop.example/page#section")]
+    public void Location_is_what_AddQueryString_writes_for_the_code_and_click(string destination)
+    {
+        var target = new CampaignTarget(destination, attributionWindowDays: 30);
+        const string code = "ANNA_SUMMER-2";
+        var click = Guid.CreateVersion7().ToString();
+
+        var expected = QueryHelpers.AddQueryString(destination,
+            new Dictionary<string, string?> { ["ref"] = code, ["rt_click"] = click });
+
+        Assert.Equal(expected, target.LocationFor(code, click));
+    }
+
+    [Fact]
+    public void One_target_serves_every_code_of_the_campaign()
+    {
+        var target = new CampaignTarget("https://shop.example/signup", 30);
+
+        Assert.Equal("https://shop.example/signup?ref=AAA&rt_click=1", target.LocationFor("AAA", "1"));
+        Assert.Equal("https://shop.example/signup?ref=BBB&rt_click=2", target.LocationFor("BBB", "2"));
+    }
+}
