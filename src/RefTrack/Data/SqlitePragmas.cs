@@ -19,7 +19,8 @@ internal sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInter
     private readonly string _sql =
         $"PRAGMA busy_timeout = {options.BusyTimeoutMilliseconds}; " +
         $"PRAGMA synchronous = {options.Synchronous.ToString().ToUpperInvariant()}; " +
-        "PRAGMA foreign_keys = ON;";
+        "PRAGMA foreign_keys = ON; " +
+        $"PRAGMA cache_size = -{options.SqliteCacheKiB};"; // Negative: KiB rather than pages.
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
