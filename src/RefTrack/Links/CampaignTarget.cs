@@ -16,8 +16,9 @@ public sealed class CampaignTarget
     private readonly string _middle;
     private readonly string _tail;
 
-    public CampaignTarget(string destinationUrl, int attributionWindowDays)
+    public CampaignTarget(Guid campaignId, string destinationUrl, int attributionWindowDays)
     {
+        CampaignId = campaignId;
         DestinationUrl = destinationUrl;
         AttributionWindowDays = attributionWindowDays;
         var url = QueryHelpers.AddQueryString(destinationUrl, new Dictionary<string, string?>
@@ -31,6 +32,8 @@ public sealed class CampaignTarget
         _middle = url[(code + CodePlaceholder.Length)..click];
         _tail = url[(click + ClickPlaceholder.Length)..];
     }
+
+    public Guid CampaignId { get; }
 
     public string DestinationUrl { get; }
 

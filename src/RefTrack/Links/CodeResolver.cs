@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;
 
@@ -11,9 +11,10 @@ namespace RefTrack.Links;
 /// <see cref="LinkOptions.CodeCacheSeconds"/>, which under a wide campaign is tens of thousands; the campaign's part
 /// is one shared <see cref="CampaignTarget"/>.
 /// </summary>
-public sealed record ResolvedCode(
-    Guid CodeId, string Code, Guid CampaignId, Guid ParticipantId, bool IsDisabled, CampaignTarget Target)
+public sealed record ResolvedCode(Guid CodeId, string Code, Guid ParticipantId, bool IsDisabled, CampaignTarget Target)
 {
+    public Guid CampaignId => Target.CampaignId;
+
     public int AttributionWindowDays => Target.AttributionWindowDays;
 
     public string LocationFor(string clickId) => Target.LocationFor(Code, clickId);
@@ -27,11 +28,11 @@ public sealed record ResolvedCode(
 /// The cache is this resolver's own, keyed by the normalized code itself: no key string is built per redirect, and
 /// the key is the same string the entry's <see cref="ResolvedCode.Code"/> holds.
 /// </remarks>
-public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptions> options) : IDisposable
+public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptions> options, TimeProvider clock)
 {
     private static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
 
-    private readonly MemoryCache _codes = new(new MemoryCacheOptions());
+    private readonly ExpiringCache<ResolvedCode?> _codes = new(clock, sweepInterval: MissTtl);
 
     /// <summary>The last target built per campaign; replaced when a lookup reads a different destination or window.</summary>
     private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
@@ -55,8 +56,7 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
             .FirstOrDefaultAsync(ct);
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
-        var resolved = row is null ? null : new ResolvedCode(row.Id, normalized, row.CampaignId, row.ParticipantId,
-            row.IsDisabled, TargetFor(row.CampaignId, row.DestinationUrl, row.AttributionWindowDays));
+        var resolved = row is null ? null : new ResolvedCode(row.Id, normalized, row.ParticipantId, row.IsDisabled, TargetFor(row.CampaignId, row.DestinationUrl, row.AttributionWindowDays));
         var ttl = resolved is null ? MissTtl : TimeSpan.FromSeconds(options.Value.CodeCacheSeconds);
         if (ttl > TimeSpan.Zero)
         {
@@ -69,8 +69,6 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
     /// <summary>Called after a code changes on this node, so this node never serves a stale answer.</summary>
     public void Forget(string code) => _codes.Remove(ReferralCode.Normalize(code));
 
-    public void Dispose() => _codes.Dispose();
-
     private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays)
     {
         if (_targets.TryGetValue(campaignId, out var known)
@@ -79,7 +77,7 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
             return known;
         }
 
-        var target = new CampaignTarget(destinationUrl, attributionWindowDays);
+        var target = new CampaignTarget(campaignId, destinationUrl, attributionWindowDays);
         _targets[campaignId] = target;
         return target;
     }

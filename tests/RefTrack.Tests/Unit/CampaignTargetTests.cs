@@ -13,7 +13,7 @@ public sealed class CampaignTargetTests
     [InlineData("https://shop.example/page#section")]
     public void Location_is_what_AddQueryString_writes_for_the_code_and_click(string destination)
     {
-        var target = new CampaignTarget(destination, attributionWindowDays: 30);
+        var target = new CampaignTarget(Guid.CreateVersion7(), destination, attributionWindowDays: 30);
         const string code = "ANNA_SUMMER-2";
         var click = Guid.CreateVersion7().ToString();
 
@@ -26,7 +26,7 @@ public sealed class CampaignTargetTests
     [Fact]
     public void One_target_serves_every_code_of_the_campaign()
     {
-        var target = new CampaignTarget("https://shop.example/signup", 30);
+        var target = new CampaignTarget(Guid.CreateVersion7(), "https://shop.example/signup", 30);
 
         Assert.Equal("https://shop.example/signup?ref=AAA&rt_click=1", target.LocationFor("AAA", "1"));
         Assert.Equal("https://shop.example/signup?ref=BBB&rt_click=2", target.LocationFor("BBB", "2"));
