@@ -9,6 +9,7 @@ import sys
 
 AREAS = [  # first match wins; order from specific to general
     ("click writer (batches, SQL)", "RefTrack.Links.ClickWriter"),
+    ("code lookup (cache; the database on a miss)", "RefTrack.Links.CodeResolver"),
     ("redirect handler", "RefTrack.Links.RedirectApi"),
     ("signup (registration)", "RefTrack.Participants.ParticipantRegistration"),
     ("purchase (conversion)", "RefTrack.Conversions.ConversionRecorder"),
