@@ -45,12 +45,13 @@ public sealed class DatabaseOptions : IValidatableObject
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
 
     /// <summary>
-    /// SQLite's page cache per pooled connection (<c>PRAGMA cache_size</c>), in KiB. Every connection keeps its own
-    /// copy of the pages it read, on top of the operating system's file cache, and a node under load holds about ten
-    /// connections; 512 KiB each (SQLite's default is 2,000) keeps that near 5 MB (docs/operations.md, "Memory").
+    /// SQLite's page cache per pooled connection (<c>PRAGMA cache_size</c>), in KiB; the default is SQLite's own.
+    /// Every connection keeps its own copy of the pages it read, on top of the operating system's file cache, and a
+    /// node under load holds about ten. Smaller saves memory and costs signups their cached pages: at 512 KiB the
+    /// benchmark's SQLite signups ran about a sixth slower (docs/benchmarks.md).
     /// </summary>
     [Range(64, 1_048_576)]
-    public int SqliteCacheKiB { get; set; } = 512;
+    public int SqliteCacheKiB { get; set; } = 2000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
