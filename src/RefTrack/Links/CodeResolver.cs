@@ -33,8 +33,7 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
     private static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
 
     /// <summary>Compiled once per resolver (a compiled query is bound to the first model it runs with, and tests run
-    /// SQLite and PostgreSQL apps in one process): a miss, about one redirect in ten in the many-links benchmark,
-    /// skips EF Core's per-query expression work.</summary>
+    /// SQLite and PostgreSQL apps in one process): a miss skips EF Core's per-query expression work.</summary>
     private readonly Func<AppDbContext, string, CancellationToken, Task<CodeRow?>> _lookup =
         EF.CompileAsyncQuery((AppDbContext db, string code, CancellationToken _) => db.ReferralCodes.AsNoTracking()
             .Where(c => c.Code == code)
