@@ -6,7 +6,7 @@ namespace RefTrack.Infrastructure;
 /// A per-node cache whose entries expire a fixed time after they were stored: a dictionary whose entries carry their
 /// expiry, swept of expired entries (on the thread pool) at most once per sweep interval, by the first lookup that
 /// finds a sweep due. Made for many small entries — one per referral code clicked in the last half minute, tens of
-/// thousands in the many-links benchmark — where <c>MemoryCache</c> adds a 104-byte <c>CacheEntry</c> to each
+/// thousands in the many-links benchmark — where <c>MemoryCache</c> adds an entry object of its own to each
 /// (docs/benchmarks.md, "Memory"). Values may be null: a cached "not found".
 /// </summary>
 public sealed class ExpiringCache<TValue>(TimeProvider clock, TimeSpan sweepInterval)
