@@ -19,7 +19,6 @@ public sealed class CampaignTarget
     public CampaignTarget(Guid campaignId, string destinationUrl, int attributionWindowDays)
     {
         CampaignId = campaignId;
-        DestinationUrl = destinationUrl;
         AttributionWindowDays = attributionWindowDays;
         var url = QueryHelpers.AddQueryString(destinationUrl, new Dictionary<string, string?>
         {
@@ -34,8 +33,6 @@ public sealed class CampaignTarget
     }
 
     public Guid CampaignId { get; }
-
-    public string DestinationUrl { get; }
 
     public int AttributionWindowDays { get; }
 

@@ -43,7 +43,7 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
 
     private readonly ExpiringCache<ResolvedCode?> _codes = new(clock, sweepInterval: MissTtl);
 
-    /// <summary>The last target built per campaign; replaced when a lookup reads a different destination or window.</summary>
+    /// <summary>One target per campaign seen by this node.</summary>
     private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
 
     public async ValueTask<ResolvedCode?> ResolveAsync(string code, CancellationToken ct)
@@ -73,18 +73,12 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
     /// <summary>Called after a code changes on this node, so this node never serves a stale answer.</summary>
     public void Forget(string code) => _codes.Remove(ReferralCode.Normalize(code));
 
-    private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays)
-    {
-        if (_targets.TryGetValue(campaignId, out var known)
-            && known.DestinationUrl == destinationUrl && known.AttributionWindowDays == attributionWindowDays)
-        {
-            return known;
-        }
-
-        var target = new CampaignTarget(campaignId, destinationUrl, attributionWindowDays);
-        _targets[campaignId] = target;
-        return target;
-    }
+    /// <summary>Campaigns cannot change after creation (the API only creates them), so the first target built for one
+    /// stays right.</summary>
+    private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays) =>
+        _targets.TryGetValue(campaignId, out var known)
+            ? known
+            : _targets.GetOrAdd(campaignId, new CampaignTarget(campaignId, destinationUrl, attributionWindowDays));
 
     private sealed record CodeRow(
         Guid Id, Guid CampaignId, Guid ParticipantId, bool IsDisabled, string DestinationUrl, int AttributionWindowDays);
