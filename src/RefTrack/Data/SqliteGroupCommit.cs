@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 
 namespace RefTrack.Data;
 
@@ -15,6 +16,8 @@ namespace RefTrack.Data;
 /// for no timer. Units are answered only after the commit: an acknowledged write is durable. A unit that throws is
 /// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit.
 /// The process's write gate is held per batch, so the click writer and other writers on the file take turns.
+/// The thread keeps one context whose connection stays open, so that the write units' statements are compiled once
+/// (<see cref="SqliteStatementCache"/>); after a batch that failed as a whole it starts on a fresh one.
 /// </remarks>
 public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunner
 {
@@ -26,13 +29,14 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly IServiceScopeFactory _scopes;
+    private readonly DbContextOptions<SqliteAppDbContext> _options;
     private readonly ILogger<SqliteGroupCommit> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Writer? _writer; // The loop thread's alone.
 
-    public SqliteGroupCommit(IServiceScopeFactory scopes, ILogger<SqliteGroupCommit> logger)
+    public SqliteGroupCommit(DbContextOptions<SqliteAppDbContext> options, ILogger<SqliteGroupCommit> logger)
     {
-        _scopes = scopes;
+        _options = options;
         _logger = logger;
     }
 
@@ -81,6 +85,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         }
         finally
         {
+            CloseWriter();
             _stopped.TrySetResult();
         }
     }
@@ -90,8 +95,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         Exception? failure = null;
         try
         {
-            using var scope = _scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var db = (_writer ??= Writer.Open(_options)).Db;
             var gate = SqliteAppDbContext.GateFor(db);
             gate.Wait();
             try
@@ -126,6 +130,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         {
             failure = e;
             LogBatchFailed(e, batch.Count);
+            CloseWriter(); // Whatever state it was left in, the next batch starts on a fresh connection.
         }
 
         foreach (var unit in batch)
@@ -134,8 +139,44 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         }
     }
 
+    private void CloseWriter()
+    {
+        _writer?.Dispose();
+        _writer = null;
+    }
+
     [LoggerMessage(LogLevel.Error, "Committing {Count} queued writes failed; none of them was written")]
     private partial void LogBatchFailed(Exception e, int count);
+
+    /// <summary>The loop's context, its connection open for as long as it lives, and its compiled statements.</summary>
+    private sealed class Writer(SqliteAppDbContext db, SqliteStatementCache statements) : IDisposable
+    {
+        public SqliteAppDbContext Db => db;
+
+        public static Writer Open(DbContextOptions<SqliteAppDbContext> options)
+        {
+            var statements = new SqliteStatementCache();
+            var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
+                .AddInterceptors(statements).Options);
+            try
+            {
+                db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.
+                return new Writer(db, statements);
+            }
+            catch
+            {
+                db.Dispose();
+                statements.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            statements.Dispose(); // The statements first: they belong to the connection.
+            db.Dispose();
+        }
+    }
 
     private sealed class Unit<T>(Func<AppDbContext, CancellationToken, Task<T>> work) : IUnit
     {

@@ -1,0 +1,118 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace RefTrack.Data;
+
+/// <summary>
+/// Keeps SQLite's compiled statements across EF Core commands on one connection that stays open (the group commit's,
+/// <see cref="SqliteGroupCommit"/>). Microsoft.Data.Sqlite compiles a command's SQL again for every new command
+/// object (dotnet/efcore#14044), and EF Core creates one per execution: in <c>bench/profile sqlite signups</c>,
+/// compiling was about a third of the group commit thread's samples. Here each distinct SQL text gets one
+/// <see cref="SqliteCommand"/>, kept with its compiled statements; EF's command runs through it with EF's own
+/// parameter objects (names, values and types exactly as EF bound them), and EF reads the result as usual, so errors
+/// (a unique violation wrapped in <c>DbUpdateException</c>), logging and the results are EF's.
+/// </summary>
+/// <remarks>
+/// For one context used by one thread at a time, whose connection stays open: compiled statements belong to their
+/// connection and are freed when it closes. The texts are few (a write unit's statements; multi-row VALUES lists
+/// differ only by their row count), so the cache is bounded by count and simply starts over when full.
+/// </remarks>
+internal sealed class SqliteStatementCache : DbCommandInterceptor, IDisposable
+{
+    private const int MaxCommands = 128;
+
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    /// <summary>Texts compiled so far, including ones compiled again after the cache started over.</summary>
+    public int Compiled { get; private set; }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        InterceptionResult<DbDataReader>.SuppressWithResult(Execute(command));
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result,
+        CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(InterceptionResult<DbDataReader>.SuppressWithResult(Execute(command)));
+
+    public override InterceptionResult<int> NonQueryExecuting(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        InterceptionResult<int>.SuppressWithResult(ExecuteNonQuery(command));
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(InterceptionResult<int>.SuppressWithResult(ExecuteNonQuery(command)));
+
+    public override InterceptionResult<object> ScalarExecuting(
+        DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        InterceptionResult<object>.SuppressWithResult(ExecuteScalar(command));
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<object> result,
+        CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(InterceptionResult<object>.SuppressWithResult(ExecuteScalar(command)));
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+    }
+
+    private int ExecuteNonQuery(DbCommand command)
+    {
+        using var reader = Execute(command);
+        reader.Close(); // Steps through every statement; RecordsAffected is then their total, as ExecuteNonQuery's.
+        return reader.RecordsAffected;
+    }
+
+    private object ExecuteScalar(DbCommand command)
+    {
+        using var reader = Execute(command);
+        return reader.Read() ? reader.GetValue(0) : null!;
+    }
+
+    private SqliteDataReader Execute(DbCommand command)
+    {
+        var source = (SqliteCommand)command;
+        var cached = For(source);
+        cached.Transaction = source.Transaction;
+        cached.CommandTimeout = source.CommandTimeout;
+        // Bound by name as the reader reaches each statement: EF's parameters stay until the next execution.
+        cached.Parameters.Clear();
+        foreach (SqliteParameter parameter in source.Parameters)
+        {
+            cached.Parameters.Add(parameter);
+        }
+
+        return cached.ExecuteReader(CommandBehavior.Default);
+    }
+
+    private SqliteCommand For(SqliteCommand source)
+    {
+        if (_commands.TryGetValue(source.CommandText, out var cached) && cached.Connection == source.Connection)
+        {
+            return cached;
+        }
+
+        if (cached is not null)
+        {
+            cached.Dispose(); // Another connection (the context reopened after a failure).
+        }
+        else if (_commands.Count >= MaxCommands)
+        {
+            Dispose();
+        }
+
+        cached = new SqliteCommand(source.CommandText, source.Connection);
+        _commands[source.CommandText] = cached;
+        Compiled++;
+        return cached;
+    }
+}
