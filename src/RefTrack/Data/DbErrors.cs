@@ -5,8 +5,11 @@ namespace RefTrack.Data;
 
 public static class DbErrors
 {
-    /// <summary>True when the save failed on a unique index: the signal that someone else got there first.</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    /// <summary>True when a write failed on a unique index: the signal that someone else got there first. Takes what
+    /// SaveChanges throws (the driver's error inside a <see cref="DbUpdateException"/>) or what raw SQL throws (the
+    /// driver's error itself).</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        (exception is DbUpdateException ? exception.InnerException : exception) switch
     {
         // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
         Microsoft.Data.Sqlite.SqliteException s => s.SqliteExtendedErrorCode is 2067 or 1555,

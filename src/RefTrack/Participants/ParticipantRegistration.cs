@@ -52,7 +52,7 @@ public sealed class ParticipantRegistration(
                         rules, code, wct),
                     ct);
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
                 // Either a concurrent registration of the same user won (return it), or the code collided (retry).
                 if (await FindAsync(campaign.Id, externalId, ct) is { } winner)
@@ -93,18 +93,10 @@ public sealed class ParticipantRegistration(
             AttributionReason = decision.Reason,
             CreatedAt = now,
         };
-        writeDb.Participants.Add(participant);
-        writeDb.ReferralCodes.Add(new ReferralCode
-        {
-            Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now,
-        });
+        var codeRow = new ReferralCode { Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now };
         var referral = NewReferral(campaign, participant, decision, now);
-        if (referral is not null)
-        {
-            writeDb.Referrals.Add(referral);
-        }
-
-        await writeDb.SaveChangesAsync(ct); // One batch. A unique violation here: see the caller.
+        var (sql, args) = SignupRows.Insert(participant, codeRow, referral);
+        await writeDb.Database.ExecuteSqlRawAsync(sql, args, ct); // One command. A unique violation here: see the caller.
 
         var outcome = decision.Outcome switch
         {
