@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 using RefTrack.Participants;
@@ -53,7 +54,7 @@ public sealed class ConversionRecorder(
             return await writes.RunAsync(
                 (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, rewarded ? rules : null, externalId, request, type, wct), ct);
         }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        catch (Exception e) when (DbErrors.IsUniqueViolation(e))
         {
             return await ReplayAsync(campaignId, buyer.Id, externalId, request, type, ct);
         }
@@ -81,8 +82,7 @@ public sealed class ConversionRecorder(
             OccurredAt = request.OccurredAt?.ToUniversalTime() ?? now,
             CreatedAt = now,
         };
-        writeDb.Conversions.Add(conversion);
-        await writeDb.SaveChangesAsync(ct); // A unique violation here is a replay: see the caller.
+        await InsertRowAsync(writeDb, conversion, ct); // A unique violation here is a replay: see the caller.
 
         IReadOnlyList<Reward> rewards = [];
         var isFirstPurchase = false;
@@ -107,6 +107,24 @@ public sealed class ConversionRecorder(
                 }
             }, ct);
         return new RecordResult(RecordOutcome.Created, conversion, rewards);
+    }
+
+    /// <summary>The conversion row as one raw SQL statement (enums by name, as EF Core stores them): SaveChanges
+    /// attaches the entity and generates its SQL on every call, on SQLite inside the group commit's serialized
+    /// section.</summary>
+    private static Task InsertRowAsync(AppDbContext writeDb, Conversion c, CancellationToken ct)
+    {
+        var sql = new StringBuilder("""
+            INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "ReferralId", "Type", "ExternalId", "Amount",
+                "Currency", "OccurredAt", "CreatedAt") VALUES
+            """);
+        var args = new List<object>();
+        RawSqlRows.Append(sql, args, first: true,
+        [
+            c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.Type.ToString(), c.ExternalId, c.Amount, c.Currency,
+            c.OccurredAt, c.CreatedAt,
+        ]);
+        return writeDb.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
     }
 
     /// <summary>The same event again: the stored conversion if it matches, a conflict if the content differs.</summary>
