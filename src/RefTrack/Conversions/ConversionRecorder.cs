@@ -24,23 +24,16 @@ public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion 
 /// conversion is returned instead.
 /// </summary>
 public sealed class ConversionRecorder(
-    AppDbContext db, ITransactionRunner writes, RewardGranter granter, TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, RewardGranter granter, PurchaseQueries queries, TimeProvider clock)
 {
     public async Task<RecordResult> RecordAsync(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
     {
-        // The buyer, its qualified referral and the referrer's qualified count (which picks the tier: a purchase does
-        // not change it, so it is read, not locked), in one query before the transaction, as are the rules.
-        var buyer = await (
-                from p in db.Participants.AsNoTracking().Where(p => p.CampaignId == campaignId &&
-                    (request.ParticipantId != null ? p.Id == request.ParticipantId : p.ExternalId == request.ParticipantExternalId))
-                join r in db.Referrals.Where(r => r.Status == ReferralStatus.Qualified)
-                    on new { p.CampaignId, ReferredId = p.Id } equals new { r.CampaignId, r.ReferredId } into referrals
-                from r in referrals.DefaultIfEmpty()
-                join referrer in db.Participants on r.ReferrerId equals referrer.Id into referrers
-                from referrer in referrers.DefaultIfEmpty()
-                select new Buyer(p.Id, r, referrer != null ? referrer.QualifiedReferrals : 0))
-            .FirstOrDefaultAsync(ct);
+        // The buyer, its qualified referral and the referrer's qualified count in one query before the transaction, as
+        // are the rules.
+        var buyer = request.ParticipantId is { } participantId
+            ? await queries.BuyerById(db, campaignId, participantId, ct)
+            : await queries.BuyerByExternalId(db, campaignId, request.ParticipantExternalId!, ct);
         if (buyer is null)
         {
             return new RecordResult(RecordOutcome.UnknownParticipant);
@@ -59,8 +52,6 @@ public sealed class ConversionRecorder(
             return await ReplayAsync(campaignId, buyer.Id, externalId, request, type, ct);
         }
     }
-
-    private sealed record Buyer(Guid Id, Referral? Referral, int ReferrerQualifiedReferrals);
 
     /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
     /// <param name="rules">The campaign's active rules when this conversion can earn rewards, otherwise null.</param>

@@ -19,7 +19,9 @@ public static class ApiServices
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        services.AddScoped<RewardGranter>();
+        services.AddSingleton<RewardGranter>(); // Holds compiled queries: one per app, not per request.
+        services.AddSingleton<SignupQueries>();
+        services.AddSingleton<PurchaseQueries>();
         services.AddScoped<ParticipantRegistration>();
         services.AddScoped<ConversionRecorder>();
         return services;

@@ -16,10 +16,10 @@ public sealed record Registration(Participant Participant, string Code, Referral
 /// the loser returns the winner's participant and attributes nothing.
 /// </summary>
 public sealed class ParticipantRegistration(
-    AppDbContext db, ITransactionRunner writes, ClickWriter clickWriter, RewardGranter granter, TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, ClickWriter clickWriter, RewardGranter granter, SignupQueries queries,
+    TimeProvider clock)
 {
     private const int CodeAttempts = 5;
-    private const int MaxDeviceClicks = 100;
     private const int ClickWaits = 20;
     private static readonly TimeSpan ClickWaitInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RecentClick = TimeSpan.FromSeconds(5);
@@ -29,7 +29,7 @@ public sealed class ParticipantRegistration(
         var externalId = request.ExternalId!.Trim();
         // Most registrations are new: a plain index probe first, the full view (joins, compiled by SQLite on every
         // call) only for a returning user.
-        if (await db.Participants.AnyAsync(p => p.CampaignId == campaign.Id && p.ExternalId == externalId, ct) &&
+        if (await queries.ParticipantExists(db, campaign.Id, externalId, ct) &&
             await FindAsync(campaign.Id, externalId, ct) is { } existing)
         {
             return existing;
@@ -156,24 +156,23 @@ public sealed class ParticipantRegistration(
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
             // queued on this node. Returns at once when nothing is queued.
             await clickWriter.FlushAsync(ct);
-            var found = await FindClickAsync(clickId, ct);
+            var found = await queries.Click(db, clickId, ct);
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
             // in the last few seconds is worth a short wait before it is called unknown for good.
             for (var wait = 0; found is null && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
             {
                 await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
-                found = await FindClickAsync(clickId, ct);
+                found = await queries.Click(db, clickId, ct);
             }
 
             if (found is not null)
             {
                 click = found.Evidence;
                 var since = now.AddDays(-campaign.AttributionWindowDays);
-                sameDevice = await ClickEvidenceQuery(db.Clicks.Where(c =>
-                        c.CampaignId == campaign.Id && c.DeviceId == found.DeviceId && c.OccurredAt >= since))
-                    .Select(x => x.Evidence)
-                    .Take(MaxDeviceClicks)
-                    .ToListAsync(ct);
+                await foreach (var c in queries.DeviceClicks(db, campaign.Id, found.DeviceId, since).WithCancellation(ct))
+                {
+                    sameDevice.Add(c);
+                }
             }
         }
 
@@ -182,29 +181,12 @@ public sealed class ParticipantRegistration(
         if (codeGiven)
         {
             var normalized = ReferralCode.Normalize(request.ReferralCode!);
-            code = await db.ReferralCodes.AsNoTracking()
-                .Where(c => c.Code == normalized)
-                .Join(db.Participants, c => c.ParticipantId, p => p.Id,
-                    (c, p) => new CodeEvidence(c.CampaignId, c.ParticipantId, p.NormalizedEmail, c.Code, c.IsDisabled))
-                .FirstOrDefaultAsync(ct);
+            code = await queries.Code(db, normalized, ct);
         }
 
         return new AttributionInput(campaign.Id, campaign.AttributionWindowDays, campaign.AttributionModel, now,
             participantId, email, clickIdGiven, click, sameDevice, codeGiven, code);
     }
-
-    private sealed record FoundClick(ClickEvidence Evidence, string DeviceId);
-
-    private Task<FoundClick?> FindClickAsync(Guid clickId, CancellationToken ct) =>
-        ClickEvidenceQuery(db.Clicks.Where(c => c.Id == clickId)).FirstOrDefaultAsync(ct);
-
-    private IQueryable<FoundClick> ClickEvidenceQuery(IQueryable<Click> clicks) =>
-        clicks.AsNoTracking()
-            .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
-            .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new FoundClick(
-                new ClickEvidence(x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt,
-                    x.IsDisabled),
-                x.c.DeviceId));
 
     /// <summary>The participant by external id, as a registration that created nothing.</summary>
     public async Task<Registration?> FindAsync(Guid campaignId, string externalId, CancellationToken ct)

@@ -126,8 +126,22 @@ public sealed class RewardGranter(TimeProvider clock)
         UpdatedAt = now,
     };
 
-    public Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct) =>
-        from.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive).ToListAsync(ct);
+    /// <summary>A campaign's active rules, read on every signup and purchase that can earn rewards: a compiled query,
+    /// one per granter (a singleton; see <see cref="Participants.SignupQueries"/> for why not static).</summary>
+    public async Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct)
+    {
+        var rules = new List<RewardRule>();
+        await foreach (var rule in _activeRules(from, campaignId).WithCancellation(ct))
+        {
+            rules.Add(rule);
+        }
+
+        return rules;
+    }
+
+    private readonly Func<AppDbContext, Guid, IAsyncEnumerable<RewardRule>> _activeRules =
+        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
+            db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
 
     private sealed class InsertedGrant
     {
