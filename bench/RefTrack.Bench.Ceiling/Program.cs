@@ -140,10 +140,13 @@ internal sealed class SqliteRowWriter(string path, bool serialized) : IRowWriter
     }
 }
 
-/// <summary>One row per transaction on the same PostgreSQL server (its own database), pooled like RefTrack.</summary>
+/// <summary>One row per transaction on the same PostgreSQL server (its own database), pooled like RefTrack and with
+/// RefTrack's defaults on top of the harness's connection string (statements prepared automatically, no reset of a
+/// connection returned to the pool: RefTrack's <c>DataServices.PostgresConnectionString</c>).</summary>
 internal sealed class PostgresRowWriter(string connectionString) : IRowWriter
 {
-    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, NoResetOnClose = true }.ToString());
 
     public async Task InitialiseAsync()
     {

@@ -59,19 +59,35 @@ public static class DataServices
             (RelationalEventId.CommandError, LogLevel.Debug),
             (CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
-    /// <summary>Automatic preparation is on unless the connection string says otherwise: without it PostgreSQL
-    /// parses and plans every statement of every request (prepared ratio 0 in dotnet-counters' Npgsql meter), and a
-    /// signup sends about ten. 64 covers every statement RefTrack sends repeatedly. Behind a pooler that cannot
-    /// keep prepared statements (PgBouncer before 1.21 in transaction mode), set <c>Max Auto Prepare=0</c>.</summary>
+    /// <summary>
+    /// Two Npgsql settings differ from Npgsql's defaults unless the connection string names them:
+    /// <list type="bullet">
+    /// <item><c>Max Auto Prepare=64</c>: without it PostgreSQL parses and plans every statement of every request
+    /// (prepared ratio 0 in dotnet-counters' Npgsql meter), and a signup sends about ten. 64 covers every statement
+    /// RefTrack sends repeatedly. Behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+    /// transaction mode), set <c>Max Auto Prepare=0</c>.</item>
+    /// <item><c>No Reset On Close=true</c>: EF Core returns the connection to the pool after every query, and with
+    /// prepared statements Npgsql resets a returned connection with seven statements of its own (<c>RESET ALL</c>,
+    /// <c>pg_advisory_unlock_all()</c>, …), sent with the next use: several per signup, each planned again. RefTrack
+    /// leaves no session state behind (no <c>SET</c>, temporary tables or <c>LISTEN</c>; the migration lock is
+    /// released in a <c>finally</c>).</item>
+    /// </list>
+    /// </summary>
     internal static string PostgresConnectionString(DatabaseOptions options)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
-        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        var effective = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
-            return options.ConnectionString!;
+            effective.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
-        return new NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare }.ToString();
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            effective.NoResetOnClose = true;
+        }
+
+        return effective.ToString();
     }
 
     internal const int DefaultMaxAutoPrepare = 64;

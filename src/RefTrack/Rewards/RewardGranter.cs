@@ -15,6 +15,12 @@ namespace RefTrack.Rewards;
 /// </summary>
 public sealed class RewardGranter(TimeProvider clock)
 {
+    /// <summary>Compiled once per granter, a singleton: see <see cref="Participants.SignupQueries"/> for why not
+    /// static.</summary>
+    private readonly Func<AppDbContext, Guid, IAsyncEnumerable<RewardRule>> _activeRules =
+        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
+            db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
+
     /// <summary>Grants in <paramref name="writeDb"/>'s transaction (a write unit's context, see
     /// <see cref="ITransactionRunner"/>).</summary>
     public async Task<IReadOnlyList<Reward>> GrantAsync(
@@ -126,8 +132,7 @@ public sealed class RewardGranter(TimeProvider clock)
         UpdatedAt = now,
     };
 
-    /// <summary>A campaign's active rules, read on every signup and purchase that can earn rewards: a compiled query,
-    /// one per granter (a singleton; see <see cref="Participants.SignupQueries"/> for why not static).</summary>
+    /// <summary>A campaign's active rules, read on every signup and purchase that can earn rewards.</summary>
     public async Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct)
     {
         var rules = new List<RewardRule>();
@@ -138,10 +143,6 @@ public sealed class RewardGranter(TimeProvider clock)
 
         return rules;
     }
-
-    private readonly Func<AppDbContext, Guid, IAsyncEnumerable<RewardRule>> _activeRules =
-        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
-            db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
 
     private sealed class InsertedGrant
     {

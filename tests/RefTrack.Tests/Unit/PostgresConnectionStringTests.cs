@@ -9,10 +9,11 @@ public sealed class PostgresConnectionStringTests
         new(DataServices.PostgresConnectionString(new DatabaseOptions { ConnectionString = given }));
 
     [Fact]
-    public void Statements_are_prepared_automatically_by_default()
+    public void Statements_are_prepared_automatically_and_pooled_connections_not_reset_by_default()
     {
         var effective = Effective("Host=db;Database=reftrack;Username=rt;Password=secret;Maximum Pool Size=40");
         Assert.Equal(DataServices.DefaultMaxAutoPrepare, effective.MaxAutoPrepare);
+        Assert.True(effective.NoResetOnClose);
         Assert.Equal(("db", "reftrack", "rt", "secret", 40),
             (effective.Host, effective.Database, effective.Username, effective.Password, effective.MaxPoolSize));
     }
@@ -23,4 +24,10 @@ public sealed class PostgresConnectionStringTests
     [InlineData("host=db;max auto prepare=3", 3)]
     public void A_value_in_the_connection_string_wins(string given, int expected) =>
         Assert.Equal(expected, Effective(given).MaxAutoPrepare);
+
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false")]
+    [InlineData("host=db;NoResetOnClose=false")]
+    public void Reset_on_close_named_in_the_connection_string_wins(string given) =>
+        Assert.False(Effective(given).NoResetOnClose);
 }
