@@ -53,6 +53,7 @@ internal sealed class Harness(BenchOptions o)
         }
 
         var machine = await MachineAsync();
+        var code = await CodeAsync();
         Log(machine);
         await BuildAsync();
 
@@ -97,7 +98,7 @@ internal sealed class Harness(BenchOptions o)
         var table = Report.Table(results, o.Providers);
         var document =
             $"# RefTrack benchmark {started:yyyy-MM-dd HH:mm} UTC\n\n" +
-            $"Command: `bench/run {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}`\n\n" +
+            $"Command: `bench/run {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}`\n\n{code}\n\n" +
             $"{machine}\n\n{settings}\n\n{table}\nChecks (database after each run; RefTrack stopped with SIGTERM first):\n\n" +
             $"{Report.Checks(results)}\nNotes:\n\n{string.Join('\n', _notes.Select(n => "- " + n))}\n\n" +
             $"Total time {total.Elapsed.TotalMinutes:0.0} min.\n";
@@ -281,6 +282,27 @@ internal sealed class Harness(BenchOptions o)
         await Shell.RunAsync("dotnet", ["publish", Path.Combine(o.RepoRoot, "bench", "RefTrack.Bench.Ceiling"), "-c", "Release", "-o", CeilingBin, "-nologo"],
             o.RepoRoot, buildLog);
         Log($"built in {watch.Elapsed.TotalSeconds:0} s");
+    }
+
+    /// <summary>DOTNET_ variables of the SDK and its tools, not of the runtime under test.</summary>
+    private static readonly string[] SdkOnly =
+        ["DOTNET_CLI", "DOTNET_ROOT", "DOTNET_NOLOGO", "DOTNET_GENERATE_ASPNET_CERTIFICATE", "DOTNET_SKIP_", "DOTNET_INSTALL", "DOTNET_HOST_PATH"];
+
+    /// <summary>What was measured: the commit (and whether src/ or bench/ differed from it), and the runtime and
+    /// RefTrack settings given through the environment, which reach RefTrack and the ceiling app alike.</summary>
+    private async Task<string> CodeAsync()
+    {
+        var commit = (await Shell.RunAsync("git", ["rev-parse", "--short", "HEAD"], o.RepoRoot, check: false)).Trim();
+        var changed = (await Shell.RunAsync("git", ["status", "--porcelain", "--", "src", "bench/RefTrack.Bench",
+            "bench/RefTrack.Bench.Ceiling"], o.RepoRoot, check: false)).Trim().Length > 0;
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("RefTrack__", StringComparison.Ordinal))
+            .Where(k => !SdkOnly.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal)
+            .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`")
+            .ToList();
+        return $"Code: commit `{(commit.Length > 0 ? commit : "unknown")}`{(changed ? " with uncommitted changes in src/ or bench/" : "")}; " +
+               $"environment: {(environment.Count > 0 ? string.Join(", ", environment) : "none set")}.";
     }
 
     private async Task<string> MachineAsync()
