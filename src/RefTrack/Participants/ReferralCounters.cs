@@ -15,10 +15,10 @@ public static class ReferralCounters
 {
     /// <summary>One more qualified referral; returns the referrer's new count.</summary>
     public static async Task<int> AddQualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        (await db.Database.SqlQuery<int>($"""
-            UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrerId}
-            RETURNING "QualifiedReferrals" AS "Value"
-            """).ToListAsync(ct)).Single();
+        (await RawSqlRows.QueryAsync(db, """
+            UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {0}
+            RETURNING "QualifiedReferrals"
+            """, [referrerId], r => r.GetInt32(0), ct)).Single();
 
     /// <summary>One more converted referral: a statement for a command of raw SQL (<see cref="RollupBatch.WriteAsync(AppDbContext, Action{StringBuilder, List{object}, int}?, CancellationToken)"/>).</summary>
     public static void AppendAddConverted(StringBuilder sql, List<object> args, Guid referrerId) =>

@@ -116,13 +116,8 @@ internal static class PostgresGrantStatements
             SELECT (SELECT COUNT(*)::int FROM first_purchase) AS "First", granted."Id" AS "RewardId"
             FROM (SELECT 1) AS one LEFT JOIN granted ON TRUE
             """);
-        var rows = await writeDb.Database.SqlQueryRaw<PurchaseRow>(sql.ToString(), [.. args]).ToListAsync(ct);
+        var rows = await RawSqlRows.QueryAsync(writeDb, sql.ToString(), args,
+            r => (First: r.GetInt32(0), RewardId: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), ct);
         return (rows[0].First == 1, rows.Where(r => r.RewardId is not null).Select(r => r.RewardId!.Value).ToHashSet());
-    }
-
-    private sealed class PurchaseRow
-    {
-        public int First { get; init; }
-        public Guid? RewardId { get; init; }
     }
 }

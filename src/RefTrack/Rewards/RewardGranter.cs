@@ -50,8 +50,8 @@ public sealed class RewardGranter(TimeProvider clock)
         }
 
         sql.Append(""" ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING RETURNING "GrantKey" """);
-        var inserted = (await writeDb.Database.SqlQueryRaw<InsertedGrant>(sql.ToString(), [.. args]).ToListAsync(ct))
-            .Select(g => g.GrantKey).ToHashSet(StringComparer.Ordinal);
+        var inserted = (await RawSqlRows.QueryAsync(writeDb, sql.ToString(), args, r => r.GetString(0), ct))
+            .ToHashSet(StringComparer.Ordinal);
         var created = rewards.Where(r => inserted.Contains(r.GrantKey)).ToList();
         AddToRollups(created, rollups);
         return created;
@@ -78,9 +78,9 @@ public sealed class RewardGranter(TimeProvider clock)
             return (isFirst, created);
         }
 
-        var isFirstPurchase = await writeDb.Referrals
-            .Where(r => r.Id == referral.Id && r.ConvertedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConvertedAt, conversion.OccurredAt), ct) == 1;
+        var isFirstPurchase = await writeDb.Database.ExecuteSqlRawAsync(
+            """UPDATE "Referrals" SET "ConvertedAt" = {0} WHERE "Id" = {1} AND "ConvertedAt" IS NULL""",
+            [conversion.OccurredAt, referral.Id], ct) == 1;
         var grants = candidates.Where(c => isFirstPurchase || !c.FirstPurchaseOnly).Select(c => c.Grant).ToList();
         return (isFirstPurchase, await GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct));
     }
@@ -144,8 +144,4 @@ public sealed class RewardGranter(TimeProvider clock)
         return rules;
     }
 
-    private sealed class InsertedGrant
-    {
-        public string GrantKey { get; init; } = "";
-    }
 }
