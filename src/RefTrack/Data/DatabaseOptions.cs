@@ -53,15 +53,6 @@ public sealed class DatabaseOptions : IValidatableObject
     [Range(64, 1_048_576)]
     public int SqliteCacheKiB { get; set; } = 2000;
 
-    /// <summary>
-    /// The page cache of the one connection that writes signups and conversions (SQLite's group commit), in KiB.
-    /// Every write touches the pages of every index of the rows it writes, all on that connection, so it gets a
-    /// larger cache than the readers: one connection, not one per reader. With 16 MiB for every connection the
-    /// benchmark's SQLite signups ran about a sixth faster (docs/benchmarks.md).
-    /// </summary>
-    [Range(64, 1_048_576)]
-    public int SqliteWriterCacheKiB { get; set; } = 16_384;
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace RefTrack.Data;
 
@@ -31,16 +30,13 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     });
 
     private readonly DbContextOptions<SqliteAppDbContext> _options;
-    private readonly DatabaseOptions _database;
     private readonly ILogger<SqliteGroupCommit> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Writer? _writer; // The loop thread's alone.
 
-    public SqliteGroupCommit(
-        DbContextOptions<SqliteAppDbContext> options, IOptions<DatabaseOptions> database, ILogger<SqliteGroupCommit> logger)
+    public SqliteGroupCommit(DbContextOptions<SqliteAppDbContext> options, ILogger<SqliteGroupCommit> logger)
     {
         _options = options;
-        _database = database.Value;
         _logger = logger;
     }
 
@@ -99,7 +95,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         Exception? failure = null;
         try
         {
-            var db = (_writer ??= Writer.Open(_options, _database)).Db;
+            var db = (_writer ??= Writer.Open(_options)).Db;
             var gate = SqliteAppDbContext.GateFor(db);
             gate.Wait();
             try
@@ -152,22 +148,20 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     [LoggerMessage(LogLevel.Error, "Committing {Count} queued writes failed; none of them was written")]
     private partial void LogBatchFailed(Exception e, int count);
 
-    /// <summary>The loop's context, its connection open for as long as it lives with the writer's page cache
-    /// (<see cref="DatabaseOptions.SqliteWriterCacheKiB"/>), and its compiled statements.</summary>
-    private sealed class Writer(SqliteAppDbContext db, SqliteStatementCache statements, DatabaseOptions options) : IDisposable
+    /// <summary>The loop's context, its connection open for as long as it lives, and its compiled statements.</summary>
+    private sealed class Writer(SqliteAppDbContext db, SqliteStatementCache statements) : IDisposable
     {
         public SqliteAppDbContext Db => db;
 
-        public static Writer Open(DbContextOptions<SqliteAppDbContext> contextOptions, DatabaseOptions options)
+        public static Writer Open(DbContextOptions<SqliteAppDbContext> options)
         {
             var statements = new SqliteStatementCache();
-            var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(contextOptions)
+            var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
                 .AddInterceptors(statements).Options);
             try
             {
                 db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.
-                CacheSize(db, options.SqliteWriterCacheKiB);
-                return new Writer(db, statements, options);
+                return new Writer(db, statements);
             }
             catch
             {
@@ -180,27 +174,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         public void Dispose()
         {
             statements.Dispose(); // The statements first: they belong to the connection.
-            try
-            {
-                // The physical connection goes back to Microsoft.Data.Sqlite's pool, where readers get it.
-                CacheSize(db, options.SqliteCacheKiB);
-            }
-            catch (Exception)
-            {
-                // Best effort (the connection may be broken: this runs after a failed batch too). A pooled connection
-                // that keeps the larger cache costs memory, nothing else.
-            }
-            finally
-            {
-                db.Dispose();
-            }
-        }
-
-        private static void CacheSize(SqliteAppDbContext db, int kib)
-        {
-            using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"PRAGMA cache_size = -{kib}"; // Negative: KiB rather than pages.
-            command.ExecuteNonQuery();
+            db.Dispose();
         }
     }
 
