@@ -9,8 +9,9 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace RefTrack.Data;
 
 /// <summary>
-/// Multi-row <c>VALUES</c> lists for EF Core's raw SQL (<c>ExecuteSqlRaw</c>, <c>SqlQueryRaw</c>): only <c>{n}</c>
-/// placeholders go into the text, every value becomes a parameter, so values are stored exactly as EF stores them.
+/// Raw SQL through EF Core: multi-row <c>VALUES</c> lists with only <c>{n}</c> placeholders in the text, every value
+/// a parameter, so values are stored exactly as EF stores them; and <see cref="QueryAsync"/> to read what such a
+/// statement returns.
 /// </summary>
 internal static class RawSqlRows
 {

@@ -169,10 +169,7 @@ public sealed class ParticipantRegistration(
             {
                 click = found.Evidence;
                 var since = now.AddDays(-campaign.AttributionWindowDays);
-                await foreach (var c in queries.DeviceClicks(db, campaign.Id, found.DeviceId, since).WithCancellation(ct))
-                {
-                    sameDevice.Add(c);
-                }
+                sameDevice = await queries.DeviceClicks(db, campaign.Id, found.DeviceId, since).ToListAsync(ct);
             }
         }
 

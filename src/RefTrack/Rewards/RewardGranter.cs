@@ -133,15 +133,6 @@ public sealed class RewardGranter(TimeProvider clock)
     };
 
     /// <summary>A campaign's active rules, read on every signup and purchase that can earn rewards.</summary>
-    public async Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct)
-    {
-        var rules = new List<RewardRule>();
-        await foreach (var rule in _activeRules(from, campaignId).WithCancellation(ct))
-        {
-            rules.Add(rule);
-        }
-
-        return rules;
-    }
-
+    public async Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct) =>
+        await _activeRules(from, campaignId).ToListAsync(ct);
 }
