@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
@@ -95,8 +96,9 @@ public sealed class ParticipantRegistration(
         };
         var codeRow = new ReferralCode { Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now };
         var referral = NewReferral(campaign, participant, decision, now);
-        var (sql, args) = SignupRows.Insert(participant, codeRow, referral);
-        await writeDb.Database.ExecuteSqlRawAsync(sql, args, ct); // One command. A unique violation here: see the caller.
+        // The rows are the first statements of the unit's next command rather than a command of their own: one round
+        // trip less on PostgreSQL, one EF command less in SQLite's serialized writer. A unique violation: see the caller.
+        void AppendRows(StringBuilder sql, List<object> args) => SignupRows.Append(sql, args, participant, codeRow, referral);
 
         var outcome = decision.Outcome switch
         {
@@ -110,11 +112,11 @@ public sealed class ParticipantRegistration(
         {
             // The referrer's count, the rewards it earns and the rollups, with the referrer's row held briefly.
             await granter.CountReferralAndGrantAsync(writeDb, referral,
-                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, ct);
+                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, AppendRows, ct);
         }
         else
         {
-            await rollups.WriteAsync(writeDb, ct);
+            await rollups.WriteAsync(writeDb, (sql, args, _) => AppendRows(sql, args), ct);
         }
 
         return new Registration(participant, code, outcome, Created: true);

@@ -13,12 +13,21 @@ namespace RefTrack.Participants;
 /// </summary>
 public static class ReferralCounters
 {
-    /// <summary>One more qualified referral; returns the referrer's new count.</summary>
-    public static async Task<int> AddQualifiedAsync(AppDbContext db, Guid referrerId, CancellationToken ct) =>
-        (await RawSqlRows.QueryAsync(db, """
-            UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {0}
+    /// <summary>One more qualified referral, in one command after the statements <paramref name="before"/>
+    /// appends; returns the referrer's new count.</summary>
+    public static async Task<int> AddQualifiedAsync(
+        AppDbContext db, Guid referrerId, Action<StringBuilder, List<object>> before, CancellationToken ct)
+    {
+        var sql = new StringBuilder();
+        var args = new List<object>();
+        before(sql, args);
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {RawSqlRows.Placeholder(args, referrerId)}
             RETURNING "QualifiedReferrals"
-            """, [referrerId], r => r.GetInt32(0), ct)).Single();
+            """);
+        // The reader is on the first statement that returns rows: the UPDATE.
+        return (await RawSqlRows.QueryAsync(db, sql.ToString(), args, r => r.GetInt32(0), ct)).Single();
+    }
 
     /// <summary>One more converted referral: a statement for a command of raw SQL (<see cref="RollupBatch.WriteAsync(AppDbContext, Action{StringBuilder, List{object}, int}?, CancellationToken)"/>).</summary>
     public static void AppendAddConverted(StringBuilder sql, List<object> args, Guid referrerId) =>

@@ -6,18 +6,18 @@ using RefTrack.Referrals;
 namespace RefTrack.Participants;
 
 /// <summary>
-/// A signup's new rows (the participant, its code and, when there is one, its referral) as one command of raw SQL,
-/// every value a parameter, in EF Core's column formats (enums by name). EF Core's SaveChanges attached, sorted and
+/// A signup's new rows (the participant, its code and, when there is one, its referral) as statements of raw SQL for
+/// the write unit's next command, every value a parameter, in EF Core's column formats (enums by name). EF Core's SaveChanges attached, sorted and
 /// generated SQL for these three rows on every signup: about a third of SQLite's group-commit thread per signup in
 /// <c>bench/profile sqlite signups</c>. The counters (<c>QualifiedReferrals</c>, <c>ConvertedReferrals</c>) and
 /// <c>ConvertedAt</c> are left to their column defaults (0, NULL), as a new row has them.
 /// </summary>
 internal static class SignupRows
 {
-    public static (string Sql, List<object> Args) Insert(Participant p, ReferralCode code, Referral? referral)
+    /// <summary>Appends the INSERTs, each ending with <c>;</c>, numbering placeholders on from
+    /// <paramref name="args"/>' count (<see cref="RawSqlRows.Append"/>).</summary>
+    public static void Append(StringBuilder sql, List<object> args, Participant p, ReferralCode code, Referral? referral)
     {
-        var sql = new StringBuilder();
-        var args = new List<object>();
         sql.Append("""
             INSERT INTO "Participants" ("Id", "CampaignId", "ExternalId", "Email", "NormalizedEmail", "Name",
                 "ReferredById", "AttributionStatus", "AttributionReason", "CreatedAt") VALUES
@@ -48,7 +48,6 @@ internal static class SignupRows
             ]);
         }
 
-        sql.Append(';');
-        return (sql.ToString(), args);
+        sql.Append(";\n");
     }
 }

@@ -96,23 +96,28 @@ public sealed class RewardGranter(TimeProvider clock)
 
     /// <summary>
     /// The last step of a signup's write unit: one more qualified referral for the referrer, the signup rewards that
-    /// its new count earns (<see cref="RewardRules.ForSignupByCount"/>), and the unit's rollups. Every signup of a
-    /// referrer updates that referrer's row, so on PostgreSQL all of it is one command: the row is held for that
-    /// command and the commit, not across round trips. SQLite has one writer: the steps run one after the other.
+    /// its new count earns (<see cref="RewardRules.ForSignupByCount"/>), and the unit's rollups, after the statements
+    /// <paramref name="before"/> appends (the unit's own rows). Every signup of a referrer updates that referrer's
+    /// row, so on PostgreSQL all of it is one command: the row is held for that command and the commit, not across
+    /// round trips. SQLite has one writer: the steps run one after the other, <paramref name="before"/> with the count.
     /// </summary>
     public async Task CountReferralAndGrantAsync(
-        AppDbContext writeDb, Referral referral, IReadOnlyList<CountedGrant> grants, RollupBatch rollups, CancellationToken ct)
+        AppDbContext writeDb, Referral referral, IReadOnlyList<CountedGrant> grants, RollupBatch rollups,
+        Action<StringBuilder, List<object>> before, CancellationToken ct)
     {
         if (writeDb is PostgresAppDbContext)
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
-            await rollups.WriteAsync(writeDb,
-                (sql, args, slot) => PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards), ct);
+            await rollups.WriteAsync(writeDb, (sql, args, slot) =>
+            {
+                before(sql, args);
+                PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards);
+            }, ct);
             return;
         }
 
-        var count = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, ct);
+        var count = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, before, ct);
         await GrantAsync(writeDb, referral, null, grants.Where(g => g.Covers(count)).Select(g => g.Grant).ToList(), rollups, ct);
         await rollups.WriteAsync(writeDb, ct);
     }
