@@ -28,6 +28,7 @@ public abstract class AppDbContext : DbContext
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<ReferralCode> ReferralCodes => Set<ReferralCode>();
+    public DbSet<CodeChange> CodeChanges => Set<CodeChange>();
     public DbSet<Click> Clicks => Set<Click>();
     public DbSet<ClickVisitor> ClickVisitors => Set<ClickVisitor>();
     public DbSet<Referral> Referrals => Set<Referral>();

@@ -15,11 +15,11 @@ public static class CodeApi
         var group = routes.MapCampaignGroup("/codes", "Links");
         group.MapGet("/{code}", Get);
         group.MapPost("/{code}/disable",
-            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, CancellationToken ct) =>
-                SetDisabled(campaignId, code, true, db, resolver, links, ct));
+            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, TimeProvider clock,
+                CancellationToken ct) => SetDisabled(campaignId, code, true, db, resolver, links, clock, ct));
         group.MapPost("/{code}/enable",
-            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, CancellationToken ct) =>
-                SetDisabled(campaignId, code, false, db, resolver, links, ct));
+            (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, TimeProvider clock,
+                CancellationToken ct) => SetDisabled(campaignId, code, false, db, resolver, links, clock, ct));
         return group;
     }
 
@@ -34,15 +34,23 @@ public static class CodeApi
 
     private static async Task<Results<Ok<CodeResponse>, ProblemHttpResult>> SetDisabled(
         Guid campaignId, string code, bool disabled, AppDbContext db, CodeResolver resolver, ReferralLinks links,
-        CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         var normalized = ReferralCode.Normalize(code);
-        var updated = await db.ReferralCodes
-            .Where(c => c.Code == normalized && c.CampaignId == campaignId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDisabled, disabled), ct);
-        if (updated == 0)
+        await using (var tx = await db.BeginWriteAsync(ct))
         {
-            return Problems.NotFound("Referral code");
+            var updated = await db.ReferralCodes
+                .Where(c => c.Code == normalized && c.CampaignId == campaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDisabled, disabled), ct);
+            if (updated == 0)
+            {
+                return Problems.NotFound("Referral code");
+            }
+
+            // With the change itself: other nodes drop the code from their caches once this commits.
+            db.CodeChanges.Add(new CodeChange { Code = normalized, ChangedAt = clock.GetUtcNow().UtcDateTime });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
 
         resolver.Forget(normalized);

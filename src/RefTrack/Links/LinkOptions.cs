@@ -8,11 +8,14 @@ public sealed class LinkOptions
     public const string Section = "RefTrack:Links";
 
     /// <summary>
-    /// How long a node trusts its cached view of a code. A code disabled on one node stops redirecting on every
-    /// other node within this many seconds (immediately on the node that disabled it).
+    /// How long a node keeps a code it looked up. A code disabled or enabled on one node is dropped from every node's
+    /// cache within about a second (<see cref="CodeChangeFeed"/>; at once on the node that changed it), so this only
+    /// bounds the cache's size and how long a node that missed a change (its clock more than 10 s off) could serve
+    /// the old answer. Under a wide campaign a longer time saves a database read per click on a code not clicked in
+    /// the last 30 s (many links, docs/benchmarks.md).
     /// </summary>
     [Range(0, 3600)]
-    public int CodeCacheSeconds { get; set; } = 30;
+    public int CodeCacheSeconds { get; set; } = 300;
 
     /// <summary>Unknown-code lookups one client address may make per minute before getting 429.</summary>
     [Range(1, 100_000)]

@@ -13,6 +13,7 @@ public static class LinkServices
         services.AddSingleton<ClickWriter>();
         services.AddHostedService<LinkStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ClickWriter>());
+        services.AddHostedService<CodeChangeFeed>();
         services.AddScoped<ReferralLinks>();
         return services;
     }

@@ -259,6 +259,29 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.ToTable("ClickVisitors");
                 });
 
+            modelBuilder.Entity("RefTrack.Links.CodeChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangedAt");
+
+                    b.ToTable("CodeChanges");
+                });
+
             modelBuilder.Entity("RefTrack.Links.ReferralCode", b =>
                 {
                     b.Property<Guid>("Id")

@@ -254,6 +254,27 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.ToTable("ClickVisitors");
                 });
 
+            modelBuilder.Entity("RefTrack.Links.CodeChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangedAt");
+
+                    b.ToTable("CodeChanges");
+                });
+
             modelBuilder.Entity("RefTrack.Links.ReferralCode", b =>
                 {
                     b.Property<Guid>("Id")
