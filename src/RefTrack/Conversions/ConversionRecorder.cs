@@ -115,7 +115,7 @@ public sealed class ConversionRecorder(
             c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.Type.ToString(), c.ExternalId, c.Amount, c.Currency,
             c.OccurredAt, c.CreatedAt,
         ]);
-        return writeDb.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
+        return RawSqlRows.ExecuteAsync(writeDb, sql.ToString(), args, ct);
     }
 
     /// <summary>The same event again: the stored conversion if it matches, a conflict if the content differs.</summary>

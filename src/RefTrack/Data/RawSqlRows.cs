@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -39,6 +40,18 @@ internal static class RawSqlRows
     public static async Task<List<T>> QueryAsync<T>(
         AppDbContext db, string sql, IReadOnlyList<object> args, Func<DbDataReader, T> read, CancellationToken ct)
     {
+        if (db is SqliteAppDbContext { Statements: { } statements })
+        {
+            using var direct = ExecuteDirect(db, statements, sql, args);
+            var found = new List<T>();
+            while (direct.Read())
+            {
+                found.Add(read(direct));
+            }
+
+            return found;
+        }
+
         var facade = db.Database;
         var command = facade.GetService<IRawSqlCommandBuilder>().Build(sql, args, db.Model);
         await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
@@ -52,6 +65,27 @@ internal static class RawSqlRows
 
         return rows;
     }
+
+    /// <summary>Runs raw SQL with <c>{n}</c> placeholders and returns the rows it changed, as
+    /// <c>ExecuteSqlRaw</c> does (and through it, but on SQLite's group-commit writer, see
+    /// <see cref="SqliteStatementCache.ExecuteRaw"/>).</summary>
+    public static Task<int> ExecuteAsync(AppDbContext db, string sql, IReadOnlyList<object> args, CancellationToken ct)
+    {
+        if (db is SqliteAppDbContext { Statements: { } statements })
+        {
+            using var direct = ExecuteDirect(db, statements, sql, args);
+            direct.Close(); // Steps through every statement; RecordsAffected is then their total.
+            return Task.FromResult(direct.RecordsAffected);
+        }
+
+        return db.Database.ExecuteSqlRawAsync(sql, args, ct);
+    }
+
+    /// <summary>On the group commit's writer, in its current transaction (savepoints are on the same one).</summary>
+    private static SqliteDataReader ExecuteDirect(
+        AppDbContext db, SqliteStatementCache statements, string sql, IReadOnlyList<object> args) =>
+        statements.ExecuteRaw((SqliteConnection)db.Database.GetDbConnection(),
+            (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(), sql, args);
 
     /// <summary>Adds <paramref name="value"/> to <paramref name="args"/> and returns its placeholder, <c>{n}</c>.</summary>
     public static string Placeholder(List<object> args, object value)

@@ -8,6 +8,10 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
     /// <summary>One write gate per database file in this process.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
 
+    /// <summary>The group commit's context only (<see cref="SqliteGroupCommit"/>): its compiled statements, which
+    /// <see cref="RawSqlRows"/> runs raw SQL on directly.</summary>
+    internal SqliteStatementCache? Statements { get; init; }
+
     public override Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>
         WriteTransaction.StartAsync(this, GateFor(this), isolation, ct);
 

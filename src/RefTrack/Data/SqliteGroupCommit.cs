@@ -17,7 +17,8 @@ namespace RefTrack.Data;
 /// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit.
 /// The process's write gate is held per batch, so the click writer and other writers on the file take turns.
 /// The thread keeps one context whose connection stays open, so that the write units' statements are compiled once
-/// (<see cref="SqliteStatementCache"/>); after a batch that failed as a whole it starts on a fresh one.
+/// (<see cref="SqliteStatementCache"/>), and their raw SQL runs on them without EF Core's command building
+/// (<see cref="RawSqlRows"/>); after a batch that failed as a whole it starts on a fresh one.
 /// </remarks>
 public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunner
 {
@@ -157,7 +158,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         {
             var statements = new SqliteStatementCache();
             var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
-                .AddInterceptors(statements).Options);
+                .AddInterceptors(statements).Options) { Statements = statements };
             try
             {
                 db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.

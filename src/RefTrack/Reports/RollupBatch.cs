@@ -66,7 +66,7 @@ public sealed class RollupBatch(Guid campaignId)
         AppendParticipantRewards(sql, args);
         AppendCampaign(sql, args, slot);
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
-        return sql.Length == 0 ? Task.CompletedTask : db.Database.ExecuteSqlRawAsync(sql.ToString(), args, ct);
+        return sql.Length == 0 ? Task.CompletedTask : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
     }
 
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>

@@ -78,7 +78,7 @@ public sealed class RewardGranter(TimeProvider clock)
             return (isFirst, created);
         }
 
-        var isFirstPurchase = await writeDb.Database.ExecuteSqlRawAsync(
+        var isFirstPurchase = await RawSqlRows.ExecuteAsync(writeDb,
             """UPDATE "Referrals" SET "ConvertedAt" = {0} WHERE "Id" = {1} AND "ConvertedAt" IS NULL""",
             [conversion.OccurredAt, referral.Id], ct) == 1;
         var grants = candidates.Where(c => isFirstPurchase || !c.FirstPurchaseOnly).Select(c => c.Grant).ToList();

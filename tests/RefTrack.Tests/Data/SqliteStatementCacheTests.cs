@@ -75,6 +75,33 @@ public sealed class SqliteStatementCacheTests : IDisposable
         Assert.Equal(4, rows);
     }
 
+    [Fact]
+    public async Task Raw_SQL_run_directly_on_the_writer_binds_every_value_as_EF_Core_binds_it()
+    {
+        // The group commit's context runs RawSqlRows' SQL on its compiled statements, without EF Core's command
+        // layer: what SQLite receives must be what EF would have sent, or rows written there would not be found.
+        await using var writer = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+            .UseSqlite(_database.ConnectionString).AddInterceptors(_cache).Options) { Statements = _cache };
+        await writer.Database.OpenConnectionAsync();
+        object[] args =
+        [
+            Guid.CreateVersion7(), new DateTime(2026, 3, 1, 12, 30, 45, 123, DateTimeKind.Utc).AddTicks(4567),
+            new DateOnly(2026, 3, 1), true, false, 42L, 7, 12.50m, "text", null!,
+        ];
+        const string Sql = """
+            SELECT quote({0}) || ',' || quote({1}) || ',' || quote({2}) || ',' || quote({3}) || ',' || quote({4}) || ','
+                || quote({5}) || ',' || quote({6}) || ',' || quote({7}) || ',' || quote({8}) || ',' || quote({9}) AS "Value"
+            """;
+
+        var direct = await RawSqlRows.QueryAsync(writer, Sql, args, r => r.GetString(0), CancellationToken.None);
+        var throughEf = await _db.Database.SqlQueryRaw<string>(Sql, args).SingleAsync();
+
+        Assert.Equal(throughEf, Assert.Single(direct));
+        Assert.StartsWith($"'{((Guid)args[0]).ToString().ToUpperInvariant()}'", throughEf);
+        Assert.Equal(1, await RawSqlRows.ExecuteAsync(writer,
+            """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, {1})""", ["direct", "1"], CancellationToken.None));
+    }
+
     public void Dispose()
     {
         _cache.Dispose();
