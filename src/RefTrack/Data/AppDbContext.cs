@@ -54,5 +54,10 @@ public abstract class AppDbContext : DbContext
     {
         // Enums are stored by name: readable in SQL and safe against reordering.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+
+        // EF Core indexes every foreign key by convention; here each index is declared where a query or a check
+        // needs it. A foreign key's index serves the check when its parent row is deleted, and some parents never
+        // are (participants, rules): indexing those columns only made every signup write more index pages.
+        configurationBuilder.Conventions.Remove(typeof(Microsoft.EntityFrameworkCore.Metadata.Conventions.ForeignKeyIndexConvention));
     }
 }

@@ -16,6 +16,7 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.HasIndex(r => new { r.CampaignId, r.ReferredId }).IsUnique();
         b.HasIndex(r => new { r.ReferrerId, r.Status });
         b.HasIndex(r => new { r.CampaignId, r.Status });
+        b.HasIndex(r => r.ReferredId); // A participant's own referral, joined by participant id alone.
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ReferrerId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ReferredId).OnDelete(DeleteBehavior.Restrict);
     }

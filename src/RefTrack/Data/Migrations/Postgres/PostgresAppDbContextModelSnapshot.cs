@@ -370,8 +370,6 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredById");
-
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
@@ -614,8 +612,6 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("RuleId");
 
                     b.HasIndex("CampaignId", "ConversionId");
 

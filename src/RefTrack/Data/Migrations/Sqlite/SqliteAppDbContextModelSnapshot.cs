@@ -363,8 +363,6 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredById");
-
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
@@ -607,8 +605,6 @@ namespace RefTrack.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("RuleId");
 
                     b.HasIndex("CampaignId", "ConversionId");
 
