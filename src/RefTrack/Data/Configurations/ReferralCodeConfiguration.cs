@@ -15,12 +15,3 @@ internal sealed class ReferralCodeConfiguration : IEntityTypeConfiguration<Refer
         b.HasOne<Participant>().WithMany().HasForeignKey(c => c.ParticipantId).OnDelete(DeleteBehavior.Restrict);
     }
 }
-
-internal sealed class CodeChangeConfiguration : IEntityTypeConfiguration<CodeChange>
-{
-    public void Configure(EntityTypeBuilder<CodeChange> b)
-    {
-        b.Property(c => c.Code).HasMaxLength(32);
-        b.HasIndex(c => c.ChangedAt); // Every node reads the last few seconds of it every second.
-    }
-}
