@@ -10,9 +10,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace RefTrack.Data;
 
 /// <summary>
-/// Raw SQL through EF Core: multi-row <c>VALUES</c> lists with only <c>{n}</c> placeholders in the text, every value
-/// a parameter, so values are stored exactly as EF stores them; and <see cref="QueryAsync"/> to read what such a
-/// statement returns.
+/// Raw SQL with only <c>{n}</c> placeholders in the text (multi-row <c>VALUES</c> lists built by
+/// <see cref="Append"/>), every value a parameter, so values are stored exactly as EF stores them; run by
+/// <see cref="QueryAsync"/> and <see cref="ExecuteAsync"/>: through EF Core's command layer, or, on SQLite's
+/// group-commit writer, straight on its compiled statements (<see cref="SqliteStatementCache.ExecuteRaw"/>).
 /// </summary>
 internal static class RawSqlRows
 {
@@ -31,9 +32,9 @@ internal static class RawSqlRows
     }
 
     /// <summary>
-    /// Runs raw SQL with <c>{n}</c> placeholders and reads its rows, through EF Core's command layer: parameters are
-    /// typed as <c>ExecuteSqlRaw</c> types them, interceptors (<see cref="SqliteStatementCache"/>) and logging apply.
-    /// Unlike <c>SqlQueryRaw</c> it skips EF Core's query pipeline (expression tree, query cache, materializer), which
+    /// Runs raw SQL with <c>{n}</c> placeholders and reads its rows. Through EF Core's command layer, parameters are
+    /// typed as <c>ExecuteSqlRaw</c> types them and interceptors and logging apply; on SQLite's group-commit writer
+    /// it runs on the writer's compiled statements instead. Unlike <c>SqlQueryRaw</c> it skips EF Core's query pipeline (expression tree, query cache, materializer), which
     /// for the few-row statements of a write unit cost more than the database's own work, on SQLite inside the one
     /// writer's serialized section.
     /// </summary>
@@ -66,9 +67,8 @@ internal static class RawSqlRows
         return rows;
     }
 
-    /// <summary>Runs raw SQL with <c>{n}</c> placeholders and returns the rows it changed, as
-    /// <c>ExecuteSqlRaw</c> does (and through it, but on SQLite's group-commit writer, see
-    /// <see cref="SqliteStatementCache.ExecuteRaw"/>).</summary>
+    /// <summary>Runs raw SQL with <c>{n}</c> placeholders and returns the rows it changed: <c>ExecuteSqlRaw</c>, or
+    /// on SQLite's group-commit writer its compiled statements.</summary>
     public static Task<int> ExecuteAsync(AppDbContext db, string sql, IReadOnlyList<object> args, CancellationToken ct)
     {
         if (db is SqliteAppDbContext { Statements: { } statements })

@@ -96,13 +96,13 @@ internal sealed partial class SqliteStatementCache : DbCommandInterceptor, IDisp
         return command.ExecuteReader(CommandBehavior.Default);
     }
 
-    /// <summary>A value as EF Core's SQLite mappings store it: GUIDs as upper-case text, dates as ISO text (times
-    /// as Microsoft.Data.Sqlite writes a <see cref="DateTime"/>, as EF does), null as NULL.</summary>
+    /// <summary>A value as EF Core's SQLite mappings store it (<see cref="SqliteFormats"/>; Microsoft.Data.Sqlite
+    /// writes a <see cref="DateTime"/> as EF does), null as NULL.</summary>
     private static object StoredValue(object? value) => value switch
     {
         null => DBNull.Value,
-        Guid g => g.ToString("D").ToUpperInvariant(),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Guid g => SqliteFormats.Text(g),
+        DateOnly d => SqliteFormats.Text(d),
         _ => value,
     };
 

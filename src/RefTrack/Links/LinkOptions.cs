@@ -11,8 +11,8 @@ public sealed class LinkOptions
     /// How long a node keeps a code it looked up. A code disabled or enabled on one node is dropped from every node's
     /// cache within about a second (<see cref="CodeChangeFeed"/>; at once on the node that changed it), so this only
     /// bounds the cache's size and how long a node that missed a change (its clock more than 10 s off) could serve
-    /// the old answer. Under a wide campaign a longer time saves a database read per click on a code not clicked in
-    /// the last 30 s (many links, docs/benchmarks.md).
+    /// the old answer. A longer time spares a database read for a code clicked again after a while; the benchmark's
+    /// many links did not run faster at full scale for it (docs/benchmarks.md).
     /// </summary>
     [Range(0, 3600)]
     public int CodeCacheSeconds { get; set; } = 300;

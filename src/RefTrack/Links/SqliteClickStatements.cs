@@ -1,8 +1,8 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using RefTrack.Data;
+using static RefTrack.Data.SqliteFormats;
 
 namespace RefTrack.Links;
 
@@ -10,8 +10,7 @@ namespace RefTrack.Links;
 /// SQLite's click writer statements: one prepared statement per table, re-bound and stepped per row, inside the
 /// writer's transaction. In-process SQLite makes a prepared single-row statement cheaper than any multi-row one
 /// (whose parameter binding grows with the square of its size in Microsoft.Data.Sqlite).
-/// Values are written in EF Core's SQLite formats (upper-case GUID text, "yyyy-MM-dd HH:mm:ss.FFFFFFF" times,
-/// "yyyy-MM-dd" dates).
+/// Values are written in EF Core's SQLite formats (<see cref="SqliteFormats"/>).
 /// </summary>
 internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 {
@@ -56,7 +55,7 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
             p[1].Value = Text(c.CampaignId);
             p[2].Value = Text(c.ReferralCodeId);
             p[3].Value = Text(c.ParticipantId);
-            p[4].Value = c.OccurredAt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+            p[4].Value = Text(c.OccurredAt);
             p[5].Value = c.IpHash;
             p[6].Value = (object?)c.UserAgent ?? DBNull.Value;
             p[7].Value = c.DeviceId;
@@ -83,7 +82,7 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
             var p = command.Parameters;
             p[0].Value = Text(r.CampaignId);
             p[1].Value = Text(r.ParticipantId);
-            p[2].Value = r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            p[2].Value = Text(r.Day);
             p[3].Value = r.Clicks;
             p[4].Value = r.UniqueClicks;
             p[5].Value = r.BotClicks;
@@ -108,6 +107,4 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
         _commands.Add(command);
         return command;
     }
-
-    private static string Text(Guid id) => id.ToString("D").ToUpperInvariant();
 }
