@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
 using RefTrack.Tests.Infrastructure;
@@ -114,6 +115,65 @@ public sealed class MigrationTests
         var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => command.ExecuteNonQueryAsync());
         Assert.Equal(5, error.SqliteErrorCode); // SQLITE_BUSY
     }
+
+    [Fact]
+    public async Task Sqlite_rollup_and_visitor_tables_are_without_rowid_and_keep_their_rows_both_ways()
+    {
+        // EF Core cannot declare WITHOUT ROWID; migration KeyTablesWithoutRowId rebuilds the tables. A later
+        // migration whose SQLite rebuild of one of them drops it fails here.
+        string[] tables = ["CampaignDailyStats", "ParticipantDailyClicks", "RewardTotals", "ParticipantRewardTotals", "ClickVisitors"];
+        var path = Path.Combine(Path.GetTempPath(), $"reftrack-rowid-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+                .UseSqlite($"Data Source={path};Pooling=False").Options);
+            var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+            await migrator.MigrateAsync("UnusedForeignKeyIndexes"); // The one before.
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "ClickVisitors" VALUES ('c', 'k', 'r');
+                INSERT INTO "ParticipantDailyClicks" VALUES ('c', 'p', '2026-11-30', 3, 2, 1);
+                INSERT INTO "CampaignDailyStats" VALUES ('c', '2026-11-30', 17, 1, 1, 0, 0, 0, 0, 0);
+                INSERT INTO "RewardTotals" VALUES ('c', 'USD', 'Held', 0, 2, 1000);
+                INSERT INTO "ParticipantRewardTotals" VALUES ('c', 'p', 'USD', 'Held', 2, 1000);
+                """);
+
+            await migrator.MigrateAsync();
+            foreach (var table in tables)
+            {
+                Assert.EndsWith("WITHOUT ROWID", await Schema(db, table), StringComparison.Ordinal);
+                Assert.Equal(1L, await Rows(db, table));
+            }
+
+            Assert.Equal(3, await db.Database.SqlQueryRaw<int>("""SELECT "Clicks" AS "Value" FROM "ParticipantDailyClicks" """).SingleAsync());
+            Assert.Equal(2, await db.Database.SqlQueryRaw<int>(
+                """SELECT COUNT(*) AS "Value" FROM sqlite_master WHERE name IN ('IX_CampaignDailyStats_Deltas', 'IX_RewardTotals_Deltas')""").SingleAsync());
+
+            await migrator.MigrateAsync("UnusedForeignKeyIndexes");
+            foreach (var table in tables)
+            {
+                Assert.DoesNotContain("WITHOUT ROWID", await Schema(db, table), StringComparison.Ordinal);
+                Assert.Equal(1L, await Rows(db, table));
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Through the connection: a table name cannot be a parameter.</summary>
+    private static async Task<long> Rows(AppDbContext db, string table)
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> Schema(AppDbContext db, string table) =>
+        await db.Database.SqlQueryRaw<string>(
+            """SELECT "sql" AS "Value" FROM sqlite_master WHERE type = 'table' AND name = {0}""", table).SingleAsync();
 
     private static async Task<string> Pragma(AppDbContext db, string name)
     {
