@@ -16,9 +16,10 @@ namespace RefTrack.Data;
 /// for no timer. Units are answered only after the commit: an acknowledged write is durable. A unit that throws is
 /// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit.
 /// The process's write gate is held per batch, so the click writer and other writers on the file take turns.
-/// The thread keeps one context whose connection stays open, so that the write units' statements are compiled once
-/// (<see cref="SqliteStatementCache"/>), and their raw SQL runs on them without EF Core's command building
-/// (<see cref="RawSqlRows"/>); after a batch that failed as a whole it starts on a fresh one.
+/// The thread keeps one context whose connection stays open (<see cref="SqliteKeptContext"/>), so that the write
+/// units' statements are compiled once (<see cref="SqliteStatementCache"/>), and their raw SQL runs on them without
+/// EF Core's command building (<see cref="RawSqlRows"/>); after a batch that failed as a whole it starts on a fresh
+/// one.
 /// </remarks>
 public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunner
 {
@@ -33,7 +34,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     private readonly DbContextOptions<SqliteAppDbContext> _options;
     private readonly ILogger<SqliteGroupCommit> _logger;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Writer? _writer; // The loop thread's alone.
+    private SqliteKeptContext? _writer; // The loop thread's alone.
 
     public SqliteGroupCommit(DbContextOptions<SqliteAppDbContext> options, ILogger<SqliteGroupCommit> logger)
     {
@@ -96,7 +97,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         Exception? failure = null;
         try
         {
-            var db = (_writer ??= Writer.Open(_options)).Db;
+            var db = (_writer ??= SqliteKeptContext.Open(_options)).Db;
             var gate = SqliteAppDbContext.GateFor(db);
             gate.Wait();
             try
@@ -148,36 +149,6 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
 
     [LoggerMessage(LogLevel.Error, "Committing {Count} queued writes failed; none of them was written")]
     private partial void LogBatchFailed(Exception e, int count);
-
-    /// <summary>The loop's context, its connection open for as long as it lives, and its compiled statements.</summary>
-    private sealed class Writer(SqliteAppDbContext db, SqliteStatementCache statements) : IDisposable
-    {
-        public SqliteAppDbContext Db => db;
-
-        public static Writer Open(DbContextOptions<SqliteAppDbContext> options)
-        {
-            var statements = new SqliteStatementCache();
-            var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
-                .AddInterceptors(statements).Options) { Statements = statements };
-            try
-            {
-                db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.
-                return new Writer(db, statements);
-            }
-            catch
-            {
-                db.Dispose();
-                statements.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            statements.Dispose(); // The statements first: they belong to the connection.
-            db.Dispose();
-        }
-    }
 
     private sealed class Unit<T>(Func<AppDbContext, CancellationToken, Task<T>> work) : IUnit
     {
