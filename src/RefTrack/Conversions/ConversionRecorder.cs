@@ -24,7 +24,8 @@ public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion 
 /// conversion is returned instead.
 /// </summary>
 public sealed class ConversionRecorder(
-    AppDbContext db, ITransactionRunner writes, RewardGranter granter, PurchaseQueries queries, TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, IHotReads reads, RewardGranter granter, PurchaseQueries queries,
+    TimeProvider clock)
 {
     public async Task<RecordResult> RecordAsync(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
@@ -32,15 +33,15 @@ public sealed class ConversionRecorder(
         // The buyer, its qualified referral and the referrer's qualified count in one query before the transaction, as
         // are the rules.
         var buyer = request.ParticipantId is { } participantId
-            ? await queries.BuyerById(db, campaignId, participantId, ct)
-            : await queries.BuyerByExternalId(db, campaignId, request.ParticipantExternalId!, ct);
+            ? await reads.RunAsync(db, r => queries.BuyerById(r, campaignId, participantId, ct))
+            : await reads.RunAsync(db, r => queries.BuyerByExternalId(r, campaignId, request.ParticipantExternalId!, ct));
         if (buyer is null)
         {
             return new RecordResult(RecordOutcome.UnknownParticipant);
         }
 
         var rewarded = buyer.Referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
-        var rules = rewarded ? await granter.ActiveRulesAsync(db, campaignId, ct) : [];
+        var rules = rewarded ? await reads.RunAsync(db, r => granter.ActiveRulesAsync(r, campaignId, ct)) : [];
         var externalId = request.ExternalId!.Trim();
         try
         {

@@ -25,6 +25,7 @@ public static class DataServices
                 db.UseNpgsql(PostgresConnectionString(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value))
                     .ConfigureWarnings(QuietExpectedConflicts));
             services.AddScoped<ITransactionRunner, DirectTransactionRunner>();
+            services.AddSingleton<IHotReads, DirectHotReads>();
         }
         else
         {
@@ -38,6 +39,7 @@ public static class DataServices
             services.AddSingleton<SqliteGroupCommit>();
             services.AddSingleton<ITransactionRunner>(sp => sp.GetRequiredService<SqliteGroupCommit>());
             services.AddHostedService(sp => sp.GetRequiredService<SqliteGroupCommit>());
+            services.AddSingleton<IHotReads, SqliteHotReads>();
         }
 
         services.AddHostedService<DatabaseStartup>();

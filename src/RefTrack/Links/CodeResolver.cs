@@ -28,7 +28,8 @@ public sealed record ResolvedCode(Guid CodeId, string Code, Guid ParticipantId, 
 /// The cache is this resolver's own, keyed by the normalized code itself: no key string is built per redirect, and
 /// the key is the same string the entry's <see cref="ResolvedCode.Code"/> holds.
 /// </remarks>
-public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptions> options, TimeProvider clock)
+public sealed class CodeResolver(
+    IServiceScopeFactory scopes, IHotReads reads, IOptions<LinkOptions> options, TimeProvider clock)
 {
     private static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
 
@@ -54,9 +55,7 @@ public sealed class CodeResolver(IServiceScopeFactory scopes, IOptions<LinkOptio
             return hit;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var row = await _lookup(db, normalized, ct);
+        var row = await reads.RunAsync(scopes, db => _lookup(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
         var resolved = row is null ? null : new ResolvedCode(row.Id, normalized, row.ParticipantId, row.IsDisabled,

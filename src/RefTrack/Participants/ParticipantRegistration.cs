@@ -17,8 +17,8 @@ public sealed record Registration(Participant Participant, string Code, Referral
 /// the loser returns the winner's participant and attributes nothing.
 /// </summary>
 public sealed class ParticipantRegistration(
-    AppDbContext db, ITransactionRunner writes, ClickWriter clickWriter, RewardGranter granter, SignupQueries queries,
-    TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, IHotReads reads, ClickWriter clickWriter, RewardGranter granter,
+    SignupQueries queries, TimeProvider clock)
 {
     private const int CodeAttempts = 5;
     private const int ClickWaits = 20;
@@ -30,7 +30,7 @@ public sealed class ParticipantRegistration(
         var externalId = request.ExternalId!.Trim();
         // Most registrations are new: a plain index probe first, the full view (joins, compiled by SQLite on every
         // call) only for a returning user.
-        if (await queries.ParticipantExists(db, campaign.Id, externalId, ct) &&
+        if (await reads.RunAsync(db, r => queries.ParticipantExists(r, campaign.Id, externalId, ct)) &&
             await FindAsync(campaign.Id, externalId, ct) is { } existing)
         {
             return existing;
@@ -40,7 +40,7 @@ public sealed class ParticipantRegistration(
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
         var rules = decision.Outcome == AttributionOutcome.Attributed
-            ? await granter.ActiveRulesAsync(db, campaign.Id, ct)
+            ? await reads.RunAsync(db, r => granter.ActiveRulesAsync(r, campaign.Id, ct))
             : [];
 
         for (var attempt = 1; ; attempt++)
@@ -158,20 +158,21 @@ public sealed class ParticipantRegistration(
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
             // queued on this node. Returns at once when nothing is queued.
             await clickWriter.FlushAsync(ct);
-            var found = await queries.Click(db, clickId, ct);
+            var found = await reads.RunAsync(db, r => queries.Click(r, clickId, ct));
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
             // in the last few seconds is worth a short wait before it is called unknown for good.
             for (var wait = 0; found is null && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
             {
                 await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
-                found = await queries.Click(db, clickId, ct);
+                found = await reads.RunAsync(db, r => queries.Click(r, clickId, ct));
             }
 
             if (found is not null)
             {
                 click = found.Evidence;
                 var since = now.AddDays(-campaign.AttributionWindowDays);
-                sameDevice = await queries.DeviceClicks(db, campaign.Id, found.DeviceId, since).ToListAsync(ct);
+                sameDevice = await reads.RunAsync(db,
+                    r => queries.DeviceClicks(r, campaign.Id, found.DeviceId, since).ToListAsync(ct).AsTask());
             }
         }
 
@@ -180,7 +181,7 @@ public sealed class ParticipantRegistration(
         if (codeGiven)
         {
             var normalized = ReferralCode.Normalize(request.ReferralCode!);
-            code = await queries.Code(db, normalized, ct);
+            code = await reads.RunAsync(db, r => queries.Code(r, normalized, ct));
         }
 
         return new AttributionInput(campaign.Id, campaign.AttributionWindowDays, campaign.AttributionModel, now,

@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using RefTrack.Data;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary><see cref="SqliteHotReads"/>: queries on kept connections, compiled once, seeing every commit.</summary>
+public sealed class SqliteHotReadsTests : IDisposable
+{
+    private readonly TestDatabase _database = TestDatabase.Create(Provider.Sqlite);
+    private readonly SqliteHotReads _reads;
+
+    public SqliteHotReadsTests()
+    {
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(_database.ConnectionString).Options;
+        using (var db = new SqliteAppDbContext(options))
+        {
+            db.Database.Migrate();
+        }
+
+        _reads = new SqliteHotReads(options);
+    }
+
+    [Fact]
+    public async Task A_query_run_again_is_compiled_once_and_sees_rows_committed_in_between()
+    {
+        Assert.Null(await Setting("k"));
+        var compiled = await _reads.RunAsync(db: null!, db => Task.FromResult(((SqliteAppDbContext)db).Statements!.Compiled));
+
+        await using (var other = new SqliteConnection(_database.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var insert = other.CreateCommand();
+            insert.CommandText = """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('k', 'v')""";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("v", await Setting("k"));
+        Assert.Equal(compiled, await _reads.RunAsync(db: null!, db => Task.FromResult(((SqliteAppDbContext)db).Statements!.Compiled)));
+    }
+
+    [Fact]
+    public async Task A_failing_query_throws_to_its_caller_and_the_next_query_runs()
+    {
+        await Assert.ThrowsAsync<SqliteException>(() => _reads.RunAsync(db: null!,
+            db => db.Database.SqlQuery<string>($"""SELECT "Value" AS "Value" FROM "NoSuchTable" """).ToListAsync()));
+        Assert.Null(await Setting("k"));
+    }
+
+    public void Dispose()
+    {
+        _reads.Dispose();
+        _database.Dispose();
+    }
+
+    private Task<string?> Setting(string key) => _reads.RunAsync(db: null!, db =>
+        db.InstanceSettings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync());
+}
