@@ -41,6 +41,33 @@ public sealed class SqliteHotReadsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_kept_connection_holds_no_read_transaction_between_queries_so_a_checkpoint_completes()
+    {
+        await using var writer = new SqliteConnection(_database.ConnectionString);
+        await writer.OpenAsync();
+        await Execute(writer, "PRAGMA journal_mode = WAL;"); // As the service runs (DatabaseStartup).
+        await Execute(writer, """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('k', 'v')""");
+        Assert.Equal("v", await Setting("k"));
+        Assert.Equal(1, await _reads.RunAsync(db: null!, db => db.InstanceSettings.AsNoTracking().CountAsync()));
+        await Execute(writer, """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('k2', 'v2')""");
+
+        // A checkpoint copies the log only up to the oldest snapshot a reader still holds.
+        await using var checkpoint = writer.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        await using var result = await checkpoint.ExecuteReaderAsync();
+        Assert.True(await result.ReadAsync());
+        Assert.True(result.GetInt64(1) > 0);
+        Assert.Equal(result.GetInt64(1), result.GetInt64(2)); // Every frame of the log checkpointed.
+    }
+
+    private static async Task Execute(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_failing_query_throws_to_its_caller_and_the_next_query_runs()
     {
         await Assert.ThrowsAsync<SqliteException>(() => _reads.RunAsync(db: null!,
