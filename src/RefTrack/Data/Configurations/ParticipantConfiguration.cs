@@ -18,7 +18,9 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         b.Property(p => p.QualifiedReferrals).HasDefaultValue(0);
         b.Property(p => p.ConvertedReferrals).HasDefaultValue(0);
         b.HasIndex(p => new { p.CampaignId, p.ExternalId }).IsUnique();
-        b.HasIndex(p => new { p.CampaignId, p.NormalizedEmail });
+        // No index on NormalizedEmail: attribution compares the referrer's email, read with its code or click, and no
+        // query looks participants up by email; an index would be one more entry to write per signup and per
+        // increment of the referrer's count (PostgreSQL's increments are not heap-only: the leaderboard index holds it).
         // The leaderboard: top referrers of a campaign straight off the index.
         b.HasIndex(p => new { p.CampaignId, p.QualifiedReferrals, p.Id }).IsDescending(false, true, false);
         b.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);

@@ -373,8 +373,6 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "NormalizedEmail");
-
                     b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
                         .IsDescending(false, true, false);
 

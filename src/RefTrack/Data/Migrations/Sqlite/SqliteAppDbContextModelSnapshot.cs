@@ -366,8 +366,6 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "NormalizedEmail");
-
                     b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
                         .IsDescending(false, true, false);
 
