@@ -7,7 +7,7 @@ namespace RefTrack.Data;
 /// SQLite's hot reads run on contexts that keep their connection open and their statements compiled
 /// (<see cref="SqliteKeptContext"/>). Microsoft.Data.Sqlite compiles a command's SQL anew for every command, and EF
 /// Core makes one per execution: in <c>bench/profile sqlite purchases</c> compiling the buyer's query (three tables
-/// joined) and the rules' was about a tenth of the server's CPU samples, more than SQLite took to run them.
+/// joined) and the rules' was about a tenth of the server's CPU samples.
 /// </summary>
 /// <remarks>
 /// A context is taken for one query and given back at once: Microsoft.Data.Sqlite's calls complete synchronously, so
