@@ -4,8 +4,9 @@ CPU_TIME samples only (threads waiting in the kernel or on locks are left out), 
 area, then the hottest leaf frames. Usage: summarise.py trace.speedscope.json
 """
 import collections
-import json
 import sys
+
+from samples import is_finalizer, samples
 
 AREAS = [  # first match wins; order from specific to general
     ("click writer (batches, SQL)", "RefTrack.Links.ClickWriter"),
@@ -23,32 +24,16 @@ AREAS = [  # first match wins; order from specific to general
     ("thread pool (dispatch, spinning)", "PortableThreadPool+WorkerThread"),
 ]
 
-data = json.load(open(sys.argv[1]))
-frames = data["shared"]["frames"]
-# The finalizer thread waits in native code, yet the sampler marks its samples as CPU time: left out (the CPU per
-# thread that bench/profile prints from /proc shows it near 0%).
-FINALIZER = "System.GC.RunFinalizers"
 areas, leaves, total, finalizer = collections.Counter(), collections.Counter(), 0.0, 0.0
-for profile in data["profiles"]:
-    stack, last = [], None
-    for event in profile["events"]:
-        at = event["at"]
-        if stack and last is not None and frames[stack[-1]]["name"] == "CPU_TIME":
-            weight = at - last
-            names = [frames[i]["name"] for i in stack]
-            if any(FINALIZER in n for n in names):
-                finalizer += weight
-            else:
-                total += weight
-                area = next((label for label, needle in AREAS if any(needle in n for n in names)), "other")
-                areas[area] += weight
-                managed = [n for n in names if n not in ("CPU_TIME", "UNMANAGED_CODE_TIME")]
-                leaves[managed[-1].split("!")[-1][:110] if managed else "?"] += weight
-        if event["type"] == "O":
-            stack.append(event["frame"])
-        else:
-            stack.pop()
-        last = at
+for names, weight in samples(sys.argv[1]):
+    if is_finalizer(names):  # Left out: see samples.py. The CPU per thread from /proc shows it near 0%.
+        finalizer += weight
+        continue
+    total += weight
+    area = next((label for label, needle in AREAS if any(needle in n for n in names)), "other")
+    areas[area] += weight
+    managed = [n for n in names if n not in ("CPU_TIME", "UNMANAGED_CODE_TIME")]
+    leaves[managed[-1].split("!")[-1][:110] if managed else "?"] += weight
 
 print(f"CPU samples: {total / 1000:.1f} s of thread time ({finalizer / 1000:.1f} s on the finalizer thread left out)")
 print("By area (a sample counts for the first area on its stack):")

@@ -13,7 +13,8 @@ public interface IHotReads
     /// context.</summary>
     Task<T> RunAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query);
 
-    /// <summary>Runs <paramref name="query"/>; where a pool does not take it, on a context of a scope of its own.</summary>
+    /// <summary>Runs <paramref name="query"/>; where a pool does not take it, on a context of a scope of its
+    /// own.</summary>
     Task<T> RunAsync<T>(IServiceScopeFactory scopes, Func<AppDbContext, Task<T>> query);
 }
 

@@ -12,8 +12,9 @@ namespace RefTrack.Data;
 /// <summary>
 /// Raw SQL with only <c>{n}</c> placeholders in the text (multi-row <c>VALUES</c> lists built by
 /// <see cref="Append"/>), every value a parameter, so values are stored exactly as EF stores them; run by
-/// <see cref="QueryAsync"/> and <see cref="ExecuteAsync"/>: through EF Core's command layer, or, on SQLite's
-/// group-commit writer, straight on its compiled statements (<see cref="SqliteStatementCache.ExecuteRaw"/>).
+/// <see cref="QueryAsync"/> and <see cref="ExecuteAsync"/>: through EF Core's command layer, or, on a SQLite context
+/// that keeps its connection (the group commit's writer), straight on its compiled statements
+/// (<see cref="SqliteStatementCache.ExecuteRaw"/>).
 /// </summary>
 internal static class RawSqlRows
 {
@@ -33,10 +34,10 @@ internal static class RawSqlRows
 
     /// <summary>
     /// Runs raw SQL with <c>{n}</c> placeholders and reads its rows. Through EF Core's command layer, parameters are
-    /// typed as <c>ExecuteSqlRaw</c> types them and interceptors and logging apply; on SQLite's group-commit writer
-    /// it runs on the writer's compiled statements instead. Unlike <c>SqlQueryRaw</c> it skips EF Core's query pipeline (expression tree, query cache, materializer), which
-    /// for the few-row statements of a write unit cost more than the database's own work, on SQLite inside the one
-    /// writer's serialized section.
+    /// typed as <c>ExecuteSqlRaw</c> types them and interceptors and logging apply; on a kept SQLite context (the
+    /// group commit's writer) it runs on the context's compiled statements instead. Unlike <c>SqlQueryRaw</c> it skips
+    /// EF Core's query pipeline (expression tree, query cache, materializer), which for the few-row statements of a
+    /// write unit cost more than the database's own work, on SQLite inside the one writer's serialized section.
     /// </summary>
     public static async Task<List<T>> QueryAsync<T>(
         AppDbContext db, string sql, IReadOnlyList<object> args, Func<DbDataReader, T> read, CancellationToken ct)
@@ -68,7 +69,7 @@ internal static class RawSqlRows
     }
 
     /// <summary>Runs raw SQL with <c>{n}</c> placeholders and returns the rows it changed: <c>ExecuteSqlRaw</c>, or
-    /// on SQLite's group-commit writer its compiled statements.</summary>
+    /// on a kept SQLite context its compiled statements.</summary>
     public static Task<int> ExecuteAsync(AppDbContext db, string sql, IReadOnlyList<object> args, CancellationToken ct)
     {
         if (db is SqliteAppDbContext { Statements: { } statements })
@@ -81,7 +82,7 @@ internal static class RawSqlRows
         return db.Database.ExecuteSqlRawAsync(sql, args, ct);
     }
 
-    /// <summary>On the group commit's writer, in its current transaction (savepoints are on the same one).</summary>
+    /// <summary>On a kept context's connection, in its current transaction (savepoints are on the same one).</summary>
     private static SqliteDataReader ExecuteDirect(
         AppDbContext db, SqliteStatementCache statements, string sql, IReadOnlyList<object> args) =>
         statements.ExecuteRaw((SqliteConnection)db.Database.GetDbConnection(),

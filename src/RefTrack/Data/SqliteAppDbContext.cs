@@ -8,8 +8,8 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
     /// <summary>One write gate per database file in this process.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
 
-    /// <summary>The group commit's context only (<see cref="SqliteGroupCommit"/>): its compiled statements, which
-    /// <see cref="RawSqlRows"/> runs raw SQL on directly.</summary>
+    /// <summary>Set on a context that keeps its connection open (<see cref="SqliteKeptContext"/>: the group commit's,
+    /// the hot reads'): its compiled statements, which <see cref="RawSqlRows"/> runs raw SQL on directly.</summary>
     internal SqliteStatementCache? Statements { get; init; }
 
     public override Task<WriteTransaction> BeginWriteAsync(CancellationToken ct, System.Data.IsolationLevel? isolation = null) =>

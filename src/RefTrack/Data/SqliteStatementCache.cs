@@ -8,18 +8,19 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace RefTrack.Data;
 
 /// <summary>
-/// Keeps SQLite's compiled statements across EF Core commands on one connection that stays open (the group commit's,
-/// <see cref="SqliteGroupCommit"/>). Microsoft.Data.Sqlite compiles a command's SQL again for every new command
-/// object (dotnet/efcore#14044), and EF Core creates one per execution: in <c>bench/profile sqlite signups</c>,
-/// compiling was about a third of the group commit thread's samples. Here each distinct SQL text gets one
+/// Keeps SQLite's compiled statements across EF Core commands on one connection that stays open
+/// (<see cref="SqliteKeptContext"/>: the group commit's, the hot reads'). Microsoft.Data.Sqlite compiles a command's
+/// SQL again for every new command object (dotnet/efcore#14044), and EF Core creates one per execution: in
+/// <c>bench/profile sqlite signups</c>, compiling was about a third of the group commit thread's samples. Here each distinct SQL text gets one
 /// <see cref="SqliteCommand"/>, kept with its compiled statements; EF's command runs through it with EF's own
 /// parameter objects (names, values and types exactly as EF bound them), and EF reads the result as usual, so errors
 /// (a unique violation wrapped in <c>DbUpdateException</c>), logging and the results are EF's.
 /// </summary>
 /// <remarks>
 /// For one context used by one thread at a time, whose connection stays open: compiled statements belong to their
-/// connection and are freed when it closes. The texts are few (a write unit's statements; multi-row VALUES lists
-/// differ only by their row count), so the cache is bounded by count and simply starts over when full.
+/// connection and are freed when it closes. The texts are few (a write unit's statements, multi-row VALUES lists
+/// differing only by their row count; the hot reads' compiled queries), so the cache is bounded by count and simply
+/// starts over when full.
 /// </remarks>
 internal sealed partial class SqliteStatementCache : DbCommandInterceptor, IDisposable
 {

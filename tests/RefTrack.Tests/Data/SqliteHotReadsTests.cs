@@ -25,8 +25,8 @@ public sealed class SqliteHotReadsTests : IDisposable
     [Fact]
     public async Task A_query_run_again_is_compiled_once_and_sees_rows_committed_in_between()
     {
-        Assert.Null(await Setting("k"));
-        var compiled = await _reads.RunAsync(db: null!, db => Task.FromResult(((SqliteAppDbContext)db).Statements!.Compiled));
+        var (first, statements, compiled) = await SettingWithStatements("k");
+        Assert.Null(first);
 
         await using (var other = new SqliteConnection(_database.ConnectionString))
         {
@@ -36,8 +36,10 @@ public sealed class SqliteHotReadsTests : IDisposable
             await insert.ExecuteNonQueryAsync();
         }
 
-        Assert.Equal("v", await Setting("k"));
-        Assert.Equal(compiled, await _reads.RunAsync(db: null!, db => Task.FromResult(((SqliteAppDbContext)db).Statements!.Compiled)));
+        var (again, sameStatements, compiledAgain) = await SettingWithStatements("k");
+        Assert.Equal("v", again);
+        Assert.Same(statements, sameStatements); // The same kept context, so its compiled statement was reused…
+        Assert.Equal(compiled, compiledAgain); // …and nothing was compiled again.
     }
 
     [Fact]
@@ -81,6 +83,17 @@ public sealed class SqliteHotReadsTests : IDisposable
         _database.Dispose();
     }
 
-    private Task<string?> Setting(string key) => _reads.RunAsync(db: null!, db =>
-        db.InstanceSettings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync());
+    private Task<string?> Setting(string key) => _reads.RunAsync(db: null!, db => Setting(db, key));
+
+    private static Task<string?> Setting(AppDbContext db, string key) =>
+        db.InstanceSettings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync();
+
+    /// <summary>The setting, and the statements of the context that read it with how many texts they compiled.</summary>
+    private Task<(string? Value, SqliteStatementCache Statements, int Compiled)> SettingWithStatements(string key) =>
+        _reads.RunAsync(db: null!, async db =>
+        {
+            var value = await Setting(db, key);
+            var statements = ((SqliteAppDbContext)db).Statements!;
+            return (value, statements, statements.Compiled);
+        });
 }
