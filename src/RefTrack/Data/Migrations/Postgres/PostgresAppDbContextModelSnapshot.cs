@@ -428,12 +428,8 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredId");
-
                     b.HasIndex("CampaignId", "ReferredId")
                         .IsUnique();
-
-                    b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("ReferrerId", "Status");
 

@@ -421,12 +421,8 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReferredId");
-
                     b.HasIndex("CampaignId", "ReferredId")
                         .IsUnique();
-
-                    b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("ReferrerId", "Status");
 
