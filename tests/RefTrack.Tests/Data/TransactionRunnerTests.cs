@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
@@ -17,6 +18,23 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
     {
         using var app = new TestApp(Provider.Sqlite);
         Assert.IsType<SqliteGroupCommit>(Runner(app));
+    }
+
+    [Fact]
+    public async Task Units_savepoints_are_kept_in_memory_not_in_temporary_files()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client();
+
+        var tempStore = await Runner(app).RunAsync((db, _) =>
+        {
+            using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            command.CommandText = "PRAGMA temp_store";
+            return Task.FromResult(Convert.ToInt32(command.ExecuteScalar()));
+        }, CancellationToken.None);
+
+        Assert.Equal(2, tempStore); // MEMORY
     }
 }
 
