@@ -21,20 +21,26 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
     }
 
     [Fact]
-    public async Task Units_savepoints_are_kept_in_memory_not_in_temporary_files()
+    public async Task Units_savepoints_are_kept_in_memory_and_the_log_is_checkpointed_at_the_configured_size()
     {
         using var app = new TestApp(Provider.Sqlite);
         _ = app.Client();
 
-        var tempStore = await Runner(app).RunAsync((db, _) =>
+        var (tempStore, checkpointPages) = await Runner(app).RunAsync((db, _) =>
         {
-            using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-            command.CommandText = "PRAGMA temp_store";
-            return Task.FromResult(Convert.ToInt32(command.ExecuteScalar()));
+            int Pragma(string name)
+            {
+                using var command = db.Database.GetDbConnection().CreateCommand();
+                command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+                command.CommandText = $"PRAGMA {name}";
+                return Convert.ToInt32(command.ExecuteScalar());
+            }
+
+            return Task.FromResult((Pragma("temp_store"), Pragma("wal_autocheckpoint")));
         }, CancellationToken.None);
 
         Assert.Equal(2, tempStore); // MEMORY
+        Assert.Equal(10_000, checkpointPages);
     }
 }
 
