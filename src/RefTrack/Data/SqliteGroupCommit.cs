@@ -25,6 +25,14 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
 {
     private const int MaxBatch = 256;
 
+    /// <summary>
+    /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: with it on the click
+    /// writer's connections too, many links' p99 tripled in a short run (docs/benchmarks.md, table of changes), so
+    /// they keep SQLite's 1,000 pages. Whichever commit finds the log past its own connection's limit checkpoints, so
+    /// under mixed traffic the click writer mostly does.
+    /// </summary>
+    public const int CheckpointPages = 10_000;
+
     private readonly Channel<IUnit> _queue = Channel.CreateBounded<IUnit>(new BoundedChannelOptions(4096)
     {
         SingleReader = true,
@@ -142,18 +150,21 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     }
 
     /// <summary>
-    /// The loop's kept context, with SQLite's temporary files in memory: each unit's savepoint keeps the original of
-    /// every page the unit changes in a sub-journal, which past 64 KiB (a signup's unit changes about thirty pages)
-    /// SQLite spills to a temporary file, one write system call per page saved. In memory they cost a few hundred KiB
-    /// while a unit runs. (The connection keeps the setting if it goes back to Microsoft.Data.Sqlite's pool,
-    /// after a failed batch or at shutdown.)
+    /// The loop's kept context, with two settings of its own. SQLite's temporary files in memory: each unit's
+    /// savepoint keeps the original of every page the unit changes in a sub-journal, which past 64 KiB (a signup's
+    /// unit changes about thirty pages) SQLite spills to a temporary file, one write system call per page saved; in
+    /// memory they cost a few hundred KiB while a unit runs. And the WAL copied into the database file when a commit
+    /// of this connection finds it at <see cref="CheckpointPages"/>: the units change the same pages over and over
+    /// (rollup rows, referrers' rows, the tails of the tables and of their time-ordered indexes), and a checkpoint
+    /// copies each page once however often it changed. (The connection keeps both settings if it goes back to
+    /// Microsoft.Data.Sqlite's pool, after a failed batch or at shutdown.)
     /// </summary>
     private SqliteKeptContext OpenWriter()
     {
         var writer = SqliteKeptContext.Open(_options);
         try
         {
-            writer.Db.Database.ExecuteSqlRaw("PRAGMA temp_store = MEMORY;");
+            writer.Db.Database.ExecuteSqlRaw($"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {CheckpointPages};");
             return writer;
         }
         catch

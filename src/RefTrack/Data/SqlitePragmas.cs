@@ -20,18 +20,7 @@ internal sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInter
         $"PRAGMA busy_timeout = {options.BusyTimeoutMilliseconds}; " +
         $"PRAGMA synchronous = {options.Synchronous.ToString().ToUpperInvariant()}; " +
         "PRAGMA foreign_keys = ON; " +
-        $"PRAGMA cache_size = -{options.SqliteCacheKiB}; " + // Negative: KiB rather than pages.
-        $"PRAGMA wal_autocheckpoint = {CheckpointPages};";
-
-    /// <summary>
-    /// The WAL's size, in pages, at which a committing connection copies it into the database file: ten times SQLite's
-    /// default (40 MiB of log at 4 KiB pages). The writes change the same pages over and over (the rollup rows, a
-    /// referrer's row, the tails of the tables and of their time-ordered indexes), and a checkpoint copies each page
-    /// once however often it changed, so a longer log means fewer page copies and fsyncs per write, in whichever
-    /// writer's commit crosses the line: measured in docs/benchmarks.md (table of changes). A checkpoint takes
-    /// longer, which is what the writes' p99 pays; and a restart after a crash replays up to that much log.
-    /// </summary>
-    public const int CheckpointPages = 10_000;
+        $"PRAGMA cache_size = -{options.SqliteCacheKiB};"; // Negative: KiB rather than pages.
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

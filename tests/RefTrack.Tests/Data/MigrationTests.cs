@@ -94,7 +94,6 @@ public sealed class MigrationTests
         Assert.Equal("wal", await Pragma(db, "journal_mode"));
         Assert.Equal("2", await Pragma(db, "synchronous")); // FULL
         Assert.Equal("1", await Pragma(db, "foreign_keys"));
-        Assert.Equal("10000", await Pragma(db, "wal_autocheckpoint"));
         Assert.True(File.Exists(app.DatabasePath));
     }
 

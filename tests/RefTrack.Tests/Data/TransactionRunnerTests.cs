@@ -40,7 +40,7 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
         }, CancellationToken.None);
 
         Assert.Equal(2, tempStore); // MEMORY
-        Assert.Equal(10_000, checkpointPages);
+        Assert.Equal(SqliteGroupCommit.CheckpointPages, checkpointPages);
     }
 }
 
