@@ -152,7 +152,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     /// <summary>
     /// The loop's kept context, with two settings of its own. SQLite's temporary files in memory: each unit's
     /// savepoint keeps the original of every page the unit changes in a sub-journal, which past 64 KiB (a signup's
-    /// unit changes about thirty pages) SQLite spills to a temporary file, one write system call per page saved; in
+    /// unit writes to about thirty B-trees) SQLite spills to a temporary file, one write system call per page saved; in
     /// memory they cost a few hundred KiB while a unit runs. And the WAL copied into the database file when a commit
     /// of this connection finds it at <see cref="CheckpointPages"/>: the units change the same pages over and over
     /// (rollup rows, referrers' rows, the tails of the tables and of their time-ordered indexes), and a checkpoint
@@ -164,7 +164,8 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         var writer = SqliteKeptContext.Open(_options);
         try
         {
-            writer.Db.Database.ExecuteSqlRaw($"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {CheckpointPages};");
+            writer.Db.Database.ExecuteSqlRaw(
+                $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {CheckpointPages};");
             return writer;
         }
         catch

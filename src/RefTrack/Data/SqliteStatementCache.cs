@@ -11,10 +11,11 @@ namespace RefTrack.Data;
 /// Keeps SQLite's compiled statements across EF Core commands on one connection that stays open
 /// (<see cref="SqliteKeptContext"/>: the group commit's, the hot reads'). Microsoft.Data.Sqlite compiles a command's
 /// SQL again for every new command object (dotnet/efcore#14044), and EF Core creates one per execution: in
-/// <c>bench/profile sqlite signups</c>, compiling was about a third of the group commit thread's samples. Here each distinct SQL text gets one
-/// <see cref="SqliteCommand"/>, kept with its compiled statements; EF's command runs through it with EF's own
-/// parameter objects (names, values and types exactly as EF bound them), and EF reads the result as usual, so errors
-/// (a unique violation wrapped in <c>DbUpdateException</c>), logging and the results are EF's.
+/// <c>bench/profile sqlite signups</c>, compiling was about a third of the group commit thread's samples. Here each
+/// distinct SQL text gets one <see cref="SqliteCommand"/>, kept with its compiled statements; EF's command runs
+/// through it with EF's own parameter objects (names, values and types exactly as EF bound them), and EF reads the
+/// result as usual, so errors (a unique violation wrapped in <c>DbUpdateException</c>), logging and the results are
+/// EF's.
 /// </summary>
 /// <remarks>
 /// For one context used by one thread at a time, whose connection stays open: compiled statements belong to their

@@ -9,8 +9,9 @@ namespace RefTrack.Participants;
 /// A signup's new rows (the participant, its code and, when there is one, its referral) as statements of raw SQL for
 /// the write unit's next command, every value a parameter, in EF Core's column formats (enums by name). EF Core's
 /// SaveChanges attached, sorted and generated SQL for these three rows on every signup: about a third of SQLite's
-/// group-commit thread per signup in <c>bench/profile sqlite signups</c>. The counters (<c>QualifiedReferrals</c>, <c>ConvertedReferrals</c>) and
-/// <c>ConvertedAt</c> are left to their column defaults (0, NULL), as a new row has them.
+/// group-commit thread per signup in <c>bench/profile sqlite signups</c>. The counters (<c>QualifiedReferrals</c>,
+/// <c>ConvertedReferrals</c>) and <c>ConvertedAt</c> are left to their column defaults (0, NULL), as a new row has
+/// them.
 /// </summary>
 internal static class SignupRows
 {

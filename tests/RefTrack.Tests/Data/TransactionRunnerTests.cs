@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
@@ -26,17 +25,12 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
         using var app = new TestApp(Provider.Sqlite);
         _ = app.Client();
 
-        var (tempStore, checkpointPages) = await Runner(app).RunAsync((db, _) =>
+        var (tempStore, checkpointPages) = await Runner(app).RunAsync(async (db, ct) =>
         {
-            int Pragma(string name)
-            {
-                using var command = db.Database.GetDbConnection().CreateCommand();
-                command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-                command.CommandText = $"PRAGMA {name}";
-                return Convert.ToInt32(command.ExecuteScalar());
-            }
+            async Task<int> Pragma(string name) =>
+                (await RawSqlRows.QueryAsync(db, $"PRAGMA {name}", [], r => r.GetInt32(0), ct)).Single();
 
-            return Task.FromResult((Pragma("temp_store"), Pragma("wal_autocheckpoint")));
+            return (await Pragma("temp_store"), await Pragma("wal_autocheckpoint"));
         }, CancellationToken.None);
 
         Assert.Equal(2, tempStore); // MEMORY
