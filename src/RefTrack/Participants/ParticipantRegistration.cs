@@ -28,10 +28,9 @@ public sealed class ParticipantRegistration(
     public async Task<Registration> RegisterAsync(Campaign campaign, RegisterParticipantRequest request, CancellationToken ct)
     {
         var externalId = request.ExternalId!.Trim();
-        // Most registrations are new: a plain index probe first, the full view (joins, compiled by SQLite on every
-        // call) only for a returning user.
-        if (await reads.RunAsync(db, r => queries.ParticipantExists(r, campaign.Id, externalId, ct)) &&
-            await FindAsync(campaign.Id, externalId, ct) is { } existing)
+        // A returning user gets its participant back. One compiled query either way: for a new user (most) it is
+        // the probe of the (campaign, external id) index and nothing more.
+        if (await FindAsync(campaign.Id, externalId, ct) is { } existing)
         {
             return existing;
         }
@@ -158,22 +157,18 @@ public sealed class ParticipantRegistration(
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
             // queued on this node. Returns at once when nothing is queued.
             await clickWriter.FlushAsync(ct);
-            var found = await reads.RunAsync(db, r => queries.Click(r, clickId, ct));
+            var since = now.AddDays(-campaign.AttributionWindowDays);
+            var found = await ClickWithDeviceAsync(clickId, campaign.Id, since, ct);
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
             // in the last few seconds is worth a short wait before it is called unknown for good.
-            for (var wait = 0; found is null && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
+            for (var wait = 0; found.Count == 0 && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
             {
                 await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
-                found = await reads.RunAsync(db, r => queries.Click(r, clickId, ct));
+                found = await ClickWithDeviceAsync(clickId, campaign.Id, since, ct);
             }
 
-            if (found is not null)
-            {
-                click = found.Evidence;
-                var since = now.AddDays(-campaign.AttributionWindowDays);
-                sameDevice = await reads.RunAsync(db,
-                    r => queries.DeviceClicks(r, campaign.Id, found.DeviceId, since).ToListAsync(ct).AsTask());
-            }
+            click = found.Find(c => c.ClickId == clickId);
+            sameDevice = found; // The named click among them is harmless: attribution takes each click once.
         }
 
         var codeGiven = !string.IsNullOrWhiteSpace(request.ReferralCode);
@@ -188,12 +183,13 @@ public sealed class ParticipantRegistration(
             participantId, email, clickIdGiven, click, sameDevice, codeGiven, code);
     }
 
+    private Task<List<ClickEvidence>> ClickWithDeviceAsync(Guid clickId, Guid campaignId, DateTime since, CancellationToken ct) =>
+        reads.RunAsync(db, r => queries.ClickWithDevice(r, clickId, campaignId, since).ToListAsync(ct).AsTask());
+
     /// <summary>The participant by external id, as a registration that created nothing.</summary>
     public async Task<Registration?> FindAsync(Guid campaignId, string externalId, CancellationToken ct)
     {
-        var row = await ParticipantQueries.Views(db,
-                db.Participants.Where(p => p.CampaignId == campaignId && p.ExternalId == externalId))
-            .FirstOrDefaultAsync(ct);
+        var row = await reads.RunAsync(db, r => queries.Participant(r, campaignId, externalId, ct));
         return row is null ? null : new Registration(row.Participant, row.Code, row.Referral, Created: false);
     }
 }

@@ -5,9 +5,6 @@ using RefTrack.Referrals;
 
 namespace RefTrack.Participants;
 
-/// <summary>A click as a signup finds it: the evidence and the device that made it.</summary>
-public sealed record FoundClick(ClickEvidence Evidence, string DeviceId);
-
 /// <summary>
 /// The reads of a signup, as compiled queries: EF Core otherwise walks each query's expression tree on every call to
 /// extract its parameters and find its cached plan (<c>QueryCompiler</c>, about a sixth of the samples in
@@ -18,30 +15,42 @@ public sealed class SignupQueries
 {
     private const int MaxDeviceClicks = 100;
 
-    public Func<AppDbContext, Guid, string, CancellationToken, Task<bool>> ParticipantExists { get; } =
-        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, string externalId, CancellationToken _) =>
-            db.Participants.Any(p => p.CampaignId == campaignId && p.ExternalId == externalId));
-
-    // The two click queries differ only in their filter. A compiled query must be one expression (EF Core cannot
-    // translate a call to a helper that composes it), hence the join written out twice.
-    public Func<AppDbContext, Guid, CancellationToken, Task<FoundClick?>> Click { get; } =
-        EF.CompileAsyncQuery((AppDbContext db, Guid clickId, CancellationToken _) => db.Clicks.AsNoTracking()
+    /// <summary>
+    /// The click a signup names and its device's clicks in the signup's campaign since a time (at most
+    /// <see cref="MaxDeviceClicks"/>; the named click among them too when it qualifies), in one query: one read less
+    /// per signup than the click first and then its device's. Empty when the click is unknown.
+    /// </summary>
+    public Func<AppDbContext, Guid, Guid, DateTime, IAsyncEnumerable<ClickEvidence>> ClickWithDevice { get; } =
+        EF.CompileAsyncQuery((AppDbContext db, Guid clickId, Guid campaignId, DateTime since) => db.Clicks.AsNoTracking()
             .Where(c => c.Id == clickId)
-            .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
-            .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new FoundClick(
-                new ClickEvidence(x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt,
-                    x.IsDisabled),
-                x.c.DeviceId))
-            .FirstOrDefault());
-
-    /// <summary>A device's clicks in a campaign since a time, at most <see cref="MaxDeviceClicks"/>.</summary>
-    public Func<AppDbContext, Guid, string, DateTime, IAsyncEnumerable<ClickEvidence>> DeviceClicks { get; } =
-        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, string deviceId, DateTime since) => db.Clicks.AsNoTracking()
-            .Where(c => c.CampaignId == campaignId && c.DeviceId == deviceId && c.OccurredAt >= since)
+            // UNION ALL of two index lookups (the primary key, then campaign and device) rather than one OR.
+            .Concat(db.Clicks.AsNoTracking()
+                .Where(c => c.CampaignId == campaignId && c.OccurredAt >= since &&
+                    c.DeviceId == db.Clicks.Where(named => named.Id == clickId).Select(named => named.DeviceId).FirstOrDefault())
+                .Take(MaxDeviceClicks))
             .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
             .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new ClickEvidence(
-                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled))
-            .Take(MaxDeviceClicks));
+                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled)));
+
+    /// <summary>
+    /// The participant by external id, projected as <see cref="ParticipantQueries.Views"/> does (written out again: a
+    /// compiled query is one expression). Every registration reads it first, and a duplicate's loser again; uncompiled,
+    /// on a pooled connection, for the duplicates' losers alone it was 8% of the server's samples in <c>bench/profile
+    /// sqlite signups</c> (EF Core walking the expression, SQLite compiling the join on every call).
+    /// </summary>
+    public Func<AppDbContext, Guid, string, CancellationToken, Task<ParticipantView?>> Participant { get; } =
+        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, string externalId, CancellationToken _) => (
+            from p in db.Participants.AsNoTracking()
+            where p.CampaignId == campaignId && p.ExternalId == externalId
+            join r in db.Referrals on new { p.CampaignId, ReferredId = p.Id } equals new { r.CampaignId, r.ReferredId } into referrals
+            from r in referrals.DefaultIfEmpty()
+            select new ParticipantView(
+                p,
+                db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
+                r != null
+                    ? new ReferralOutcome(r.Status, r.Reason)
+                    : p.AttributionStatus == null ? null : new ReferralOutcome(p.AttributionStatus.Value, p.AttributionReason!)))
+            .FirstOrDefault());
 
     public Func<AppDbContext, string, CancellationToken, Task<CodeEvidence?>> Code { get; } =
         EF.CompileAsyncQuery((AppDbContext db, string code, CancellationToken _) => db.ReferralCodes.AsNoTracking()
