@@ -124,8 +124,10 @@ public sealed class ConversionRecorder(
         Guid campaignId, Guid participantId, string externalId, RecordConversionRequest request, ConversionType type,
         CancellationToken ct)
     {
-        var stored = await db.Conversions.AsNoTracking()
-            .FirstAsync(c => c.CampaignId == campaignId && c.ExternalId == externalId, ct);
+        // The unique violation means a committed row: PostgreSQL raises it once the other transaction has committed, and
+        // SQLite's group commit answers its units after their batch's commit.
+        var stored = await reads.RunAsync(db, r => queries.Stored(r, campaignId, externalId, ct))
+            ?? throw new InvalidOperationException($"Conversion '{externalId}' was a duplicate but is not stored.");
         var same = stored.ParticipantId == participantId && stored.Type == type &&
                    stored.Amount == (request.Amount ?? 0) && stored.Currency == request.Currency;
         if (!same)
@@ -133,8 +135,8 @@ public sealed class ConversionRecorder(
             return new RecordResult(RecordOutcome.ConflictingReplay, stored);
         }
 
-        var rewards = await db.Rewards.AsNoTracking()
-            .Where(r => r.CampaignId == campaignId && r.ConversionId == stored.Id).OrderBy(r => r.Id).ToListAsync(ct);
+        var rewards = await reads.RunAsync(db,
+            r => queries.StoredRewards(r, campaignId, stored.Id).ToListAsync(ct).AsTask());
         return new RecordResult(RecordOutcome.Replayed, stored, rewards);
     }
 }

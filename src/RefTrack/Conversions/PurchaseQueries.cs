@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 using RefTrack.Participants;
 using RefTrack.Referrals;
+using RefTrack.Rewards;
 
 namespace RefTrack.Conversions;
 
@@ -39,4 +40,14 @@ public sealed class PurchaseQueries
              from referrer in referrers.DefaultIfEmpty()
              select new Buyer(p.Id, r, referrer != null ? referrer.QualifiedReferrals : 0))
             .FirstOrDefault());
+
+    // A replay's reads: the stored conversion, then its rewards. A replay is one purchase in five in the benchmark, and
+    // uncompiled, on a pooled connection, each read paid for EF Core walking its expression and SQLite compiling it.
+    public Func<AppDbContext, Guid, string, CancellationToken, Task<Conversion?>> Stored { get; } =
+        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, string externalId, CancellationToken _) =>
+            db.Conversions.AsNoTracking().FirstOrDefault(c => c.CampaignId == campaignId && c.ExternalId == externalId));
+
+    public Func<AppDbContext, Guid, Guid, IAsyncEnumerable<Reward>> StoredRewards { get; } =
+        EF.CompileAsyncQuery<AppDbContext, Guid, Guid, Reward>((db, campaignId, conversionId) =>
+            db.Rewards.AsNoTracking().Where(r => r.CampaignId == campaignId && r.ConversionId == conversionId).OrderBy(r => r.Id));
 }
