@@ -24,8 +24,8 @@ public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion 
 /// conversion is returned instead.
 /// </summary>
 public sealed class ConversionRecorder(
-    AppDbContext db, ITransactionRunner writes, IHotReads reads, RewardGranter granter, PurchaseQueries queries,
-    TimeProvider clock)
+    AppDbContext db, ITransactionRunner writes, IHotReads reads, RewardGranter granter, ActiveRuleCache activeRules,
+    PurchaseQueries queries, TimeProvider clock)
 {
     public async Task<RecordResult> RecordAsync(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
@@ -41,7 +41,7 @@ public sealed class ConversionRecorder(
         }
 
         var rewarded = buyer.Referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
-        var rules = rewarded ? await reads.RunAsync(db, r => granter.ActiveRulesAsync(r, campaignId, ct)) : [];
+        var rules = rewarded ? await activeRules.GetAsync(db, campaignId, ct) : [];
         var externalId = request.ExternalId!.Trim();
         try
         {

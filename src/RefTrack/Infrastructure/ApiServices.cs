@@ -22,6 +22,8 @@ public static class ApiServices
         services.AddSingleton<RewardGranter>(); // Holds compiled queries: one per app, not per request.
         services.AddSingleton<SignupQueries>();
         services.AddSingleton<PurchaseQueries>();
+        services.AddOptions<RewardOptions>().BindConfiguration(RewardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ActiveRuleCache>();
         services.AddScoped<ParticipantRegistration>();
         services.AddScoped<ConversionRecorder>();
         return services;

@@ -18,7 +18,7 @@ public sealed record Registration(Participant Participant, string Code, Referral
 /// </summary>
 public sealed class ParticipantRegistration(
     AppDbContext db, ITransactionRunner writes, IHotReads reads, ClickWriter clickWriter, RewardGranter granter,
-    SignupQueries queries, TimeProvider clock)
+    ActiveRuleCache activeRules, SignupQueries queries, TimeProvider clock)
 {
     private const int CodeAttempts = 5;
     private const int ClickWaits = 20;
@@ -39,7 +39,7 @@ public sealed class ParticipantRegistration(
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
         var rules = decision.Outcome == AttributionOutcome.Attributed
-            ? await reads.RunAsync(db, r => granter.ActiveRulesAsync(r, campaign.Id, ct))
+            ? await activeRules.GetAsync(db, campaign.Id, ct)
             : [];
 
         for (var attempt = 1; ; attempt++)

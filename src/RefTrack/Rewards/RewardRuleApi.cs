@@ -18,7 +18,8 @@ public static class RewardRuleApi
     }
 
     private static async Task<Results<Created<RewardRuleResponse>, ValidationProblem>> Create(
-        Guid campaignId, CreateRewardRuleRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid campaignId, CreateRewardRuleRequest request, AppDbContext db, ActiveRuleCache activeRules, TimeProvider clock,
+        CancellationToken ct)
     {
         var validator = request.Validate(out var trigger, out var recipient);
         if (!validator.IsValid)
@@ -41,6 +42,7 @@ public static class RewardRuleApi
         };
         db.RewardRules.Add(rule);
         await db.SaveChangesAsync(ct);
+        activeRules.Evict(campaignId);
         return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
     }
 
@@ -66,11 +68,12 @@ public static class RewardRuleApi
 
     /// <summary>Rules are deactivated, not deleted: rewards already granted keep pointing at them.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Deactivate(
-        Guid campaignId, Guid ruleId, AppDbContext db, CancellationToken ct)
+        Guid campaignId, Guid ruleId, AppDbContext db, ActiveRuleCache activeRules, CancellationToken ct)
     {
         var updated = await db.RewardRules
             .Where(r => r.Id == ruleId && r.CampaignId == campaignId)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), ct);
+        activeRules.Evict(campaignId);
         return updated == 1 ? TypedResults.NoContent() : Problems.NotFound("Reward rule");
     }
 }

@@ -146,6 +146,47 @@ public abstract class TwoNodeTests(Provider provider)
             "node 2 still refuses a code enabled again on node 1 after 20 s");
     }
 
+    [Fact]
+    public async Task A_rule_deactivated_on_one_node_stops_granting_on_the_other_within_the_rule_cache_time()
+    {
+        using var database = TestDatabase.Create(provider);
+        var settings = NodeSettings(database);
+        settings["RefTrack:Rewards:RuleCacheSeconds"] = "2";
+        await using var node1 = await RefTrackNode.StartAsync(settings);
+        await using var node2 = await RefTrackNode.StartAsync(settings);
+        var admin = node1.Client(TestApp.AdminKey);
+        var shop = node2.Client(TestApp.AdminKey);
+        var campaign = await admin.PostOk("/api/v1/campaigns", new { name = "Rules", destinationUrl = "https://example.com/" });
+        var api = $"/api/v1/campaigns/{campaign.Str("id")}";
+        var rule = await admin.PostOk($"{api}/reward-rules",
+            new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 1000, currency = "EUR" });
+        var referrer = await admin.PostOk($"{api}/participants", new { externalId = "ref", email = "ref@example.com" });
+        await admin.PostOk($"{api}/participants",
+            new { externalId = "friend", email = "friend@example.com", referralCode = referrer.Str("referralCode") });
+        var orders = 0;
+        Task<JsonNode> Purchase(HttpClient client) => client.PostOk($"{api}/conversions", new
+        {
+            participantExternalId = "friend", type = "purchase", amount = 1000, currency = "EUR", externalId = $"order-{orders++}",
+        });
+        // Both nodes hold the campaign's rules now.
+        Assert.Single((await Purchase(admin))["rewards"]!.AsArray());
+        Assert.Single((await Purchase(shop))["rewards"]!.AsArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{api}/reward-rules/{rule.Str("id")}")).StatusCode);
+        Assert.Empty((await Purchase(admin))["rewards"]!.AsArray()); // At once on the node that deactivated it.
+
+        // On the other, once its cached rules expire; the loop only bounds the test, it measures nothing.
+        var stopped = false;
+        for (var attempt = 0; attempt < 100 && !stopped; attempt++)
+        {
+            stopped = (await Purchase(shop))["rewards"]!.AsArray().Count == 0;
+            await Task.Delay(stopped ? 0 : 200);
+        }
+
+        Assert.True(stopped, "node 2 still grants by a rule deactivated on node 1 after 20 s");
+        Assert.Empty((await Purchase(shop))["rewards"]!.AsArray()); // And stays stopped.
+    }
+
     /// <summary>Whether <c>/r/{code}</c> answers <paramref name="expected"/> within 20 s (node 2 reads changes every
     /// second); the loop only bounds the test, it measures nothing.</summary>
     private static async Task<bool> AnswersWithinAsync(HttpClient client, string code, HttpStatusCode expected)
