@@ -6,9 +6,9 @@ namespace RefTrack.Rewards;
 
 /// <summary>
 /// A campaign's active reward rules, per node, for <c>RefTrack:Rewards:RuleCacheSeconds</c>: every attributed signup
-/// and every referred purchase needs them, and reading them was 6% of the server's CPU samples in <c>bench/profile sqlite signups</c>. Creating or
-/// deactivating a rule evicts the campaign's entry at once on the node that made the change; other nodes apply the
-/// change within the cache time.
+/// and every referred purchase needs them, and reading them was 6% of the server's CPU samples in <c>bench/profile
+/// sqlite signups</c>. Creating or deactivating a rule evicts the campaign's entry at once on the node that made the
+/// change; other nodes apply the change within the cache time.
 /// </summary>
 /// <remarks>
 /// The rules are read before the write's transaction (they are not locked), so a change racing a signup could always
