@@ -19,11 +19,11 @@ public static class ApiServices
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        services.AddSingleton<RewardGranter>(); // Holds compiled queries: one per app, not per request.
+        services.AddSingleton<RewardGranter>(); // Stateless.
         services.AddSingleton<SignupQueries>();
         services.AddSingleton<PurchaseQueries>();
         services.AddOptions<RewardOptions>().BindConfiguration(RewardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ActiveRuleCache>();
+        services.AddSingleton<ActiveRuleCache>(); // Holds a compiled query and the cache: one per app.
         services.AddScoped<ParticipantRegistration>();
         services.AddScoped<ConversionRecorder>();
         return services;

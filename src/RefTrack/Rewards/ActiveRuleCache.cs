@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
@@ -17,8 +18,14 @@ namespace RefTrack.Rewards;
 /// cache time bounds that too. The lists are shared between requests and never changed.
 /// </remarks>
 public sealed class ActiveRuleCache(
-    IMemoryCache cache, IHotReads reads, RewardGranter granter, IOptions<RewardOptions> options)
+    IMemoryCache cache, IHotReads reads, IOptions<RewardOptions> options)
 {
+    /// <summary>Compiled once per cache, a singleton: see <see cref="Participants.SignupQueries"/> for why not
+    /// static.</summary>
+    private readonly Func<AppDbContext, Guid, IAsyncEnumerable<RewardRule>> _activeRules =
+        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
+            db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
+
     public async Task<IReadOnlyList<RewardRule>> GetAsync(AppDbContext db, Guid campaignId, CancellationToken ct)
     {
         var key = CacheKey(campaignId);
@@ -27,7 +34,7 @@ public sealed class ActiveRuleCache(
             return rules!;
         }
 
-        rules = await reads.RunAsync(db, r => granter.ActiveRulesAsync(r, campaignId, ct));
+        rules = await reads.RunAsync(db, r => _activeRules(r, campaignId).ToListAsync(ct).AsTask());
         if (options.Value.RuleCacheSeconds > 0)
         {
             cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds));

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using RefTrack.Conversions;
 using RefTrack.Data;
 using RefTrack.Participants;
@@ -15,12 +14,6 @@ namespace RefTrack.Rewards;
 /// </summary>
 public sealed class RewardGranter(TimeProvider clock)
 {
-    /// <summary>Compiled once per granter, a singleton: see <see cref="Participants.SignupQueries"/> for why not
-    /// static.</summary>
-    private readonly Func<AppDbContext, Guid, IAsyncEnumerable<RewardRule>> _activeRules =
-        EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
-            db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
-
     /// <summary>Grants in <paramref name="writeDb"/>'s transaction (a write unit's context, see
     /// <see cref="ITransactionRunner"/>).</summary>
     public async Task<IReadOnlyList<Reward>> GrantAsync(
@@ -136,8 +129,4 @@ public sealed class RewardGranter(TimeProvider clock)
         CreatedAt = now,
         UpdatedAt = now,
     };
-
-    /// <summary>A campaign's active rules, read on every signup and purchase that can earn rewards.</summary>
-    public async Task<List<RewardRule>> ActiveRulesAsync(AppDbContext from, Guid campaignId, CancellationToken ct) =>
-        await _activeRules(from, campaignId).ToListAsync(ct);
 }
