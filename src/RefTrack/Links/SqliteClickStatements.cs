@@ -1,38 +1,34 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using RefTrack.Data;
-using static RefTrack.Data.SqliteFormats;
 
 namespace RefTrack.Links;
 
 /// <summary>
-/// SQLite's click writer statements: one prepared statement per table, re-bound and stepped per row, inside the
-/// writer's transaction. In-process SQLite makes a prepared single-row statement cheaper than any multi-row one
-/// (whose parameter binding grows with the square of its size in Microsoft.Data.Sqlite).
-/// Values are written in EF Core's SQLite formats (<see cref="SqliteFormats"/>).
+/// SQLite's click writer statements: one compiled statement per table, bound and stepped per row
+/// (<see cref="SqliteRawStatement"/>), inside the writer's transaction. In-process SQLite makes a compiled single-row
+/// statement cheaper than any multi-row one (whose parameter binding grows with the square of its size in
+/// Microsoft.Data.Sqlite). Values are written in EF Core's SQLite formats (<see cref="SqliteFormats"/>).
 /// </summary>
 internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 {
     private readonly SqliteConnection _connection = (SqliteConnection)db.Database.GetDbConnection();
-    private readonly SqliteTransaction _transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-    private readonly List<SqliteCommand> _commands = [];
+    private readonly List<SqliteRawStatement> _statements = [];
 
     public Task<HashSet<(Guid Code, string Key)>> InsertVisitorsAsync(
         IReadOnlyList<(Guid Campaign, Guid Code, string Key)> rows, CancellationToken ct)
     {
-        var command = Prepare("""
-            INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES ($c, $r, $k)
+        var insert = Prepare("""
+            INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES (?1, ?2, ?3)
             ON CONFLICT DO NOTHING
-            """, "$c", "$r", "$k");
+            """);
         var fresh = new HashSet<(Guid, string)>();
         foreach (var (campaign, code, key) in rows)
         {
-            var p = command.Parameters;
-            p[0].Value = Text(campaign);
-            p[1].Value = Text(code);
-            p[2].Value = key;
-            if (command.ExecuteNonQuery() == 1)
+            insert.Bind(1, campaign);
+            insert.Bind(2, code);
+            insert.Bind(3, key);
+            if (insert.Execute() == 1)
             {
                 fresh.Add((code, key));
             }
@@ -43,25 +39,24 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 
     public Task InsertClicksAsync(IReadOnlyList<Click> clicks, CancellationToken ct)
     {
-        var command = Prepare("""
+        var insert = Prepare("""
             INSERT INTO "Clicks" ("Id", "CampaignId", "ReferralCodeId", "ParticipantId", "OccurredAt", "IpHash",
                 "UserAgent", "DeviceId", "IsBot", "IsRepeat")
-            VALUES ($id, $campaign, $code, $participant, $at, $ip, $ua, $device, $bot, $repeat)
-            """, "$id", "$campaign", "$code", "$participant", "$at", "$ip", "$ua", "$device", "$bot", "$repeat");
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """);
         foreach (var c in clicks)
         {
-            var p = command.Parameters;
-            p[0].Value = Text(c.Id);
-            p[1].Value = Text(c.CampaignId);
-            p[2].Value = Text(c.ReferralCodeId);
-            p[3].Value = Text(c.ParticipantId);
-            p[4].Value = Text(c.OccurredAt);
-            p[5].Value = c.IpHash;
-            p[6].Value = (object?)c.UserAgent ?? DBNull.Value;
-            p[7].Value = c.DeviceId;
-            p[8].Value = c.IsBot ? 1 : 0;
-            p[9].Value = c.IsRepeat ? 1 : 0;
-            command.ExecuteNonQuery();
+            insert.Bind(1, c.Id);
+            insert.Bind(2, c.CampaignId);
+            insert.Bind(3, c.ReferralCodeId);
+            insert.Bind(4, c.ParticipantId);
+            insert.Bind(5, c.OccurredAt);
+            insert.Bind(6, c.IpHash);
+            insert.Bind(7, c.UserAgent);
+            insert.Bind(8, c.DeviceId);
+            insert.Bind(9, c.IsBot);
+            insert.Bind(10, c.IsRepeat);
+            insert.Execute();
         }
 
         return Task.CompletedTask;
@@ -69,42 +64,34 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 
     public Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
-        var command = Prepare("""
+        var upsert = Prepare("""
             INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
-            VALUES ($c, $p, $d, $n, $u, $b)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
                 "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
                 "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
                 "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
-            """, "$c", "$p", "$d", "$n", "$u", "$b");
+            """);
         foreach (var r in rows)
         {
-            var p = command.Parameters;
-            p[0].Value = Text(r.CampaignId);
-            p[1].Value = Text(r.ParticipantId);
-            p[2].Value = Text(r.Day);
-            p[3].Value = r.Clicks;
-            p[4].Value = r.UniqueClicks;
-            p[5].Value = r.BotClicks;
-            command.ExecuteNonQuery();
+            upsert.Bind(1, r.CampaignId);
+            upsert.Bind(2, r.ParticipantId);
+            upsert.Bind(3, r.Day);
+            upsert.Bind(4, r.Clicks);
+            upsert.Bind(5, r.UniqueClicks);
+            upsert.Bind(6, r.BotClicks);
+            upsert.Execute();
         }
 
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _commands.ForEach(c => c.Dispose());
+    public void Dispose() => _statements.ForEach(s => s.Dispose());
 
-    private SqliteCommand Prepare(string sql, params string[] names)
+    private SqliteRawStatement Prepare(string sql)
     {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        _commands.Add(command);
-        return command;
+        var statement = new SqliteRawStatement(_connection, sql);
+        _statements.Add(statement);
+        return statement;
     }
 }
