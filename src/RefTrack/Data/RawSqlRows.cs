@@ -75,7 +75,6 @@ internal static class RawSqlRows
         if (db is SqliteAppDbContext { Statements: { } statements })
         {
             using var direct = ExecuteDirect(db, statements, sql, args);
-            direct.Close(); // Steps through every statement; RecordsAffected is then their total.
             return Task.FromResult(direct.RecordsAffected);
         }
 
@@ -83,10 +82,9 @@ internal static class RawSqlRows
     }
 
     /// <summary>On a kept context's connection, in its current transaction (savepoints are on the same one).</summary>
-    private static SqliteDataReader ExecuteDirect(
+    private static RawRowsReader ExecuteDirect(
         AppDbContext db, SqliteStatementCache statements, string sql, IReadOnlyList<object> args) =>
-        statements.ExecuteRaw((SqliteConnection)db.Database.GetDbConnection(),
-            (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(), sql, args);
+        statements.ExecuteRaw((SqliteConnection)db.Database.GetDbConnection(), sql, args);
 
     /// <summary>Adds <paramref name="value"/> to <paramref name="args"/> and returns its placeholder, <c>{n}</c>.</summary>
     public static string Placeholder(List<object> args, object value)

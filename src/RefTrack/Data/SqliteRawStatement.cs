@@ -21,11 +21,32 @@ internal sealed class SqliteRawStatement : IDisposable
     private readonly sqlite3_stmt _statement;
 
     public SqliteRawStatement(SqliteConnection connection, string sql)
+        : this(Open(connection), sql, out _)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(_db, sql, out _statement);
+    }
+
+    /// <summary>Compiles the first statement of <paramref name="sql"/>; <paramref name="tail"/> is the text after it.
+    /// <see cref="IsEmpty"/> when there was none (only whitespace or comments).</summary>
+    internal SqliteRawStatement(sqlite3 db, string sql, out string tail)
+    {
+        _db = db;
+        var rc = raw.sqlite3_prepare_v2(_db, sql, out _statement, out tail);
         SqliteException.ThrowExceptionForRC(rc, _db);
     }
+
+    internal sqlite3 Database => _db;
+
+    internal bool IsEmpty => _statement is null || _statement.IsInvalid;
+
+    /// <summary>Whether the statement leaves the database unchanged (a SELECT); its changes are not counted.</summary>
+    internal bool IsReadOnly => raw.sqlite3_stmt_readonly(_statement) != 0;
+
+    internal int ParameterCount => raw.sqlite3_bind_parameter_count(_statement);
+
+    internal int ColumnCount => raw.sqlite3_column_count(_statement);
+
+    /// <summary>The name of a parameter (<c>@p3</c>), by its 1-based position.</summary>
+    internal string? ParameterName(int index) => raw.sqlite3_bind_parameter_name(_statement, index).utf8_to_string();
 
     /// <summary>Upper-case, hyphenated text, as <see cref="SqliteFormats.Text(Guid)"/>.</summary>
     public void Bind(int index, Guid value)
@@ -70,6 +91,75 @@ internal sealed class SqliteRawStatement : IDisposable
 
     public void Bind(int index, bool value) => Bind(index, value ? 1L : 0L);
 
+    /// <summary>A value of the types the write units pass, stored as Microsoft.Data.Sqlite stores it for EF Core
+    /// (<c>SqliteStatementCacheTests</c> compares the two).</summary>
+    public void BindValue(int index, object? value)
+    {
+        switch (value)
+        {
+            case null or DBNull:
+                Check(raw.sqlite3_bind_null(_statement, index));
+                break;
+            case string text:
+                Bind(index, text);
+                break;
+            case Guid id:
+                Bind(index, id);
+                break;
+            case DateTime at:
+                Bind(index, at);
+                break;
+            case DateOnly day:
+                Bind(index, day);
+                break;
+            case bool flag:
+                Bind(index, flag);
+                break;
+            case int or long or short or byte:
+                Bind(index, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case decimal number:
+                Bind(index, number.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case double real:
+                Check(raw.sqlite3_bind_double(_statement, index, real));
+                break;
+            default:
+                throw new NotSupportedException($"A value of type {value.GetType()} is not bound by {nameof(SqliteRawStatement)}.");
+        }
+    }
+
+    /// <summary>Steps once: <see langword="true"/> with a row to read (<see cref="Column"/>), <see langword="false"/>
+    /// when done. An error resets the statement and throws.</summary>
+    internal bool Step()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+
+        if (rc != raw.SQLITE_DONE)
+        {
+            Reset();
+            SqliteException.ThrowExceptionForRC(rc, _db);
+        }
+
+        return false;
+    }
+
+    /// <summary>The current row's value of a column, as SQLite stores it: long, double, string, byte[] or DBNull.</summary>
+    internal object Column(int index) => raw.sqlite3_column_type(_statement, index) switch
+    {
+        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_statement, index),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_statement, index),
+        raw.SQLITE_TEXT => raw.sqlite3_column_text(_statement, index).utf8_to_string(),
+        raw.SQLITE_BLOB => raw.sqlite3_column_blob(_statement, index).ToArray(),
+        _ => DBNull.Value,
+    };
+
+    internal void Reset() => raw.sqlite3_reset(_statement);
+
     /// <summary>Runs the statement with the values bound, and returns the rows it changed; it is then ready to be
     /// bound and run again.</summary>
     public int Execute()
@@ -90,7 +180,10 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose() => _statement?.Dispose();
+
+    private static sqlite3 Open(SqliteConnection connection) =>
+        connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);
 }

@@ -28,6 +28,7 @@ internal sealed partial class SqliteStatementCache : DbCommandInterceptor, IDisp
     private const int MaxCommands = 128;
 
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteRawBatch> _raw = new(StringComparer.Ordinal);
 
     /// <summary>Texts compiled so far, including ones compiled again after the cache started over.</summary>
     public int Compiled { get; private set; }
@@ -67,46 +68,43 @@ internal sealed partial class SqliteStatementCache : DbCommandInterceptor, IDisp
         }
 
         _commands.Clear();
+        foreach (var batch in _raw.Values)
+        {
+            batch.Dispose();
+        }
+
+        _raw.Clear();
     }
 
     /// <summary>
-    /// Runs raw SQL with <c>{n}</c> placeholders (<see cref="RawSqlRows"/>) straight on a compiled statement, without
-    /// EF Core: its command building (parsing the placeholders, a parameter object per value through the type
-    /// mappings, a new command per execution) was the largest part of the writer thread's samples outside SQLite in
-    /// <c>bench/profile sqlite signups</c>. The statement's parameters are made once per text; each execution only
-    /// sets their values, converted as EF Core's SQLite mappings store them.
+    /// Runs raw SQL with <c>{n}</c> placeholders (<see cref="RawSqlRows"/>) straight through SQLite's C API
+    /// (<see cref="SqliteRawBatch"/>), without EF Core or Microsoft.Data.Sqlite's commands: EF Core's command building
+    /// (parsing the placeholders, a parameter object per value through the type mappings, a new command per
+    /// execution) and then Microsoft.Data.Sqlite's binding by name were the largest parts of the writer thread's
+    /// samples outside SQLite in <c>bench/profile sqlite signups</c>. Each text is compiled once; an execution binds
+    /// the values by position, converted as EF Core's SQLite mappings store them, runs in the connection's current
+    /// transaction, and returns the rows already read.
     /// </summary>
-    public SqliteDataReader ExecuteRaw(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, IReadOnlyList<object> args)
+    public RawRowsReader ExecuteRaw(SqliteConnection connection, string sql, IReadOnlyList<object> args)
     {
-        if (!_commands.TryGetValue(sql, out var command) || command.Connection != connection ||
-            command.Parameters.Count != args.Count)
+        if (!_raw.TryGetValue(sql, out var batch) || !batch.BelongsTo(connection))
         {
-            command = Compile(sql, RawPlaceholder().Replace(sql, "@p$1"), connection);
-            for (var i = 0; i < args.Count; i++)
+            if (_raw.Remove(sql, out var stale))
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture) });
+                stale.Dispose();
             }
+            else if (_commands.Count + _raw.Count >= MaxCommands)
+            {
+                Dispose();
+            }
+
+            batch = new SqliteRawBatch(connection, RawPlaceholder().Replace(sql, "@p$1"));
+            _raw[sql] = batch;
+            Compiled++;
         }
 
-        command.Transaction = transaction;
-        for (var i = 0; i < args.Count; i++)
-        {
-            command.Parameters[i].Value = StoredValue(args[i]);
-        }
-
-        return command.ExecuteReader(CommandBehavior.Default);
+        return batch.Execute(args);
     }
-
-    /// <summary>A value as EF Core's SQLite mappings store it (<see cref="SqliteFormats"/>; Microsoft.Data.Sqlite
-    /// writes a <see cref="DateTime"/> as EF does), null as NULL.</summary>
-    private static object StoredValue(object? value) => value switch
-    {
-        null => DBNull.Value,
-        Guid g => SqliteFormats.Text(g),
-        DateOnly d => SqliteFormats.Text(d),
-        _ => value,
-    };
 
     [GeneratedRegex(@"\{(\d+)\}")]
     private static partial Regex RawPlaceholder();
@@ -153,7 +151,7 @@ internal sealed partial class SqliteStatementCache : DbCommandInterceptor, IDisp
         {
             stale.Dispose();
         }
-        else if (_commands.Count >= MaxCommands)
+        else if (_commands.Count + _raw.Count >= MaxCommands)
         {
             Dispose();
         }

@@ -102,6 +102,29 @@ public sealed class SqliteStatementCacheTests : IDisposable
             """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, {1})""", ["direct", "1"], CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Raw_SQL_run_directly_reports_a_unique_violation_and_runs_again_after_it()
+    {
+        await using var writer = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+            .UseSqlite(_database.ConnectionString).AddInterceptors(_cache).Options) { Statements = _cache };
+        await writer.Database.OpenConnectionAsync();
+        const string Sql = """
+            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, 'x');
+            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({1}, 'y') RETURNING "Key";
+            """;
+        var compiled = _cache.Compiled;
+
+        var first = await RawSqlRows.QueryAsync(writer, Sql, ["a", "b"], r => r.GetString(0), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<SqliteException>(() =>
+            RawSqlRows.QueryAsync(writer, Sql, ["c", "b"], r => r.GetString(0), CancellationToken.None));
+        var again = await RawSqlRows.QueryAsync(writer, Sql, ["d", "e"], r => r.GetString(0), CancellationToken.None);
+
+        Assert.Equal(["b"], first);
+        Assert.True(DbErrors.IsUniqueViolation(error));
+        Assert.Equal(["e"], again);
+        Assert.Equal(compiled + 1, _cache.Compiled);
+    }
+
     public void Dispose()
     {
         _cache.Dispose();
