@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -7,11 +6,13 @@ namespace RefTrack.Data;
 
 /// <summary>
 /// One compiled SQLite statement, bound by position and stepped straight through SQLite's C API (SQLitePCLRaw, the
-/// layer under Microsoft.Data.Sqlite), for the click writer's per-row inserts. Microsoft.Data.Sqlite looks each
-/// parameter up by name and converts each string value to UTF-8 anew on every execution, and makes a data reader per
-/// execution: in <c>bench/profile sqlite hot-link</c> its binding took as many samples as SQLite's own inserts. Here
-/// ids and times are formatted straight into UTF-8 on the stack, in EF Core's SQLite formats
-/// (<see cref="SqliteFormats"/>). Errors surface as <see cref="SqliteException"/>, as through Microsoft.Data.Sqlite.
+/// layer under Microsoft.Data.Sqlite): the click writer's per-row inserts, and the group commit's raw SQL
+/// (<see cref="SqliteRawBatch"/>). Microsoft.Data.Sqlite looks each parameter up by name and converts each string value
+/// to UTF-8 anew on every execution, and makes a data reader per execution: in <c>bench/profile sqlite hot-link</c>
+/// its binding took as many samples as SQLite's own inserts. Here ids and times are formatted straight into UTF-8 on
+/// the stack. Values are stored as EF Core's SQLite mappings store them (ids as upper-case text, times as ISO text),
+/// so EF's queries find the rows (<c>SqliteClickStatementsTests</c>, <c>SqliteStatementCacheTests</c> compare the
+/// two). Errors surface as <see cref="SqliteException"/>, as through Microsoft.Data.Sqlite.
 /// </summary>
 /// <remarks>On a connection that is open, used by one thread, and inside the caller's transaction; dispose it
 /// before the connection closes.</remarks>
@@ -48,7 +49,7 @@ internal sealed class SqliteRawStatement : IDisposable
     /// <summary>The name of a parameter (<c>@p3</c>), by its 1-based position.</summary>
     internal string? ParameterName(int index) => raw.sqlite3_bind_parameter_name(_statement, index).utf8_to_string();
 
-    /// <summary>Upper-case, hyphenated text, as <see cref="SqliteFormats.Text(Guid)"/>.</summary>
+    /// <summary>Upper-case, hyphenated text, as EF Core stores a <see cref="Guid"/> on SQLite.</summary>
     public void Bind(int index, Guid value)
     {
         Span<byte> utf8 = stackalloc byte[36];
@@ -57,7 +58,7 @@ internal sealed class SqliteRawStatement : IDisposable
         Check(raw.sqlite3_bind_text(_statement, index, utf8));
     }
 
-    /// <summary>As <see cref="SqliteFormats.Text(DateTime)"/>: <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>.</summary>
+    /// <summary>As Microsoft.Data.Sqlite writes a <see cref="DateTime"/> for EF Core: <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>.</summary>
     public void Bind(int index, DateTime value)
     {
         Span<byte> utf8 = stackalloc byte[32];

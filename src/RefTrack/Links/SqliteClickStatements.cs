@@ -8,7 +8,7 @@ namespace RefTrack.Links;
 /// SQLite's click writer statements: one compiled statement per table, bound and stepped per row
 /// (<see cref="SqliteRawStatement"/>), inside the writer's transaction. In-process SQLite makes a compiled single-row
 /// statement cheaper than any multi-row one (whose parameter binding grows with the square of its size in
-/// Microsoft.Data.Sqlite). Values are written in EF Core's SQLite formats (<see cref="SqliteFormats"/>).
+/// Microsoft.Data.Sqlite). Values are written as EF Core's SQLite mappings write them.
 /// </summary>
 internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
 {
