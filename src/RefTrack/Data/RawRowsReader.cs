@@ -7,7 +7,7 @@ namespace RefTrack.Data;
 /// <summary>
 /// The rows of a <see cref="SqliteRawBatch"/>, already read, as a forward-only <see cref="DbDataReader"/> for
 /// <see cref="RawSqlRows"/>' row readers. Values are as SQLite stores them (long, double, string, byte[], DBNull);
-/// the typed getters convert as Microsoft.Data.Sqlite's do for the types the write units read.
+/// the typed getters convert them as Microsoft.Data.Sqlite's reader does.
 /// </summary>
 internal sealed class RawRowsReader(List<object[]> rows, int recordsAffected) : DbDataReader
 {
@@ -55,8 +55,7 @@ internal sealed class RawRowsReader(List<object[]> rows, int recordsAffected) : 
 
     public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
 
-    public override DateTime GetDateTime(int ordinal) =>
-        DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+    public override DateTime GetDateTime(int ordinal) => DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
 
     public override char GetChar(int ordinal) => GetString(ordinal)[0];
 

@@ -9,7 +9,7 @@ namespace RefTrack.Data;
 /// the group commit's write units' SQL (<see cref="SqliteStatementCache.ExecuteRaw"/>). Each statement binds only the
 /// values it names, by position, worked out when it was compiled; Microsoft.Data.Sqlite looked every parameter up by
 /// name in every statement on every execution (in <c>bench/profile sqlite signups</c>, its binding was about a
-/// quarter of the writer's samples inside SQLite's calls).
+/// quarter of the samples under its <c>SqliteDataReader.NextResult</c>, SQLite's own work most of the rest).
 /// </summary>
 internal sealed class SqliteRawBatch : IDisposable
 {
