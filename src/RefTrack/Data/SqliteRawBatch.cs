@@ -23,10 +23,10 @@ internal sealed class SqliteRawBatch : IDisposable
             for (var rest = sql; !string.IsNullOrWhiteSpace(rest);)
             {
                 var statement = new SqliteRawStatement(db, rest, out rest);
-                if (statement.IsEmpty)
+                if (statement.IsEmpty) // Only comments or ';' were left: SQLite skips them before a statement.
                 {
                     statement.Dispose();
-                    break;
+                    continue;
                 }
 
                 _statements.Add((statement, ArgumentsOf(statement)));

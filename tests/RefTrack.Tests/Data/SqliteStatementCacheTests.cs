@@ -109,7 +109,8 @@ public sealed class SqliteStatementCacheTests : IDisposable
             .UseSqlite(_database.ConnectionString).AddInterceptors(_cache).Options) { Statements = _cache };
         await writer.Database.OpenConnectionAsync();
         const string Sql = """
-            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, 'x');
+            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, 'x');;
+            -- An empty statement and a comment between two: the second still runs.
             INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({1}, 'y') RETURNING "Key";
             """;
         var compiled = _cache.Compiled;
