@@ -17,7 +17,7 @@ internal sealed class SqliteRawBatch : IDisposable
 
     public SqliteRawBatch(SqliteConnection connection, string sql)
     {
-        var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        var db = SqliteRawStatement.Open(connection);
         try
         {
             for (var rest = sql; !string.IsNullOrWhiteSpace(rest);)
@@ -71,7 +71,7 @@ internal sealed class SqliteRawBatch : IDisposable
 
                 if (!statement.IsReadOnly)
                 {
-                    changed += SQLitePCL.raw.sqlite3_changes(statement.Database);
+                    changed += statement.Changes;
                 }
             }
         }

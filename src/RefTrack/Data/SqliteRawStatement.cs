@@ -37,6 +37,9 @@ internal sealed class SqliteRawStatement : IDisposable
 
     internal sqlite3 Database => _db;
 
+    /// <summary>The rows changed by the last statement that ran on this connection.</summary>
+    internal int Changes => raw.sqlite3_changes(_db);
+
     internal bool IsEmpty => _statement is null || _statement.IsInvalid;
 
     /// <summary>Whether the statement leaves the database unchanged (a SELECT); its changes are not counted.</summary>
@@ -167,23 +170,20 @@ internal sealed class SqliteRawStatement : IDisposable
     {
         try
         {
-            var rc = raw.sqlite3_step(_statement);
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc, _db);
-            }
-
-            return raw.sqlite3_changes(_db);
+            return Step()
+                ? throw new InvalidOperationException("The statement returned rows; Execute runs statements that return none.")
+                : Changes;
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            Reset();
         }
     }
 
     public void Dispose() => _statement?.Dispose();
 
-    private static sqlite3 Open(SqliteConnection connection) =>
+    /// <summary>The database handle of an open connection.</summary>
+    internal static sqlite3 Open(SqliteConnection connection) =>
         connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);

@@ -73,7 +73,7 @@ public sealed class SqliteClickStatementsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_row_is_a_SqliteException_and_the_statement_runs_again_after_it()
+    public async Task A_failing_row_is_a_unique_violation_and_its_batch_writes_nothing()
     {
         var click = NewClick("agent", false, false);
         var next = NewClick("agent", false, false);
