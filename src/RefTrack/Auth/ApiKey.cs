@@ -1,9 +1,11 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Auth;
 
 /// <summary>How systems call the API. Only a SHA-256 hash of the secret is stored; the secret is shown once.</summary>
 public sealed class ApiKey
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public required string Name { get; init; }
 
     /// <summary>The first characters of the secret, so a person can tell keys apart in a list.</summary>

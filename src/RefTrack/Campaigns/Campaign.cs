@@ -1,3 +1,5 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Campaigns;
 
 public enum AttributionModel
@@ -9,7 +11,7 @@ public enum AttributionModel
 /// <summary>One referral program. The destination is stored here and never taken from a request: no open redirect.</summary>
 public sealed class Campaign
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public required string Name { get; set; }
     public required string DestinationUrl { get; set; }
     public int AttributionWindowDays { get; set; } = 30;

@@ -1,3 +1,5 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Conversions;
 
 public enum ConversionType
@@ -10,7 +12,7 @@ public enum ConversionType
 /// <summary>Something a participant did, reported with the company's own event id (unique per campaign).</summary>
 public sealed class Conversion
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }
     public Guid ParticipantId { get; init; }
     public Guid? ReferralId { get; init; }

@@ -3,7 +3,7 @@ namespace RefTrack.Infrastructure;
 /// <summary>The stored outcome of a request sent with an <c>Idempotency-Key</c> header.</summary>
 public sealed class IdempotencyRecord
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
 
     /// <summary>API key id + route + key: one caller's key never collides with another's.</summary>
     public required string Scope { get; init; }

@@ -1,6 +1,8 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Links;
 
-/// <summary>Click ids are UUIDv7 (<see cref="Guid.CreateVersion7(DateTimeOffset)"/>): they carry the click's time.</summary>
+/// <summary>Click ids are UUIDv7 (<see cref="UuidV7"/>): they carry the click's time.</summary>
 public static class ClickIds
 {
     /// <summary>When the click id was minted, if it is a version 7 UUID.</summary>

@@ -53,10 +53,10 @@ public static class RedirectApi
         userAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
         var ipHash = hasher.HashIp(ip);
         var incomingDevice = http.Request.Cookies[DeviceCookie] is { Length: > 0 and <= 64 } d ? d : null;
-        var deviceId = incomingDevice ?? Guid.CreateVersion7(now).ToString("N");
+        var deviceId = incomingDevice ?? UuidV7.New(now).ToString("N");
         var click = new Click
         {
-            Id = Guid.CreateVersion7(now),
+            Id = UuidV7.New(now),
             CampaignId = resolved.CampaignId,
             ReferralCodeId = resolved.CodeId,
             ParticipantId = resolved.ParticipantId,

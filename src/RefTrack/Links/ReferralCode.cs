@@ -1,9 +1,11 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Links;
 
 /// <summary>A code a participant shares. Globally unique; stored upper-case so lookups are case-insensitive.</summary>
 public sealed class ReferralCode
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public required string Code { get; init; }
     public Guid CampaignId { get; init; }
     public Guid ParticipantId { get; init; }

@@ -1,9 +1,11 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Participants;
 
 /// <summary>A user of the company's product, known by the company's own id. Unique per (campaign, externalId).</summary>
 public sealed class Participant
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }
     public required string ExternalId { get; init; }
     public string? Email { get; set; }

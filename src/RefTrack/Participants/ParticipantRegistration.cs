@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 using RefTrack.Links;
 using RefTrack.Referrals;
 using RefTrack.Reports;
@@ -35,7 +36,7 @@ public sealed class ParticipantRegistration(
             return existing;
         }
 
-        var participantId = Guid.CreateVersion7();
+        var participantId = UuidV7.New();
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
         var rules = decision.Outcome == AttributionOutcome.Attributed

@@ -1,3 +1,5 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Referrals;
 
 public enum ReferralStatus
@@ -16,7 +18,7 @@ public enum ReferralSource
 /// <summary>"A referred B". Unique on the referred participant: a user is attributed at most once.</summary>
 public sealed class Referral
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }
     public Guid ReferrerId { get; init; }
     public Guid ReferredId { get; init; }

@@ -1,3 +1,5 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Rewards;
 
 public enum RewardStatus
@@ -11,7 +13,7 @@ public enum RewardStatus
 /// <summary>What a participant earned. <see cref="GrantKey"/> is unique: a reward is granted exactly once.</summary>
 public sealed class Reward
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }
     public Guid ParticipantId { get; init; }
     public Guid RuleId { get; init; }

@@ -1,3 +1,5 @@
+using RefTrack.Infrastructure;
+
 namespace RefTrack.Rewards;
 
 public enum RewardTrigger
@@ -16,7 +18,7 @@ public enum RewardRecipient
 /// <summary>When and what to grant. Exactly one of <see cref="Amount"/> and <see cref="PercentBasisPoints"/> is set.</summary>
 public sealed class RewardRule
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }
     public RewardTrigger Trigger { get; init; }
     public RewardRecipient Recipient { get; init; }

@@ -39,4 +39,19 @@ public sealed class ClickHasherTests
         var hasher = new ClickHasher(Key);
         Assert.Equal(Reference($"fp:abc:{agent}"), hasher.Fingerprint("abc", agent));
     }
+
+    [Fact]
+    public void A_hasher_reused_across_threads_and_calls_hashes_each_input_alone()
+    {
+        // Each thread keeps one HMAC and resets it after every hash: nothing of one input may carry into the next.
+        var hasher = new ClickHasher(Key);
+        var inputs = Enumerable.Range(0, 2_000).Select(i => $"10.0.{i / 256}.{i % 256}").ToArray();
+        var results = new string[inputs.Length];
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            results[i] = hasher.HashIp(inputs[i]);
+            Assert.Equal(results[i], hasher.HashIp(inputs[i]));
+        });
+        Assert.Equal(inputs.Select(ip => Reference("ip:" + ip)), results);
+    }
 }
