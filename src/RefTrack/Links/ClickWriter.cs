@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
@@ -11,7 +12,8 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// The click path's only writer. Redirects hand clicks to a bounded channel and answer at once; this service commits
 /// them in batches, so a burst costs one transaction per batch instead of one per click. A full channel makes
 /// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits.
-/// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth.
+/// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
+/// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commit in progress).
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
 {
@@ -19,6 +21,9 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger<ClickWriter> _logger;
     private readonly int _batchSize;
+    private readonly TimeSpan _interval;
+    private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
+    private volatile bool _stopping;
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
 
     public ClickWriter(IServiceScopeFactory scopes, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
@@ -26,6 +31,7 @@ public sealed partial class ClickWriter : BackgroundService
         _scopes = scopes;
         _logger = logger;
         _batchSize = options.Value.ClickBatchSize;
+        _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
         {
             SingleReader = true,
@@ -53,13 +59,16 @@ public sealed partial class ClickWriter : BackgroundService
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_channel.Writer.TryWrite(done) || await TryWriteSlowAsync(done, ct))
         {
+            Wake();
             await done.Task.WaitAsync(ct);
         }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         _channel.Writer.TryComplete(); // ExecuteAsync drains what is left, then returns.
+        Wake();
         await base.StopAsync(cancellationToken);
     }
 
@@ -69,9 +78,13 @@ public sealed partial class ClickWriter : BackgroundService
         var batch = new List<PendingClick>(_batchSize);
         var flushes = new List<TaskCompletionSource>();
 
+        var lastCommit = long.MinValue;
+
         // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            await WaitForIntervalAsync(reader, lastCommit);
+            lastCommit = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.
             while (batch.Count < _batchSize && reader.TryRead(out var item))
             {
                 if (item is PendingClick click)
@@ -93,6 +106,32 @@ public sealed partial class ClickWriter : BackgroundService
             flushes.ForEach(f => f.TrySetResult());
             batch.Clear();
             flushes.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous commit began, unless a batch is already
+    /// full, a flush is waiting or the service is stopping. At once when the previous commit is older than that.
+    /// </summary>
+    private async Task WaitForIntervalAsync(ChannelReader<object> reader, long lastCommit)
+    {
+        if (lastCommit == long.MinValue || _stopping || reader.Count >= _batchSize)
+        {
+            return;
+        }
+
+        var left = _interval - Stopwatch.GetElapsedTime(lastCommit);
+        if (left > TimeSpan.Zero)
+        {
+            await _wake.WaitAsync(left);
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0) // One pending wake is enough; more would only skip later intervals.
+        {
+            _wake.Release();
         }
     }
 
