@@ -159,21 +159,8 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     /// copies each page once however often it changed. (The connection keeps both settings if it goes back to
     /// Microsoft.Data.Sqlite's pool, after a failed batch or at shutdown.)
     /// </summary>
-    private SqliteKeptContext OpenWriter()
-    {
-        var writer = SqliteKeptContext.Open(_options);
-        try
-        {
-            writer.Db.Database.ExecuteSqlRaw(
-                $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {CheckpointPages};");
-            return writer;
-        }
-        catch
-        {
-            writer.Dispose();
-            throw;
-        }
-    }
+    private SqliteKeptContext OpenWriter() =>
+        SqliteKeptContext.Open(_options, $"PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {CheckpointPages};");
 
     private void CloseWriter()
     {

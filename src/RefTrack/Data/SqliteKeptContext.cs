@@ -19,7 +19,9 @@ internal sealed class SqliteKeptContext : IDisposable
 
     public SqliteAppDbContext Db { get; }
 
-    public static SqliteKeptContext Open(DbContextOptions<SqliteAppDbContext> options)
+    /// <param name="options">The app's SQLite options (its interceptors included).</param>
+    /// <param name="pragmas">Settings of this connection alone, run once it is open.</param>
+    public static SqliteKeptContext Open(DbContextOptions<SqliteAppDbContext> options, string? pragmas = null)
     {
         var statements = new SqliteStatementCache();
         var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
@@ -27,6 +29,11 @@ internal sealed class SqliteKeptContext : IDisposable
         try
         {
             db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.
+            if (pragmas is not null)
+            {
+                db.Database.ExecuteSqlRaw(pragmas);
+            }
+
             return new SqliteKeptContext(db, statements);
         }
         catch

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
 
@@ -17,18 +18,30 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
 {
+    /// <summary>
+    /// SQLite's page cache for the writer's own connection, four times the pooled connections' default. A batch of
+    /// many links touches a few pages per click (visitor keys and per-referrer rollups land on pages of their own),
+    /// and past the cache SQLite spills dirty pages into the log before the commit and reads them back; the writer is
+    /// the only connection that commits clicks, so its cache also stays valid from one batch to the next.
+    /// </summary>
+    public const int SqliteWriterCacheKiB = 8_192;
+
     private readonly Channel<object> _channel;
     private readonly IServiceScopeFactory _scopes;
+    private readonly DbContextOptions<SqliteAppDbContext>? _sqliteOptions; // Null on PostgreSQL.
     private readonly ILogger<ClickWriter> _logger;
     private readonly int _batchSize;
     private readonly TimeSpan _interval;
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
     private volatile bool _stopping;
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
+    private SqliteKeptContext? _sqlite; // The loop's alone.
 
-    public ClickWriter(IServiceScopeFactory scopes, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
+    public ClickWriter(
+        IServiceScopeFactory scopes, IServiceProvider services, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
     {
         _scopes = scopes;
+        _sqliteOptions = services.GetService<DbContextOptions<SqliteAppDbContext>>();
         _logger = logger;
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
@@ -107,6 +120,8 @@ public sealed partial class ClickWriter : BackgroundService
             batch.Clear();
             flushes.Clear();
         }
+
+        CloseSqliteWriter();
     }
 
     /// <summary>
@@ -185,11 +200,46 @@ public sealed partial class ClickWriter : BackgroundService
 
     private async Task WriteBatchAsync(List<PendingClick> batch)
     {
+        if (_sqliteOptions is not null)
+        {
+            await WriteOnSqliteWriterAsync(batch);
+            return;
+        }
+
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.BeginWriteAsync(CancellationToken.None);
         await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>SQLite: on the writer's own kept connection (<see cref="SqliteWriterCacheKiB"/>), which also keeps the
+    /// compiled statements of the rollups' SQL; after a failure the next attempt starts on a fresh connection.</summary>
+    private async Task WriteOnSqliteWriterAsync(List<PendingClick> batch)
+    {
+        try
+        {
+            var db = (_sqlite ??= OpenSqliteWriter(_sqliteOptions!)).Db;
+            await using var tx = await db.BeginWriteAsync(CancellationToken.None);
+            await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
+            await tx.CommitAsync(CancellationToken.None);
+        }
+        catch
+        {
+            CloseSqliteWriter();
+            throw;
+        }
+    }
+
+    /// <summary>(The connection keeps its cache size if it goes back to Microsoft.Data.Sqlite's pool, after a failure
+    /// or at shutdown.)</summary>
+    private static SqliteKeptContext OpenSqliteWriter(DbContextOptions<SqliteAppDbContext> options) =>
+        SqliteKeptContext.Open(options, $"PRAGMA cache_size = -{SqliteWriterCacheKiB};");
+
+    private void CloseSqliteWriter()
+    {
+        _sqlite?.Dispose();
+        _sqlite = null;
     }
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]
