@@ -9,9 +9,9 @@ namespace RefTrack.Infrastructure;
 /// per-thread buffer of cryptographically secure bytes.
 /// </summary>
 /// <remarks>
-/// Why not <see cref="Guid.CreateVersion7(DateTimeOffset)"/>: on Linux .NET gets each new Guid's random bytes with a
-/// read of /dev/urandom, a system call per id (0.5 µs measured here), and a redirect mints two. Here one
-/// <see cref="RandomNumberGenerator.Fill"/> serves about a hundred ids. The bytes are the same kind (the operating
+/// Why not <see cref="Guid.CreateVersion7(DateTimeOffset)"/>: on Linux .NET asks the operating system for each new
+/// Guid's random bytes (a read of /dev/urandom in its native layer, pal_random.c), a system call per id, and a redirect
+/// mints two. Here one <see cref="RandomNumberGenerator.Fill"/> serves a hundred ids. The bytes are the same kind (the operating
 /// system's or OpenSSL's generator), so ids stay as unguessable: a click id is a credential of sorts, the signup
 /// that names it is attributed to its referrer.
 /// </remarks>

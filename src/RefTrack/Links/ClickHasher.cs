@@ -16,7 +16,7 @@ public sealed class ClickHasher
 
     /// <summary>
     /// One keyed HMAC per thread, reset after each hash: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
-    /// sets the key up anew every call, twice the cost of a reset (1.3 against 0.6 µs measured here).
+    /// sets up a new native HMAC context with the key on every call, and a redirect hashes twice.
     /// </summary>
     private ThreadLocal<IncrementalHash>? _hmac;
 
