@@ -10,9 +10,9 @@ namespace RefTrack.Infrastructure;
 /// </summary>
 /// <remarks>
 /// Why not <see cref="Guid.CreateVersion7(DateTimeOffset)"/>: on Linux .NET asks the operating system for each new
-/// Guid's random bytes (a read of /dev/urandom in its native layer, pal_random.c), a system call per id, and a redirect
-/// mints two. Here one <see cref="RandomNumberGenerator.Fill"/> serves a hundred ids. The bytes are the same kind (the operating
-/// system's or OpenSSL's generator), so ids stay as unguessable: a click id is a credential of sorts, the signup
+/// Guid's random bytes (a read of /dev/urandom in its native layer, pal_random.c), a system call per id, and a
+/// redirect mints two. Here one <see cref="RandomNumberGenerator.Fill"/> serves a hundred ids. Its bytes come from a
+/// cryptographically secure generator too, so ids stay as unguessable: a click id is a credential of sorts, the signup
 /// that names it is attributed to its referrer.
 /// </remarks>
 public static class UuidV7

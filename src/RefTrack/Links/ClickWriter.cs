@@ -38,7 +38,10 @@ public sealed partial class ClickWriter : BackgroundService
     private SqliteKeptContext? _sqlite; // The loop's alone.
 
     public ClickWriter(
-        IServiceScopeFactory scopes, IServiceProvider services, IOptions<LinkOptions> options, ILogger<ClickWriter> logger)
+        IServiceScopeFactory scopes,
+        IServiceProvider services,
+        IOptions<LinkOptions> options,
+        ILogger<ClickWriter> logger)
     {
         _scopes = scopes;
         _sqliteOptions = services.GetService<DbContextOptions<SqliteAppDbContext>>();
@@ -125,8 +128,9 @@ public sealed partial class ClickWriter : BackgroundService
     }
 
     /// <summary>
-    /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous commit began, unless a batch is already
-    /// full, a flush is waiting or the service is stopping. At once when the previous commit is older than that.
+    /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous commit began, unless a batch is
+    /// already full, a flush is waiting or the service is stopping. At once when the previous commit is older than
+    /// that.
     /// </summary>
     private async Task WaitForIntervalAsync(ChannelReader<object> reader, long lastCommit)
     {
@@ -213,8 +217,8 @@ public sealed partial class ClickWriter : BackgroundService
         await tx.CommitAsync(CancellationToken.None);
     }
 
-    /// <summary>SQLite: on the writer's own kept connection (<see cref="SqliteWriterCacheKiB"/>), which also keeps the
-    /// compiled statements of the rollups' SQL; after a failure the next attempt starts on a fresh connection.</summary>
+    /// <summary>SQLite: on the writer's own kept connection (<see cref="SqliteWriterCacheKiB"/>), which also keeps
+    /// the compiled statements of the rollups' SQL; after a failure the next attempt starts on a fresh one.</summary>
     private async Task WriteOnSqliteWriterAsync(List<PendingClick> batch)
     {
         try
