@@ -13,8 +13,12 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// The click path's only writer. Redirects hand clicks to a bounded channel and answer at once; this service commits
 /// them in batches, so a burst costs one transaction per batch instead of one per click. A full channel makes
 /// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits.
+/// On PostgreSQL up to <see cref="LinkOptions.ClickWriters"/> batches are written at once: one writer waits on each
+/// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks.md). Concurrent
+/// batches are safe for the same reasons several nodes' writers are: the visitor keys' primary key decides which
+/// click is unique, and rollup rows are upserted in one order (<see cref="PostgresClickStatements"/>).
 /// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
-/// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commit in progress).
+/// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress).
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
 {
@@ -31,6 +35,7 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly DbContextOptions<SqliteAppDbContext>? _sqliteOptions; // Null on PostgreSQL.
     private readonly ILogger<ClickWriter> _logger;
     private readonly int _batchSize;
+    private readonly int _writers; // Batches written at once: LinkOptions.ClickWriters on PostgreSQL, 1 on SQLite.
     private readonly TimeSpan _interval;
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
     private volatile bool _stopping;
@@ -48,6 +53,7 @@ public sealed partial class ClickWriter : BackgroundService
         _logger = logger;
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
+        _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
         {
             SingleReader = true,
@@ -91,16 +97,24 @@ public sealed partial class ClickWriter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _channel.Reader;
-        var batch = new List<PendingClick>(_batchSize);
-        var flushes = new List<TaskCompletionSource>();
-
-        var lastCommit = long.MinValue;
+        var writing = new List<Task>(_writers);
+        var allWritten = Task.CompletedTask; // Completes when every batch read so far is written.
+        var lastBatch = long.MinValue;
 
         // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            await WaitForIntervalAsync(reader, lastCommit);
-            lastCommit = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.
+            writing.RemoveAll(w => w.IsCompleted);
+            if (writing.Count == _writers)
+            {
+                await Task.WhenAny(writing); // A writer is free before the next batch is gathered.
+                writing.RemoveAll(w => w.IsCompleted);
+            }
+
+            await WaitForIntervalAsync(reader, lastBatch);
+            lastBatch = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.
+            var batch = new List<PendingClick>(_batchSize);
+            var flushes = new List<TaskCompletionSource>();
             while (batch.Count < _batchSize && reader.TryRead(out var item))
             {
                 if (item is PendingClick click)
@@ -113,33 +127,46 @@ public sealed partial class ClickWriter : BackgroundService
                 }
             }
 
-            if (batch.Count > 0)
-            {
-                await WriteWithRetryAsync(batch);
-                Interlocked.Add(ref _unwritten, -batch.Count);
-            }
-
-            flushes.ForEach(f => f.TrySetResult());
-            batch.Clear();
-            flushes.Clear();
+            var write = batch.Count > 0 ? WriteAndUncountAsync(batch) : Task.CompletedTask;
+            writing.Add(write);
+            allWritten = AnswerFlushesAsync(allWritten, write, flushes);
         }
 
+        await allWritten;
         CloseSqliteWriter();
     }
 
     /// <summary>
-    /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous commit began, unless a batch is
-    /// already full, a flush is waiting or the service is stopping. At once when the previous commit is older than
-    /// that.
+    /// Answers a batch's flushes once it and every batch read before it are written: with several writers a later
+    /// batch can commit first, and a flush promises every click enqueued before it. (The writes never throw:
+    /// <see cref="WriteWithRetryAsync"/> logs what it gives up on.)
     /// </summary>
-    private async Task WaitForIntervalAsync(ChannelReader<object> reader, long lastCommit)
+    private static async Task AnswerFlushesAsync(Task earlier, Task write, List<TaskCompletionSource> flushes)
     {
-        if (lastCommit == long.MinValue || _stopping || reader.Count >= _batchSize)
+        await earlier;
+        await write;
+        flushes.ForEach(f => f.TrySetResult());
+    }
+
+    private async Task WriteAndUncountAsync(List<PendingClick> batch)
+    {
+        await WriteWithRetryAsync(batch);
+        Interlocked.Add(ref _unwritten, -batch.Count);
+    }
+
+    /// <summary>
+    /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous batch began, unless a batch is
+    /// already full, a flush is waiting or the service is stopping. At once when the previous batch began longer ago
+    /// than that.
+    /// </summary>
+    private async Task WaitForIntervalAsync(ChannelReader<object> reader, long lastBatch)
+    {
+        if (lastBatch == long.MinValue || _stopping || reader.Count >= _batchSize)
         {
             return;
         }
 
-        var left = _interval - Stopwatch.GetElapsedTime(lastCommit);
+        var left = _interval - Stopwatch.GetElapsedTime(lastBatch);
         if (left > TimeSpan.Zero)
         {
             await _wake.WaitAsync(left);

@@ -33,13 +33,21 @@ public sealed class LinkOptions
     public int ClickBatchSize { get; set; } = 500;
 
     /// <summary>
-    /// Under load, at most one commit of clicks per this many milliseconds: clicks that arrive meanwhile join the
+    /// Under load, at most one batch of clicks begun per this many milliseconds: clicks that arrive meanwhile join the
     /// batch, so a burst costs fewer commits (each an fsync and a rewrite of the pages the batch touched). A lone click
-    /// is written at once when the previous commit is older than this; a full batch or a waiting signup does not wait.
-    /// 0: commit whenever the previous commit has ended.
+    /// is written at once when the previous batch began longer ago than this; a full batch or a waiting signup does not
+    /// wait. 0: begin a batch whenever a writer is free (<see cref="ClickWriters"/>).
     /// </summary>
     [Range(0, 1_000)]
     public int ClickBatchMilliseconds { get; set; } = 10;
+
+    /// <summary>
+    /// PostgreSQL: batches of clicks being written at once, each in its own transaction on its own connection, so the
+    /// next batch's statements run while the previous one commits. SQLite admits one writer at a time, so there the
+    /// click writer always writes one batch at a time.
+    /// </summary>
+    [Range(1, 8)]
+    public int ClickWriters { get; set; } = 2;
 }
 
 /// <summary>Bound from <c>RefTrack</c>: values that are not owned by one feature.</summary>

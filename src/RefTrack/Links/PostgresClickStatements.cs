@@ -8,8 +8,9 @@ namespace RefTrack.Links;
 
 /// <summary>
 /// PostgreSQL's click writer statements: each table's rows go as parallel arrays through <c>unnest</c>, so a batch
-/// of 500 clicks is three statements whatever the number of referrers in it. Rollup rows are sent sorted by key, so
-/// writers on several nodes lock them in the same order and cannot deadlock each other.
+/// of 500 clicks is three statements whatever the number of referrers in it. Visitor keys and rollup rows are sent
+/// sorted by key, so concurrent batches (a node's writers, several nodes') lock them in the same order and cannot
+/// deadlock each other.
 /// </summary>
 internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatements
 {

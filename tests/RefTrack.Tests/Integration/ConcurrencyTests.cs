@@ -231,6 +231,32 @@ public abstract class ConcurrencyTests(Provider provider)
         Assert.Equal(0, counts.Long("bots"));
     }
     [Fact]
+    public async Task Clicks_written_one_per_batch_by_concurrent_writers_are_all_counted_and_flushed_in_order()
+    {
+        // Batches of one click, four writers (PostgreSQL; SQLite writes one batch at a time), no interval: many
+        // transactions race for the same visitor key and the same referrer's rollup row, and a flush must wait for
+        // every batch read before it, not only its own.
+        using var app = new TestApp(provider, new Dictionary<string, string?>
+        {
+            ["RefTrack:Links:ClickBatchSize"] = "1",
+            ["RefTrack:Links:ClickWriters"] = "4",
+            ["RefTrack:Links:ClickBatchMilliseconds"] = "0",
+        });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        const int clicks = 5 * Parallel;
+        await Task.WhenAll(Enumerable.Range(0, clicks).Select(_ => Task.Run(() => app.ClickLink(code))));
+        await app.FlushClicksAsync();
+
+        var counts = (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!;
+        Assert.Equal(clicks, counts.Long("total"));
+        Assert.Equal(1, counts.Long("unique"));
+        Assert.Equal(clicks, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Fact]
     public async Task Parallel_different_first_purchases_earn_the_first_purchase_reward_once()
     {
         using var app = new TestApp(provider);
