@@ -7,7 +7,7 @@ import re
 import sys
 
 WANTED = re.compile(
-    r"^(dotnet\.(jit|exceptions|gc\.collections|process\.cpu\.time|process\.memory|gc\.last_collection\.memory"
+    r"^(dotnet\.(jit|exceptions|gc\.(collections|pause\.time)|process\.cpu\.time|process\.memory|gc\.last_collection\.memory"
     r"|thread_pool\.(thread\.count|queue))|db\.client\.operation\.(npgsql|failed|duration)|microsoft\.entityframeworkcore)")
 values = collections.defaultdict(list)
 with open(sys.argv[1], newline="") as f:
