@@ -104,12 +104,12 @@ public sealed partial class ClickWriter : BackgroundService
         // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            writing.RemoveAll(w => w.IsCompleted);
             if (writing.Count == _writers)
             {
                 await Task.WhenAny(writing); // A writer is free before the next batch is gathered.
-                writing.RemoveAll(w => w.IsCompleted);
             }
+
+            writing.RemoveAll(w => w.IsCompleted);
 
             await WaitForIntervalAsync(reader, lastBatch);
             lastBatch = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.

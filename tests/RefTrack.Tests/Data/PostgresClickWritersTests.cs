@@ -15,12 +15,7 @@ public sealed class PostgresClickWritersTests
     [Fact]
     public async Task Batches_are_written_at_once_and_a_flush_waits_for_every_batch_before_it()
     {
-        using var app = new TestApp(Provider.Postgres, new Dictionary<string, string?>
-        {
-            ["RefTrack:Links:ClickBatchSize"] = "1",
-            ["RefTrack:Links:ClickWriters"] = "3",
-            ["RefTrack:Links:ClickBatchMilliseconds"] = "0",
-        });
+        using var app = new TestApp(Provider.Postgres, TestApp.ClickBatchesOfOne(writers: 3));
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");

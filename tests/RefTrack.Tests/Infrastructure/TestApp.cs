@@ -38,6 +38,15 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
+    /// <summary>Settings for a click writer that writes every click in a batch of its own, with
+    /// <paramref name="writers"/> batches at once (PostgreSQL) and no interval between batches.</summary>
+    public static Dictionary<string, string?> ClickBatchesOfOne(int writers) => new()
+    {
+        ["RefTrack:Links:ClickBatchSize"] = "1",
+        ["RefTrack:Links:ClickWriters"] = writers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RefTrack:Links:ClickBatchMilliseconds"] = "0",
+    };
+
     public TestClock Clock { get; } = new();
 
     /// <summary>The peer address requests arrive from (TestServer has none): e.g. a load balancer's.</summary>

@@ -231,17 +231,12 @@ public abstract class ConcurrencyTests(Provider provider)
         Assert.Equal(0, counts.Long("bots"));
     }
     [Fact]
-    public async Task Clicks_written_one_per_batch_by_concurrent_writers_are_all_counted_and_flushed_in_order()
+    public async Task Clicks_written_one_per_batch_by_concurrent_writers_are_all_counted_once()
     {
         // Batches of one click, four writers (PostgreSQL; SQLite writes one batch at a time), no interval: many
-        // transactions race for the same visitor key and the same referrer's rollup row, and a flush must wait for
-        // every batch read before it, not only its own.
-        using var app = new TestApp(provider, new Dictionary<string, string?>
-        {
-            ["RefTrack:Links:ClickBatchSize"] = "1",
-            ["RefTrack:Links:ClickWriters"] = "4",
-            ["RefTrack:Links:ClickBatchMilliseconds"] = "0",
-        });
+        // transactions race for the same visitor key and the same referrer's rollup row. (Whether a flush waits for
+        // every batch before it, PostgresClickWritersTests shows deterministically; here the race is too short to.)
+        using var app = new TestApp(provider, TestApp.ClickBatchesOfOne(writers: 4));
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
