@@ -8,7 +8,7 @@ import sys
 
 WANTED = re.compile(
     r"^(dotnet\.(jit|exceptions|gc\.(collections|pause\.time)|process\.cpu\.time|process\.memory|gc\.last_collection\.memory"
-    r"|thread_pool\.(thread\.count|queue))|db\.client\.operation\.(npgsql|failed|duration)|microsoft\.entityframeworkcore)")
+    r"|thread_pool\.(thread\.count|queue))|db\.client\.operation\.(npgsql|failed|duration)|microsoft\.entityframeworkcore|reftrack\.)")
 values = collections.defaultdict(list)
 with open(sys.argv[1], newline="") as f:
     for row in csv.DictReader(f):

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly int _batchSize;
     private readonly int _writers; // Batches written at once: LinkOptions.ClickWriters on PostgreSQL, 1 on SQLite.
     private readonly TimeSpan _interval;
+    private readonly ClickWriterMetrics _metrics;
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
     private volatile bool _stopping;
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
@@ -46,6 +48,7 @@ public sealed partial class ClickWriter : BackgroundService
         IServiceScopeFactory scopes,
         IServiceProvider services,
         IOptions<LinkOptions> options,
+        IMeterFactory meters,
         ILogger<ClickWriter> logger)
     {
         _scopes = scopes;
@@ -59,14 +62,24 @@ public sealed partial class ClickWriter : BackgroundService
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _metrics = new ClickWriterMetrics(meters, () => Interlocked.Read(ref _unwritten));
     }
 
     public ValueTask EnqueueAsync(PendingClick click, CancellationToken ct)
     {
         // Counted before it enters the channel, so a flush that reads zero has nothing earlier left to wait for.
         Interlocked.Increment(ref _unwritten);
-        var write = _channel.Writer.WriteAsync(click, ct);
-        return write.IsCompletedSuccessfully ? write : UncountOnFailureAsync(write);
+        if (_channel.Writer.TryWrite(click))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (!_stopping)
+        {
+            _metrics.QueueFull();
+        }
+
+        return UncountOnFailureAsync(_channel.Writer.WriteAsync(click, ct));
     }
 
     /// <summary>Completes when every click enqueued on this node before the call is committed; at once when none is
@@ -211,18 +224,23 @@ public sealed partial class ClickWriter : BackgroundService
     {
         for (var attempt = 1; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await WriteBatchAsync(batch);
+                _metrics.Attempted(started, batch.Count, committed: true);
                 return;
             }
             catch (Exception e) when (attempt < 10)
             {
+                _metrics.Attempted(started, batch.Count, committed: false);
                 LogRetry(e, batch.Count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
             }
             catch (Exception e)
             {
+                _metrics.Attempted(started, batch.Count, committed: false);
+                _metrics.Lost(batch.Count);
                 LogDropped(e, batch.Count);
                 return;
             }

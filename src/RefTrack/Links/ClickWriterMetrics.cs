@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace RefTrack.Links;
+
+/// <summary>
+/// The click writer's instruments, on the meter <see cref="MeterName"/>: what an operator needs to tell whether the
+/// writer keeps up. Redirects answer before their click is written, so a writer falling behind shows first here —
+/// as a growing queue, then as redirects waiting for room — and only later as slow redirects. Read them with
+/// <c>dotnet-counters monitor -n RefTrack --counters RefTrack.Links</c> (docs/operations.md) or any OpenTelemetry
+/// exporter the host adds.
+/// </summary>
+internal sealed class ClickWriterMetrics
+{
+    public const string MeterName = "RefTrack.Links";
+
+    private readonly Counter<long> _written;
+    private readonly Counter<long> _lost;
+    private readonly Counter<long> _queueFullWaits;
+    private readonly Histogram<double> _batchDuration;
+    private readonly Histogram<int> _batchSize;
+    private readonly Counter<double> _busyTime;
+
+    /// <param name="queued">Clicks enqueued and not yet committed (or given up on).</param>
+    public ClickWriterMetrics(IMeterFactory meters, Func<long> queued)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("reftrack.clicks.queued", queued, "{click}",
+            "Clicks answered with a redirect and not yet committed.");
+        _written = meter.CreateCounter<long>("reftrack.clicks.written", "{click}", "Clicks committed to the database.");
+        _lost = meter.CreateCounter<long>("reftrack.clicks.lost", "{click}",
+            "Clicks given up on after the writer's retries (each also logged as an error).");
+        _queueFullWaits = meter.CreateCounter<long>("reftrack.clicks.queue_full_waits", "{request}",
+            "Redirects that waited for room in a full click queue (RefTrack:Links:ClickQueueCapacity).");
+        _batchDuration = meter.CreateHistogram<double>("reftrack.click_batch.duration", "s",
+            "Time to write and commit one batch of clicks.");
+        _batchSize = meter.CreateHistogram<int>("reftrack.click_batch.size", "{click}", "Clicks in one committed batch.");
+        _busyTime = meter.CreateCounter<double>("reftrack.click_writer.busy_time", "s",
+            "Time spent writing batches, summed over concurrent writers: per second of wall time, how many writers " +
+            "were busy (SQLite has one, so 1 means the writer never rested).");
+    }
+
+    public void QueueFull() => _queueFullWaits.Add(1);
+
+    /// <summary>One attempt at a batch, committed or not, from <paramref name="started"/>
+    /// (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void Attempted(long started, int clicks, bool committed)
+    {
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _busyTime.Add(seconds);
+        if (committed)
+        {
+            _batchDuration.Record(seconds);
+            _batchSize.Record(clicks);
+            _written.Add(clicks);
+        }
+    }
+
+    public void Lost(int clicks) => _lost.Add(clicks);
+}

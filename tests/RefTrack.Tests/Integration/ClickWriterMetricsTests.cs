@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// The click writer's instruments (meter <c>RefTrack.Links</c>): here the writer is held by a write lock of the
+/// test's own on the SQLite file, so the queue fills and a redirect has to wait for room, which the instruments must
+/// show, and nothing may be lost once the lock is gone.
+/// </summary>
+public sealed class ClickWriterMetricsTests
+{
+    private const int QueueCapacity = 100; // LinkOptions' smallest.
+
+    [Fact]
+    public async Task Show_clicks_written_the_queue_and_redirects_that_waited_for_room()
+    {
+        var settings = TestApp.ClickBatchesOfOne(writers: 1);
+        settings["RefTrack:Links:ClickQueueCapacity"] = QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var app = new TestApp(Provider.Sqlite, settings);
+        using var metrics = new AppMetrics(app);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code);
+        await app.FlushClicksAsync();
+        Assert.Equal(1, metrics.Sum("reftrack.clicks.written"));
+        Assert.Equal(1, metrics.Sum("reftrack.click_batch.size"));
+        Assert.True(metrics.Sum("reftrack.click_writer.busy_time") > 0);
+        Assert.Equal(0, metrics.Gauge("reftrack.clicks.queued"));
+
+        await using var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await holder.OpenAsync();
+        await using (var begin = new SqliteCommand("BEGIN IMMEDIATE", holder))
+        {
+            await begin.ExecuteNonQueryAsync(); // The writer's next transaction waits for this one (busy_timeout).
+        }
+
+        // One click in the writer's hands, a full queue behind it, and one more that has to wait for room.
+        const int clicks = QueueCapacity + 2;
+        var clicking = Task.Run(async () =>
+        {
+            for (var i = 0; i < clicks; i++)
+            {
+                await app.ClickLink(code);
+            }
+        });
+        await WaitUntilAsync(() => metrics.Sum("reftrack.clicks.queue_full_waits") >= 1, clicking);
+        Assert.False(clicking.IsCompleted, "The last redirect was answered while the queue was full.");
+        Assert.Equal(1, metrics.Sum("reftrack.clicks.queue_full_waits"));
+        Assert.Equal(clicks, metrics.Gauge("reftrack.clicks.queued"));
+
+        await using (var rollback = new SqliteCommand("ROLLBACK", holder))
+        {
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        await clicking;
+        await app.FlushClicksAsync();
+        Assert.Equal(1 + clicks, metrics.Sum("reftrack.clicks.written"));
+        Assert.Equal(0, metrics.Sum("reftrack.clicks.lost"));
+        Assert.Equal(0, metrics.Gauge("reftrack.clicks.queued"));
+        Assert.Equal(1 + clicks, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
+    }
+
+    /// <summary>Polls <paramref name="condition"/> for up to 5 s (less than SQLite's busy_timeout, so the held
+    /// writer is still waiting); fails early if <paramref name="clicking"/> failed.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, Task clicking)
+    {
+        for (var attempt = 0; attempt < 100 && !condition(); attempt++)
+        {
+            if (clicking.IsFaulted)
+            {
+                await clicking;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "No redirect waited for room in the click queue.");
+    }
+
+    /// <summary>Every measurement of the app's own meters (not another test app's: they share the process).</summary>
+    private sealed class AppMetrics : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, double> _sums = new();
+        private readonly ConcurrentDictionary<string, double> _last = new();
+
+        public AppMetrics(TestApp app)
+        {
+            var scope = app.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == scope)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, value, _, _) => Record(i, value));
+            _listener.SetMeasurementEventCallback<int>((i, value, _, _) => Record(i, value));
+            _listener.SetMeasurementEventCallback<double>((i, value, _, _) => Record(i, value));
+            _listener.Start();
+        }
+
+        public double Sum(string name) => _sums.GetValueOrDefault(name);
+
+        public double Gauge(string name)
+        {
+            _listener.RecordObservableInstruments();
+            return _last[name];
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Record(Instrument instrument, double value)
+        {
+            _sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+            _last[instrument.Name] = value;
+        }
+    }
+}
