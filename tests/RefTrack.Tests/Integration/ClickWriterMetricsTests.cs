@@ -50,8 +50,8 @@ public sealed class ClickWriterMetricsTests
         });
         await WaitUntilAsync(() => metrics.Sum("reftrack.clicks.queue_full_waits") >= 1, clicking);
         Assert.False(clicking.IsCompleted, "The last redirect was answered while the queue was full.");
-        Assert.Equal(1, metrics.Sum("reftrack.clicks.queue_full_waits"));
-        Assert.Equal(clicks, metrics.Gauge("reftrack.clicks.queued"));
+        // At least the full queue and the redirect waiting for room (one more if the writer has taken its click).
+        Assert.InRange(metrics.Gauge("reftrack.clicks.queued"), QueueCapacity + 1, clicks);
 
         await using (var rollback = new SqliteCommand("ROLLBACK", holder))
         {
