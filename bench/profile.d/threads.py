@@ -1,4 +1,9 @@
-"""CPU per thread name of a process between 'start' and 'stop' (from /proc): bench/profile.d/threads.py PID start|stop."""
+"""CPU per thread name of a process between 'start' and 'stop' (from /proc): bench/profile.d/threads.py PID start|stop.
+
+Besides the CPU each kind of thread used, prints how long its threads were runnable but waiting for a core (the
+second field of /proc/<pid>/task/<tid>/schedstat, kernels with schedstats): on two cores shared with wrk, a thread
+that bounds the scenario (the SQLite click writer) can spend much of its time there.
+"""
 import os
 import sys
 import time
@@ -13,7 +18,11 @@ def snapshot():
         try:
             name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
             fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
-            ticks[tid] = (name, int(fields[11]) + int(fields[12]))  # utime + stime
+            try:
+                waiting_ns = int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[1])
+            except (OSError, IndexError):
+                waiting_ns = 0
+            ticks[tid] = (name, int(fields[11]) + int(fields[12]), waiting_ns)  # utime + stime
         except OSError:
             pass
     return time.time(), ticks
@@ -27,10 +36,13 @@ else:
     at0, before = eval(open(state).read())
     at1, after = snapshot()
     hz = os.sysconf("SC_CLK_TCK")
+    seconds = at1 - at0
     per_name = {}
-    for tid, (name, t) in after.items():
-        per_name[name] = per_name.get(name, 0) + t - before.get(tid, (name, 0))[1]
-    print(f"CPU by thread over {at1 - at0:.1f} s (% of one core):")
-    for name, t in sorted(per_name.items(), key=lambda kv: -kv[1]):
+    for tid, (name, t, waiting) in after.items():
+        _, t0, waiting0 = before.get(tid, (name, 0, 0))
+        cpu, wait, count = per_name.get(name, (0, 0, 0))
+        per_name[name] = (cpu + t - t0, wait + waiting - waiting0, count + 1)
+    print(f"CPU by thread over {seconds:.1f} s (% of one core; runnable but waiting for a core, % of the time):")
+    for name, (t, waiting, count) in sorted(per_name.items(), key=lambda kv: -kv[1][0]):
         if t > 0:
-            print(f"  {100 * t / hz / (at1 - at0):5.0f}%  {name}")
+            print(f"  {100 * t / hz / seconds:5.0f}%  waiting {100 * waiting / 1e9 / seconds:4.0f}%  {name} ({count})")
