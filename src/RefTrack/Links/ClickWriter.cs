@@ -54,8 +54,7 @@ public sealed partial class ClickWriter : BackgroundService
         _scopes = scopes;
         _sqliteOptions = services.GetService<DbContextOptions<SqliteAppDbContext>>();
         _logger = logger;
-        _batchSize = options.Value.ClickBatchSize
-            ?? (_sqliteOptions is null ? LinkOptions.PostgresClickBatchSize : LinkOptions.SqliteClickBatchSize);
+        _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)

@@ -28,24 +28,9 @@ public sealed class LinkOptions
     [Range(100, 1_000_000)]
     public int ClickQueueCapacity { get; set; } = 10_000;
 
-    /// <summary>
-    /// Most clicks committed in one transaction; unset: <see cref="SqliteClickBatchSize"/> on SQLite,
-    /// <see cref="PostgresClickBatchSize"/> on PostgreSQL. A batch takes what queued while the previous one was written,
-    /// so under light traffic batches stay small whatever this is.
-    /// </summary>
+    /// <summary>Most clicks committed in one transaction.</summary>
     [Range(1, 10_000)]
-    public int? ClickBatchSize { get; set; }
-
-    /// <summary>
-    /// SQLite's one writer is what bounds many links (the queue stays full, docs/benchmarks.md): each batch rewrites
-    /// every page it touches — a page per referrer clicked, for the daily rollup — and its cost per click fell by a
-    /// seventh from 500 to 2,000 clicks a batch.
-    /// </summary>
-    public const int SqliteClickBatchSize = 2_000;
-
-    /// <summary>PostgreSQL's writers wait on each batch's round trips and commit: bigger batches made the hot link's
-    /// tail longer there (docs/benchmarks.md).</summary>
-    public const int PostgresClickBatchSize = 500;
+    public int ClickBatchSize { get; set; } = 500;
 
     /// <summary>
     /// Under load, at most one batch of clicks begun per this many milliseconds: clicks that arrive meanwhile join the
