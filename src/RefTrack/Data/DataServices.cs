@@ -43,12 +43,9 @@ public static class DataServices
         }
 
         services.AddHostedService<DatabaseStartup>();
-        if (provider == DatabaseProvider.Postgres)
-        {
-            // After DatabaseStartup: hosted services start in order, so the schema exists by its first fold.
-            services.AddSingleton<Reports.RollupFolder>();
-            services.AddHostedService(sp => sp.GetRequiredService<Reports.RollupFolder>());
-        }
+        // After DatabaseStartup: hosted services start in order, so the schema exists by its first fold.
+        services.AddSingleton<Reports.RollupFolder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reports.RollupFolder>());
         return services;
     }
 

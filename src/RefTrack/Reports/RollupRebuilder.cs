@@ -18,6 +18,7 @@ public static class RollupRebuilder
         string[] statements =
         [
             """DELETE FROM "ParticipantDailyClicks" """,
+            """DELETE FROM "ParticipantClickDeltas" """,
             """DELETE FROM "CampaignDailyStats" """,
             """DELETE FROM "RewardTotals" """,
             """DELETE FROM "ParticipantRewardTotals" """,
