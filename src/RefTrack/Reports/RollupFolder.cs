@@ -14,7 +14,8 @@ namespace RefTrack.Reports;
 /// <see cref="RollupBatch.FirstDeltaSlot"/>, see <see cref="RollupBatch"/>) into slot 0. SQLite adds to slot 0 at once.</item>
 /// </list>
 /// On PostgreSQL each fold is one statement, and several nodes fold at once safely: <c>FOR UPDATE SKIP LOCKED</c>
-/// gives each node its own rows, and the folded rows are upserted in key order. On SQLite, one write transaction.
+/// gives each node its own rows, and the folded rows are upserted in key order. On SQLite, short write transactions
+/// of a few hundred keys each (<see cref="SqliteClickFold"/>).
 /// </summary>
 public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<RollupFolder> logger) : BackgroundService
 {
@@ -32,17 +33,6 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
         PostgresFold("ParticipantClickDeltas", "\"Id\"", "ParticipantDailyClicks", ParticipantClickKey, ClickCounters, ""),
     ];
 
-    /// <summary>SQLite: every delta row into the daily rows, then none left; the write transaction keeps other
-    /// writers out in between.</summary>
-    private static readonly string SqliteParticipantClicksFold =
-        $"""
-         INSERT INTO "ParticipantDailyClicks" ({Columns(ParticipantClickKey.Concat(ClickCounters))})
-         SELECT {Columns(ParticipantClickKey)}, {Sums(ClickCounters)} FROM "ParticipantClickDeltas"
-         WHERE true -- SQLite: an upsert's SELECT needs a WHERE, or its ON CONFLICT reads as a join's ON.
-         GROUP BY {Columns(ParticipantClickKey)} ORDER BY {Columns(ParticipantClickKey)}
-         {Upsert("ParticipantDailyClicks", ParticipantClickKey, ClickCounters)}
-         """;
-
     /// <summary>Folds every delta row committed so far; returns how many were folded.</summary>
     public async Task<int> FoldAsync(CancellationToken ct)
     {
@@ -50,7 +40,7 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         if (db.Database.IsSqlite())
         {
-            return await FoldSqliteAsync(db, ct);
+            return await SqliteClickFold.FoldAsync(db, ct);
         }
 
         var total = 0;
@@ -66,20 +56,6 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
         }
 
         return total;
-    }
-
-    private static async Task<int> FoldSqliteAsync(AppDbContext db, CancellationToken ct)
-    {
-        if (!await db.ParticipantClickDeltas.AnyAsync(ct))
-        {
-            return 0; // Without clicks, no write lock every second.
-        }
-
-        await using var tx = await db.BeginWriteAsync(ct);
-        await db.Database.ExecuteSqlRawAsync(SqliteParticipantClicksFold, ct);
-        var moved = await db.Database.ExecuteSqlRawAsync("""DELETE FROM "ParticipantClickDeltas" """, ct);
-        await tx.CommitAsync(ct);
-        return moved;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
