@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 
@@ -6,92 +5,74 @@ namespace RefTrack.Reports;
 
 /// <summary>
 /// SQLite's fold of the click writer's per-referrer rows (<see cref="ParticipantClickDelta"/>) into
-/// <see cref="ParticipantDailyClicks"/>, for <see cref="RollupFolder"/>. The rows are read once, sorted by the daily
-/// rows' key, and folded in chunks of <see cref="ChunkKeys"/> keys, each chunk a write transaction of its own: SQLite
-/// has one writer at a time, and a whole second of many links' rows folded at once held the click writer off for
-/// about 300 ms (<c>bench/profile --counters sqlite many-links</c>: batch p99 322 ms), long enough to fill its queue.
-/// In key order, the referrers of one chunk share the daily rows' pages, which is what folding saves.
+/// <see cref="ParticipantDailyClicks"/>, for <see cref="RollupFolder"/>, in short write transactions: SQLite has one
+/// writer at a time, and a second of many links' rows folded in one transaction held the click writer off for about
+/// 300 ms (<c>bench/profile --counters sqlite many-links</c>: batch p99 322 ms), long enough to fill its queue.
+/// <list type="number">
+/// <item>Sort: one transaction replaces every row with one row per key, appended in the daily rows' key order (the
+/// new rows' ids follow the old ones'). Grouping a second of batches is what folding saves: a busy referrer's daily
+/// row is then written once, not once per batch.</item>
+/// <item>Fold: the sorted rows, <see cref="ChunkRows"/> consecutive ids at a time, each chunk its own transaction
+/// that adds them to the daily rows and deletes them. Consecutive ids are neighbouring keys, so a chunk writes a
+/// stretch of the daily rows' pages and a few pages of this table.</item>
+/// </list>
+/// Each transaction deletes exactly the rows whose counts it adds, so a click is counted once whichever fold (another
+/// process on the same file, a fold that stopped halfway) gets to a row, and readers, which sum both tables, are exact
+/// at every commit.
 /// </summary>
-/// <remarks>
-/// Exactly once, with another process folding the same file or a fold running twice: a chunk deletes each delta row
-/// it read and adds only the rows its own delete removed, inside its transaction.
-/// </remarks>
 internal static class SqliteClickFold
 {
-    public const int ChunkKeys = 500;
+    public const int ChunkRows = 500;
 
-    private const string Delete = """DELETE FROM "ParticipantClickDeltas" WHERE "Id" = ?1""";
+    private const string Keys = """ "CampaignId", "ParticipantId", "Day" """;
+    private const string Counts = """ "Clicks", "UniqueClicks", "BotClicks" """;
 
-    private const string Upsert = """
-        INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-        ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
-            "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
-            "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
-            "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
-        """;
-
-    /// <summary>Folds the delta rows committed before the call; returns how many this call moved.</summary>
+    /// <summary>Folds the delta rows committed before the call; returns how many rows it sorted.</summary>
     public static async Task<int> FoldAsync(AppDbContext db, CancellationToken ct)
     {
-        var rows = await db.ParticipantClickDeltas.AsNoTracking().ToListAsync(ct);
-        // The daily rows' order: ids as the upper-case text SQLite stores, days as ISO text.
-        var keys = rows
-            .GroupBy(r => (r.CampaignId, r.ParticipantId, r.Day))
-            .OrderBy(g => Text(g.Key.CampaignId), StringComparer.Ordinal)
-            .ThenBy(g => Text(g.Key.ParticipantId), StringComparer.Ordinal)
-            .ThenBy(g => g.Key.Day)
-            .ToList();
-        var moved = 0;
-        foreach (var chunk in keys.Chunk(ChunkKeys))
+        var (first, last, sorted) = await SortAsync(db, ct);
+        for (var from = first; from <= last; from += ChunkRows)
         {
-            moved += await FoldChunkAsync(db, chunk, ct);
+            await using var tx = await db.BeginWriteAsync(ct);
+            var to = Math.Min(from + ChunkRows - 1, last);
+            await db.Database.ExecuteSqlRawAsync($"""
+                INSERT INTO "ParticipantDailyClicks" ({Keys}, {Counts})
+                SELECT {Keys}, {Counts} FROM "ParticipantClickDeltas" WHERE "Id" BETWEEN {"{0}"} AND {"{1}"} ORDER BY "Id"
+                ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+                    "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+                    "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+                    "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
+                """, [from, to], ct);
+            await db.Database.ExecuteSqlRawAsync(
+                """DELETE FROM "ParticipantClickDeltas" WHERE "Id" BETWEEN {0} AND {1}""", [from, to], ct);
+            await tx.CommitAsync(ct);
         }
 
-        return moved;
+        return sorted;
     }
 
-    private static async Task<int> FoldChunkAsync(
-        AppDbContext db,
-        IGrouping<(Guid CampaignId, Guid ParticipantId, DateOnly Day), ParticipantClickDelta>[] chunk,
-        CancellationToken ct)
+    /// <summary>The sort step; returns the ids of the sorted rows and how many rows they replaced.</summary>
+    private static async Task<(long First, long Last, int Replaced)> SortAsync(AppDbContext db, CancellationToken ct)
     {
-        await using var tx = await db.BeginWriteAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var moved = 0;
-        using (var delete = new SqliteRawStatement(connection, Delete))
-        using (var upsert = new SqliteRawStatement(connection, Upsert))
+        if (!await db.ParticipantClickDeltas.AnyAsync(ct))
         {
-            foreach (var key in chunk)
-            {
-                long clicks = 0, unique = 0, bots = 0;
-                var any = false;
-                foreach (var row in key)
-                {
-                    delete.Bind(1, row.Id);
-                    if (delete.Execute() == 1) // 0: another fold took it first.
-                    {
-                        (clicks, unique, bots, any) = (clicks + row.Clicks, unique + row.UniqueClicks, bots + row.BotClicks, true);
-                        moved++;
-                    }
-                }
-
-                if (any)
-                {
-                    upsert.Bind(1, key.Key.CampaignId);
-                    upsert.Bind(2, key.Key.ParticipantId);
-                    upsert.Bind(3, key.Key.Day);
-                    upsert.Bind(4, clicks);
-                    upsert.Bind(5, unique);
-                    upsert.Bind(6, bots);
-                    upsert.Execute();
-                }
-            }
+            return (1, 0, 0); // Without clicks, no write lock every second.
         }
 
+        await using var tx = await db.BeginWriteAsync(ct);
+        var end = await MaxIdAsync(db, ct);
+        await db.Database.ExecuteSqlRawAsync($"""
+            INSERT INTO "ParticipantClickDeltas" ({Keys}, {Counts})
+            SELECT {Keys}, SUM("Clicks"), SUM("UniqueClicks"), SUM("BotClicks") FROM "ParticipantClickDeltas"
+            WHERE "Id" <= {"{0}"} GROUP BY {Keys} ORDER BY {Keys}
+            """, [end], ct);
+        var last = await MaxIdAsync(db, ct);
+        var replaced = await db.Database.ExecuteSqlRawAsync(
+            """DELETE FROM "ParticipantClickDeltas" WHERE "Id" <= {0}""", [end], ct);
         await tx.CommitAsync(ct);
-        return moved;
+        return (end + 1, last, replaced);
     }
 
-    private static string Text(Guid id) => id.ToString("D").ToUpperInvariant();
+    private static async Task<long> MaxIdAsync(AppDbContext db, CancellationToken ct) =>
+        await db.ParticipantClickDeltas.MaxAsync(d => (long?)d.Id, ct) ?? 0;
 }
