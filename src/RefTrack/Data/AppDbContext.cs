@@ -40,7 +40,6 @@ public abstract class AppDbContext : DbContext
     public DbSet<InstanceSetting> InstanceSettings => Set<InstanceSetting>();
     public DbSet<CampaignDailyStats> CampaignDailyStats => Set<CampaignDailyStats>();
     public DbSet<ParticipantDailyClicks> ParticipantDailyClicks => Set<ParticipantDailyClicks>();
-    public DbSet<ParticipantClickDelta> ParticipantClickDeltas => Set<ParticipantClickDelta>();
     public DbSet<RewardTotals> RewardTotals => Set<RewardTotals>();
     public DbSet<ParticipantRewardTotals> ParticipantRewardTotals => Set<ParticipantRewardTotals>();
 

@@ -43,9 +43,12 @@ public static class DataServices
         }
 
         services.AddHostedService<DatabaseStartup>();
-        // After DatabaseStartup: hosted services start in order, so the schema exists by its first fold.
-        services.AddSingleton<Reports.RollupFolder>();
-        services.AddHostedService(sp => sp.GetRequiredService<Reports.RollupFolder>());
+        if (provider == DatabaseProvider.Postgres)
+        {
+            // After DatabaseStartup: hosted services start in order, so the schema exists by its first fold.
+            services.AddSingleton<Reports.RollupFolder>();
+            services.AddHostedService(sp => sp.GetRequiredService<Reports.RollupFolder>());
+        }
         return services;
     }
 

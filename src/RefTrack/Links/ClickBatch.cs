@@ -29,7 +29,7 @@ internal static class ClickBatch
             .Select(g => new ParticipantClicks(g.Key.CampaignId, g.Key.ParticipantId, g.Key.Day,
                 g.Count(), g.Count(IsUnique), g.Count(c => c.IsBot)))
             .ToList();
-        await statements.AddParticipantClickDeltasAsync(perReferrer, ct);
+        await statements.AddParticipantClicksAsync(perReferrer, ct);
 
         foreach (var campaign in clicks.GroupBy(c => c.CampaignId).OrderBy(g => g.Key))
         {

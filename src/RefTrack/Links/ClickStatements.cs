@@ -3,7 +3,7 @@ using RefTrack.Data;
 
 namespace RefTrack.Links;
 
-/// <summary>A referrer's clicks of one UTC day within a batch: one row of ParticipantClickDeltas.</summary>
+/// <summary>A referrer's clicks of one UTC day within a batch: one row of the ParticipantDailyClicks rollup.</summary>
 internal readonly record struct ParticipantClicks(
     Guid CampaignId, Guid ParticipantId, DateOnly Day, long Clicks, long UniqueClicks, long BotClicks);
 
@@ -20,9 +20,8 @@ internal interface IClickStatements : IDisposable
 
     Task InsertClicksAsync(IReadOnlyList<Click> clicks, CancellationToken ct);
 
-    /// <summary>Appends the batch's rows of the per-referrer daily rollup (<see cref="Reports.ParticipantClickDelta"/>);
-    /// <paramref name="rows"/> has one entry per key.</summary>
-    Task AddParticipantClickDeltasAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct);
+    /// <summary>Adds to the per-referrer daily rollup; <paramref name="rows"/> has one entry per key.</summary>
+    Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct);
 }
 
 internal static class ClickStatements

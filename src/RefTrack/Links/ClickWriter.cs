@@ -17,7 +17,7 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// On PostgreSQL up to <see cref="LinkOptions.ClickWriters"/> batches are written at once: one writer waits on each
 /// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks.md). Concurrent
 /// batches are safe for the same reasons several nodes' writers are: the visitor keys' primary key decides which
-/// click is unique, and a batch's rollups are rows of its own, folded later (<see cref="Reports.RollupFolder"/>).
+/// click is unique, and rollup rows are upserted in one order (<see cref="PostgresClickStatements"/>).
 /// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
 /// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress).
 /// </summary>

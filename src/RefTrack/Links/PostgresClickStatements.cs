@@ -8,9 +8,9 @@ namespace RefTrack.Links;
 
 /// <summary>
 /// PostgreSQL's click writer statements: each table's rows go as parallel arrays through <c>unnest</c>, so a batch
-/// of 500 clicks is three statements whatever the number of referrers in it. Visitor keys are sent sorted by key, so
-/// concurrent batches (a node's writers, several nodes') lock them in the same order and cannot deadlock each other;
-/// the per-referrer rollup is appended as rows of the batch's own, which no other batch touches.
+/// of 500 clicks is three statements whatever the number of referrers in it. Visitor keys and rollup rows are sent
+/// sorted by key, so concurrent batches (a node's writers, several nodes') lock them in the same order and cannot
+/// deadlock each other.
 /// </summary>
 internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatements
 {
@@ -60,18 +60,23 @@ internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatement
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task AddParticipantClickDeltasAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
+    public async Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
+        var sorted = rows.OrderBy(r => r.CampaignId).ThenBy(r => r.ParticipantId).ThenBy(r => r.Day).ToList();
         await using var command = Command("""
-            INSERT INTO "ParticipantClickDeltas" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
+            INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
             SELECT * FROM unnest(@campaign, @participant, @day, @clicks, @unique, @bots)
+            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
             """);
-        Add(command, "campaign", NpgsqlDbType.Uuid, rows.Select(r => r.CampaignId));
-        Add(command, "participant", NpgsqlDbType.Uuid, rows.Select(r => r.ParticipantId));
-        Add(command, "day", NpgsqlDbType.Date, rows.Select(r => r.Day));
-        Add(command, "clicks", NpgsqlDbType.Bigint, rows.Select(r => r.Clicks));
-        Add(command, "unique", NpgsqlDbType.Bigint, rows.Select(r => r.UniqueClicks));
-        Add(command, "bots", NpgsqlDbType.Bigint, rows.Select(r => r.BotClicks));
+        Add(command, "campaign", NpgsqlDbType.Uuid, sorted.Select(r => r.CampaignId));
+        Add(command, "participant", NpgsqlDbType.Uuid, sorted.Select(r => r.ParticipantId));
+        Add(command, "day", NpgsqlDbType.Date, sorted.Select(r => r.Day));
+        Add(command, "clicks", NpgsqlDbType.Bigint, sorted.Select(r => r.Clicks));
+        Add(command, "unique", NpgsqlDbType.Bigint, sorted.Select(r => r.UniqueClicks));
+        Add(command, "bots", NpgsqlDbType.Bigint, sorted.Select(r => r.BotClicks));
         await command.ExecuteNonQueryAsync(ct);
     }
 

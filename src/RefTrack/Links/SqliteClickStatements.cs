@@ -62,21 +62,25 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
         return Task.CompletedTask;
     }
 
-    public Task AddParticipantClickDeltasAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
+    public Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
-        var insert = Prepare("""
-            INSERT INTO "ParticipantClickDeltas" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
+        var upsert = Prepare("""
+            INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
             """);
         foreach (var r in rows)
         {
-            insert.Bind(1, r.CampaignId);
-            insert.Bind(2, r.ParticipantId);
-            insert.Bind(3, r.Day);
-            insert.Bind(4, r.Clicks);
-            insert.Bind(5, r.UniqueClicks);
-            insert.Bind(6, r.BotClicks);
-            insert.Execute();
+            upsert.Bind(1, r.CampaignId);
+            upsert.Bind(2, r.ParticipantId);
+            upsert.Bind(3, r.Day);
+            upsert.Bind(4, r.Clicks);
+            upsert.Bind(5, r.UniqueClicks);
+            upsert.Bind(6, r.BotClicks);
+            upsert.Execute();
         }
 
         return Task.CompletedTask;

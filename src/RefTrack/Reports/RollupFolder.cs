@@ -4,33 +4,22 @@ using RefTrack.Data;
 namespace RefTrack.Reports;
 
 /// <summary>
-/// Folds rollup delta rows into the rows reports read, every second; readers sum both, so a report is exact whether
-/// or not the fold has run. A fold deletes a set of delta rows and adds their sums in the same transaction, so a row
-/// is counted either as a delta or folded, never both and never neither.
-/// <list type="bullet">
-/// <item>Both databases: the click writer's per-referrer rows (<see cref="ParticipantClickDelta"/>) into
-/// <see cref="ParticipantDailyClicks"/>.</item>
-/// <item>PostgreSQL: the per-transaction rows of the campaign-wide rollups (slots at or above
-/// <see cref="RollupBatch.FirstDeltaSlot"/>, see <see cref="RollupBatch"/>) into slot 0. SQLite adds to slot 0 at once.</item>
-/// </list>
-/// On PostgreSQL each fold is one statement, and several nodes fold at once safely: <c>FOR UPDATE SKIP LOCKED</c>
-/// gives each node its own rows, and the folded rows are upserted in key order. On SQLite, short write transactions
-/// of a few hundred keys each (<see cref="SqliteClickFold"/>).
+/// PostgreSQL: folds the per-transaction delta rows of the campaign-wide rollups (slots at or above
+/// <see cref="RollupBatch.FirstDeltaSlot"/>, see <see cref="RollupBatch"/>) into slot 0, every second. Each fold is one
+/// statement: it deletes a batch of delta rows and adds their sums to slot 0, so a row is counted either as a
+/// delta or in slot 0, never both and never neither. Several nodes fold at once safely: <c>FOR UPDATE SKIP
+/// LOCKED</c> gives each node its own rows, and slot 0 is an upsert.
 /// </summary>
 public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<RollupFolder> logger) : BackgroundService
 {
     private const int BatchRows = 5000;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private static readonly string[] ParticipantClickKey = ["CampaignId", "ParticipantId", "Day"];
-    private static readonly string[] ClickCounters = ["Clicks", "UniqueClicks", "BotClicks"];
-
-    private static readonly string[] PostgresFolds =
+    private static readonly string[] Folds =
     [
         Fold("RewardTotals", ["CampaignId", "Currency", "Status"], ["Count", "Amount"]),
         Fold("CampaignDailyStats", ["CampaignId", "Day"],
             ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"]),
-        PostgresFold("ParticipantClickDeltas", "\"Id\"", "ParticipantDailyClicks", ParticipantClickKey, ClickCounters, ""),
     ];
 
     /// <summary>Folds every delta row committed so far; returns how many were folded.</summary>
@@ -38,13 +27,8 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        if (db.Database.IsSqlite())
-        {
-            return await SqliteClickFold.FoldAsync(db, ct);
-        }
-
         var total = 0;
-        foreach (var sql in PostgresFolds)
+        foreach (var sql in Folds)
         {
             int moved;
             do
@@ -78,39 +62,24 @@ public sealed partial class RollupFolder(IServiceScopeFactory scopes, ILogger<Ro
         }
     }
 
-    /// <summary>PostgreSQL: a table's delta slots into its slot 0.</summary>
-    private static string Fold(string table, string[] key, string[] counters) =>
-        PostgresFold(table, "ctid", table, key, counters, $"""WHERE "Slot" >= {RollupBatch.FirstDeltaSlot}""", slot: true);
-
-    /// <summary>PostgreSQL: up to <see cref="BatchRows"/> rows of <paramref name="from"/> (those <paramref name="where"/>
-    /// picks, by <paramref name="row"/>) deleted, and their sums per key upserted into <paramref name="into"/>; returns
-    /// how many were moved.</summary>
-    private static string PostgresFold(
-        string from, string row, string into, string[] key, string[] counters, string where, bool slot = false)
+    private static string Fold(string table, string[] key, string[] counters)
     {
-        var keys = Columns(key);
-        var slotColumn = slot ? ", \"Slot\"" : "";
-        var slotValue = slot ? ", 0" : "";
+        static string Quote(string c) => $"\"{c}\"";
+        var keys = string.Join(", ", key.Select(Quote));
+        var all = string.Join(", ", key.Concat(counters).Select(Quote));
         return $"""
             WITH moved AS (
-                DELETE FROM "{from}" WHERE {row} IN (
-                    SELECT {row} FROM "{from}" {where} LIMIT {BatchRows} FOR UPDATE SKIP LOCKED)
-                RETURNING {Columns(key.Concat(counters))}),
+                DELETE FROM "{table}" WHERE ctid IN (
+                    SELECT ctid FROM "{table}" WHERE "Slot" >= {RollupBatch.FirstDeltaSlot} LIMIT {BatchRows} FOR UPDATE SKIP LOCKED)
+                RETURNING {all}),
             folded AS (
-                INSERT INTO "{into}" ({keys}{slotColumn}, {Columns(counters)})
-                SELECT {keys}{slotValue}, {Sums(counters)} FROM moved GROUP BY {keys} ORDER BY {keys}
-                {Upsert(into, slot ? [.. key, "Slot"] : key, counters)})
+                INSERT INTO "{table}" ({keys}, "Slot", {string.Join(", ", counters.Select(Quote))})
+                SELECT {keys}, 0, {string.Join(", ", counters.Select(c => $"SUM({Quote(c)})"))} FROM moved GROUP BY {keys}
+                ON CONFLICT ({keys}, "Slot") DO UPDATE
+                SET {string.Join(", ", counters.Select(c => $"{Quote(c)} = \"{table}\".{Quote(c)} + excluded.{Quote(c)}"))})
             SELECT COUNT(*)::int AS "Value" FROM moved
             """;
     }
-
-    private static string Columns(IEnumerable<string> columns) => string.Join(", ", columns.Select(c => $"\"{c}\""));
-
-    private static string Sums(IEnumerable<string> counters) => string.Join(", ", counters.Select(c => $"SUM(\"{c}\")"));
-
-    private static string Upsert(string table, IEnumerable<string> key, IEnumerable<string> counters) =>
-        $"ON CONFLICT ({Columns(key)}) DO UPDATE SET " +
-        string.Join(", ", counters.Select(c => $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\""));
 
     [LoggerMessage(LogLevel.Warning, "Folding rollup deltas failed; retrying in a second")]
     private partial void LogFoldFailed(Exception e);

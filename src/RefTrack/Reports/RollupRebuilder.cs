@@ -18,7 +18,6 @@ public static class RollupRebuilder
         string[] statements =
         [
             """DELETE FROM "ParticipantDailyClicks" """,
-            """DELETE FROM "ParticipantClickDeltas" """,
             """DELETE FROM "CampaignDailyStats" """,
             """DELETE FROM "RewardTotals" """,
             """DELETE FROM "ParticipantRewardTotals" """,

@@ -27,37 +27,9 @@ public sealed class CampaignDailyStats
     public long Conversions { get; init; }
 }
 
-/// <summary>
-/// Clicks per referrer and UTC day: what participant stats read, together with the
-/// <see cref="ParticipantClickDelta"/> rows not yet folded into it.
-/// </summary>
+/// <summary>Clicks per referrer and UTC day, maintained by the click writer.</summary>
 public sealed class ParticipantDailyClicks
 {
-    public Guid CampaignId { get; init; }
-    public Guid ParticipantId { get; init; }
-    public DateOnly Day { get; init; }
-    public long Clicks { get; init; }
-    public long UniqueClicks { get; init; }
-    public long BotClicks { get; init; }
-}
-
-/// <summary>
-/// One click batch's clicks of one referrer and UTC day, appended by the click writer and folded into
-/// <see cref="ParticipantDailyClicks"/> by <see cref="RollupFolder"/> about once a second; readers sum both.
-/// </summary>
-/// <remarks>
-/// Why not upsert the referrer's daily row in the batch, as the campaign's rollups are: over many links a batch of
-/// 500 clicks reaches a few hundred referrers, each daily row on a page of its own, so every commit wrote a few
-/// hundred pages to the log for the rollup alone — more than the clicks and visitor keys together (docs/benchmarks.md).
-/// Appended rows fill a few pages at the end of this table, and a fold adds up a second of batches, in which a busy
-/// referrer's row is written once instead of in every batch. On PostgreSQL it also spares the writers of one hot
-/// link from queueing on its referrer's row.
-/// </remarks>
-public sealed class ParticipantClickDelta
-{
-    /// <summary>Increasing: the end of the table is where batches append (no other index is kept on it).</summary>
-    public long Id { get; init; }
-
     public Guid CampaignId { get; init; }
     public Guid ParticipantId { get; init; }
     public DateOnly Day { get; init; }

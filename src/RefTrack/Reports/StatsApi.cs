@@ -41,13 +41,8 @@ public static class StatsApi
             return Problems.NotFound("Participant");
         }
 
-        // The daily rows and the click writer's rows not yet folded into them (RollupFolder), in one query.
         var clicks = await db.ParticipantDailyClicks
             .Where(c => c.CampaignId == campaignId && c.ParticipantId == row.Id)
-            .Select(c => new { c.Clicks, c.UniqueClicks, c.BotClicks })
-            .Concat(db.ParticipantClickDeltas
-                .Where(d => d.CampaignId == campaignId && d.ParticipantId == row.Id)
-                .Select(d => new { d.Clicks, d.UniqueClicks, d.BotClicks }))
             .GroupBy(_ => 1)
             .Select(g => new ClickCounts(g.Sum(c => c.Clicks), g.Sum(c => c.UniqueClicks), g.Sum(c => c.BotClicks)))
             .FirstOrDefaultAsync(ct) ?? new ClickCounts(0, 0, 0);

@@ -7,9 +7,8 @@ namespace RefTrack.Tests.Data;
 
 /// <summary>
 /// PostgreSQL writes several batches of clicks at once (<see cref="LinkOptions.ClickWriters"/>). Here a transaction
-/// of the test's own holds a lock on the clicks table that keeps inserts out, so every batch that reaches it waits,
-/// and the test can see how many are being written and whether a flush is answered too early — without timing the
-/// writer.
+/// of the test's own holds the referrer's daily rollup row, so every batch that reaches it waits, and the test can see
+/// how many are being written and whether a flush is answered too early — without timing the writer.
 /// </summary>
 public sealed class PostgresClickWritersTests
 {
@@ -21,15 +20,14 @@ public sealed class PostgresClickWritersTests
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
         await app.ClickLink(code);
-        await app.FlushClicksAsync();
+        await app.FlushClicksAsync(); // Today's rollup row of the referrer exists from here on.
 
         await using var holder = new NpgsqlConnection(app.Database.ConnectionString);
         await holder.OpenAsync();
         await using var held = await holder.BeginTransactionAsync();
-        // SHARE conflicts with the ROW EXCLUSIVE lock an INSERT takes, and with nothing a read takes.
-        await using (var lockTable = new NpgsqlCommand("""LOCK TABLE "Clicks" IN SHARE MODE""", holder, held))
+        await using (var lockRow = new NpgsqlCommand("""SELECT 1 FROM "ParticipantDailyClicks" FOR UPDATE""", holder, held))
         {
-            await lockTable.ExecuteNonQueryAsync();
+            await lockRow.ExecuteNonQueryAsync();
         }
 
         await app.ClickLink(code);
@@ -70,6 +68,6 @@ public sealed class PostgresClickWritersTests
             await Task.Delay(50);
         }
 
-        Assert.Fail($"{waiting} click batches waited for the clicks table, expected {count}.");
+        Assert.Fail($"{waiting} click batches waited for the rollup row, expected {count}.");
     }
 }

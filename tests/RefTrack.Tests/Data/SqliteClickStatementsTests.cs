@@ -59,21 +59,17 @@ public sealed class SqliteClickStatementsTests : IDisposable
     }
 
     [Fact]
-    public async Task Participant_click_deltas_are_appended_as_rows_EF_Core_reads()
+    public async Task Participant_clicks_add_up_per_day()
     {
         var campaign = Guid.CreateVersion7();
         var referrer = Guid.CreateVersion7();
         var day = new DateOnly(2026, 3, 1);
 
-        await InTransactionAsync(s => s.AddParticipantClickDeltasAsync([new(campaign, referrer, day, 3, 2, 1)], CancellationToken.None));
-        await InTransactionAsync(s => s.AddParticipantClickDeltasAsync([new(campaign, referrer, day, 4, 1, 0)], CancellationToken.None));
+        await InTransactionAsync(s => s.AddParticipantClicksAsync([new(campaign, referrer, day, 3, 2, 1)], CancellationToken.None));
+        await InTransactionAsync(s => s.AddParticipantClicksAsync([new(campaign, referrer, day, 4, 1, 0)], CancellationToken.None));
 
-        var rows = await _db.ParticipantClickDeltas.AsNoTracking()
-            .Where(r => r.CampaignId == campaign && r.ParticipantId == referrer && r.Day == day)
-            .OrderBy(r => r.Id)
-            .Select(r => new { r.Clicks, r.UniqueClicks, r.BotClicks })
-            .ToListAsync();
-        Assert.Equal([new { Clicks = 3L, UniqueClicks = 2L, BotClicks = 1L }, new { Clicks = 4L, UniqueClicks = 1L, BotClicks = 0L }], rows);
+        var row = await _db.ParticipantDailyClicks.AsNoTracking().SingleAsync(r => r.ParticipantId == referrer);
+        Assert.Equal((campaign, day, 7L, 3L, 1L), (row.CampaignId, row.Day, row.Clicks, row.UniqueClicks, row.BotClicks));
     }
 
     [Fact]

@@ -470,35 +470,6 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.ToTable("CampaignDailyStats");
                 });
 
-            modelBuilder.Entity("RefTrack.Reports.ParticipantClickDelta", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("BotClicks")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("CampaignId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Clicks")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateOnly>("Day")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ParticipantId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UniqueClicks")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("ParticipantClickDeltas");
-                });
-
             modelBuilder.Entity("RefTrack.Reports.ParticipantDailyClicks", b =>
                 {
                     b.Property<Guid>("CampaignId")
