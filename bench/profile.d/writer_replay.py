@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Replays SQLite click-writer batches on a copy of the many-links database, to time SQLite's own share of them.
+
+Each batch is what RefTrack's click writer does for 500 clicks of many links (SqliteClickStatements, ClickBatch):
+two visitor keys per click (a new device's, and the address-and-browser key wrk always shares), the click rows, and
+one per-referrer daily rollup upsert per referrer in the batch, in one transaction, with the writer's pragmas
+(8 MiB page cache, synchronous=FULL, WAL). Codes are drawn by the same Zipf distribution (s=1) as the benchmark.
+Prints microseconds per click by statement group and the write-ahead log written per batch.
+
+It runs through Python's own SQLite (not the one bundled with RefTrack, and with Python's per-statement overhead),
+so compare its variants with each other, not with the service's figures.
+
+  bench/run --providers sqlite --scenarios many-links --clicks 2000000 --referrals 200000 --duration 20s --keep
+  cp bench/.work/data/sqlite-large.db /tmp/replay.db
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint   # as the writer does it
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-rollup       # without the daily rollup's upserts
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --fold-every 36   # rollup rows appended, folded every 36
+
+The copy is changed by every run (the clicks are committed), as the service would change it.
+"""
+import argparse
+import bisect
+import itertools
+import os
+import random
+import sqlite3
+import sys
+import time
+import uuid
+
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+VISITOR = 'INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING'
+CLICK = ('INSERT INTO "Clicks" ("Id", "CampaignId", "ReferralCodeId", "ParticipantId", "OccurredAt", "IpHash", '
+         '"UserAgent", "DeviceId", "IsBot", "IsRepeat") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)')
+ADD = ('ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET '
+       '"Clicks" = "Clicks" + excluded."Clicks", "UniqueClicks" = "UniqueClicks" + excluded."UniqueClicks", '
+       '"BotClicks" = "BotClicks" + excluded."BotClicks"')
+ROLLUP = ('INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", '
+          '"BotClicks") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ' + ADD)
+DELTA_TABLE = ('CREATE TABLE IF NOT EXISTS replay_deltas ("Id" INTEGER PRIMARY KEY, "CampaignId" TEXT, '
+               '"ParticipantId" TEXT, "Day" TEXT, "Clicks" INT, "UniqueClicks" INT, "BotClicks" INT)')
+DELTA = ('INSERT INTO replay_deltas ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks") '
+         'VALUES (?1, ?2, ?3, ?4, ?5, ?6)')
+FOLD = ('INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", '
+        '"BotClicks") SELECT "CampaignId", "ParticipantId", "Day", SUM("Clicks"), SUM("UniqueClicks"), SUM("BotClicks") '
+        'FROM replay_deltas WHERE true GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ' + ADD)
+
+
+def uuid7() -> uuid.UUID:
+    ms = int(time.time() * 1000)
+    r = os.urandom(10)
+    return uuid.UUID(bytes=ms.to_bytes(6, "big") + bytes([0x70 | (r[0] & 0x0F), r[1], 0x80 | (r[2] & 0x3F)]) + r[3:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("database", help="a copy of bench/.work/data/sqlite-large.db")
+    parser.add_argument("--batches", type=int, default=60, help="batches of 500 clicks; the first 10 are warm-up")
+    parser.add_argument("--no-rollup", action="store_true", help="leave out the per-referrer daily rollup")
+    parser.add_argument("--fold-every", type=int, default=0, metavar="N",
+                        help="append the rollup's rows to a table of their own and fold them every N batches")
+    parser.add_argument("--no-checkpoint", action="store_true",
+                        help="no automatic checkpoint, so the log's growth is all that the batches wrote")
+    parser.add_argument("--shuffle", action="store_true",
+                        help="popularity not in code order (the benchmark's popular codes are neighbours)")
+    args = parser.parse_args()
+
+    con = sqlite3.connect(args.database, isolation_level=None)
+    for pragma in ("cache_size = -8192", "synchronous = FULL", "busy_timeout = 5000"):
+        con.execute("PRAGMA " + pragma)
+    if args.no_checkpoint:
+        con.execute("PRAGMA wal_autocheckpoint = 0")
+    campaign = con.execute('SELECT "CampaignId" FROM "CampaignDailyStats" ORDER BY "Day" DESC LIMIT 1').fetchone()[0]
+    # The referrers' codes, in the order the seeding numbered them (its Zipf rank).
+    codes = con.execute('SELECT "Id", "ParticipantId" FROM "ReferralCodes" WHERE "CampaignId" = ? AND "Id" LIKE ? '
+                        'ORDER BY "Id"', (campaign, "0B000004%")).fetchall()
+    random.seed(1)
+    if args.shuffle:
+        random.shuffle(codes)
+    weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(codes))))
+    fingerprint = con.execute("""SELECT "VisitorKey" FROM "ClickVisitors" WHERE "VisitorKey" LIKE 'f:%' LIMIT 1""").fetchone()
+    fingerprint = fingerprint[0] if fingerprint else "f:replay"
+    if args.fold_every:
+        con.execute(DELTA_TABLE)
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    wal = args.database + "-wal"
+
+    spent = {"visitors": 0.0, "clicks": 0.0, "rollup": 0.0, "commit": 0.0}
+    wal_bytes = 0
+    for b in range(args.batches):
+        visitors, clicks, per_referrer = [], [], {}
+        for _ in range(500):
+            code, referrer = codes[bisect.bisect_left(weights, random.random() * weights[-1])]
+            device = uuid7().hex
+            visitors += [(campaign, code, "d:" + device), (campaign, code, fingerprint)]
+            clicks.append((str(uuid7()).upper(), campaign, code, referrer,
+                           time.strftime("%Y-%m-%d %H:%M:%S.0000000", time.gmtime()),
+                           "9ca453db84d0d44025e79a95a5290a03", UA, device, 0, 1))
+            per_referrer[referrer] = per_referrer.get(referrer, 0) + 1
+        rollup = [(campaign, referrer, day, n, 0, 0) for referrer, n in per_referrer.items()]
+        before = os.path.getsize(wal) if os.path.exists(wal) else 0
+
+        t0 = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany(VISITOR, visitors)
+        t1 = time.perf_counter()
+        con.executemany(CLICK, clicks)
+        t2 = time.perf_counter()
+        if args.fold_every:
+            con.executemany(DELTA, rollup)
+            if b % args.fold_every == 0:
+                con.execute(FOLD)
+                con.execute("DELETE FROM replay_deltas")
+        elif not args.no_rollup:
+            con.executemany(ROLLUP, rollup)
+        t3 = time.perf_counter()
+        con.execute("COMMIT")
+        t4 = time.perf_counter()
+
+        if b >= 10:
+            for name, seconds in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                spent[name] += seconds
+            after = os.path.getsize(wal) if os.path.exists(wal) else 0
+            wal_bytes += max(after - before, 0)  # The log restarts from its beginning after a checkpoint.
+
+    measured = (args.batches - 10) * 500
+    total = sum(spent.values())
+    print("µs per click: total %.1f = " % (total * 1e6 / measured) +
+          ", ".join("%s %.1f" % (k, v * 1e6 / measured) for k, v in spent.items()))
+    print("log grown per batch%s: %.2f MB" % ("" if args.no_checkpoint else " (a lower bound: checkpoints restart it)",
+                                              wal_bytes / (args.batches - 10) / 1e6))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
