@@ -9,13 +9,10 @@ namespace RefTrack.Links;
 /// </summary>
 internal static class ClickBatch
 {
-    /// <param name="progress">Called after each step (the click writer frees room in its queue as it goes).</param>
-    public static async Task WriteAsync(
-        AppDbContext db, IReadOnlyList<PendingClick> batch, Action progress, CancellationToken ct)
+    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch, CancellationToken ct)
     {
         using var statements = ClickStatements.For(db);
         var fresh = await statements.InsertVisitorsAsync(VisitorRows(batch), ct);
-        progress();
         foreach (var pending in batch)
         {
             // The key that decides: the device cookie when the browser sent one, otherwise address + browser.
@@ -26,7 +23,6 @@ internal static class ClickBatch
 
         var clicks = batch.Select(p => p.Click).ToList();
         await statements.InsertClicksAsync(clicks, ct);
-        progress();
 
         var perReferrer = clicks
             .GroupBy(c => (c.CampaignId, c.ParticipantId, Day: DateOnly.FromDateTime(c.OccurredAt)))
@@ -34,7 +30,6 @@ internal static class ClickBatch
                 g.Count(), g.Count(IsUnique), g.Count(c => c.IsBot)))
             .ToList();
         await statements.AddParticipantClicksAsync(perReferrer, ct);
-        progress();
 
         foreach (var campaign in clicks.GroupBy(c => c.CampaignId).OrderBy(g => g.Key))
         {

@@ -40,8 +40,6 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly TimeSpan _interval;
     private readonly ClickWriterMetrics _metrics;
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
-    private readonly Queue<object> _readAhead = new(); // Its lock also orders every read of the channel.
-    private readonly int _readAheadStep; // 0: no reading ahead (several writers).
     private volatile bool _stopping;
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
     private SqliteKeptContext? _sqlite; // The loop's alone.
@@ -59,7 +57,6 @@ public sealed partial class ClickWriter : BackgroundService
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
-        _readAheadStep = _writers == 1 ? Math.Max(1, _batchSize / 4) : 0;
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
         {
             SingleReader = true,
@@ -117,28 +114,21 @@ public sealed partial class ClickWriter : BackgroundService
         var allWritten = Task.CompletedTask; // Completes when every batch read so far is written.
         var lastBatch = long.MinValue;
 
-        while (true)
+        // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
+        while (await reader.WaitToReadAsync(CancellationToken.None))
         {
             if (writing.Count == _writers)
             {
-                // A writer is free before the next batch is gathered. With one writer, that batch is written, so
-                // nothing reads ahead while this loop waits for the channel below.
-                await Task.WhenAny(writing);
+                await Task.WhenAny(writing); // A writer is free before the next batch is gathered.
             }
 
             writing.RemoveAll(w => w.IsCompleted);
 
-            // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
-            if (ReadyCount() == 0 && !await reader.WaitToReadAsync(CancellationToken.None))
-            {
-                break;
-            }
-
-            await WaitForIntervalAsync(lastBatch);
+            await WaitForIntervalAsync(reader, lastBatch);
             lastBatch = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.
             var batch = new List<PendingClick>(_batchSize);
             var flushes = new List<TaskCompletionSource>();
-            foreach (var item in Take(_batchSize))
+            while (batch.Count < _batchSize && reader.TryRead(out var item))
             {
                 if (item is PendingClick click)
                 {
@@ -178,72 +168,13 @@ public sealed partial class ClickWriter : BackgroundService
     }
 
     /// <summary>
-    /// Up to <paramref name="max"/> items in the order they were enqueued: those read ahead first, then the channel's.
-    /// </summary>
-    private List<object> Take(int max)
-    {
-        var items = new List<object>(Math.Min(max, _batchSize));
-        lock (_readAhead)
-        {
-            while (items.Count < max && _readAhead.TryDequeue(out var early))
-            {
-                items.Add(early);
-            }
-
-            while (items.Count < max && _channel.Reader.TryRead(out var item))
-            {
-                items.Add(item);
-            }
-        }
-
-        return items;
-    }
-
-    /// <summary>
-    /// Called at each step of a batch being written (<see cref="ClickBatch"/>): moves a quarter of a batch from the
-    /// channel into memory for the next batch, up to one batch. Under load the channel is full, and room made only when
-    /// a batch is gathered came in steps of a whole batch, for which waiting redirects waited a whole batch's write
-    /// (many links' p99 on SQLite); this frees room as the write goes. One writer only: then the gathering loop
-    /// waits for the batch before it looks at the channel, so an item read ahead is never left behind.
-    /// </summary>
-    private void ReadAhead()
-    {
-        if (_readAheadStep == 0)
-        {
-            return;
-        }
-
-        lock (_readAhead)
-        {
-            for (var room = Math.Min(_readAheadStep, _batchSize - _readAhead.Count); room > 0; room--)
-            {
-                if (!_channel.Reader.TryRead(out var item))
-                {
-                    return;
-                }
-
-                _readAhead.Enqueue(item);
-            }
-        }
-    }
-
-    /// <summary>Items waiting: read ahead and in the channel.</summary>
-    private int ReadyCount()
-    {
-        lock (_readAhead)
-        {
-            return _readAhead.Count + _channel.Reader.Count;
-        }
-    }
-
-    /// <summary>
     /// Until <see cref="LinkOptions.ClickBatchMilliseconds"/> after the previous batch began, unless a batch is
     /// already full, a flush is waiting or the service is stopping. At once when the previous batch began longer ago
     /// than that.
     /// </summary>
-    private async Task WaitForIntervalAsync(long lastBatch)
+    private async Task WaitForIntervalAsync(ChannelReader<object> reader, long lastBatch)
     {
-        if (lastBatch == long.MinValue || _stopping || ReadyCount() >= _batchSize)
+        if (lastBatch == long.MinValue || _stopping || reader.Count >= _batchSize)
         {
             return;
         }
@@ -327,7 +258,7 @@ public sealed partial class ClickWriter : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.BeginWriteAsync(CancellationToken.None);
-        await ClickBatch.WriteAsync(db, batch, ReadAhead, CancellationToken.None);
+        await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }
 
@@ -339,7 +270,7 @@ public sealed partial class ClickWriter : BackgroundService
         {
             var db = (_sqlite ??= OpenSqliteWriter(_sqliteOptions!)).Db;
             await using var tx = await db.BeginWriteAsync(CancellationToken.None);
-            await ClickBatch.WriteAsync(db, batch, ReadAhead, CancellationToken.None);
+            await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
         }
         catch
