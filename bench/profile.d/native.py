@@ -1,0 +1,196 @@
+"""Summarises a system-wide `perf record` of one benchmark run: where the machine's CPU went, native code included.
+
+The dotnet-trace profile (`bench/profile` without a mode) samples managed threads, counts waiting threads as well as
+running ones, and cannot see inside native code: SQLite's B-trees and log, OpenSSL, the kernel's network stack, and
+the database server when it is PostgreSQL. perf samples every core at a fixed rate whatever runs there, so its
+shares are shares of the machine's CPU; RefTrack runs with DOTNET_PerfMapEnabled=3, so its JIT-compiled methods have
+names (/tmp/perf-<pid>.map).
+
+Usage: native.py perf.data [server-pid]
+Prints the CPU by process, each busy process by area (first match by library, then by symbol), then its hottest
+symbols; with the server's pid, its share is by that process rather than by name.
+"""
+import collections
+import re
+import subprocess
+import sys
+
+# Areas of a process's samples, first match wins: (label, library pattern or None, symbol pattern or None).
+AREAS = [
+    ("SQLite: statements (VDBE)", r"libe_sqlite3", r"^sqlite3Vdbe|^vdbe|^sqlite3VdbeExec|^sqlite3_step|^sqlite3_bind|^sqlite3_reset|^sqlite3_column|^sqlite3Mem|^sqlite3_value"),
+    ("SQLite: B-trees (rows, index entries)", r"libe_sqlite3", r"^sqlite3Btree|^btree|^balance|^insertCell|^dropCell|^fillInCell|^moveTo|^sqlite3BtreeIndexMoveto|^allocateSpace|^getAndInitPage|^decodeFlags|^cellSize|^computeCellSize|^btreeParseCell|^defragmentPage|^rebuildPage|^editPage|^allocateBtreePage|^freePage|^sqlite3VdbeRecordCompare|^vdbeRecordCompare|^sqlite3VdbeRecordUnpack|^compareInc|^sqlite3GetVarint|^sqlite3PutVarint"),
+    ("SQLite: pages, log, commit (pager, WAL)", r"libe_sqlite3", r"^pager|^sqlite3Pager|^wal|^sqlite3Wal|^sqlite3Pcache|^pcache|^sqlite3OsWrite|^unixWrite|^unixSync|^unixRead|^seekAndWrite|^full_fsync|^sqlite3BitvecSet|^sqlite3Bitvec|^syncJournal|^pagerWalFrames"),
+    ("SQLite: other", r"libe_sqlite3", None),
+    ("OpenSSL (TLS, HMAC)", r"libssl|libcrypto|Cryptography\.Native", None),
+    ("kernel: network", r"\[kernel", r"tcp|^ip_|^__ip|sock|^skb|^__skb|^napi|^net_|^__netif|^netif|^loopback|^__dev_queue|^dev_|^inet|^sk_|^__sk|^ep_|epoll|^__x64_sys_(sendto|recvfrom|sendmsg|recvmsg|epoll)|^do_epoll|^__sys_(send|recv)|^raw_"),
+    ("kernel: scheduler, futexes, wake-ups", r"\[kernel", r"sched|futex|^__schedule|^schedule|switch|^try_to_wake|wake|^finish_task|^__pv_queued|spin_lock|^enqueue|^dequeue|^pick_next|^update_curr|^psi_"),
+    ("kernel: files, fsync, memory", r"\[kernel", r"ext4|jbd2|^vfs_|fsync|^filemap|^iomap|^blk_|^bio_|^nvme|virtio|^page_|^__page|^folio|^clear_page|^copy_page|fault|^handle_mm|^do_anonymous|^mmap|^munmap|^__mmap|^memcg|^lru|^__mod_|^release_pages|^iowrite"),
+    ("kernel: other", r"\[kernel", None),
+    (".NET GC", r"libcoreclr", r"gc_heap|^WKS::|^SVR::|GCHeap|^memset|^memclr|^Gen|^gc_|^mark_|^plan_|^sweep"),
+    (".NET runtime (native)", r"libcoreclr|libclrjit|libSystem\.Native|libhostfxr|libhostpolicy", None),
+    ("RefTrack (managed)", r"perf-\d+\.map", r"RefTrack\."),
+    ("Npgsql (managed)", r"perf-\d+\.map", r"Npgsql"),
+    ("EF Core, Microsoft.Data.Sqlite (managed)", r"perf-\d+\.map", r"EntityFrameworkCore|Microsoft\.Data\.Sqlite|SQLitePCL"),
+    ("Kestrel, ASP.NET Core (managed)", r"perf-\d+\.map", r"Microsoft\.AspNetCore|Microsoft\.Extensions"),
+    ("sockets, threads, async (managed)", r"perf-\d+\.map", r"System\.Net\.|System\.Threading|System\.Runtime\.CompilerServices|System\.IO\.Pipelines"),
+    ("other managed (System.*, stubs)", r"perf-\d+\.map|\[unknown\]|anon|jitted|memfd", None),
+    ("PostgreSQL (server code)", r"^postgres$|/postgres$", None),
+    ("libc", r"libc\.so|libc-|libm\.so", None),
+]
+COMPILED = [(label, re.compile(lib) if lib else None, re.compile(sym) if sym else None) for label, lib, sym in AREAS]
+
+
+def area_of(dso, sym):
+    for label, lib, pattern in COMPILED:
+        if lib and not lib.search(dso):
+            continue
+        if pattern and not pattern.search(sym):
+            continue
+        return label
+    return "other: " + dso.split("/")[-1]
+
+
+SYSCALL = re.compile(r"^(?:__x64_sys_|__do_sys_|__se_sys_|ksys_)(\w+)")
+INTERRUPT = re.compile(r"^(?:asm_common_interrupt|asm_sysvec|common_interrupt|__irq_exit|irq_exit|handle_softirqs|__do_softirq|do_softirq)")
+
+
+def kernel_area(frames):
+    """Kernel time by what entered the kernel: the system call on the stack (pread64: SQLite reading a page the OS
+    has cached; pwrite64: writing its log; fdatasync; recvfrom/sendto: sockets; futex: waking or waiting), else
+    interrupts (network delivery on loopback) or page faults."""
+    for sym, dso in frames:
+        if not dso.startswith("[kernel"):
+            break
+        m = SYSCALL.match(sym)
+        if m:
+            return "kernel: " + m.group(1)
+        if INTERRUPT.match(sym):
+            return "kernel: interrupts, softirqs"
+        if "page_fault" in sym:
+            return "kernel: page faults"
+    return "kernel: other"
+
+
+# What a process was doing, by the first of these found anywhere on the sample's stack (order is priority).
+PHASES = {
+    "postgres": [
+        ("foreign-key checks (RI triggers)", r"^RI_|AfterTriggerEndQuery|AfterTriggerFireDeferred"),
+        ("commit (WAL flush included)", r"^CommitTransactionCommand$|^CommitTransaction$|^XLogFlush$"),
+        ("planning", r"^pg_plan_query$|^GetCachedPlan$|^BuildCachedPlan$|^standard_planner$"),
+        ("parsing, analysis", r"^pg_parse_query$|^raw_parser$|^parse_analyze|^pg_analyze_and_rewrite|^exec_parse_message$"),
+        ("client I/O (socket, TLS)", r"^secure_read$|^secure_write$|^pq_getbyte$|^pq_flush|^pq_recvbuf$|^be_tls_"),
+        ("executor startup", r"^standard_ExecutorStart$|^ExecInitNode$|^PortalStart$"),
+        ("executor shutdown", r"^standard_ExecutorEnd$|^PortalDrop$|^FreeExecutorState$"),
+        ("executor run (reading, writing rows)", r"^standard_ExecutorRun$|^ExecModifyTable$"),
+        ("waiting (locks, client, latches)", r"^WaitEventSetWait$|^ProcSleep$|^WaitLatch"),
+    ],
+    "RefTrack": [
+        ("click writer", r"RefTrack\.Links\.ClickWriter|RefTrack\.Links\.\w*ClickStatements"),
+        ("SQLite group commit (writer thread)", r"RefTrack\.Data\.SqliteGroupCommit"),
+        ("signup", r"RefTrack\.Participants\.ParticipantRegistration"),
+        ("purchase", r"RefTrack\.Conversions\.ConversionRecorder"),
+        ("code lookup", r"RefTrack\.Links\.CodeResolver"),
+        ("redirect handler", r"RefTrack\.Links\.RedirectApi"),
+        ("reports", r"RefTrack\.Reports"),
+        ("Npgsql", r"Npgsql"),
+        ("Kestrel, ASP.NET Core", r"Microsoft\.AspNetCore"),
+        ("sockets", r"System\.Net\.Sockets"),
+        ("thread pool", r"System\.Threading"),
+        ("GC", r"gc_heap|GCHeap|WKS::"),
+    ],
+}
+PHASES = {proc: [(label, re.compile(pattern)) for label, pattern in phases] for proc, phases in PHASES.items()}
+
+
+def phase_of(proc, frames):
+    for label, pattern in PHASES.get(proc, []):
+        if any(pattern.search(sym) for sym, _ in frames):
+            return label
+    return "other (no known frame on the stack; native code without frame pointers ends it)"
+
+
+def process_of(comm, pid, server_pid):
+    if server_pid and pid == server_pid:
+        return "RefTrack"
+    if comm.startswith(".NET") or comm in ("RefTrack", "dotnet"):
+        return "other .NET processes" if server_pid else "RefTrack"
+    if comm.startswith("postgres") or comm.startswith("postmaster"):
+        return "postgres"
+    if comm in ("swapper",):
+        return "idle"
+    if comm.startswith("wrk"):
+        return "wrk"
+    if comm.startswith(("kworker", "ksoftirqd", "kdamond", "rcu", "migration", "jbd2", "kswapd")):
+        return "kernel threads"
+    return "other: " + comm
+
+
+def samples(data):
+    """(comm, pid, frames) per sample, frames leaf first as (symbol, library)."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,pid,ip,sym,dso"],
+                         capture_output=True, text=True, check=True).stdout
+    # A header "comm pid" and one line per frame "ip sym (dso)"; the library is the last parenthesis that opens with
+    # a path or a bracket ("(/memfd:doublemapper (deleted))", "([kernel.kallsyms])").
+    header = re.compile(r"^(\S.*?)\s+(\d+)\s*$")
+    frame = re.compile(r"^\s+[0-9a-f]+\s+(.*) \(([/\[].*)\)\s*$")
+    comm = pid = None
+    frames = []
+    for line in out.splitlines():
+        if not line.strip():
+            if comm is not None:
+                yield comm, pid, frames
+            comm, frames = None, []
+            continue
+        m = header.match(line)
+        if m and comm is None:
+            comm, pid = m.groups()
+            continue
+        m = frame.match(line)
+        if m and comm is not None:
+            frames.append((re.sub(r"\+0x[0-9a-f]+$", "", m.group(1)), m.group(2)))
+    if comm is not None:
+        yield comm, pid, frames
+
+
+def main():
+    data = sys.argv[1]
+    server_pid = sys.argv[2] if len(sys.argv) > 2 else None
+    by_process = collections.Counter()
+    by_area, by_phase, by_sym = (collections.defaultdict(collections.Counter) for _ in range(3))
+    total = 0
+    for comm, pid, frames in samples(data):
+        if not frames:
+            continue
+        proc = process_of(comm, pid, server_pid)
+        total += 1
+        by_process[proc] += 1
+        sym, dso = frames[0]
+        by_area[proc][kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)] += 1
+        by_phase[proc][phase_of(proc, frames)] += 1
+        shown = sym if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
+        by_sym[proc][shown[:110]] += 1
+
+    if total == 0:
+        sys.exit("no samples in " + data)
+    print(f"{total:,} samples over all cores; shares are of the machine's CPU (idle included)")
+    print("By process:")
+    for proc, n in by_process.most_common():
+        if n >= total * 0.001:
+            print(f"  {100 * n / total:5.1f}%  {proc}")
+    for proc, n in by_process.most_common():
+        if proc == "idle" or n < total * 0.05:
+            continue
+        print(f"\n{proc}: {100 * n / total:.1f}% of the machine. By where the sample was (% of the machine):")
+        for label, k in by_area[proc].most_common(16):
+            print(f"  {100 * k / total:5.1f}%  {label}")
+        if proc in PHASES:
+            print(f"{proc}, by what it was doing (the first of a list of known frames on the stack):")
+            for label, k in by_phase[proc].most_common():
+                print(f"  {100 * k / total:5.1f}%  {label}")
+        print(f"{proc}: hottest symbols (% of the machine)")
+        for sym, k in by_sym[proc].most_common(15):
+            print(f"  {100 * k / total:5.1f}%  {sym}")
+
+
+if __name__ == "__main__":
+    main()
