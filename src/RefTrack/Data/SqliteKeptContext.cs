@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace RefTrack.Data;
 
@@ -21,11 +23,23 @@ internal sealed class SqliteKeptContext : IDisposable
 
     /// <param name="options">The app's SQLite options (its interceptors included).</param>
     /// <param name="pragmas">Settings of this connection alone, run once it is open.</param>
-    public static SqliteKeptContext Open(DbContextOptions<SqliteAppDbContext> options, string? pragmas = null)
+    /// <param name="pooled">
+    /// False when <paramref name="pragmas"/> must not outlive this context: a pooled connection goes back to
+    /// Microsoft.Data.Sqlite's pool when the context is disposed, settings and all, and the next request that takes it
+    /// would run with them (<see cref="SqlitePragmas"/> configures a physical connection only once).
+    /// </param>
+    public static SqliteKeptContext Open(
+        DbContextOptions<SqliteAppDbContext> options, string? pragmas = null, bool pooled = true)
     {
         var statements = new SqliteStatementCache();
-        var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>(options)
-            .AddInterceptors(statements).Options) { Statements = statements };
+        var builder = new DbContextOptionsBuilder<SqliteAppDbContext>(options).AddInterceptors(statements);
+        if (!pooled)
+        {
+            var connectionString = RelationalOptionsExtension.Extract(builder.Options).ConnectionString;
+            builder.UseSqlite(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        }
+
+        var db = new SqliteAppDbContext(builder.Options) { Statements = statements };
         try
         {
             db.Database.OpenConnection(); // Until Dispose: EF closes only the connections it opened itself.

@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RefTrack.Data;
+using RefTrack.Links;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// SQLite's click writer commits at <c>synchronous = NORMAL</c> on a connection of its own; the rest of the app, and
+/// so every signup and conversion, must keep committing at the configured <c>FULL</c>. A pooled connection keeps its
+/// settings when it goes back to Microsoft.Data.Sqlite's pool, so the writer's must never go there.
+/// </summary>
+public sealed class ClickWriterSqliteDurabilityTests
+{
+    [Fact]
+    public async Task The_click_writers_setting_does_not_reach_the_connections_that_signups_use()
+    {
+        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOne(writers: 1));
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code);
+        await app.FlushClicksAsync();
+
+        // Stopping the writer drains the queue and closes its connection, as a failed batch's retry does too.
+        await app.Services.GetRequiredService<ClickWriter>().StopAsync(CancellationToken.None);
+
+        // Every idle connection of the app's pool is handed out before a new one is opened: take more than it holds.
+        var connectionString = DataServices.SqliteConnectionString(
+            app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+        var connections = new List<SqliteConnection>();
+        try
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var connection = new SqliteConnection(connectionString);
+                connections.Add(connection);
+                await connection.OpenAsync();
+            }
+
+            foreach (var connection in connections)
+            {
+                await using var command = new SqliteCommand("PRAGMA synchronous", connection);
+                Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!); // 2: FULL (1 would be NORMAL).
+            }
+        }
+        finally
+        {
+            connections.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public void A_kept_context_opened_unpooled_leaves_its_settings_out_of_the_pool()
+    {
+        using var database = TestDatabase.Create(Provider.Sqlite);
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>()
+            .UseSqlite(database.ConnectionString).Options;
+        using (var kept = SqliteKeptContext.Open(options, "PRAGMA synchronous = OFF;", pooled: false))
+        {
+            Assert.Equal(0L, Synchronous(kept.Db.Database.GetDbConnection()));
+        }
+
+        using var next = new SqliteConnection(database.ConnectionString); // The pool the kept context would have used.
+        next.Open();
+        Assert.Equal(2L, Synchronous(next));
+    }
+
+    private static long Synchronous(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        return (long)command.ExecuteScalar()!;
+    }
+}
