@@ -15,17 +15,14 @@ import re
 import subprocess
 import sys
 
-# Areas of a process's samples, first match wins: (label, library pattern or None, symbol pattern or None).
+# Areas of a process's samples outside the kernel, first match wins: (label, library pattern or None, symbol pattern
+# or None). A sample in the kernel goes by the system call that entered it instead (kernel_area).
 AREAS = [
     ("SQLite: statements (VDBE)", r"libe_sqlite3", r"^sqlite3Vdbe|^vdbe|^sqlite3VdbeExec|^sqlite3_step|^sqlite3_bind|^sqlite3_reset|^sqlite3_column|^sqlite3Mem|^sqlite3_value"),
     ("SQLite: B-trees (rows, index entries)", r"libe_sqlite3", r"^sqlite3Btree|^btree|^balance|^insertCell|^dropCell|^fillInCell|^moveTo|^sqlite3BtreeIndexMoveto|^allocateSpace|^getAndInitPage|^decodeFlags|^cellSize|^computeCellSize|^btreeParseCell|^defragmentPage|^rebuildPage|^editPage|^allocateBtreePage|^freePage|^sqlite3VdbeRecordCompare|^vdbeRecordCompare|^sqlite3VdbeRecordUnpack|^compareInc|^sqlite3GetVarint|^sqlite3PutVarint"),
     ("SQLite: pages, log, commit (pager, WAL)", r"libe_sqlite3", r"^pager|^sqlite3Pager|^wal|^sqlite3Wal|^sqlite3Pcache|^pcache|^sqlite3OsWrite|^unixWrite|^unixSync|^unixRead|^seekAndWrite|^full_fsync|^sqlite3BitvecSet|^sqlite3Bitvec|^syncJournal|^pagerWalFrames"),
     ("SQLite: other", r"libe_sqlite3", None),
     ("OpenSSL (TLS, HMAC)", r"libssl|libcrypto|Cryptography\.Native", None),
-    ("kernel: network", r"\[kernel", r"tcp|^ip_|^__ip|sock|^skb|^__skb|^napi|^net_|^__netif|^netif|^loopback|^__dev_queue|^dev_|^inet|^sk_|^__sk|^ep_|epoll|^__x64_sys_(sendto|recvfrom|sendmsg|recvmsg|epoll)|^do_epoll|^__sys_(send|recv)|^raw_"),
-    ("kernel: scheduler, futexes, wake-ups", r"\[kernel", r"sched|futex|^__schedule|^schedule|switch|^try_to_wake|wake|^finish_task|^__pv_queued|spin_lock|^enqueue|^dequeue|^pick_next|^update_curr|^psi_"),
-    ("kernel: files, fsync, memory", r"\[kernel", r"ext4|jbd2|^vfs_|fsync|^filemap|^iomap|^blk_|^bio_|^nvme|virtio|^page_|^__page|^folio|^clear_page|^copy_page|fault|^handle_mm|^do_anonymous|^mmap|^munmap|^__mmap|^memcg|^lru|^__mod_|^release_pages|^iowrite"),
-    ("kernel: other", r"\[kernel", None),
     (".NET GC", r"libcoreclr", r"gc_heap|^WKS::|^SVR::|GCHeap|^memset|^memclr|^Gen|^gc_|^mark_|^plan_|^sweep"),
     (".NET runtime (native)", r"libcoreclr|libclrjit|libSystem\.Native|libhostfxr|libhostpolicy", None),
     ("RefTrack (managed)", r"perf-\d+\.map", r"RefTrack\."),

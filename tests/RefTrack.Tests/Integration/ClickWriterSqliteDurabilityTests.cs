@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
@@ -51,28 +50,5 @@ public sealed class ClickWriterSqliteDurabilityTests
         {
             connections.ForEach(c => c.Dispose());
         }
-    }
-
-    [Fact]
-    public void A_kept_context_opened_unpooled_leaves_its_settings_out_of_the_pool()
-    {
-        using var database = TestDatabase.Create(Provider.Sqlite);
-        var options = new DbContextOptionsBuilder<SqliteAppDbContext>()
-            .UseSqlite(database.ConnectionString).Options;
-        using (var kept = SqliteKeptContext.Open(options, "PRAGMA synchronous = OFF;", pooled: false))
-        {
-            Assert.Equal(0L, Synchronous(kept.Db.Database.GetDbConnection()));
-        }
-
-        using var next = new SqliteConnection(database.ConnectionString); // The pool the kept context would have used.
-        next.Open();
-        Assert.Equal(2L, Synchronous(next));
-    }
-
-    private static long Synchronous(System.Data.Common.DbConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous";
-        return (long)command.ExecuteScalar()!;
     }
 }
