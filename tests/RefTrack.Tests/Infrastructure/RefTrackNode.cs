@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace RefTrack.Tests.Infrastructure;
 
@@ -10,25 +10,28 @@ namespace RefTrack.Tests.Infrastructure;
 /// A real RefTrack process (the built RefTrack.dll) on its own loopback port: what an operator runs behind a load
 /// balancer. Used to prove that guarantees hold across nodes, not only across threads of one process.
 /// </summary>
-public sealed class RefTrackNode : IAsyncDisposable
+public sealed partial class RefTrackNode : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private RefTrackNode(Process process, Uri baseAddress)
+    /// <summary>Completed with the address Kestrel reports once it listens.</summary>
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RefTrackNode(Process process)
     {
         _process = process;
-        BaseAddress = baseAddress;
+        LogPath = Path.Combine(Path.GetTempPath(), $"reftrack-node-{process.Id}.log");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Everything the process printed, also kept in this file for a failed run's post-mortem.</summary>
-    public string LogPath => Path.Combine(Path.GetTempPath(), $"reftrack-node-{BaseAddress.Port}.log");
+    public string LogPath { get; }
 
     public string Output
     {
@@ -43,7 +46,6 @@ public sealed class RefTrackNode : IAsyncDisposable
 
     public static async Task<RefTrackNode> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -52,33 +54,54 @@ public sealed class RefTrackNode : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RefTrack.dll"));
+        // Port 0: the node binds whatever port is free and says which. A port picked here and handed over would be
+        // free only until another test's node, started at the same moment, picked it too; the loser then fails to
+        // bind while the winner answers its health probe.
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.ArgumentList.Add("http://127.0.0.1:0");
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var node = new RefTrackNode(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
-        using var probe = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (node._process.HasExited)
-            {
-                throw new InvalidOperationException($"RefTrack exited with {node._process.ExitCode}:\n{node.Output}");
-            }
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // "Now listening on: …"
 
+        var node = new RefTrackNode(Process.Start(start)!);
+        try
+        {
+            await node.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(_listening.Task, exited, Task.Delay(limit)) != _listening.Task)
+        {
+            throw Failure("did not start listening");
+        }
+
+        BaseAddress = await _listening.Task;
+        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
             try
             {
                 if ((await probe.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
                 {
-                    return node;
+                    return;
                 }
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                // Not serving yet.
             }
             catch (TaskCanceledException)
             {
@@ -88,9 +111,12 @@ public sealed class RefTrackNode : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        await node.DisposeAsync();
-        throw new TimeoutException($"RefTrack did not become healthy:\n{node.Output}");
+        throw Failure("did not become healthy");
     }
+
+    private Exception Failure(string what) => _process.HasExited
+        ? new InvalidOperationException($"RefTrack exited with {_process.ExitCode}:\n{Output}")
+        : new TimeoutException($"RefTrack {what}:\n{Output}");
 
     public HttpClient Client(string apiKey)
     {
@@ -145,12 +171,13 @@ public sealed class RefTrackNode : IAsyncDisposable
             _output.AppendLine(line);
             File.AppendAllText(LogPath, line + Environment.NewLine);
         }
+
+        if (ListeningOn().Match(line) is { Success: true } listening)
+        {
+            _listening.TrySetResult(new Uri(listening.Groups[1].Value));
+        }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningOn();
 }
