@@ -32,6 +32,14 @@ public sealed partial class ClickWriter : BackgroundService
     /// </summary>
     public const int SqliteWriterCacheKiB = 8_192;
 
+    /// <summary>
+    /// SQLite checkpoints (copies the log into the database file and syncs both) inside the commit that takes the log
+    /// past this many pages, so the batch behind that commit waits for it and redirects wait for room in the queue.
+    /// Smaller, more frequent checkpoints shortened many links' tail at full scale without lowering its rate; larger
+    /// ones lengthened it (docs/benchmarks.md, table of changes).
+    /// </summary>
+    internal const int SqliteWriterCheckpointPages = 250;
+
     private readonly Channel<object> _channel;
     private readonly IServiceScopeFactory _scopes;
     private readonly DbContextOptions<SqliteAppDbContext>? _sqliteOptions; // Null on PostgreSQL.
@@ -288,10 +296,13 @@ public sealed partial class ClickWriter : BackgroundService
     /// In WAL mode NORMAL never corrupts the file and loses nothing on a process crash; on power loss it can lose the
     /// last batches as well as the queue. A later commit at FULL (a signup's) syncs the log up to itself, clicks
     /// before it included. Not pooled, so the setting ends with this connection.
+    /// It checkpoints at <see cref="SqliteWriterCheckpointPages"/> pages of log rather than SQLite's 1,000.
     /// </summary>
     private static SqliteKeptContext OpenSqliteWriter(DbContextOptions<SqliteAppDbContext> options) =>
         SqliteKeptContext.Open(
-            options, $"PRAGMA cache_size = -{SqliteWriterCacheKiB}; PRAGMA synchronous = NORMAL;", pooled: false);
+            options, $"PRAGMA cache_size = -{SqliteWriterCacheKiB}; PRAGMA synchronous = NORMAL; " +
+            $"PRAGMA wal_autocheckpoint = {SqliteWriterCheckpointPages};",
+            pooled: false);
 
     private void CloseSqliteWriter()
     {
