@@ -3,35 +3,48 @@
 The harness notes each measured run's CPU by kind of process ("server 134%, wrk 56%, postgres 0% ... of one core");
 divided by that run's requests a second from the table, it is the CPU one request cost. With the machine full, the
 rate a scenario can reach is the cores divided by that cost, which is how docs/benchmarks.md ("How far each miss
-is, in CPU") turns a missed ratio into how much cheaper a request would have to be.
+is, in CPU") turns a missed ratio into how much cheaper a request would have to be: for a scenario with a ratio
+target, the last column is what the server and PostgreSQL together may spend on a request at the target rate (that
+share of the ceiling run's rate), on all the machine's cores less what wrk needs there at its cost in the scenario's
+run.
 
 Usage: python3 bench/profile.d/cpu_per_request.py bench/results/2026-12-01-0346.md
 """
 import re
 import sys
 
-ROW = re.compile(r"^\| (sqlite|postgres) \| (.+?) \| [\d,]+ \| ([\d,]+) \|")
+ROW = re.compile(r"^\| (sqlite|postgres) \| (.+?) \| [\d,]+ \| ([\d,]+) \|.*?\| (?:≥(\d+)% of ceiling)?[^|]*\| [^|]* \|$")
 CPU = re.compile(r"^- (\S+): CPU during the measured run: (.+?) of one core \(machine (\d+)% busy")
+CORES = re.compile(r"^Machine: (\d+) cores")
 
 
 def main():
     lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+    cores = next((int(m.group(1)) for m in map(CORES.match, lines) if m), None)
     # Rows with a rate, in the table's order (ceiling, then its scenario), and the CPU notes, in the order the runs
     # happened: the same order, one note per row.
-    rows = [(m.group(1), m.group(2), float(m.group(3).replace(",", ""))) for m in map(ROW.match, lines) if m]
+    rows = [(m.group(1), m.group(2), float(m.group(3).replace(",", "")), m.group(4)) for m in map(ROW.match, lines) if m]
     notes = [(m.group(1), m.group(2), m.group(3)) for m in map(CPU.match, lines) if m]
-    if len(rows) != len(notes):
-        sys.exit(f"{len(rows)} table rows with a rate but {len(notes)} CPU notes: not a file this script can pair")
+    if len(rows) != len(notes) or cores is None:
+        sys.exit(f"{len(rows)} table rows with a rate, {len(notes)} CPU notes, cores {cores}: not a file this script can pair")
 
-    print("| run | req/s | machine busy | server µs | wrk µs | postgres µs |")
-    print("|---|--:|--:|--:|--:|--:|")
-    for (database, scenario, rate), (tag, kinds, busy) in zip(rows, notes):
+    print(f"{cores} cores. µs of CPU per request; the last column: at the target rate, server and postgres together at most")
+    print("| run | req/s | machine busy | server µs | wrk µs | postgres µs | target rate | at most µs |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    ceiling_rate = None
+    for (database, scenario, rate, target), (tag, kinds, busy) in zip(rows, notes):
         if not tag.startswith(database):
             sys.exit(f"row '{database} {scenario}' paired with note '{tag}': the file's order is not the expected one")
-        percent = dict((k, float(v)) for k, v in re.findall(r"(\w+) (\d+)%", kinds))
-        cost = [f"{percent.get(k, 0) / 100 / rate * 1e6:.1f}" if percent.get(k, 0) > 0 else "—"
-                for k in ("server", "wrk", "postgres")]
-        print(f"| {tag} | {rate:,.0f} | {busy}% | " + " | ".join(cost) + " |")
+        percent = {k: float(v) for k, v in re.findall(r"(\w+) (\d+)%", kinds)}
+        cost = {k: percent.get(k, 0) / 100 / rate * 1e6 for k in ("server", "wrk", "postgres")}
+        shown = [f"{cost[k]:.1f}" if cost[k] > 0 else "—" for k in ("server", "wrk", "postgres")]
+        budget = ["", ""]
+        if "ceiling" in scenario:
+            ceiling_rate = rate
+        elif target and ceiling_rate:
+            at = int(target) / 100 * ceiling_rate
+            budget = [f"{at:,.0f}", f"{(cores * 1e6 - cost['wrk'] * at) / at:.1f}"]
+        print(f"| {tag} | {rate:,.0f} | {busy}% | " + " | ".join(shown + budget) + " |")
 
 
 if __name__ == "__main__":

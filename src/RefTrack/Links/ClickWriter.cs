@@ -296,7 +296,6 @@ public sealed partial class ClickWriter : BackgroundService
     /// In WAL mode NORMAL never corrupts the file and loses nothing on a process crash; on power loss it can lose the
     /// last batches as well as the queue. A later commit at FULL (a signup's) syncs the log up to itself, clicks
     /// before it included. Not pooled, so the setting ends with this connection.
-    /// It checkpoints at <see cref="SqliteWriterCheckpointPages"/> pages of log rather than SQLite's 1,000.
     /// </summary>
     private static SqliteKeptContext OpenSqliteWriter(DbContextOptions<SqliteAppDbContext> options) =>
         SqliteKeptContext.Open(
