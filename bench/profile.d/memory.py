@@ -1,6 +1,6 @@
 """Where a process's resident memory is: bench/profile.d/memory.py proc PID (from /proc/PID/smaps), and
 bench/profile.d/memory.py gcdump REPORT (a dotnet-gcdump report of its GC heap).
-Groups the mappings the way the memory notes in docs/benchmarks.md talk about them: the .NET runtime's executable
+Groups the mappings the way the memory notes in docs/benchmarks-log.md talk about them: the .NET runtime's executable
 memory (JIT-compiled code and stubs, double-mapped through a memfd for W^X), files mapped from disk (the runtime's
 and the app's assemblies, native libraries), glibc malloc arenas (native allocations: SQLite's page caches,
 Npgsql's and the runtime's own), and other anonymous memory (mostly the GC heap). The gcdump report gives the GC

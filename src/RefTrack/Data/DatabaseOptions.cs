@@ -48,7 +48,7 @@ public sealed class DatabaseOptions : IValidatableObject
     /// SQLite's page cache per pooled connection (<c>PRAGMA cache_size</c>), in KiB; the default is SQLite's own.
     /// Every connection keeps its own copy of the pages it read, on top of the operating system's file cache, and a
     /// node under load holds about ten. Smaller saves memory and costs signups their cached pages: at 512 KiB the
-    /// benchmark's SQLite signups ran about a sixth slower (docs/benchmarks.md).
+    /// benchmark's SQLite signups ran about a sixth slower (docs/benchmarks-log.md).
     /// </summary>
     [Range(64, 1_048_576)]
     public int SqliteCacheKiB { get; set; } = 2000;

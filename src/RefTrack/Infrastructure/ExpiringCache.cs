@@ -7,7 +7,7 @@ namespace RefTrack.Infrastructure;
 /// expiry, swept of expired entries (on the thread pool) at most once per sweep interval, by the first lookup that
 /// finds a sweep due. Made for many small entries — one per referral code clicked in the last half minute, tens of
 /// thousands in the many-links benchmark — where <c>MemoryCache</c> adds an entry object of its own to each
-/// (docs/benchmarks.md, "Memory"). Values may be null: a cached "not found".
+/// (docs/benchmarks-log.md, "Memory"). Values may be null: a cached "not found".
 /// </summary>
 public sealed class ExpiringCache<TValue>(TimeProvider clock, TimeSpan sweepInterval)
     where TValue : class?

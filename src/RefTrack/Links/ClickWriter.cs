@@ -15,7 +15,7 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// them in batches, so a burst costs one transaction per batch instead of one per click. A full channel makes
 /// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits.
 /// On PostgreSQL up to <see cref="LinkOptions.ClickWriters"/> batches are written at once: one writer waits on each
-/// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks.md). Concurrent
+/// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks-log.md). Concurrent
 /// batches are safe for the same reasons several nodes' writers are: the visitor keys' primary key decides which
 /// click is unique, and rollup rows are upserted in one order (<see cref="PostgresClickStatements"/>).
 /// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
@@ -36,7 +36,7 @@ public sealed partial class ClickWriter : BackgroundService
     /// SQLite checkpoints (copies the log into the database file and syncs both) inside the commit that takes the log
     /// past this many pages, so the batch behind that commit waits for it and redirects wait for room in the queue.
     /// Smaller, more frequent checkpoints shortened many links' tail at full scale without lowering its rate; larger
-    /// ones lengthened it (docs/benchmarks.md, table of changes).
+    /// ones lengthened it (docs/benchmarks-log.md, table of changes).
     /// </summary>
     internal const int SqliteWriterCheckpointPages = 250;
 

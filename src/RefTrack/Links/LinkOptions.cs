@@ -12,7 +12,7 @@ public sealed class LinkOptions
     /// cache within about a second (<see cref="CodeChangeFeed"/>; at once on the node that changed it), so this only
     /// bounds the cache's size and how long a node that missed a change (its clock more than 10 s off) could serve
     /// the old answer. A longer time spares a database read for a code clicked again after a while; the benchmark's
-    /// many links did not run faster at full scale for it (docs/benchmarks.md).
+    /// many links did not run faster at full scale for it (docs/benchmarks-log.md).
     /// </summary>
     [Range(0, 3600)]
     public int CodeCacheSeconds { get; set; } = 300;
