@@ -28,8 +28,9 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     /// <summary>
     /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: with it on the click
     /// writer's connections too, many links' p99 tripled in a short run (docs/benchmarks-log.md, table of changes), so
-    /// they keep a smaller limit (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointPages"/>). Whichever commit finds the log past its own connection's limit checkpoints, so
-    /// under mixed traffic the click writer mostly does.
+    /// they keep a smaller limit (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointPages"/>). Whichever
+    /// commit finds the log past its own connection's limit checkpoints, so under mixed traffic the click writer
+    /// mostly does.
     /// </summary>
     public const int CheckpointPages = 10_000;
 
