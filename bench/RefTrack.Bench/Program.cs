@@ -135,7 +135,9 @@ internal sealed class Harness(BenchOptions o)
         if (_needRollups.Remove($"{provider}/{dataset.Name}"))
         {
             var rollups = await api.RebuildRollupsAsync();
-            Note($"{provider} {dataset.Name} dataset: {rollups}");
+            var settle = Stopwatch.StartNew();
+            var settled = await db.AfterRollupsAsync() is { } done ? $"; {done} in {settle.Elapsed.TotalSeconds:F1} s" : "";
+            Note($"{provider} {dataset.Name} dataset: {rollups}{settled}");
         }
 
         if (scenario is { Probe: true, Sample: { } probe })
