@@ -26,11 +26,9 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     private const int MaxBatch = 256;
 
     /// <summary>
-    /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: with it on the click
-    /// writer's connections too, many links' p99 tripled in a short run (docs/benchmarks-log.md, table of changes), so
-    /// they keep a smaller limit (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointPages"/>). Whichever
-    /// commit finds the log past its own connection's limit checkpoints, so under mixed traffic the click writer
-    /// mostly does.
+    /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: the click writer's log is
+    /// checkpointed after each of its batches on a thread of its own (<see cref="SqliteCheckpointer"/>), which under
+    /// mixed traffic copies the signups' pages too, so this limit is reached only when no clicks come.
     /// </summary>
     public const int CheckpointPages = 10_000;
 

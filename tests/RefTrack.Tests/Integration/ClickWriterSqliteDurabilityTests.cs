@@ -17,7 +17,11 @@ public sealed class ClickWriterSqliteDurabilityTests
     [Fact]
     public async Task The_click_writers_setting_does_not_reach_the_connections_that_signups_use()
     {
-        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOne(writers: 1));
+        // The suite runs SQLite at NORMAL for speed (TestDatabase); here the app's own setting must differ from the
+        // writer's, or a connection leaked from the writer would look like any other.
+        var settings = TestApp.ClickBatchesOfOne(writers: 1);
+        settings["RefTrack:Database:Synchronous"] = "Full";
+        using var app = new TestApp(Provider.Sqlite, settings);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");

@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace RefTrack.Data;
+
+/// <summary>
+/// Copies SQLite's write-ahead log into the database file on a thread of its own, when asked (the click writer asks
+/// after each commit). Why: SQLite otherwise checkpoints inside the commit that takes the log past a limit, so the one
+/// click writer stopped for the copy and its two syncs while redirects filled its queue; on many links the writer is
+/// the bound and the machine was not full. Here the copy runs beside the next batch (docs/benchmarks-log.md, table
+/// of changes).
+/// </summary>
+/// <remarks>
+/// A <c>PASSIVE</c> checkpoint waits for nobody: it copies what no reader still needs, and a writer may append
+/// meanwhile. Once a checkpoint has copied the whole log, the next write transaction starts the log again from its
+/// beginning, so the file stays about one batch long. It syncs the log before copying and the database file after
+/// (WAL mode), which is what makes the click writer's commits at <c>synchronous = NORMAL</c> durable. Requests while
+/// a checkpoint runs are folded into one more. Connections keep their own automatic checkpoint as a backstop for when
+/// this one falls behind.
+/// </remarks>
+internal sealed partial class SqliteCheckpointer : IDisposable
+{
+    private readonly DbContextOptions<SqliteAppDbContext> _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _requested = new(0);
+    private readonly Lock _lock = new();
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private long _completed;
+
+    public SqliteCheckpointer(DbContextOptions<SqliteAppDbContext> options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Checkpoints that ran to their end (copied what they could), for tests.</summary>
+    internal long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Asks for a checkpoint soon; returns at once. The thread starts on the first request.</summary>
+    public void Request()
+    {
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            _thread ??= StartThread();
+        }
+
+        if (_requested.CurrentCount == 0) // One pending request covers every commit before it runs.
+        {
+            _requested.Release();
+        }
+    }
+
+    /// <summary>Stops the thread after the checkpoint in progress, if any.</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
+            thread = _thread;
+        }
+
+        _requested.Release(); // Not disposed: a SemaphoreSlim whose wait handle is never asked for needs no disposal.
+        thread?.Join();
+    }
+
+    private Thread StartThread()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = "RefTrack checkpoint" };
+        thread.Start();
+        return thread;
+    }
+
+    private void Run()
+    {
+        SqliteKeptContext? kept = null;
+        try
+        {
+            while (true)
+            {
+                _requested.Wait();
+                if (_stopping)
+                {
+                    return;
+                }
+
+                try
+                {
+                    kept ??= SqliteKeptContext.Open(_options);
+                    kept.Db.Database.ExecuteSqlRaw("PRAGMA wal_checkpoint(PASSIVE)");
+                    Interlocked.Increment(ref _completed);
+                }
+                catch (Exception e)
+                {
+                    // The next request tries again on a fresh connection; meanwhile the automatic checkpoints of the
+                    // writers' connections keep the log bounded.
+                    LogFailed(e);
+                    kept?.Dispose();
+                    kept = null;
+                }
+            }
+        }
+        finally
+        {
+            kept?.Dispose();
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Checkpointing SQLite's log failed; trying again at the next request")]
+    private partial void LogFailed(Exception e);
+}

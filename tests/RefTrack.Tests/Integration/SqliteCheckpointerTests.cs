@@ -1,0 +1,79 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using RefTrack.Data;
+using RefTrack.Links;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// SQLite's click writer leaves checkpoints to a thread of its own (<see cref="SqliteCheckpointer"/>): after a batch,
+/// its clicks reach the database file itself, not only the log, although the log is far below the writer's own
+/// automatic checkpoint (<see cref="ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+/// </summary>
+public sealed class SqliteCheckpointerTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_click_batch_is_copied_from_the_log_into_the_database_file()
+    {
+        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOne(writers: 1));
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        var writer = app.Services.GetRequiredService<ClickWriter>();
+        var before = writer.CheckpointsCompleted;
+
+        await app.ClickLink(code);
+        await app.FlushClicksAsync();
+        await WaitUntilAsync(() => writer.CheckpointsCompleted > before);
+
+        // The database file alone, without its log: what a checkpoint copied into it, and nothing else.
+        var copy = app.DatabasePath + ".without-log";
+        File.Copy(app.DatabasePath, copy);
+        try
+        {
+            await using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = new SqliteCommand("""SELECT COUNT(*) FROM "Clicks" """, connection);
+            Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        }
+        finally
+        {
+            File.Delete(copy);
+            File.Delete(copy + "-wal");
+            File.Delete(copy + "-shm");
+        }
+    }
+
+    [Fact]
+    public async Task Once_disposed_it_stops_and_ignores_requests()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client(); // Starts the app: the database exists.
+        var options = app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>();
+        var checkpointer = new SqliteCheckpointer(options, NullLogger.Instance);
+
+        checkpointer.Request();
+        await WaitUntilAsync(() => checkpointer.Completed == 1);
+        checkpointer.Dispose();
+        checkpointer.Request();
+        checkpointer.Dispose(); // Twice is harmless.
+
+        await Task.Delay(200);
+        Assert.Equal(1, checkpointer.Completed);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not within " + Patience);
+            await Task.Delay(20);
+        }
+    }
+}
