@@ -11,11 +11,11 @@ namespace RefTrack.Data;
 /// </summary>
 /// <remarks>
 /// A <c>PASSIVE</c> checkpoint waits for nobody: it copies what no reader still needs, and a writer may append
-/// meanwhile. Once a checkpoint has copied the whole log, the next write transaction starts the log again from its
-/// beginning, so the file stays about one batch long. It syncs the log before copying and the database file after
-/// (WAL mode), which is what makes the click writer's commits at <c>synchronous = NORMAL</c> durable. Requests while
-/// a checkpoint runs are folded into one more. Connections keep their own automatic checkpoint as a backstop for when
-/// this one falls behind.
+/// meanwhile. Once a checkpoint has copied the whole log and no reader needs it, the next write transaction starts
+/// the log again from its beginning. It syncs the log before copying and the database file after, as SQLite's
+/// automatic checkpoint does in WAL mode. Requests while a checkpoint runs are folded into one more. Connections keep
+/// their own automatic checkpoint as a backstop for when this one falls behind (the click writer's at
+/// <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
 /// </remarks>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {
