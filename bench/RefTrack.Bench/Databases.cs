@@ -224,7 +224,7 @@ public sealed class SqliteBenchDatabase(string name, string path) : BenchDatabas
         await command.ExecuteNonQueryAsync();
     }
 
-    // Nothing: SQLite has no background maintenance for the run to race, and the rebuild's commit checkpointed its log.
+    // Nothing: SQLite has no background maintenance for the run to race.
     public override Task<string?> AfterRollupsAsync() => Task.FromResult<string?>(null);
 
     public override string Id(Guid id) => $"'{id.ToString("D").ToUpperInvariant()}'";

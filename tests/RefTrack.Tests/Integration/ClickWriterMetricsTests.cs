@@ -66,22 +66,10 @@ public sealed class ClickWriterMetricsTests
         Assert.Equal(1 + clicks, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
     }
 
-    /// <summary>Polls <paramref name="condition"/> for up to 5 s (less than SQLite's busy_timeout, so the held
-    /// writer is still waiting); fails early if <paramref name="clicking"/> failed.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition, Task clicking)
-    {
-        for (var attempt = 0; attempt < 100 && !condition(); attempt++)
-        {
-            if (clicking.IsFaulted)
-            {
-                await clicking;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "No redirect waited for room in the click queue.");
-    }
+    /// <summary>Up to 5 s: less than SQLite's busy_timeout, so the held writer is still waiting; fails early if
+    /// <paramref name="clicking"/> failed.</summary>
+    private static Task WaitUntilAsync(Func<bool> condition, Task clicking) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(5), "No redirect waited for room in the click queue.", clicking);
 
     /// <summary>Every measurement of the app's own meters (not another test app's: they share the process).</summary>
     private sealed class AppMetrics : IDisposable

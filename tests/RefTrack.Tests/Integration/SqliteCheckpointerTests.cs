@@ -67,13 +67,6 @@ public sealed class SqliteCheckpointerTests
         Assert.Equal(1, checkpointer.Completed);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "not within " + Patience);
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilAsync(condition, Patience, "not within " + Patience);
 }
