@@ -1,13 +1,16 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 
 namespace RefTrack.Data;
 
 /// <summary>
 /// Copies SQLite's write-ahead log into the database file on a thread of its own, when asked (the click writer asks
-/// after each commit). Why: SQLite otherwise checkpoints inside the commit that takes the log past a limit, so the one
-/// click writer stopped for the copy and its two syncs while redirects filled its queue; on many links the writer is
-/// the bound and the machine was not full. Here the copy runs beside the next batch (docs/benchmarks-log.md, table
-/// of changes).
+/// after each commit), at most once per <see cref="MinInterval"/>. Why: SQLite otherwise checkpoints inside the commit
+/// that takes the log past a limit, so the one click writer stopped for the copy and its two syncs while redirects
+/// filled its queue; on many links the writer is the bound and the machine was not full. Here the copy runs beside
+/// the next batch (docs/benchmarks-log.md, table of changes). Why not after every commit: on the hot link that was a
+/// hundred checkpoints a second, each syncing twice and copying again the same few pages at the tails of the
+/// clicks table and its indexes, a tenth of a core (<c>bench/profile sqlite hot-link</c>, the thread's CPU).
 /// </summary>
 /// <remarks>
 /// A <c>PASSIVE</c> checkpoint waits for nobody: it copies what no reader still needs, and a writer may append
@@ -21,7 +24,15 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 {
     private readonly DbContextOptions<SqliteAppDbContext> _options;
     private readonly ILogger _logger;
+    /// <summary>
+    /// Least time from the start of one checkpoint to the start of the next. Many links, whose batches write the most
+    /// log (about 470 pages a batch of 500 clicks, at up to 20,000 clicks a second), puts under 2,000 pages in the log
+    /// in that time, half the writer's backstop (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+    /// </summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly SemaphoreSlim _requested = new(0);
+    private readonly ManualResetEventSlim _stopped = new(false);
     private readonly Lock _lock = new();
     private Thread? _thread;
     private volatile bool _stopping;
@@ -35,6 +46,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     /// <summary>Checkpoints that ran to their end (copied what they could), for tests.</summary>
     internal long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Time between the starts of the last two checkpoints, for tests.</summary>
+    internal TimeSpan? LastGap { get; private set; }
 
     /// <summary>Asks for a checkpoint soon; returns at once. The thread starts on the first request.</summary>
     public void Request()
@@ -71,7 +85,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         }
 
         _requested.Release(); // Not disposed: a SemaphoreSlim whose wait handle is never asked for needs no disposal.
+        _stopped.Set(); // Ends a wait for the interval.
         thread?.Join();
+        _stopped.Dispose(); // Only the thread, gone now, waits on it.
     }
 
     private Thread StartThread()
@@ -84,16 +100,35 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     private void Run()
     {
         SqliteKeptContext? kept = null;
+        var lastStarted = long.MinValue;
         try
         {
             while (true)
             {
                 _requested.Wait();
+                TimeSpan left;
+                while (!_stopping && lastStarted != long.MinValue &&
+                       (left = MinInterval - Stopwatch.GetElapsedTime(lastStarted)) > TimeSpan.Zero)
+                {
+                    _stopped.Wait(left); // Again if it woke a little early: the interval is a promise (tests).
+                }
+
                 if (_stopping)
                 {
                     return;
                 }
 
+                // Requests made during the wait are covered by this checkpoint, which starts after them.
+                while (_requested.Wait(0))
+                {
+                }
+
+                if (lastStarted != long.MinValue)
+                {
+                    LastGap = Stopwatch.GetElapsedTime(lastStarted);
+                }
+
+                lastStarted = Stopwatch.GetTimestamp();
                 try
                 {
                     kept ??= SqliteKeptContext.Open(_options);

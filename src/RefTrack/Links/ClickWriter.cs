@@ -33,7 +33,7 @@ public sealed partial class ClickWriter : BackgroundService
     public const int SqliteWriterCacheKiB = 8_192;
 
     /// <summary>
-    /// The writer's log is checkpointed on a thread of its own after each commit (<see cref="SqliteCheckpointer"/>);
+    /// The writer's log is checkpointed on a thread of its own after its commits (<see cref="SqliteCheckpointer"/>);
     /// SQLite's own automatic checkpoint, which runs inside the commit that takes the log past this many pages, is
     /// only the backstop for when that thread falls behind. Well above a batch's log (many links writes about 470
     /// pages a batch): at 250, the limit before the checkpointer, nearly every commit would checkpoint itself.

@@ -11,7 +11,8 @@ namespace RefTrack.Tests.Integration;
 /// <summary>
 /// SQLite's click writer leaves checkpoints to a thread of its own (<see cref="SqliteCheckpointer"/>): after a batch,
 /// its clicks reach the database file itself, not only the log, although the log is far below the writer's own
-/// automatic checkpoint (<see cref="ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+/// automatic checkpoint (<see cref="ClickWriter.SqliteWriterCheckpointBackstopPages"/>), and at most once per
+/// <see cref="SqliteCheckpointer.MinInterval"/>.
 /// </summary>
 public sealed class SqliteCheckpointerTests
 {
@@ -47,6 +48,23 @@ public sealed class SqliteCheckpointerTests
             File.Delete(copy + "-wal");
             File.Delete(copy + "-shm");
         }
+    }
+
+    [Fact]
+    public async Task Checkpoints_start_at_least_the_interval_apart()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client(); // Starts the app: the database exists.
+        var options = app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>();
+        using var checkpointer = new SqliteCheckpointer(options, NullLogger.Instance);
+
+        checkpointer.Request();
+        await WaitUntilAsync(() => checkpointer.Completed == 1);
+        checkpointer.Request(); // At once: a commit right after the first checkpoint.
+        await WaitUntilAsync(() => checkpointer.Completed == 2);
+
+        Assert.True(checkpointer.LastGap >= SqliteCheckpointer.MinInterval,
+            $"the second checkpoint started {checkpointer.LastGap} after the first");
     }
 
     [Fact]
