@@ -113,14 +113,16 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                     _stopped.Wait(left); // Again if it woke a little early: the interval is a promise (tests).
                 }
 
+                // Requests made during the wait are covered by this checkpoint, which starts after them. The stop's
+                // release may be among them, so the stop is checked after this, not before: checked before, a stop
+                // between the two would leave the next wait without a release, and Dispose joining forever.
+                while (_requested.Wait(0))
+                {
+                }
+
                 if (_stopping)
                 {
                     return;
-                }
-
-                // Requests made during the wait are covered by this checkpoint, which starts after them.
-                while (_requested.Wait(0))
-                {
                 }
 
                 if (lastStarted != long.MinValue)
