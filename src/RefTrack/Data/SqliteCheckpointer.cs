@@ -22,15 +22,16 @@ namespace RefTrack.Data;
 /// </remarks>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {
-    private readonly DbContextOptions<SqliteAppDbContext> _options;
-    private readonly ILogger _logger;
     /// <summary>
     /// Least time from the start of one checkpoint to the start of the next. Many links, whose batches write the most
-    /// log (about 470 pages a batch of 500 clicks, at up to 20,000 clicks a second), puts under 2,000 pages in the log
-    /// in that time, half the writer's backstop (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+    /// log (about 470 pages a batch of 500 clicks, at the 20,571 clicks a second of its fastest full run, 2026-12-01
+    /// 13:28), puts under 2,000 pages in the log in that time, half the writer's backstop
+    /// (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
     /// </summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
+    private readonly DbContextOptions<SqliteAppDbContext> _options;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _requested = new(0);
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly Lock _lock = new();

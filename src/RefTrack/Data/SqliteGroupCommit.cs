@@ -27,8 +27,8 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
 
     /// <summary>
     /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: the click writer's log is
-    /// checkpointed after each of its batches on a thread of its own (<see cref="SqliteCheckpointer"/>), which under
-    /// mixed traffic copies the signups' pages too, so this limit is reached only when no clicks come.
+    /// checkpointed after its batches on a thread of its own, at most every <see cref="SqliteCheckpointer.MinInterval"/>,
+    /// which under mixed traffic copies the signups' pages too, so this limit is reached only when no clicks come.
     /// </summary>
     public const int CheckpointPages = 10_000;
 

@@ -54,9 +54,7 @@ public sealed class SqliteCheckpointerTests
     public async Task Checkpoints_start_at_least_the_interval_apart()
     {
         using var app = new TestApp(Provider.Sqlite);
-        _ = app.Client(); // Starts the app: the database exists.
-        var options = app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>();
-        using var checkpointer = new SqliteCheckpointer(options, NullLogger.Instance);
+        using var checkpointer = NewCheckpointer(app);
 
         checkpointer.Request();
         await WaitUntilAsync(() => checkpointer.Completed == 1);
@@ -71,9 +69,7 @@ public sealed class SqliteCheckpointerTests
     public async Task Once_disposed_it_stops_and_ignores_requests()
     {
         using var app = new TestApp(Provider.Sqlite);
-        _ = app.Client(); // Starts the app: the database exists.
-        var options = app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>();
-        var checkpointer = new SqliteCheckpointer(options, NullLogger.Instance);
+        var checkpointer = NewCheckpointer(app);
 
         checkpointer.Request();
         await WaitUntilAsync(() => checkpointer.Completed == 1);
@@ -83,6 +79,14 @@ public sealed class SqliteCheckpointerTests
 
         await Task.Delay(200);
         Assert.Equal(1, checkpointer.Completed);
+    }
+
+    /// <summary>A checkpointer of its own on the app's database, beside the app's click writer's.</summary>
+    private static SqliteCheckpointer NewCheckpointer(TestApp app)
+    {
+        _ = app.Client(); // Starts the app: the database exists.
+        return new SqliteCheckpointer(
+            app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>(), NullLogger.Instance);
     }
 
     private static Task WaitUntilAsync(Func<bool> condition) =>
