@@ -6,7 +6,6 @@ public static class LinkServices
     {
         services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpContextAccessor();
         services.AddSingleton<ClickHasher>();
         services.AddSingleton<CodeResolver>();
         services.AddSingleton<UnknownCodeLimiter>();
@@ -14,7 +13,6 @@ public static class LinkServices
         services.AddHostedService<LinkStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ClickWriter>());
         services.AddHostedService<CodeChangeFeed>();
-        services.AddScoped<ReferralLinks>();
         return services;
     }
 }
