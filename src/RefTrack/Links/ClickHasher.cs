@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +15,9 @@ public sealed class ClickHasher
 {
     internal const string SettingKey = "click-hash-key";
 
+    /// <summary>Longer than any IPv6 address with a scope id as text.</summary>
+    private const int MaxAddressLength = 64;
+
     /// <summary>
     /// One keyed HMAC per thread, reset after each hash: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
     /// sets up a new native HMAC context with the key on every call, and a redirect hashes twice.
@@ -27,30 +31,45 @@ public sealed class ClickHasher
     /// <summary>With a known key, for tests.</summary>
     internal ClickHasher(byte[] key) => UseKey(key);
 
-    public string HashIp(string ip) => Hash("ip:", ip, "", "");
+    public string HashIp(string ip) => Hash("", "ip:", ip, "", "");
+
+    /// <summary>The hash of a connection's address, formatted on the stack; without one, of <c>unknown</c>.</summary>
+    public string HashIp(IPAddress? address)
+    {
+        Span<char> text = stackalloc char[MaxAddressLength];
+        return address is not null && address.TryFormat(text, out var written)
+            ? Hash("", "ip:", text[..written], "", "")
+            : HashIp("unknown");
+    }
 
     /// <summary>A visitor without a device cookie is recognised by address and browser.</summary>
-    public string Fingerprint(string ipHash, string? userAgent) => Hash("fp:", ipHash, ":", userAgent ?? "");
+    public string Fingerprint(string ipHash, string? userAgent) => Hash("", "fp:", ipHash, ":", userAgent ?? "");
+
+    /// <summary>The visitor key of a browser without a device cookie: <c>f:</c> and its <see cref="Fingerprint"/>,
+    /// built as one string.</summary>
+    public string FingerprintKey(string ipHash, string? userAgent) => Hash("f:", "fp:", ipHash, ":", userAgent ?? "");
 
     /// <summary>
-    /// HMAC-SHA256 of the UTF-8 of the concatenated parts, first 16 bytes as lower-case hex. Built in a stack buffer:
-    /// this runs twice per redirect.
+    /// <paramref name="prefix"/> then the HMAC-SHA256 of the UTF-8 of the concatenated parts, first 16 bytes as
+    /// lower-case hex. Built in stack buffers: this runs twice per redirect.
     /// </summary>
-    private string Hash(string a, string b, string c, string d)
+    private string Hash(string prefix, ReadOnlySpan<char> a, ReadOnlySpan<char> b, ReadOnlySpan<char> c, ReadOnlySpan<char> d)
     {
         var hmac = (_hmac ?? throw new InvalidOperationException("ClickHasher not initialised.")).Value!;
         var length = Encoding.UTF8.GetMaxByteCount(a.Length + b.Length + c.Length + d.Length);
         var buffer = length <= 2048 ? stackalloc byte[length] : new byte[length];
-        var written = 0;
-        foreach (var part in (ReadOnlySpan<string>)[a, b, c, d])
-        {
-            written += Encoding.UTF8.GetBytes(part, buffer[written..]);
-        }
+        var written = Encoding.UTF8.GetBytes(a, buffer);
+        written += Encoding.UTF8.GetBytes(b, buffer[written..]);
+        written += Encoding.UTF8.GetBytes(c, buffer[written..]);
+        written += Encoding.UTF8.GetBytes(d, buffer[written..]);
 
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         hmac.AppendData(buffer[..written]);
         hmac.GetHashAndReset(mac);
-        return Convert.ToHexStringLower(mac[..16]);
+        Span<char> text = stackalloc char[prefix.Length + 32];
+        prefix.CopyTo(text);
+        Convert.TryToHexStringLower(mac[..16], text[prefix.Length..], out _);
+        return new string(text);
     }
 
     internal async Task InitialiseAsync(AppDbContext db, CancellationToken ct)

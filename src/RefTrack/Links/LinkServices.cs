@@ -7,6 +7,7 @@ public static class LinkServices
         services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClickHasher>();
+        services.AddSingleton<RedirectCookies>();
         services.AddSingleton<CodeResolver>();
         services.AddSingleton<UnknownCodeLimiter>();
         services.AddSingleton<ClickWriter>();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RefTrack.Infrastructure;
 
@@ -18,75 +17,88 @@ public static class RedirectApi
     public static IEndpointRouteBuilder MapRedirects(this IEndpointRouteBuilder routes)
     {
         // Short-circuited: once routed, the redirect runs at once, skipping authentication and authorization (it is
-        // public) — the hottest path in the service pays only for routing and its own work.
-        routes.MapGet("/r/{code}", Follow).WithTags("Links").AllowAnonymous().ShortCircuit();
+        // public) — the hottest path in the service pays only for routing and its own work. Its services are
+        // singletons, taken once here rather than from a request scope, which a redirect would otherwise create (and
+        // dispose) for them alone.
+        var redirect = ActivatorUtilities.CreateInstance<Redirect>(routes.ServiceProvider);
+        routes.MapGet("/r/{code}", (string code, HttpContext http) => redirect.FollowAsync(code, http))
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithTags("Links").AllowAnonymous().ShortCircuit();
         return routes;
     }
 
-    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Follow(
-        string code,
-        HttpContext http,
+    /// <summary>The redirect itself. It writes the response directly: a cached code and a queue with room complete
+    /// it synchronously, with no result object, task or request scope allocated for it.</summary>
+    private sealed class Redirect(
         CodeResolver codes,
         ClickWriter writer,
         ClickHasher hasher,
+        RedirectCookies cookies,
         UnknownCodeLimiter limiter,
-        TimeProvider clock,
-        IOptions<LinkOptions> options,
-        CancellationToken ct)
+        TimeProvider clock)
     {
-        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var resolved = code.Length <= 32 ? await codes.ResolveAsync(code, ct) : null;
-        if (resolved is null || resolved.IsDisabled)
+        public async Task FollowAsync(string code, HttpContext http)
         {
-            if (limiter.TryMiss(ip) is { } wait)
+            var ct = http.RequestAborted;
+            var resolved = code.Length <= 32 ? await codes.ResolveAsync(code, ct) : null;
+            if (resolved is null || resolved.IsDisabled)
             {
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: 429, title: "Too many unknown referral codes.",
-                    detail: "Slow down and retry after the time in Retry-After.", type: Problems.TypePrefix + "rate-limited");
+                await RefuseAsync(http);
+                return;
             }
 
-            return Problems.NotFound("Referral code");
+            var now = clock.GetUtcNow();
+            var userAgent = http.Request.Headers.UserAgent.ToString();
+            userAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
+            var ipHash = hasher.HashIp(http.Connection.RemoteIpAddress);
+            // Request.Cookies builds a parsed collection (and a feature to hold it) even for a request without any.
+            var incomingDevice = http.Request.Headers.Cookie.Count > 0
+                                 && http.Request.Cookies[DeviceCookie] is { Length: > 0 and <= 64 } d ? d : null;
+            var deviceId = incomingDevice ?? UuidV7.New(now).ToString("N");
+            var click = new Click
+            {
+                Id = UuidV7.New(now),
+                CampaignId = resolved.CampaignId,
+                ReferralCodeId = resolved.CodeId,
+                ParticipantId = resolved.ParticipantId,
+                OccurredAt = now.UtcDateTime,
+                IpHash = ipHash,
+                UserAgent = userAgent.Length == 0 ? null : userAgent,
+                DeviceId = deviceId,
+                IsBot = BotDetector.IsBot(userAgent),
+            };
+
+            // Without a device cookie the visitor is recognised by address and browser (curl, first visits).
+            var fingerprint = incomingDevice is null ? hasher.FingerprintKey(ipHash, userAgent) : null;
+            await writer.EnqueueAsync(new PendingClick(click, "d:" + deviceId, fingerprint), ct);
+
+            var secure = http.Request.IsHttps;
+            var clickId = click.Id.ToString();
+            var response = http.Response;
+            response.Headers.SetCookie = new([
+                cookies.Device(deviceId, secure),
+                cookies.Click(clickId, resolved.AttributionWindowDays, secure),
+            ]);
+            response.Headers.CacheControl = "no-store";
+            response.Redirect(resolved.LocationFor(clickId));
         }
 
-        var now = clock.GetUtcNow();
-        var userAgent = http.Request.Headers.UserAgent.ToString();
-        userAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
-        var ipHash = hasher.HashIp(ip);
-        var incomingDevice = http.Request.Cookies[DeviceCookie] is { Length: > 0 and <= 64 } d ? d : null;
-        var deviceId = incomingDevice ?? UuidV7.New(now).ToString("N");
-        var click = new Click
+        /// <summary>404 for an unknown or disabled code; 429 once the client's address has missed too often.</summary>
+        private Task RefuseAsync(HttpContext http)
         {
-            Id = UuidV7.New(now),
-            CampaignId = resolved.CampaignId,
-            ReferralCodeId = resolved.CodeId,
-            ParticipantId = resolved.ParticipantId,
-            OccurredAt = now.UtcDateTime,
-            IpHash = ipHash,
-            UserAgent = userAgent.Length == 0 ? null : userAgent,
-            DeviceId = deviceId,
-            IsBot = BotDetector.IsBot(userAgent),
-        };
+            var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            if (limiter.TryMiss(ip) is { } wait)
+            {
+                http.Response.Headers.RetryAfter =
+                    ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: 429, title: "Too many unknown referral codes.",
+                    detail: "Slow down and retry after the time in Retry-After.", type: Problems.TypePrefix + "rate-limited")
+                    .ExecuteAsync(http);
+            }
 
-        // Without a device cookie the visitor is recognised by address and browser (curl, first visits).
-        var fingerprint = incomingDevice is null ? "f:" + hasher.Fingerprint(ipHash, userAgent) : null;
-        await writer.EnqueueAsync(new PendingClick(click, "d:" + deviceId, fingerprint), ct);
-
-        var secure = http.Request.IsHttps;
-        var domain = options.Value.CookieDomain;
-        http.Response.Cookies.Append(DeviceCookie, deviceId, new CookieOptions
-        {
-            HttpOnly = true, Secure = secure, SameSite = SameSiteMode.Lax, Domain = domain, IsEssential = true,
-            MaxAge = TimeSpan.FromDays(365),
-        });
-        var clickId = click.Id.ToString();
-        http.Response.Cookies.Append(ClickCookie, clickId, new CookieOptions
-        {
-            // Readable by the site's own script, so the click id can travel with the signup form.
-            HttpOnly = false, Secure = secure, SameSite = SameSiteMode.Lax, Domain = domain, IsEssential = true,
-            MaxAge = TimeSpan.FromDays(resolved.AttributionWindowDays),
-        });
-        http.Response.Headers.CacheControl = "no-store";
-
-        return TypedResults.Redirect(resolved.LocationFor(clickId));
+            return Problems.NotFound("Referral code").ExecuteAsync(http);
+        }
     }
 }

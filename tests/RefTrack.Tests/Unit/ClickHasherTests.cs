@@ -32,6 +32,26 @@ public sealed class ClickHasherTests
         Assert.Equal(Reference($"fp:{ipHash}:{userAgent}"), hasher.Fingerprint(ipHash, userAgent));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("2001:db8::1")]
+    [InlineData("fe80::1ff:fe23:4567:890a%3")]
+    [InlineData(null)]
+    public void A_connection_address_hashes_as_its_text_and_no_address_as_unknown(string? ip)
+    {
+        var hasher = new ClickHasher(Key);
+        var address = ip is null ? null : System.Net.IPAddress.Parse(ip);
+        Assert.Equal(hasher.HashIp(address?.ToString() ?? "unknown"), hasher.HashIp(address));
+    }
+
+    [Fact]
+    public void The_fingerprint_key_is_f_and_the_fingerprint()
+    {
+        var hasher = new ClickHasher(Key);
+        Assert.Equal("f:" + hasher.Fingerprint("abc", "agent"), hasher.FingerprintKey("abc", "agent"));
+        Assert.Equal("f:" + hasher.Fingerprint("abc", null), hasher.FingerprintKey("abc", null));
+    }
+
     [Fact]
     public void Long_user_agents_hash_like_short_ones()
     {
