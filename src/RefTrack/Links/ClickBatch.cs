@@ -53,19 +53,27 @@ internal static class ClickBatch
     /// </summary>
     private static List<(Guid Campaign, Guid Code, string Key)> VisitorRows(IReadOnlyList<PendingClick> batch)
     {
-        var rows = new List<(Guid Campaign, Guid Code, string Key)>();
-        var seen = new HashSet<(Guid, string)>();
+        // Sized for two keys a click up front: grown by doubling, these arrays were a tenth of the hot link's bytes
+        // allocated (bench/profile --allocations).
+        var rows = new List<(Guid Campaign, Guid Code, string Key)>(batch.Count * 2);
+        var seen = new HashSet<(Guid, string)>(batch.Count * 2);
         foreach (var p in batch)
         {
-            foreach (var key in p.FingerprintKey is null ? [p.DeviceKey] : new[] { p.DeviceKey, p.FingerprintKey })
+            Add(p.Click, p.DeviceKey);
+            if (p.FingerprintKey is { } fingerprint)
             {
-                if (seen.Add((p.Click.ReferralCodeId, key)))
-                {
-                    rows.Add((p.Click.CampaignId, p.Click.ReferralCodeId, key));
-                }
+                Add(p.Click, fingerprint);
             }
         }
 
         return rows;
+
+        void Add(Click click, string key)
+        {
+            if (seen.Add((click.ReferralCodeId, key)))
+            {
+                rows.Add((click.CampaignId, click.ReferralCodeId, key));
+            }
+        }
     }
 }

@@ -30,7 +30,7 @@ internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatement
         Add(command, "campaign", NpgsqlDbType.Uuid, sorted.Select(r => r.Campaign));
         Add(command, "code", NpgsqlDbType.Uuid, sorted.Select(r => r.Code));
         Add(command, "key", NpgsqlDbType.Text, sorted.Select(r => r.Key));
-        var fresh = new HashSet<(Guid, string)>();
+        var fresh = new HashSet<(Guid, string)>(rows.Count);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -22,7 +22,7 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
             INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES (?1, ?2, ?3)
             ON CONFLICT DO NOTHING
             """);
-        var fresh = new HashSet<(Guid, string)>();
+        var fresh = new HashSet<(Guid, string)>(rows.Count);
         foreach (var (campaign, code, key) in rows)
         {
             insert.Bind(1, campaign);
