@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;

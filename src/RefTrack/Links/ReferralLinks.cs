@@ -10,7 +10,7 @@ namespace RefTrack.Links;
 /// <c>HttpContext</c> from one request to the next and sets an async-local value per request, which cost every
 /// redirect a new context and its request, response and connection objects (docs/benchmarks-log.md).
 /// </remarks>
-public sealed class ReferralLinks(IOptions<PublicUrlOptions> options, HttpRequest? request)
+public sealed class ReferralLinks(IOptions<PublicUrlOptions> options, HttpRequest request)
     : IBindableFromHttpContext<ReferralLinks>
 {
     public static ValueTask<ReferralLinks?> BindAsync(HttpContext context, ParameterInfo parameter) =>
@@ -20,7 +20,7 @@ public sealed class ReferralLinks(IOptions<PublicUrlOptions> options, HttpReques
     public string For(string code)
     {
         var configured = options.Value.PublicBaseUrl?.TrimEnd('/');
-        var baseUrl = configured ?? (request is { } r ? $"{r.Scheme}://{r.Host}{r.PathBase}" : "");
+        var baseUrl = configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
         return $"{baseUrl}/r/{Uri.EscapeDataString(code)}";
     }
 }

@@ -32,7 +32,14 @@ public sealed class TestApp : WebApplicationFactory<Program>
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            _settings[key] = value;
+            if (value is null)
+            {
+                _settings.Remove(key); // Null: not set at all (UseSetting would set it to an empty string).
+            }
+            else
+            {
+                _settings[key] = value;
+            }
         }
     }
 
