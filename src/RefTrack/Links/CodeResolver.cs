@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
@@ -33,14 +32,19 @@ public sealed class CodeResolver(
 {
     private static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
 
-    /// <summary>Compiled once per resolver (a compiled query is bound to the first model it runs with, and tests run
-    /// SQLite and PostgreSQL apps in one process): a miss skips EF Core's per-query expression work.</summary>
-    private readonly Func<AppDbContext, string, CancellationToken, Task<CodeRow?>> _lookup =
-        EF.CompileAsyncQuery((AppDbContext db, string code, CancellationToken _) => db.ReferralCodes.AsNoTracking()
-            .Where(c => c.Code == code)
-            .Join(db.Campaigns, c => c.CampaignId, k => k.Id, (c, k) => new CodeRow(
-                c.Id, c.CampaignId, c.ParticipantId, c.IsDisabled, k.DestinationUrl, k.AttributionWindowDays))
-            .FirstOrDefault());
+    /// <summary>
+    /// A miss's read: the code's row and its campaign's, as raw SQL (<see cref="RawSqlRows"/>), which on SQLite runs on
+    /// the hot-read context's compiled statement and on PostgreSQL skips EF Core's query pipeline. As a compiled LINQ
+    /// query it cost a many-links run 4.6% of its CPU samples, half of them EF Core's own work (a delegate built per
+    /// execution among it), not the database's (docs/benchmarks-log.md).
+    /// </summary>
+    private const string LookupSql = """
+        SELECT c."Id", c."CampaignId", c."ParticipantId", c."IsDisabled", k."DestinationUrl", k."AttributionWindowDays"
+        FROM "ReferralCodes" AS c
+        INNER JOIN "Campaigns" AS k ON c."CampaignId" = k."Id"
+        WHERE c."Code" = {0}
+        LIMIT 1
+        """;
 
     private readonly ExpiringCache<ResolvedCode?> _codes = new(clock, sweepInterval: MissTtl);
 
@@ -55,7 +59,7 @@ public sealed class CodeResolver(
             return hit;
         }
 
-        var row = await reads.RunAsync(scopes, db => _lookup(db, normalized, ct));
+        var row = await reads.RunAsync(scopes, db => LookupAsync(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
         var resolved = row is null ? null : new ResolvedCode(row.Id, normalized, row.ParticipantId, row.IsDisabled,
@@ -67,6 +71,13 @@ public sealed class CodeResolver(
         }
 
         return resolved;
+    }
+
+    private static async Task<CodeRow?> LookupAsync(AppDbContext db, string code, CancellationToken ct)
+    {
+        var rows = await RawSqlRows.QueryAsync(db, LookupSql, [code], r => new CodeRow(
+            r.GetGuid(0), r.GetGuid(1), r.GetGuid(2), r.GetBoolean(3), r.GetString(4), r.GetInt32(5)), ct);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     /// <summary>Called after a code changes on this node, so this node never serves a stale answer.</summary>
