@@ -13,13 +13,13 @@ namespace RefTrack.Links;
 /// </summary>
 public sealed class RedirectCookies(IOptions<LinkOptions> options)
 {
-    private static readonly TimeSpan DeviceLifetime = TimeSpan.FromDays(365);
+    private const int DeviceLifetimeDays = 365;
 
     private readonly ConcurrentDictionary<(bool Click, int Days, bool Secure), string> _attributes = new();
 
     /// <summary>The device cookie: the browser's lasting id, sent back on its later clicks; not readable by script.</summary>
     public string Device(string deviceId, bool secure) =>
-        Header(RedirectApi.DeviceCookie, deviceId, (false, (int)DeviceLifetime.TotalDays, secure));
+        Header(RedirectApi.DeviceCookie, deviceId, (false, DeviceLifetimeDays, secure));
 
     /// <summary>The click cookie: the click id, readable by the site's own script so it can travel with the signup
     /// form, for as long as the campaign attributes a signup to a click.</summary>
