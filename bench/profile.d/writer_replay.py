@@ -16,6 +16,7 @@ so compare its variants with each other, not with the service's figures.
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-rollup       # without the daily rollup's upserts
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --fold-every 36   # rollup rows appended, folded every 36
   python3 bench/profile.d/writer_replay.py /tmp/replay2.db --day-first      # the rollup keyed by day before referrer
+  python3 bench/profile.d/writer_replay.py /tmp/replay2.db --day-first --window 40  # summed over 40 batches, in slices
 
 The copy is changed by every run (the clicks are committed), as the service would change it.
 """
@@ -81,6 +82,9 @@ def main() -> None:
     parser.add_argument("--day-first", action="store_true",
                         help="first rebuild the copy's daily rollup keyed (campaign, day, referrer), with an index on "
                              "(campaign, referrer) for the participant report: a day's rows side by side")
+    parser.add_argument("--window", type=int, default=0, metavar="N",
+                        help="sum the rollup's rows over N batches in memory, then write those sums during the next N "
+                             "batches, each batch a 1/N slice of them in key order; warm-up grows to 2N batches")
     parser.add_argument("--shuffle", action="store_true",
                         help="popularity not in code order (the benchmark's popular codes are neighbours)")
     args = parser.parse_args()
@@ -109,7 +113,10 @@ def main() -> None:
 
     spent = {"visitors": 0.0, "clicks": 0.0, "rollup": 0.0, "commit": 0.0}
     wal_bytes = 0
-    for b in range(args.batches):
+    warmup = max(10, 2 * args.window)
+    summed, ready = {}, []  # --window: this window's sums, and the previous window's in key order.
+    rows_written = 0
+    for b in range(warmup + args.batches - 10):
         visitors, clicks, per_referrer = [], [], {}
         for _ in range(500):
             code, referrer = codes[bisect.bisect_left(weights, random.random() * weights[-1])]
@@ -120,6 +127,14 @@ def main() -> None:
                            "9ca453db84d0d44025e79a95a5290a03", UA, device, 0, 1))
             per_referrer[referrer] = per_referrer.get(referrer, 0) + 1
         rollup = [(campaign, referrer, day, n, 0, 0) for referrer, n in per_referrer.items()]
+        if args.window:
+            for referrer, n in per_referrer.items():
+                summed[referrer] = summed.get(referrer, 0) + n
+            i = b % args.window
+            rollup = ready[i * len(ready) // args.window:(i + 1) * len(ready) // args.window]
+            if i == args.window - 1:
+                ready = [(campaign, referrer, day, n, 0, 0) for referrer, n in sorted(summed.items())]
+                summed = {}
         before = os.path.getsize(wal) if os.path.exists(wal) else 0
 
         t0 = time.perf_counter()
@@ -139,13 +154,16 @@ def main() -> None:
         con.execute("COMMIT")
         t4 = time.perf_counter()
 
-        if b >= 10:
+        if b >= warmup:
+            rows_written += len(rollup)
             for name, seconds in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
                 spent[name] += seconds
             after = os.path.getsize(wal) if os.path.exists(wal) else 0
             wal_bytes += max(after - before, 0)  # The log restarts from its beginning after a checkpoint.
 
     measured = (args.batches - 10) * 500
+    if not args.no_rollup and not args.fold_every:
+        print("rollup rows written per batch: %.0f" % (rows_written / (args.batches - 10)))
     total = sum(spent.values())
     print("µs per click: total %.1f = " % (total * 1e6 / measured) +
           ", ".join("%s %.1f" % (k, v * 1e6 / measured) for k, v in spent.items()))
