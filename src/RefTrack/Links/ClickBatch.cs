@@ -9,7 +9,11 @@ namespace RefTrack.Links;
 /// </summary>
 internal static class ClickBatch
 {
-    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch, CancellationToken ct)
+    /// <param name="referrerRollup">SQLite: the per-referrer rollup summed over batches while the writer is behind;
+    /// null: written with each batch (PostgreSQL, whose writers run concurrently).</param>
+    /// <param name="catchUp">Nothing pending may stay unwritten after this batch (see <see cref="SqliteReferrerRollup"/>).</param>
+    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch,
+        SqliteReferrerRollup? referrerRollup, bool catchUp, CancellationToken ct)
     {
         using var statements = ClickStatements.For(db);
         var fresh = await statements.InsertVisitorsAsync(VisitorRows(batch), ct);
@@ -29,7 +33,14 @@ internal static class ClickBatch
             .Select(g => new ParticipantClicks(g.Key.CampaignId, g.Key.ParticipantId, g.Key.Day,
                 g.Count(), g.Count(IsUnique), g.Count(c => c.IsBot)))
             .ToList();
-        await statements.AddParticipantClicksAsync(perReferrer, ct);
+        if (referrerRollup is null)
+        {
+            await statements.AddParticipantClicksAsync(perReferrer, ct);
+        }
+        else
+        {
+            await referrerRollup.WriteAsync(db, statements, perReferrer, catchUp, ct);
+        }
 
         foreach (var campaign in clicks.GroupBy(c => c.CampaignId).OrderBy(g => g.Key))
         {

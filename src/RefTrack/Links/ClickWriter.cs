@@ -20,7 +20,9 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// click is unique, and rollup rows are upserted in one order (<see cref="PostgresClickStatements"/>).
 /// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
 /// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress); on SQLite a power loss also the
-/// last batches committed (<see cref="OpenSqliteWriter"/>).
+/// last batches committed (<see cref="OpenSqliteWriter"/>). Never the rollups of committed clicks: on SQLite the
+/// per-referrer rollup, which may lag its clicks while the writer is behind, is completed from the clicks table by
+/// the first batch after a start (<see cref="SqliteReferrerRollup"/>).
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
 {
@@ -52,6 +54,7 @@ public sealed partial class ClickWriter : BackgroundService
     private volatile bool _stopping;
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
     private SqliteKeptContext? _sqlite; // The loop's alone.
+    private readonly SqliteReferrerRollup? _referrerRollup; // Null on PostgreSQL; the loop's alone.
     private readonly SqliteCheckpointer? _checkpointer; // Null on PostgreSQL.
 
     public ClickWriter(
@@ -68,6 +71,7 @@ public sealed partial class ClickWriter : BackgroundService
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
         _checkpointer = _sqliteOptions is null ? null : new SqliteCheckpointer(_sqliteOptions, logger);
+        _referrerRollup = _sqliteOptions is null ? null : new SqliteReferrerRollup();
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
         {
             SingleReader = true,
@@ -154,7 +158,13 @@ public sealed partial class ClickWriter : BackgroundService
                 }
             }
 
-            var write = batch.Count > 0 ? WriteAndUncountAsync(batch) : Task.CompletedTask;
+            // Caught up unless clicks still wait behind this batch: only while they do may SQLite's per-referrer rollup
+            // lag its clicks (SqliteReferrerRollup).
+            var catchUp = flushes.Count > 0 || _stopping || reader.Count == 0;
+            // A flush or the stop may come in a gathering of its own, after the clicks: it then writes the sums.
+            var write = batch.Count > 0 || (catchUp && _referrerRollup is { HasPending: true })
+                ? WriteAndUncountAsync(batch, catchUp)
+                : Task.CompletedTask;
             writing.Add(write);
             allWritten = AnswerFlushesAsync(allWritten, write, flushes);
         }
@@ -182,9 +192,9 @@ public sealed partial class ClickWriter : BackgroundService
         flushes.ForEach(f => f.TrySetResult());
     }
 
-    private async Task WriteAndUncountAsync(List<PendingClick> batch)
+    private async Task WriteAndUncountAsync(List<PendingClick> batch, bool catchUp)
     {
-        await WriteWithRetryAsync(batch);
+        await WriteWithRetryAsync(batch, catchUp);
         Interlocked.Add(ref _unwritten, -batch.Count);
     }
 
@@ -241,14 +251,14 @@ public sealed partial class ClickWriter : BackgroundService
         }
     }
 
-    private async Task WriteWithRetryAsync(List<PendingClick> batch)
+    private async Task WriteWithRetryAsync(List<PendingClick> batch, bool catchUp)
     {
         for (var attempt = 1; ; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await WriteBatchAsync(batch);
+                await WriteBatchAsync(batch, catchUp);
                 _metrics.Attempted(started, batch.Count, committed: true);
                 return;
             }
@@ -268,35 +278,36 @@ public sealed partial class ClickWriter : BackgroundService
         }
     }
 
-    private async Task WriteBatchAsync(List<PendingClick> batch)
+    private async Task WriteBatchAsync(List<PendingClick> batch, bool catchUp)
     {
         if (_sqliteOptions is not null)
         {
-            await WriteOnSqliteWriterAsync(batch);
+            await WriteOnSqliteWriterAsync(batch, catchUp);
             return;
         }
 
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.BeginWriteAsync(CancellationToken.None);
-        await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
+        await ClickBatch.WriteAsync(db, batch, referrerRollup: null, catchUp: true, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>SQLite: on the writer's own kept connection (<see cref="SqliteWriterCacheKiB"/>), which also keeps
     /// the compiled statements of the rollups' SQL; after a failure the next attempt starts on a fresh one.</summary>
-    private async Task WriteOnSqliteWriterAsync(List<PendingClick> batch)
+    private async Task WriteOnSqliteWriterAsync(List<PendingClick> batch, bool catchUp)
     {
         try
         {
             var db = (_sqlite ??= OpenSqliteWriter(_sqliteOptions!)).Db;
             await using var tx = await db.BeginWriteAsync(CancellationToken.None);
-            await ClickBatch.WriteAsync(db, batch, CancellationToken.None);
+            await ClickBatch.WriteAsync(db, batch, _referrerRollup, catchUp, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
             _checkpointer!.Request();
         }
         catch
         {
+            _referrerRollup!.Forget();
             CloseSqliteWriter();
             throw;
         }

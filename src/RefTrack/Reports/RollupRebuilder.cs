@@ -67,6 +67,18 @@ public static class RollupRebuilder
             """,
         ];
 
+        if (db.Database.IsSqlite())
+        {
+            // The rollup now counts every click there is; SQLite's click writer sees the row change and drops the
+            // referrer sums it had not written yet, which this rebuild counted (SqliteReferrerRollup).
+            statements = [.. statements, """
+                UPDATE "ClickRollupProgress" SET
+                    "FullThrough" = (SELECT coalesce(max(rowid), 0) FROM "Clicks"),
+                    "ReadyThrough" = (SELECT coalesce(max(rowid), 0) FROM "Clicks"),
+                    "NextCampaignId" = NULL, "NextParticipantId" = NULL, "NextDay" = NULL
+                """];
+        }
+
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
         await using var tx = await db.BeginWriteAsync(ct);
         foreach (var sql in statements)
