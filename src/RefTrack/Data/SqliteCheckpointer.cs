@@ -48,6 +48,18 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// <summary>Checkpoints that ran to their end (copied what they could), for tests.</summary>
     internal long Completed => Interlocked.Read(ref _completed);
 
+    /// <summary>Whether the thread was ever started, for tests.</summary>
+    internal bool ThreadStarted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _thread is not null;
+            }
+        }
+    }
+
     /// <summary>Time between the starts of the last two checkpoints, for tests.</summary>
     internal TimeSpan? LastGap { get; private set; }
 

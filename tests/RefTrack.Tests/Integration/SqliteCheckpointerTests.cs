@@ -81,6 +81,20 @@ public sealed class SqliteCheckpointerTests
         Assert.Equal(1, checkpointer.Completed);
     }
 
+    [Fact]
+    public async Task Disposed_before_its_first_request_it_never_starts_a_thread()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        var checkpointer = NewCheckpointer(app);
+
+        checkpointer.Dispose();
+        checkpointer.Request(); // A commit racing the writer's stop.
+
+        await Task.Delay(200);
+        Assert.False(checkpointer.ThreadStarted);
+        Assert.Equal(0, checkpointer.Completed);
+    }
+
     /// <summary>A checkpointer of its own on the app's database, beside the app's click writer's.</summary>
     private static SqliteCheckpointer NewCheckpointer(TestApp app)
     {
