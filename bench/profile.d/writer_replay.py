@@ -12,11 +12,11 @@ so compare its variants with each other, not with the service's figures.
 
   bench/run --providers sqlite --scenarios many-links --clicks 2000000 --referrals 200000 --duration 20s --keep
   cp bench/.work/data/sqlite-large.db /tmp/replay.db
-  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint   # as the writer does it
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint   # the rollup per batch, as a writer that keeps up
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-rollup       # without the daily rollup's upserts
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --fold-every 36   # rollup rows appended, folded every 36
   python3 bench/profile.d/writer_replay.py /tmp/replay2.db --day-first      # the rollup keyed by day before referrer
-  python3 bench/profile.d/writer_replay.py /tmp/replay2.db --day-first --window 40  # summed over 40 batches, in slices
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint --window 40  # as a writer that is behind
 
 The copy is changed by every run (the clicks are committed), as the service would change it.
 """
