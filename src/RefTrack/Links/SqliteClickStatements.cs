@@ -62,16 +62,20 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
         return Task.CompletedTask;
     }
 
+    /// <summary>Ends an insert into the per-referrer daily rollup: a row already there gets the new counts added.</summary>
+    internal const string AddToParticipantClicks = """
+        ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
+            "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
+            "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
+            "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
+        """;
+
     public Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
         var upsert = Prepare("""
             INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-            ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
-                "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
-                "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
-                "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
-            """);
+            """ + "\n" + AddToParticipantClicks);
         foreach (var r in rows)
         {
             upsert.Bind(1, r.CampaignId);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 
 namespace RefTrack.Links;
@@ -11,7 +9,7 @@ namespace RefTrack.Links;
 /// and every commit writes each page it changed to the log; that was most of the one writer's cost per click, and the
 /// writer bounds many links. Summed over <see cref="WindowBatches"/> batches, a referrer clicked in several of them is
 /// written once, and the sums are written in key order: `bench/profile.d/writer_replay.py --window 40` wrote 188 rows
-/// a batch instead of 338 and 1.04 MB of log instead of 1.81 (docs/benchmarks-log.md).
+/// a batch instead of 338 and 1.04–1.18 MB of log instead of 1.81–2.11 (docs/benchmarks-log.md).
 /// </summary>
 /// <remarks>
 /// <para>How: while batches queue behind the one being written, each batch adds its referrers' counts to the window
@@ -23,7 +21,7 @@ namespace RefTrack.Links;
 /// transaction, says which committed clicks the rollup counts, by the clicks' rowids (the writer only appends, so they
 /// grow): every click through <c>FullThrough</c>; of those after it through <c>ReadyThrough</c>, the ones whose key
 /// sorts before the next key. The first batch after a start, after a failed batch, or after anyone else changed the
-/// row (a rollup rebuild) adds the clicks the rollup does not count from the Clicks table (<see cref="Recover"/>).</para>
+/// row (a rollup rebuild) adds the clicks the rollup does not count from the Clicks table (<c>RecoverSql</c>).</para>
 /// <para>One instance per click writer, used by its one loop.</para>
 /// </remarks>
 internal sealed class SqliteReferrerRollup
@@ -31,18 +29,18 @@ internal sealed class SqliteReferrerRollup
     /// <summary>Batches summed into one window: about a second of batches when many links keeps the writer busy.</summary>
     public const int WindowBatches = 40;
 
+    /// <summary>The progress row, and the last click's rowid (clicks are only appended, so rowids grow).</summary>
     private const string ReadProgressSql = """
-        SELECT "FullThrough", "ReadyThrough", "NextCampaignId", "NextParticipantId", "NextDay"
+        SELECT "FullThrough", "ReadyThrough", "NextCampaignId", "NextParticipantId", "NextDay",
+               (SELECT coalesce(max(rowid), 0) FROM "Clicks")
         FROM "ClickRollupProgress" WHERE "Id" = 1
         """;
 
     private const string WriteProgressSql = """
-        UPDATE "ClickRollupProgress" SET "FullThrough" = ?1, "ReadyThrough" = ?2,
-            "NextCampaignId" = ?3, "NextParticipantId" = ?4, "NextDay" = ?5
+        UPDATE "ClickRollupProgress" SET "FullThrough" = {0}, "ReadyThrough" = {1},
+            "NextCampaignId" = {2}, "NextParticipantId" = {3}, "NextDay" = {4}
         WHERE "Id" = 1
         """;
-
-    private const string LastClickSql = """SELECT coalesce(max(rowid), 0) FROM "Clicks" """;
 
     /// <summary>Adds the clicks the progress row says the rollup does not count; keys compare as text, as stored.</summary>
     private const string RecoverSql = """
@@ -50,13 +48,9 @@ internal sealed class SqliteReferrerRollup
         SELECT "CampaignId", "ParticipantId", date("OccurredAt"), COUNT(*),
                SUM(CASE WHEN "IsRepeat" OR "IsBot" THEN 0 ELSE 1 END), SUM(CASE WHEN "IsBot" THEN 1 ELSE 0 END)
         FROM "Clicks"
-        WHERE rowid > ?1 AND (rowid > ?2 OR ("CampaignId", "ParticipantId", date("OccurredAt")) >= (?3, ?4, ?5))
+        WHERE rowid > {0} AND (rowid > {1} OR ("CampaignId", "ParticipantId", date("OccurredAt")) >= ({2}, {3}, {4}))
         GROUP BY 1, 2, 3
-        ON CONFLICT ("CampaignId", "ParticipantId", "Day") DO UPDATE SET
-            "Clicks" = "ParticipantDailyClicks"."Clicks" + excluded."Clicks",
-            "UniqueClicks" = "ParticipantDailyClicks"."UniqueClicks" + excluded."UniqueClicks",
-            "BotClicks" = "ParticipantDailyClicks"."BotClicks" + excluded."BotClicks"
-        """;
+        """ + "\n" + SqliteClickStatements.AddToParticipantClicks;
 
     private Dictionary<Key, Counts> _summing = [];
     private List<ParticipantClicks> _ready = []; // The previous window's sums, in key order.
@@ -76,13 +70,12 @@ internal sealed class SqliteReferrerRollup
     public async Task WriteAsync(AppDbContext db, IClickStatements statements, IReadOnlyList<ParticipantClicks> batch,
         bool catchUp, CancellationToken ct)
     {
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var lastClick = LastClick(connection);
-        var stored = ReadProgress(connection);
+        var (stored, lastClick) = await ReadProgressAsync(db, ct);
         if (_written is not { } written || written != stored)
         {
-            Recover(connection, stored); // Counts this batch's clicks too: they are in the table.
-            Save(connection, new Progress(lastClick, lastClick, null));
+            Clear();
+            await RawSqlRows.ExecuteAsync(db, RecoverSql, Args(stored), ct); // This batch's clicks too: they are in the table.
+            await SaveAsync(db, new Progress(lastClick, lastClick, null), ct);
             return;
         }
 
@@ -101,7 +94,7 @@ internal sealed class SqliteReferrerRollup
 
             await statements.AddParticipantClicksAsync(Sorted(_summing), ct);
             Clear();
-            Save(connection, new Progress(lastClick, lastClick, null));
+            await SaveAsync(db, new Progress(lastClick, lastClick, null), ct);
             return;
         }
 
@@ -131,7 +124,7 @@ internal sealed class SqliteReferrerRollup
 
         if (progress != written)
         {
-            Save(connection, progress);
+            await SaveAsync(db, progress, ct);
         }
     }
 
@@ -167,23 +160,9 @@ internal sealed class SqliteReferrerRollup
             .Select(s => s.Row)
             .ToList();
 
-    private void Recover(SqliteConnection connection, Progress stored)
+    private async Task SaveAsync(AppDbContext db, Progress progress, CancellationToken ct)
     {
-        Clear();
-        using var recover = new SqliteRawStatement(connection, RecoverSql);
-        recover.Bind(1, stored.FullThrough);
-        recover.Bind(2, stored.ReadyThrough);
-        BindKey(recover, 3, stored.Next);
-        recover.Execute();
-    }
-
-    private void Save(SqliteConnection connection, Progress progress)
-    {
-        using var save = new SqliteRawStatement(connection, WriteProgressSql);
-        save.Bind(1, progress.FullThrough);
-        save.Bind(2, progress.ReadyThrough);
-        BindKey(save, 3, progress.Next);
-        if (save.Execute() != 1)
+        if (await RawSqlRows.ExecuteAsync(db, WriteProgressSql, Args(progress), ct) != 1)
         {
             throw new InvalidOperationException("The ClickRollupProgress row is missing; migrations create it.");
         }
@@ -191,49 +170,29 @@ internal sealed class SqliteReferrerRollup
         _written = progress;
     }
 
-    private static void BindKey(SqliteRawStatement statement, int first, Key? key)
+    /// <summary>The progress row's values in its column order; a null key as three NULLs.</summary>
+    private static object[] Args(Progress progress) => progress.Next is { } next
+        ? [progress.FullThrough, progress.ReadyThrough, next.CampaignId, next.ParticipantId, next.Day]
+        : [progress.FullThrough, progress.ReadyThrough, null!, null!, null!]; // EF and the kept context bind NULL.
+
+    private static async Task<(Progress Stored, long LastClick)> ReadProgressAsync(AppDbContext db, CancellationToken ct)
     {
-        if (key is { } k)
-        {
-            statement.Bind(first, k.CampaignId);
-            statement.Bind(first + 1, k.ParticipantId);
-            statement.Bind(first + 2, k.Day);
-            return;
-        }
-
-        for (var i = first; i < first + 3; i++)
-        {
-            statement.Bind(i, (string?)null);
-        }
-    }
-
-    private static long LastClick(SqliteConnection connection)
-    {
-        using var last = new SqliteRawStatement(connection, LastClickSql);
-        last.Step();
-        return (long)last.Column(0);
-    }
-
-    private static Progress ReadProgress(SqliteConnection connection)
-    {
-        using var read = new SqliteRawStatement(connection, ReadProgressSql);
-        if (!read.Step())
-        {
-            throw new InvalidOperationException("The ClickRollupProgress row is missing; migrations create it.");
-        }
-
-        Key? next = read.Column(2) is string campaign
-            ? new Key(Guid.Parse(campaign), Guid.Parse((string)read.Column(3)),
-                DateOnly.ParseExact((string)read.Column(4), "yyyy-MM-dd", CultureInfo.InvariantCulture))
-            : null;
-        return new Progress((long)read.Column(0), (long)read.Column(1), next);
+        var rows = await RawSqlRows.QueryAsync(db, ReadProgressSql, [], r => (
+            Stored: new Progress(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2)
+                ? null
+                : new Key(r.GetGuid(2), r.GetGuid(3),
+                    DateOnly.ParseExact(r.GetString(4), "yyyy-MM-dd", CultureInfo.InvariantCulture))),
+            LastClick: r.GetInt64(5)), ct);
+        return rows.Count == 1
+            ? rows[0]
+            : throw new InvalidOperationException("The ClickRollupProgress row is missing; migrations create it.");
     }
 
     private readonly record struct Key(Guid CampaignId, Guid ParticipantId, DateOnly Day)
     {
         public static Key Of(ParticipantClicks row) => new(row.CampaignId, row.ParticipantId, row.Day);
 
-        /// <summary>As SQLite stores the columns (<see cref="SqliteRawStatement"/>'s binds), joined.</summary>
+        /// <summary>As SQLite stores the columns (EF Core's and <see cref="SqliteRawStatement"/>'s binds), joined.</summary>
         public string Text() =>
             CampaignId.ToString("D").ToUpperInvariant() + ParticipantId.ToString("D").ToUpperInvariant() +
             Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

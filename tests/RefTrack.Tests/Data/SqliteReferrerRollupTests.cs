@@ -16,6 +16,7 @@ namespace RefTrack.Tests.Data;
 public sealed class SqliteReferrerRollupTests : IDisposable
 {
     private readonly TestDatabase _database = TestDatabase.Create(Provider.Sqlite);
+    private readonly SqliteKeptContext _kept; // As the click writer's: its raw SQL runs on compiled statements.
     private readonly SqliteAppDbContext _db;
     private readonly Random _random = new(7);
     private readonly Guid[] _campaigns = [Guid.NewGuid(), Guid.NewGuid()];
@@ -24,9 +25,9 @@ public sealed class SqliteReferrerRollupTests : IDisposable
 
     public SqliteReferrerRollupTests()
     {
-        _db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+        _kept = SqliteKeptContext.Open(new DbContextOptionsBuilder<SqliteAppDbContext>()
             .UseSqlite(_database.ConnectionString).Options);
-        _db.Database.OpenConnection();
+        _db = _kept.Db;
         _db.Database.Migrate();
         // The clicks here are about the rollup; the campaigns, codes and referrers they point to are not needed.
         _db.Database.ExecuteSqlRaw("PRAGMA foreign_keys = OFF");
@@ -107,7 +108,7 @@ public sealed class SqliteReferrerRollupTests : IDisposable
 
     public void Dispose()
     {
-        _db.Dispose();
+        _kept.Dispose();
         SqliteConnection.ClearAllPools();
         _database.Dispose();
     }
