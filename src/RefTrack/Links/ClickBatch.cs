@@ -9,7 +9,7 @@ namespace RefTrack.Links;
 /// </summary>
 internal static class ClickBatch
 {
-    /// <param name="referrerRollup">SQLite: the per-referrer rollup summed over batches while the writer is behind;
+    /// <param name="referrerRollup">SQLite: the per-referrer rollup summed over batches while clicks keep coming;
     /// null: written with each batch (PostgreSQL, whose writers run concurrently).</param>
     /// <param name="catchUp">Nothing pending may stay unwritten after this batch (see <see cref="SqliteReferrerRollup"/>).</param>
     public static async Task WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch,

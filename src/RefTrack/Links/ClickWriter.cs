@@ -21,7 +21,7 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
 /// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress); on SQLite a power loss also the
 /// last batches committed (<see cref="OpenSqliteWriter"/>). Never the rollups of committed clicks: on SQLite the
-/// per-referrer rollup, which may lag its clicks while the writer is behind, is completed from the clicks table by
+/// per-referrer rollup, which may lag its clicks while they keep coming, is completed from the clicks table by
 /// the first batch after a start (<see cref="SqliteReferrerRollup"/>).
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
@@ -49,9 +49,11 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly int _batchSize;
     private readonly int _writers; // Batches written at once: LinkOptions.ClickWriters on PostgreSQL, 1 on SQLite.
     private readonly TimeSpan _interval;
+    private readonly TimeSpan _rollupIdle; // SQLite: quiet this long, the writer writes the per-referrer sums it holds.
     private readonly ClickWriterMetrics _metrics;
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
     private volatile bool _stopping;
+    private volatile bool _sumsPending; // SQLite: the per-referrer rollup held sums after the last batch written.
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
     private SqliteKeptContext? _sqlite; // The loop's alone.
     private readonly SqliteReferrerRollup? _referrerRollup; // Null on PostgreSQL; the loop's alone.
@@ -69,6 +71,7 @@ public sealed partial class ClickWriter : BackgroundService
         _logger = logger;
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
+        _rollupIdle = TimeSpan.FromMilliseconds(options.Value.ClickRollupIdleMilliseconds);
         _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
         _checkpointer = _sqliteOptions is null ? null : new SqliteCheckpointer(_sqliteOptions, logger);
         _referrerRollup = _sqliteOptions is null ? null : new SqliteReferrerRollup();
@@ -102,14 +105,22 @@ public sealed partial class ClickWriter : BackgroundService
 
     /// <summary>Completes when every click enqueued on this node before the call is committed; at once when none is
     /// waiting. A signup calls it before reading a device's clicks, so a click answered a moment ago is seen.</summary>
-    public async Task FlushAsync(CancellationToken ct)
+    public Task FlushAsync(CancellationToken ct) => FlushAsync(writeSums: false, ct);
+
+    /// <summary>
+    /// <see cref="FlushAsync(CancellationToken)"/>; with <paramref name="writeSums"/> also SQLite's per-referrer sums,
+    /// so every report counts the clicks (for tests: the service's own flushes leave the sums to the writer's idle
+    /// moment, so a signup amid a stream of clicks does not cost the rollup its window).
+    /// </summary>
+    internal async Task FlushAsync(bool writeSums, CancellationToken ct)
     {
-        if (Interlocked.Read(ref _unwritten) == 0)
+        // _sumsPending is set before _unwritten is lowered, so read after it, it is at least as new.
+        if (Interlocked.Read(ref _unwritten) == 0 && !(writeSums && _sumsPending))
         {
             return;
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new Flush(writeSums);
         if (_channel.Writer.TryWrite(done) || await TryWriteSlowAsync(done, ct))
         {
             Wake();
@@ -133,8 +144,23 @@ public sealed partial class ClickWriter : BackgroundService
         var lastBatch = long.MinValue;
 
         // Not cancelled by stoppingToken: the loop ends when the channel is completed and empty.
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        var readable = reader.WaitToReadAsync(CancellationToken.None).AsTask();
+        while (true)
         {
+            if (!readable.IsCompleted && await IdleWithRollupPendingAsync(readable, writing))
+            {
+                // Nothing arrived for a while: write the per-referrer sums, so a quiet writer's rollup is exact.
+                var sums = WriteAndUncountAsync([], catchUp: true);
+                writing.Add(sums);
+                allWritten = AnswerFlushesAsync(allWritten, sums, []);
+                continue;
+            }
+
+            if (!await readable)
+            {
+                break;
+            }
+
             if (writing.Count == _writers)
             {
                 await Task.WhenAny(writing); // A writer is free before the next batch is gathered.
@@ -145,7 +171,7 @@ public sealed partial class ClickWriter : BackgroundService
             await WaitForIntervalAsync(reader, lastBatch);
             lastBatch = Stopwatch.GetTimestamp(); // Wall time, as the wait is: not the app's (testable) clock.
             var batch = new List<PendingClick>(_batchSize);
-            var flushes = new List<TaskCompletionSource>();
+            var flushes = new List<Flush>();
             while (batch.Count < _batchSize && reader.TryRead(out var item))
             {
                 if (item is PendingClick click)
@@ -154,24 +180,57 @@ public sealed partial class ClickWriter : BackgroundService
                 }
                 else
                 {
-                    flushes.Add((TaskCompletionSource)item);
+                    flushes.Add((Flush)item);
                 }
             }
 
-            // Caught up unless clicks still wait behind this batch: only while they do may SQLite's per-referrer rollup
-            // lag its clicks (SqliteReferrerRollup).
-            var catchUp = flushes.Count > 0 || _stopping || reader.Count == 0;
+            // Only the stop or a flush that asks makes SQLite's per-referrer rollup write every sum it holds; otherwise
+            // it keeps summing while clicks keep coming (SqliteReferrerRollup), and an idle moment writes them (above).
+            var writeAll = _stopping || flushes.Exists(f => f.WriteSums);
             // A flush or the stop may come in a gathering of its own, after the clicks: it then writes the sums.
-            var write = batch.Count > 0 || (catchUp && _referrerRollup is { HasPending: true })
-                ? WriteAndUncountAsync(batch, catchUp)
+            var write = batch.Count > 0 || (writeAll && _referrerRollup is { HasPending: true })
+                ? WriteAndUncountAsync(batch, writeAll)
                 : Task.CompletedTask;
             writing.Add(write);
             allWritten = AnswerFlushesAsync(allWritten, write, flushes);
+            readable = reader.WaitToReadAsync(CancellationToken.None).AsTask();
         }
 
         await allWritten;
+        if (_referrerRollup is { HasPending: true })
+        {
+            // Stopped while the loop waited for clicks, after batches that kept their sums: write them before closing.
+            await WriteAndUncountAsync([], catchUp: true);
+        }
+
         CloseSqliteWriter();
         _checkpointer?.Dispose();
+    }
+
+    /// <summary>
+    /// SQLite: whether the per-referrer rollup holds sums not yet written and no click arrives within
+    /// <see cref="LinkOptions.ClickRollupIdleMilliseconds"/>. Waits for the batch being written first: the rollup is
+    /// that batch's until it completes.
+    /// </summary>
+    private async Task<bool> IdleWithRollupPendingAsync(Task<bool> readable, List<Task> writing)
+    {
+        if (_referrerRollup is null)
+        {
+            return false;
+        }
+
+        await Task.WhenAll(writing);
+        writing.Clear();
+        if (!_referrerRollup.HasPending)
+        {
+            return false;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var idle = Task.Delay(_rollupIdle, cancel.Token);
+        var first = await Task.WhenAny(readable, idle);
+        await cancel.CancelAsync(); // The timer need not run on once a click came.
+        return first == idle && !readable.IsCompleted;
     }
 
     public override void Dispose()
@@ -185,7 +244,7 @@ public sealed partial class ClickWriter : BackgroundService
     /// batch can commit first, and a flush promises every click enqueued before it. (The writes never throw:
     /// <see cref="WriteWithRetryAsync"/> logs what it gives up on.)
     /// </summary>
-    private static async Task AnswerFlushesAsync(Task earlier, Task write, List<TaskCompletionSource> flushes)
+    private static async Task AnswerFlushesAsync(Task earlier, Task write, List<Flush> flushes)
     {
         await earlier;
         await write;
@@ -195,6 +254,7 @@ public sealed partial class ClickWriter : BackgroundService
     private async Task WriteAndUncountAsync(List<PendingClick> batch, bool catchUp)
     {
         await WriteWithRetryAsync(batch, catchUp);
+        _sumsPending = _referrerRollup is { HasPending: true };
         Interlocked.Add(ref _unwritten, -batch.Count);
     }
 
@@ -238,7 +298,7 @@ public sealed partial class ClickWriter : BackgroundService
         }
     }
 
-    private async Task<bool> TryWriteSlowAsync(TaskCompletionSource done, CancellationToken ct)
+    private async Task<bool> TryWriteSlowAsync(Flush done, CancellationToken ct)
     {
         try
         {
@@ -331,6 +391,12 @@ public sealed partial class ClickWriter : BackgroundService
     {
         _sqlite?.Dispose();
         _sqlite = null;
+    }
+
+    /// <summary>A flush waiting in the channel, answered once the clicks before it are written.</summary>
+    private sealed class Flush(bool writeSums) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public bool WriteSums { get; } = writeSums;
     }
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]

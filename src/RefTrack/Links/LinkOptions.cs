@@ -42,6 +42,16 @@ public sealed class LinkOptions
     public int ClickBatchMilliseconds { get; set; } = 10;
 
     /// <summary>
+    /// SQLite: while clicks keep coming, the click writer sums each referrer's daily click counts over 40 batches
+    /// before writing them (each referrer's row then costs one page write a window, not one a batch); after this many
+    /// milliseconds without a click it writes what it holds. So a participant's click counts are exact this long after
+    /// the clicks stop, and lag them by at most 80 batches meanwhile. A flush (a signup naming a click) or a stop
+    /// writes them at once.
+    /// </summary>
+    [Range(1, 60_000)]
+    public int ClickRollupIdleMilliseconds { get; set; } = 100;
+
+    /// <summary>
     /// PostgreSQL: batches of clicks being written at once, each in its own transaction on its own connection, so the
     /// next batch's statements run while the previous one commits. SQLite admits one writer at a time, so there the
     /// click writer always writes one batch at a time.

@@ -4,19 +4,22 @@ using RefTrack.Data;
 namespace RefTrack.Links;
 
 /// <summary>
-/// SQLite's per-referrer daily click rollup (ParticipantDailyClicks), summed over several batches while the click
-/// writer is behind. Why: a batch of many links reaches a few hundred referrers, each daily row on a page of its own,
+/// SQLite's per-referrer daily click rollup (ParticipantDailyClicks), summed over several batches while clicks keep
+/// coming. Why: a batch of many links reaches a few hundred referrers, each daily row on a page of its own,
 /// and every commit writes each page it changed to the log; that was most of the one writer's cost per click, and the
 /// writer bounds many links. Summed over <see cref="WindowBatches"/> batches, a referrer clicked in several of them is
 /// written once, and the sums are written in key order: `bench/profile.d/writer_replay.py --window 40` wrote 188 rows
 /// a batch instead of 338 and 1.04–1.18 MB of log instead of 1.81–2.11 (docs/benchmarks-log.md).
 /// </summary>
 /// <remarks>
-/// <para>How: while batches queue behind the one being written, each batch adds its referrers' counts to the window
-/// being summed and writes one slice (a <see cref="WindowBatches"/>th) of the previous window's sums, in key order.
-/// When the writer catches up (nothing queued behind the batch), a flush waits or the service stops, the batch writes
-/// everything pending. So the rollup lags its clicks only while the writer is behind, by at most two windows, and a
-/// flushed writer's rollup is exact.</para>
+/// <para>How: each batch adds its referrers' counts to the window being summed and writes one slice (a
+/// <see cref="WindowBatches"/>th) of the previous window's sums, in key order. A batch that catches up writes
+/// everything pending: the click writer asks for one when a flush waits, when the service stops, and when no click
+/// has come for <see cref="LinkOptions.ClickRollupIdleMilliseconds"/> (a batch of no clicks). So the rollup lags its
+/// clicks by at most two windows while they keep coming, and a flushed, idle or stopped writer's rollup is exact.
+/// Catching up whenever the queue ran empty for a moment, as it first did, made a writer that kept up write its sums
+/// every batch and one that nearly kept up alternate between windows and long catch-up batches (the log's table of
+/// changes).</para>
 /// <para>What a crash loses is not the rollup's: the <c>ClickRollupProgress</c> row, written in every batch's
 /// transaction, says which committed clicks the rollup counts, by the clicks' rowids (the writer only appends, so they
 /// grow): every click through <c>FullThrough</c>; of those after it through <c>ReadyThrough</c>, the ones whose key
@@ -65,8 +68,7 @@ internal sealed class SqliteReferrerRollup
     /// Inside the batch's transaction, after its clicks are inserted: adds the batch's per-referrer counts
     /// (<paramref name="batch"/>, one entry per key) to the rollup, now or with a later batch.
     /// </summary>
-    /// <param name="catchUp">Write everything pending: nothing queued behind this batch, a flush waits, or the service
-    /// stops.</param>
+    /// <param name="catchUp">Write everything pending: a flush waits, the service stops, or the writer is idle.</param>
     public async Task WriteAsync(AppDbContext db, IClickStatements statements, IReadOnlyList<ParticipantClicks> batch,
         bool catchUp, CancellationToken ct)
     {

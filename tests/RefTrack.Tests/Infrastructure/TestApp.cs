@@ -90,8 +90,10 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Waits until every click redirected so far is committed (the click writer batches).</summary>
-    public Task FlushClicksAsync() => Services.GetRequiredService<ClickWriter>().FlushAsync(CancellationToken.None);
+    /// <summary>Waits until every click redirected so far is committed (the click writer batches) and counted in
+    /// every report (SQLite's click writer may hold per-referrer sums until it is idle).</summary>
+    public Task FlushClicksAsync() =>
+        Services.GetRequiredService<ClickWriter>().FlushAsync(writeSums: true, CancellationToken.None);
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Links;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// On SQLite the click writer sums each referrer's click counts over batches while clicks keep coming
+/// (<see cref="SqliteReferrerRollup"/>), so a participant's counts may lag the clicks; they must not lag for good.
+/// Without a flush, the writer writes them once no click has come for <c>ClickRollupIdleMilliseconds</c>, and when the
+/// service stops. Campaign-wide counts are written with every batch, which is how these tests see the clicks
+/// committed without flushing (a flush would write the sums itself).
+/// </summary>
+public sealed class ClickWriterRollupCatchUpTests
+{
+    private const int Clicks = 5;
+
+    [Fact]
+    public async Task Once_no_click_comes_for_a_moment_a_participants_counts_are_exact_without_a_flush()
+    {
+        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOne(writers: 1));
+        var (client, campaignId, code) = await ReferrerAsync(app);
+
+        for (var i = 0; i < Clicks; i++)
+        {
+            await app.ClickLink(code); // Each a batch of its own; all but the writer's first keep their sums.
+        }
+
+        await WaitUntilAsync(async () => await ParticipantClicksAsync(client, campaignId) == Clicks);
+    }
+
+    [Fact]
+    public async Task Stopping_the_writer_writes_the_sums_it_holds()
+    {
+        var settings = TestApp.ClickBatchesOfOne(writers: 1);
+        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000"; // Not idle long enough during this test.
+        using var app = new TestApp(Provider.Sqlite, settings);
+        var (client, campaignId, code) = await ReferrerAsync(app);
+
+        for (var i = 0; i < Clicks; i++)
+        {
+            await app.ClickLink(code);
+        }
+
+        await WaitUntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == Clicks);
+        Assert.True(await ParticipantClicksAsync(client, campaignId) < Clicks, "the writer holds sums while not idle");
+
+        await app.Services.GetRequiredService<ClickWriter>().StopAsync(CancellationToken.None);
+
+        Assert.Equal(Clicks, await ParticipantClicksAsync(client, campaignId));
+    }
+
+    private static async Task<(HttpClient Client, string CampaignId, string Code)> ReferrerAsync(TestApp app)
+    {
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        return (client, campaignId, code);
+    }
+
+    private static async Task<long> ParticipantClicksAsync(HttpClient client, string campaignId) =>
+        (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "not within 30 s");
+            await Task.Delay(20);
+        }
+    }
+}
