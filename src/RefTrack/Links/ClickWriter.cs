@@ -187,7 +187,7 @@ public sealed partial class ClickWriter : BackgroundService
             // Only the stop or a flush that asks makes SQLite's per-referrer rollup write every sum it holds; otherwise
             // it keeps summing while clicks keep coming (SqliteReferrerRollup), and an idle moment writes them (above).
             var writeAll = _stopping || flushes.Exists(f => f.WriteSums);
-            // A flush or the stop may come in a gathering of its own, after the clicks: it then writes the sums.
+            // A flush that asks, or the stop, may come in a gathering of its own after the clicks: it writes the sums.
             var write = batch.Count > 0 || (writeAll && _referrerRollup is { HasPending: true })
                 ? WriteAndUncountAsync(batch, writeAll)
                 : Task.CompletedTask;
