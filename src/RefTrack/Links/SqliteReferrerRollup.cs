@@ -29,7 +29,9 @@ namespace RefTrack.Links;
 /// </remarks>
 internal sealed class SqliteReferrerRollup
 {
-    /// <summary>Batches summed into one window: about a second of batches when many links keeps the writer busy.</summary>
+    /// <summary>Batches summed into one window: under load 0.4 s of clicks or more (a batch begins at most once per
+    /// <see cref="LinkOptions.ClickBatchMilliseconds"/>, 10 ms, unless a full batch waits, and 40 full batches are 20,000
+    /// clicks).</summary>
     public const int WindowBatches = 40;
 
     /// <summary>The progress row, and the last click's rowid (clicks are only appended, so rowids grow).</summary>
