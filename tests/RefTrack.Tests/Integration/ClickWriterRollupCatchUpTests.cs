@@ -9,7 +9,7 @@ namespace RefTrack.Tests.Integration;
 /// On SQLite the click writer sums each referrer's click counts over batches while clicks keep coming
 /// (<see cref="SqliteReferrerRollup"/>), so a participant's counts may lag the clicks; they must not lag for good.
 /// Without a flush, the writer writes them once no click has come for <c>ClickRollupIdleMilliseconds</c>, and when the
-/// service stops. Campaign-wide counts are written with every batch, which is how these tests see the clicks
+/// service stops; a signup's flush waits for the clicks only. Campaign-wide counts are written with every batch, which is how these tests see the clicks
 /// committed without flushing (a flush would write the sums itself).
 /// </summary>
 public sealed class ClickWriterRollupCatchUpTests
@@ -49,6 +49,27 @@ public sealed class ClickWriterRollupCatchUpTests
         await app.Services.GetRequiredService<ClickWriter>().StopAsync(CancellationToken.None);
 
         Assert.Equal(Clicks, await ParticipantClicksAsync(client, campaignId));
+    }
+
+    [Fact]
+    public async Task A_signups_flush_waits_for_the_clicks_but_leaves_the_sums_to_the_writer()
+    {
+        // A signup flushes only to see its click; were the sums written too, every signup amid a stream of clicks would
+        // end the rollup's window.
+        var settings = TestApp.ClickBatchesOfOne(writers: 1);
+        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
+        using var app = new TestApp(Provider.Sqlite, settings);
+        var (client, campaignId, code) = await ReferrerAsync(app);
+
+        for (var i = 0; i < Clicks; i++)
+        {
+            await app.ClickLink(code);
+        }
+
+        await app.Services.GetRequiredService<ClickWriter>().FlushAsync(CancellationToken.None);
+
+        Assert.Equal(Clicks, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+        Assert.True(await ParticipantClicksAsync(client, campaignId) < Clicks, "a signup's flush wrote the sums");
     }
 
     private static async Task<(HttpClient Client, string CampaignId, string Code)> ReferrerAsync(TestApp app)
