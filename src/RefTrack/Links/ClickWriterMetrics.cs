@@ -50,8 +50,9 @@ internal sealed class ClickWriterMetrics
         _busyTime.Add(seconds);
         if (committed && clicks > 0)
         {
-            // A batch of no clicks only wrote SQLite's per-referrer sums (an idle writer's or a lone flush's): it
-            // counts as busy time, but as a batch it would only pull the sizes and durations of clicks' batches down.
+            // A batch of no clicks only wrote SQLite's per-referrer sums (an idle or stopping writer's, a test's
+            // flush): it counts as busy time, but as a batch it would only pull the sizes and durations of clicks'
+            // batches down.
             _batchDuration.Record(seconds);
             _batchSize.Record(clicks);
             _written.Add(clicks);

@@ -45,8 +45,8 @@ public sealed class LinkOptions
     /// SQLite: while clicks keep coming, the click writer sums each referrer's daily click counts over 40 batches
     /// before writing them (each referrer's row then costs one page write a window, not one a batch); after this many
     /// milliseconds without a click it writes what it holds. So a participant's click counts are exact this long after
-    /// the clicks stop, and lag them by at most 80 batches meanwhile. A flush (a signup naming a click) or a stop
-    /// writes them at once.
+    /// the clicks stop, and lag them by at most 80 batches meanwhile. Stopping the service writes them at once; a
+    /// signup's flush (it waits for the click it names) does not, so signups amid clicks do not cut the window short.
     /// </summary>
     [Range(1, 60_000)]
     public int ClickRollupIdleMilliseconds { get; set; } = 100;
