@@ -102,7 +102,7 @@ internal sealed class SqliteReferrerRollup
             return;
         }
 
-        var slice = _ready.Count == 0 ? 0 : Math.Min(_ready.Count - _readyNext, (_ready.Count + WindowBatches - 1) / WindowBatches);
+        var slice = Math.Min(_ready.Count - _readyNext, (_ready.Count + WindowBatches - 1) / WindowBatches);
         await statements.AddParticipantClicksAsync(_ready.GetRange(_readyNext, slice), ct);
         _readyNext += slice;
 

@@ -8,7 +8,7 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Data;
 
 /// <summary>
-/// SQLite's per-referrer click rollup may lag its clicks while the click writer is behind
+/// SQLite's per-referrer click rollup may lag its clicks while they keep coming
 /// (<see cref="SqliteReferrerRollup"/>); whatever happens meanwhile — a crash at any batch, a failed batch, a rollup
 /// rebuild — the rollup must end up counting every committed click exactly once. "Exactly" is the rebuild's own sum
 /// over the Clicks table.
@@ -34,7 +34,7 @@ public sealed class SqliteReferrerRollupTests : IDisposable
     }
 
     [Fact]
-    public async Task Behind_it_lags_its_clicks_and_a_catching_up_batch_makes_it_exact()
+    public async Task While_summing_it_lags_its_clicks_and_a_catching_up_batch_makes_it_exact()
     {
         var rollup = new SqliteReferrerRollup();
         await WriteAsync(rollup, catchUp: true); // The first batch of a writer: its rollup starts exact.
@@ -44,7 +44,7 @@ public sealed class SqliteReferrerRollupTests : IDisposable
             await WriteAsync(rollup, catchUp: false);
         }
 
-        Assert.True(await RolledUpClicksAsync() < await _db.Clicks.CountAsync(), "while behind, the rollup lags");
+        Assert.True(await RolledUpClicksAsync() < await _db.Clicks.CountAsync(), "while summing, the rollup lags");
 
         await WriteAsync(rollup, catchUp: true);
         Assert.Equal(await ExpectedAsync(), await ActualAsync());

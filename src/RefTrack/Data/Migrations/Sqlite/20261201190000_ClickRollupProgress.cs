@@ -6,7 +6,7 @@ namespace RefTrack.Data.Migrations.Sqlite
 {
     /// <summary>
     /// SQLite only, no model change: the one row that says which committed clicks the per-referrer daily rollup
-    /// already counts, so that the rollup may be written a little after its clicks while the click writer is behind
+    /// already counts, so that the rollup may be written a little after its clicks while clicks keep coming
     /// (<see cref="RefTrack.Links.SqliteReferrerRollup"/>), and the clicks it does not yet count are added from the
     /// Clicks table after a crash. Written by the click writer only, through raw SQL, so not part of the EF model.
     /// At creation the rollup counts every click there is.
