@@ -16,12 +16,16 @@ so compare its variants with each other, not with the service's figures.
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-rollup       # without the daily rollup's upserts
   python3 bench/profile.d/writer_replay.py /tmp/replay.db --fold-every 36   # rollup rows appended, folded every 36
   python3 bench/profile.d/writer_replay.py /tmp/replay2.db --day-first      # the rollup keyed by day before referrer
-  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint --window 40  # as a writer that is behind
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint --window 40  # as RefTrack's writer sums it
+  python3 bench/profile.d/writer_replay.py /tmp/replay.db --no-checkpoint --window 40 --pages   # log pages by B-tree
+  python3 bench/profile.d/writer_replay.py /tmp/replay3.db --no-checkpoint --window 40 --guid-blobs  # GUIDs as blobs
+  python3 bench/profile.d/writer_replay.py /tmp/replay4.db --no-checkpoint --window 40 --guid-text   # ... against
 
 The copy is changed by every run (the clicks are committed), as the service would change it.
 """
 import argparse
 import bisect
+import collections
 import itertools
 import os
 import random
@@ -70,6 +74,54 @@ def rekey_day_first(con: sqlite3.Connection) -> None:
     con.execute("COMMIT")
 
 
+def rebuild_guids_as_blobs(con: sqlite3.Connection) -> None:
+    """The click writer's three tables with their GUIDs as 16-byte blobs instead of EF Core's 36-character text; once
+    per copy. Every table is rebuilt, in key order, as a fresh copy of it would be; rebuild a copy to compare with
+    by the same steps without the conversion (--guid-text) so that both start from freshly packed B-trees."""
+    if con.execute('''SELECT typeof("CampaignId") FROM "ClickVisitors" LIMIT 1''').fetchone()[0] == "blob":
+        return
+    rebuild_click_tables(con, lambda s: uuid.UUID(s).bytes if isinstance(s, str) else s)
+
+
+def rebuild_click_tables(con: sqlite3.Connection, convert) -> None:
+    con.create_function("replay_guid", 1, convert, deterministic=True)
+    con.execute("BEGIN")
+    for name, guids in (("Clicks", ("Id", "CampaignId", "ReferralCodeId", "ParticipantId")),
+                        ("ClickVisitors", ("CampaignId", "ReferralCodeId")),
+                        ("ParticipantDailyClicks", ("CampaignId", "ParticipantId"))):
+        sql = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()[0]
+        columns = [row[1] for row in con.execute(f'PRAGMA table_info("{name}")')]
+        select = ", ".join(f'replay_guid("{c}")' if c in guids else f'"{c}"' for c in columns)
+        con.execute(sql.replace(f'CREATE TABLE "{name}"', f'CREATE TABLE "Replay{name}"')
+                    .replace(f'"PK_{name}"', f'"PK_Replay{name}"'))
+        con.execute(f'INSERT INTO "Replay{name}" SELECT {select} FROM "{name}" ORDER BY rowid'
+                    if name == "Clicks" else f'INSERT INTO "Replay{name}" SELECT {select} FROM "{name}"')
+        con.execute(f'DROP TABLE "{name}"')
+        con.execute(f'ALTER TABLE "Replay{name}" RENAME TO "{name}"')
+    con.execute('CREATE INDEX "IX_Clicks_CampaignId_DeviceId_OccurredAt" ON "Clicks" ("CampaignId", "DeviceId", "OccurredAt")')
+    con.execute("COMMIT")
+
+
+def log_pages_by_btree(con: sqlite3.Connection, wal: str, skip_commits: int) -> collections.Counter:
+    """Pages the log holds for the transactions after the first skip_commits, by the table or index each page
+    belongs to now (SQLite's dbstat). Read while the replay's connection is open: closing the last one checkpoints
+    the log and deletes it."""
+    with open(wal, "rb") as f:
+        log = f.read()
+    page_size, salts = int.from_bytes(log[8:12], "big"), log[16:24]
+    pages, commits, offset = [], 0, 32  # The log's header, then frames: a 24-byte header and a page each.
+    # A frame with other salts is left from before the log last restarted: the log ends there.
+    while offset + 24 + page_size <= len(log) and log[offset + 8:offset + 16] == salts:
+        page, commit_size = int.from_bytes(log[offset:offset + 4], "big"), int.from_bytes(log[offset + 4:offset + 8], "big")
+        if commits >= skip_commits:
+            pages.append(page)
+        if commit_size:
+            commits += 1
+        offset += 24 + page_size
+    owner = dict((page, name) for name, page in con.execute("SELECT name, pageno FROM dbstat"))
+    return collections.Counter(owner.get(page, "(free)") for page in pages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database", help="a copy of bench/.work/data/sqlite-large.db")
@@ -87,7 +139,17 @@ def main() -> None:
                              "batches, each batch a 1/N slice of them in key order; warm-up grows to 2N batches")
     parser.add_argument("--shuffle", action="store_true",
                         help="popularity not in code order (the benchmark's popular codes are neighbours)")
+    parser.add_argument("--guid-blobs", action="store_true",
+                        help="first rebuild the copy's click tables with GUIDs as 16-byte blobs, and bind them so")
+    parser.add_argument("--guid-text", action="store_true",
+                        help="first rebuild the copy's click tables as --guid-blobs does, GUIDs kept as text: the copy "
+                             "to compare --guid-blobs with (it rebuilds whenever given: later runs on that copy go "
+                             "without it)")
+    parser.add_argument("--pages", action="store_true",
+                        help="with --no-checkpoint: also print the log's pages per batch by table or index")
     args = parser.parse_args()
+    if args.pages and not args.no_checkpoint:
+        parser.error("--pages reads the log the batches wrote: add --no-checkpoint")
 
     con = sqlite3.connect(args.database, isolation_level=None)
     for pragma in ("cache_size = -8192", "synchronous = FULL", "busy_timeout = 5000"):
@@ -96,10 +158,19 @@ def main() -> None:
         con.execute("PRAGMA wal_autocheckpoint = 0")
     if args.day_first:
         rekey_day_first(con)
+    if args.guid_blobs:
+        rebuild_guids_as_blobs(con)
+    elif args.guid_text:
+        rebuild_click_tables(con, lambda s: s)
+    if args.guid_blobs or args.guid_text:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # The rebuild's pages out of the log the batches write.
+    guid = (lambda s: uuid.UUID(s).bytes) if args.guid_blobs else (lambda s: s)
     campaign = con.execute('SELECT "CampaignId" FROM "CampaignDailyStats" ORDER BY "Day" DESC LIMIT 1').fetchone()[0]
     # The referrers' codes, in the order the seeding numbered them (its Zipf rank).
-    codes = con.execute('SELECT "Id", "ParticipantId" FROM "ReferralCodes" WHERE "CampaignId" = ? AND "Id" LIKE ? '
-                        'ORDER BY "Id"', (campaign, "0B000004%")).fetchall()
+    codes = [(guid(code), guid(referrer)) for code, referrer in con.execute(
+        'SELECT "Id", "ParticipantId" FROM "ReferralCodes" WHERE "CampaignId" = ? AND "Id" LIKE ? ORDER BY "Id"',
+        (campaign, "0B000004%"))]
+    campaign = guid(campaign)
     random.seed(1)
     if args.shuffle:
         random.shuffle(codes)
@@ -122,7 +193,8 @@ def main() -> None:
             code, referrer = codes[bisect.bisect_left(weights, random.random() * weights[-1])]
             device = uuid7().hex
             visitors += [(campaign, code, "d:" + device), (campaign, code, fingerprint)]
-            clicks.append((str(uuid7()).upper(), campaign, code, referrer,
+            click_id = uuid7()
+            clicks.append((click_id.bytes if args.guid_blobs else str(click_id).upper(), campaign, code, referrer,
                            time.strftime("%Y-%m-%d %H:%M:%S.0000000", time.gmtime()),
                            "9ca453db84d0d44025e79a95a5290a03", UA, device, 0, 1))
             per_referrer[referrer] = per_referrer.get(referrer, 0) + 1
@@ -169,6 +241,10 @@ def main() -> None:
           ", ".join("%s %.1f" % (k, v * 1e6 / measured) for k, v in spent.items()))
     print("log grown per batch%s: %.2f MB" % ("" if args.no_checkpoint else " (a lower bound: checkpoints restart it)",
                                               wal_bytes / (args.batches - 10) / 1e6))
+    if args.pages:
+        print("log pages per batch, by table or index:")
+        for name, count in log_pages_by_btree(con, wal, warmup).most_common():
+            print("  %7.1f  %s" % (count / (args.batches - 10), name))
 
 
 if __name__ == "__main__":
