@@ -126,7 +126,7 @@ internal sealed class Harness(BenchOptions o)
         Verification? ceilingCheck = null;
         if (scenario.Ceiling != CeilingKind.None)
         {
-            (ceiling, ceilingCheck) = await RunCeilingAsync(provider, scenario, ctx, script, tag);
+            (ceiling, ceilingCheck) = await RunCeilingAsync(provider, scenario, ctx, script, tag, "");
             Log($"   ceiling {ceiling.Throughput:N0} req/s, p50 {ceiling.P50:0.00} ms, p99 {ceiling.P99:0.00} ms");
         }
 
@@ -182,11 +182,23 @@ internal sealed class Harness(BenchOptions o)
             await db.DropAsync();
         }
 
-        return new ScenarioResult(provider, scenario, measured, check, ceiling, ceilingCheck, peak, Alone: alone);
+        // The ceiling again, now that RefTrack has stopped: the scenario is measured against the two runs' mean.
+        WrkResult? ceilingAfter = null;
+        Verification? ceilingAfterCheck = null;
+        if (ceiling is not null)
+        {
+            (ceilingAfter, ceilingAfterCheck) = await RunCeilingAsync(provider, scenario, ctx, script, tag, "-after");
+            Log($"   ceiling after {ceilingAfter.Throughput:N0} req/s, p50 {ceilingAfter.P50:0.00} ms, p99 {ceilingAfter.P99:0.00} ms");
+        }
+
+        return new ScenarioResult(provider, scenario, measured, check, ceiling, ceilingCheck, peak, Alone: alone,
+            CeilingAfter: ceilingAfter, CeilingAfterCheck: ceilingAfterCheck);
     }
 
-    /// <summary>The ceiling app with the same script and wrk settings; for writes, its own fresh database.</summary>
-    private async Task<(WrkResult, Verification?)> RunCeilingAsync(string provider, Scenario scenario, RunContext ctx, string script, string tag)
+    /// <summary>The ceiling app with the same script and wrk settings; for writes, its own fresh database.
+    /// <paramref name="which"/> tells the run before RefTrack's ("") from the one after it ("-after") in logs and notes.</summary>
+    private async Task<(WrkResult, Verification?)> RunCeilingAsync(string provider, Scenario scenario, RunContext ctx, string script, string tag,
+        string which)
     {
         BenchDatabase? db = null;
         IReadOnlyList<string> arguments = ["--Ceiling:Provider=none"];
@@ -202,9 +214,9 @@ internal sealed class Harness(BenchOptions o)
         WrkResult total;
         await using (var ceiling = await ServiceProcess.StartAsync("ceiling", executable, CeilingBin,
                          [.. arguments, "--urls", CeilingUrl.ToString()], new Dictionary<string, string>(),
-                         Path.Combine(Logs, $"{tag}-ceiling.log"), new Uri(CeilingUrl, "/healthz")))
+                         Path.Combine(Logs, $"{tag}-ceiling{which}.log"), new Uri(CeilingUrl, "/healthz")))
         {
-            var (warm, run) = await LoadAsync(script, CeilingUrl, ctx.Settings, scenario, ctx, ceiling: true, $"{tag}-ceiling");
+            var (warm, run) = await LoadAsync(script, CeilingUrl, ctx.Settings, scenario, ctx, ceiling: true, $"{tag}-ceiling{which}");
             measured = run;
             total = warm is null ? measured : warm + measured;
             await ceiling.StopAsync(TimeSpan.FromMinutes(1));
@@ -354,6 +366,9 @@ internal sealed class Harness(BenchOptions o)
         string script, Uri url, WrkSettings settings, Scenario scenario, RunContext ctx, bool ceiling, string tag)
     {
         var wrkLog = Path.Combine(Logs, $"{tag}-wrk.log");
+        // The previous run's dirty pages written out first, so that no run pays for another's writeback: a write
+        // ceiling measured right after RefTrack's run otherwise syncs behind RefTrack's log and database pages.
+        await Shell.RunAsync("sync", []);
         await WaitIdleAsync(tag);
         WrkResult? warm = null;
         var warmup = scenario.Ceiling == CeilingKind.Write ? o.WriteWarmup : o.Warmup;

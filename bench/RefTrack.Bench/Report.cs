@@ -3,7 +3,8 @@ using System.Text;
 
 namespace RefTrack.Bench;
 
-/// <summary>One scenario on one provider: RefTrack's run, its ceiling's run, the database checks.</summary>
+/// <summary>One scenario on one provider: RefTrack's run, its ceiling's runs just before and just after it, the
+/// database checks.</summary>
 public sealed record ScenarioResult(
     string Provider,
     Scenario Scenario,
@@ -14,10 +15,21 @@ public sealed record ScenarioResult(
     long PeakRssKb = 0,
     string? NotImplemented = null,
     string? Failure = null,
-    TimeSpan? Alone = null)
+    TimeSpan? Alone = null,
+    WrkResult? CeilingAfter = null,
+    Verification? CeilingAfterCheck = null)
 {
-    public double? ShareOfCeiling =>
-        Measured is not null && Ceiling is { Throughput: > 0 } c ? Measured.Throughput / c.Throughput : null;
+    /// <summary>The ceiling's rate while RefTrack ran, as well as two runs bracketing it tell: their mean. The
+    /// machine's speed drifts over minutes (a ceiling ran anywhere from 33,733 to 41,151 req/s within half an hour on
+    /// one machine, docs/benchmarks-log.md), so one ceiling run before the scenario could be off by a fifth.</summary>
+    public double? CeilingRate => (Ceiling, CeilingAfter) switch
+    {
+        ({ Throughput: > 0 } before, { Throughput: > 0 } after) => (before.Throughput + after.Throughput) / 2,
+        ({ Throughput: > 0 } before, null) => before.Throughput,
+        _ => null,
+    };
+
+    public double? ShareOfCeiling => Measured is not null && CeilingRate is { } c ? Measured.Throughput / c : null;
 
     /// <summary>Each missed target with how far off it is; empty = every target met.</summary>
     public IReadOnlyList<string> Misses()
@@ -98,9 +110,7 @@ public static class Report
 
                 if (r.Ceiling is { } c)
                 {
-                    var label = s.Ceiling == CeilingKind.Redirect ? "↳ ceiling: bare Kestrel 302 + Set-Cookie" : "↳ ceiling: raw 1-row write transaction";
-                    sb.AppendLine(Row(provider, label, N(c.Requests), N(c.Throughput), Ms(c.P50), Ms(c.P95), Ms(c.P99),
-                        N(c.Errors(s.Ceiling == CeilingKind.Write ? [201] : s.Expected)), Rows(r.CeilingCheck), "100%", "", ""));
+                    sb.AppendLine(CeilingRow(r, r.CeilingAfter is null ? "" : " before", c, r.CeilingCheck));
                 }
 
                 if (r.Measured is not { } m)
@@ -119,6 +129,10 @@ public static class Report
                 sb.AppendLine(Row(provider, s.Title, N(m.Requests), N(m.Throughput), Ms(m.P50), Ms(m.P95), Ms(m.P99),
                     N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? (share * 100).ToString("0", Inv) + "%" : "—",
                     s.Targets.Describe(), Verdict(r)));
+                if (r.CeilingAfter is { } after)
+                {
+                    sb.AppendLine(CeilingRow(r, " after", after, r.CeilingAfterCheck));
+                }
             }
 
             var memory = results.Where(r => r.Provider == provider && r.Scenario.MemoryTarget && r.PeakRssKb > 0).ToList();
@@ -156,11 +170,22 @@ public static class Report
         return sb.ToString();
     }
 
+    /// <summary>A ceiling run's row; its "vs ceiling" is its rate against the ceiling the scenario is measured by
+    /// (the two runs' mean), so the two rows show how far the machine drifted.</summary>
+    private static string CeilingRow(ScenarioResult r, string which, WrkResult c, Verification? check)
+    {
+        var s = r.Scenario;
+        var label = s.Ceiling == CeilingKind.Redirect ? "bare Kestrel 302 + Set-Cookie" : "raw 1-row write transaction";
+        var share = r.CeilingRate is { } rate ? (c.Throughput / rate * 100).ToString("0", Inv) + "%" : "—";
+        return Row(r.Provider, $"↳ ceiling{which}: {label}", N(c.Requests), N(c.Throughput), Ms(c.P50), Ms(c.P95), Ms(c.P99),
+            N(c.Errors(s.Ceiling == CeilingKind.Write ? [201] : s.Expected)), Rows(check), share, "", "");
+    }
+
     private static string Verdict(ScenarioResult r)
     {
         var misses = r.Misses();
         var verdict = misses.Count == 0 ? "PASS" : "MISS: " + string.Join("; ", misses);
-        var others = Math.Max(r.Measured?.OthersCpu ?? 0, r.Ceiling?.OthersCpu ?? 0);
+        var others = new[] { r.Measured?.OthersCpu ?? 0, r.Ceiling?.OthersCpu ?? 0, r.CeilingAfter?.OthersCpu ?? 0 }.Max();
         return others > 10 ? $"{verdict} (⚠ other processes used {others:0}% of the machine)" : verdict;
     }
 

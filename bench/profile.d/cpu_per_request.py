@@ -5,8 +5,8 @@ divided by that run's requests a second from the table, it is the CPU one reques
 rate a scenario can reach is the cores divided by that cost, which is how docs/benchmarks.md ("How far each miss
 is, in CPU") turns a missed ratio into how much cheaper a request would have to be: for a scenario with a ratio
 target, the last column is what the server and PostgreSQL together may spend on a request at the target rate (that
-share of the ceiling run's rate), on all the machine's cores less what wrk needs there at its cost in the scenario's
-run.
+share of the ceiling's rate: the mean of its runs just before and just after the scenario's, or the one before in
+files from before 12-02), on all the machine's cores less what wrk needs there at its cost in the scenario's run.
 
 Usage: python3 bench/profile.d/cpu_per_request.py bench/results/2026-12-01-0346.md
 """
@@ -31,18 +31,20 @@ def main():
     print(f"{cores} cores. µs of CPU per request; the last column: at the target rate, server and postgres together at most")
     print("| run | req/s | machine busy | server µs | wrk µs | postgres µs | target rate | at most µs |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|")
-    ceiling_rate = None
-    for (database, scenario, rate, target), (tag, kinds, busy) in zip(rows, notes):
+    for i, ((database, scenario, rate, target), (tag, kinds, busy)) in enumerate(zip(rows, notes)):
         if not tag.startswith(database):
             sys.exit(f"row '{database} {scenario}' paired with note '{tag}': the file's order is not the expected one")
         percent = {k: float(v) for k, v in re.findall(r"(\w+) (\d+)%", kinds)}
         cost = {k: percent.get(k, 0) / 100 / rate * 1e6 for k in ("server", "wrk", "postgres")}
         shown = [f"{cost[k]:.1f}" if cost[k] > 0 else "—" for k in ("server", "wrk", "postgres")]
         budget = ["", ""]
-        if "ceiling" in scenario:
-            ceiling_rate = rate
-        elif target and ceiling_rate:
-            at = int(target) / 100 * ceiling_rate
+        # The ceiling the ratio is taken against: the mean of the ceiling runs just before and just after the
+        # scenario's (files from before 12-02 have only the one before).
+        ceilings = [rows[j][2] for j in (i - 1, i + 1)
+                    if 0 <= j < len(rows) and rows[j][0] == database and "ceiling" in rows[j][1]
+                    and (j < i or "ceiling after" in rows[j][1])]
+        if target and ceilings and "ceiling" not in scenario:
+            at = int(target) / 100 * sum(ceilings) / len(ceilings)
             budget = [f"{at:,.0f}", f"{(cores * 1e6 - cost['wrk'] * at) / at:.1f}"]
         print(f"| {tag} | {rate:,.0f} | {busy}% | " + " | ".join(shown + budget) + " |")
 
