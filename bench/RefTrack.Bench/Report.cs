@@ -54,7 +54,7 @@ public sealed record ScenarioResult(
         var t = Scenario.Targets;
         if (t.MinShareOfCeiling is { } min && ShareOfCeiling is { } share && share < min)
         {
-            misses.Add($"{share * 100:0}% of ceiling < {min * 100:0}% ({(share - min) * 100:+0;-0} pts)");
+            misses.Add($"{Report.Percent(share, min)} of ceiling < {min * 100:0}% ({(share - min) * 100:0.0} pts)");
         }
 
         if (t.MaxP99Ms is { } p99 && Measured.P99 > p99)
@@ -127,7 +127,7 @@ public static class Report
                 }
 
                 sb.AppendLine(Row(provider, s.Title, N(m.Requests), N(m.Throughput), Ms(m.P50), Ms(m.P95), Ms(m.P99),
-                    N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? (share * 100).ToString("0", Inv) + "%" : "—",
+                    N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? Percent(share, s.Targets.MinShareOfCeiling) : "—",
                     s.Targets.Describe(), Verdict(r)));
                 if (r.CeilingAfter is { } after)
                 {
@@ -169,6 +169,11 @@ public static class Report
 
         return sb.ToString();
     }
+
+    /// <summary>A share in whole percent, or with a decimal where whole percent would round a miss up to its target
+    /// (69.7% against 70% would read "70% &lt; 70%").</summary>
+    public static string Percent(double share, double? target) =>
+        (share * 100).ToString(target is { } t && share < t && Math.Round(share * 100) >= t * 100 ? "0.0" : "0", Inv) + "%";
 
     /// <summary>A ceiling run's row; its "vs ceiling" is its rate against the ceiling the scenario is measured by
     /// (the two runs' mean), so the two rows show how far the machine drifted.</summary>
