@@ -40,9 +40,9 @@ def main():
         budget = ["", ""]
         # The ceiling the ratio is taken against: the mean of the ceiling runs just before and just after the
         # scenario's (files from before 12-02 have only the one before).
-        ceilings = [rows[j][2] for j in (i - 1, i + 1)
-                    if 0 <= j < len(rows) and rows[j][0] == database and "ceiling" in rows[j][1]
-                    and (j < i or "ceiling after" in rows[j][1])]
+        before = rows[i - 1] if i > 0 and "ceiling" in rows[i - 1][1] else None
+        after = rows[i + 1] if i + 1 < len(rows) and "ceiling after" in rows[i + 1][1] else None
+        ceilings = [row[2] for row in (before, after) if row and row[0] == database]
         if target and ceilings and "ceiling" not in scenario:
             at = int(target) / 100 * sum(ceilings) / len(ceilings)
             budget = [f"{at:,.0f}", f"{(cores * 1e6 - cost['wrk'] * at) / at:.1f}"]

@@ -9,8 +9,8 @@ namespace RefTrack.Tests.Integration;
 /// On SQLite the click writer sums each referrer's click counts over batches while clicks keep coming
 /// (<see cref="SqliteReferrerRollup"/>), so a participant's counts may lag the clicks; they must not lag for good.
 /// Without a flush, the writer writes them once no click has come for <c>ClickRollupIdleMilliseconds</c>, and when the
-/// service stops; a signup's flush waits for the clicks only. Campaign-wide counts are written with every batch, which is how these tests see the clicks
-/// committed without flushing (a flush would write the sums itself).
+/// service stops; a signup's flush waits for the clicks only. Campaign-wide counts are written with every batch, which
+/// is how these tests see the clicks committed without flushing (a test's flush would write the sums itself).
 /// </summary>
 public sealed class ClickWriterRollupCatchUpTests
 {
