@@ -246,7 +246,8 @@ public sealed partial class ClickWriter : BackgroundService
     public override void Dispose()
     {
         _checkpointer?.Dispose(); // Already stopped when the loop ended; here for a host that never started it.
-        _sqliteThread?.Dispose();
+        // Not _sqliteThread: its thread starts with the first batch and the loop ends it once every batch is written.
+        // Ended here while a batch still ran (a stop past the host's timeout), the batch's next await could not resume.
         base.Dispose();
     }
 

@@ -77,7 +77,7 @@ public sealed class DedicatedThreadSchedulerTests
         });
 
         scheduler.Dispose();
-        scheduler.Dispose(); // Twice is harmless: the writer disposes it when its loop ends and again with the host.
+        scheduler.Dispose(); // Twice is harmless.
 
         Assert.True(thread!.Join(TimeSpan.FromSeconds(10)), "the thread did not end");
         Assert.Throws<TaskSchedulerException>(() => { _ = scheduler.RunAsync(() => Task.CompletedTask); }); // At once.
