@@ -1,4 +1,4 @@
-// The ceilings RefTrack is measured against, served by the same Kestrel and runtime settings (Web SDK, Server GC):
+// The ceilings RefTrack is measured against, served by the same Kestrel and runtime settings (Web SDK, workstation GC):
 //   GET  /r/{code}  a 302 with a Set-Cookie and nothing else (no lookup, no click, no id).
 //   POST /write     the request body as one row, INSERTed in its own write transaction, committed durably:
 //                   SQLite in WAL with synchronous=FULL and busy_timeout (RefTrack's defaults), or the same
