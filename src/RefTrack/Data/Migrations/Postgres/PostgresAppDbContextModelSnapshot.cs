@@ -482,11 +482,11 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("ParticipantId")
-                        .HasColumnType("uuid");
-
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("uuid");
 
                     b.Property<long>("BotClicks")
                         .HasColumnType("bigint");
@@ -497,7 +497,9 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<long>("UniqueClicks")
                         .HasColumnType("bigint");
 
-                    b.HasKey("CampaignId", "ParticipantId", "Day");
+                    b.HasKey("CampaignId", "Day", "ParticipantId");
+
+                    b.HasIndex("CampaignId", "ParticipantId");
 
                     b.ToTable("ParticipantDailyClicks");
                 });

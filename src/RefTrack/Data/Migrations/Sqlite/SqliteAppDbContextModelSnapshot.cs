@@ -475,10 +475,10 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ParticipantId")
+                    b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateOnly>("Day")
+                    b.Property<Guid>("ParticipantId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("BotClicks")
@@ -490,7 +490,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<long>("UniqueClicks")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("CampaignId", "ParticipantId", "Day");
+                    b.HasKey("CampaignId", "Day", "ParticipantId");
+
+                    b.HasIndex("CampaignId", "ParticipantId");
 
                     b.ToTable("ParticipantDailyClicks");
                 });
