@@ -62,7 +62,7 @@ internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatement
 
     public async Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)
     {
-        var sorted = rows.OrderBy(r => r.CampaignId).ThenBy(r => r.Day).ThenBy(r => r.ParticipantId).ToList(); // Key order.
+        var sorted = rows.OrderBy(r => r.CampaignId).ThenBy(r => r.ParticipantId).ThenBy(r => r.Day).ToList();
         await using var command = Command("""
             INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
             SELECT * FROM unnest(@campaign, @participant, @day, @clicks, @unique, @bots)

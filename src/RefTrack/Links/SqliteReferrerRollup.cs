@@ -9,9 +9,7 @@ namespace RefTrack.Links;
 /// and every commit writes each page it changed to the log; that was most of the one writer's cost per click, and the
 /// writer bounds many links. Summed over <see cref="WindowBatches"/> batches, a referrer clicked in several of them is
 /// written once, and the sums are written in key order: `bench/profile.d/writer_replay.py --window 40` wrote 188 rows
-/// a batch instead of 338 and 1.04–1.18 MB of log instead of 1.81–2.11 (docs/benchmarks-log.md). The table is keyed
-/// by day before referrer, so a window's sums, all of one day, go to neighbouring rows and share pages rather than
-/// each landing beside its referrer's earlier days (the table of changes in docs/benchmarks-log.md).
+/// a batch instead of 338 and 1.04–1.18 MB of log instead of 1.81–2.11 (docs/benchmarks-log.md).
 /// </summary>
 /// <remarks>
 /// <para>How: each batch adds its referrers' counts to the window being summed and writes one slice (a
@@ -55,7 +53,7 @@ internal sealed class SqliteReferrerRollup
         SELECT "CampaignId", "ParticipantId", date("OccurredAt"), COUNT(*),
                SUM(CASE WHEN "IsRepeat" OR "IsBot" THEN 0 ELSE 1 END), SUM(CASE WHEN "IsBot" THEN 1 ELSE 0 END)
         FROM "Clicks"
-        WHERE rowid > {0} AND (rowid > {1} OR ("CampaignId", date("OccurredAt"), "ParticipantId") >= ({2}, {4}, {3}))
+        WHERE rowid > {0} AND (rowid > {1} OR ("CampaignId", "ParticipantId", date("OccurredAt")) >= ({2}, {3}, {4}))
         GROUP BY 1, 2, 3
         """ + "\n" + SqliteClickStatements.AddToParticipantClicks;
 
@@ -157,9 +155,8 @@ internal sealed class SqliteReferrerRollup
             : new Counts(row.Clicks, row.UniqueClicks, row.BotClicks);
     }
 
-    /// <summary>In the order SQLite sorts the rollup's primary key (campaign, day, referrer): the key's columns as text,
-    /// column by column. The text of each has one length (36, 10, 36), so comparing them joined compares them column by
-    /// column.</summary>
+    /// <summary>In the order SQLite sorts the rollup's primary key: the key's columns as text, column by column. The
+    /// text of each has one length (36, 36, 10), so comparing them joined compares them column by column.</summary>
     private static List<ParticipantClicks> Sorted(Dictionary<Key, Counts> sums) =>
         sums.Select(s => (Text: s.Key.Text(), Row: new ParticipantClicks(s.Key.CampaignId, s.Key.ParticipantId,
                 s.Key.Day, s.Value.Clicks, s.Value.UniqueClicks, s.Value.BotClicks)))
@@ -201,8 +198,8 @@ internal sealed class SqliteReferrerRollup
 
         /// <summary>As SQLite stores the columns (EF Core's and <see cref="SqliteRawStatement"/>'s binds), joined.</summary>
         public string Text() =>
-            CampaignId.ToString("D").ToUpperInvariant() + Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) +
-            ParticipantId.ToString("D").ToUpperInvariant();
+            CampaignId.ToString("D").ToUpperInvariant() + ParticipantId.ToString("D").ToUpperInvariant() +
+            Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
     private readonly record struct Counts(long Clicks, long UniqueClicks, long BotClicks);

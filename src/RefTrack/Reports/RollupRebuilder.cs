@@ -21,13 +21,11 @@ public static class RollupRebuilder
             """DELETE FROM "CampaignDailyStats" """,
             """DELETE FROM "RewardTotals" """,
             """DELETE FROM "ParticipantRewardTotals" """,
-            // Sorted as the table's key (campaign, day, referrer): rows inserted in key order fill its pages one by one.
             $"""
              INSERT INTO "ParticipantDailyClicks" ("CampaignId", "ParticipantId", "Day", "Clicks", "UniqueClicks", "BotClicks")
              SELECT "CampaignId", "ParticipantId", {Day("\"OccurredAt\"")}, COUNT(*),
                     SUM(CASE WHEN "IsRepeat" OR "IsBot" THEN 0 ELSE 1 END), SUM(CASE WHEN "IsBot" THEN 1 ELSE 0 END)
              FROM "Clicks" GROUP BY "CampaignId", "ParticipantId", {Day("\"OccurredAt\"")}
-             ORDER BY 1, 3, 2
              """,
             $"""
              INSERT INTO "CampaignDailyStats" ("CampaignId", "Day", "Slot", "Clicks", "UniqueClicks", "BotClicks",

@@ -22,15 +22,8 @@ internal sealed class CampaignDailyStatsConfiguration : IEntityTypeConfiguration
 
 internal sealed class ParticipantDailyClicksConfiguration : IEntityTypeConfiguration<ParticipantDailyClicks>
 {
-    public void Configure(EntityTypeBuilder<ParticipantDailyClicks> b)
-    {
-        // Day before referrer: the click writer only ever changes today's rows, and keyed so they lie side by side,
-        // a batch's referrers share pages instead of each dirtying the page of its own past days (docs/benchmarks-log.md).
-        b.HasKey(s => new { s.CampaignId, s.Day, s.ParticipantId });
-        // The participant report sums a referrer's days. The counts are not in it, so adding to a row already there
-        // leaves the index alone: it is written once per referrer and day.
-        b.HasIndex(s => new { s.CampaignId, s.ParticipantId });
-    }
+    public void Configure(EntityTypeBuilder<ParticipantDailyClicks> b) =>
+        b.HasKey(s => new { s.CampaignId, s.ParticipantId, s.Day });
 }
 
 internal sealed class RewardTotalsConfiguration : IEntityTypeConfiguration<RewardTotals>

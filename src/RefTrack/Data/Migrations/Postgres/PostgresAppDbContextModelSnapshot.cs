@@ -482,11 +482,11 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateOnly>("Day")
-                        .HasColumnType("date");
-
                     b.Property<Guid>("ParticipantId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
 
                     b.Property<long>("BotClicks")
                         .HasColumnType("bigint");
@@ -497,9 +497,7 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<long>("UniqueClicks")
                         .HasColumnType("bigint");
 
-                    b.HasKey("CampaignId", "Day", "ParticipantId");
-
-                    b.HasIndex("CampaignId", "ParticipantId");
+                    b.HasKey("CampaignId", "ParticipantId", "Day");
 
                     b.ToTable("ParticipantDailyClicks");
                 });

@@ -475,10 +475,10 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateOnly>("Day")
+                    b.Property<Guid>("ParticipantId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("ParticipantId")
+                    b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("BotClicks")
@@ -490,9 +490,7 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<long>("UniqueClicks")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("CampaignId", "Day", "ParticipantId");
-
-                    b.HasIndex("CampaignId", "ParticipantId");
+                    b.HasKey("CampaignId", "ParticipantId", "Day");
 
                     b.ToTable("ParticipantDailyClicks");
                 });
