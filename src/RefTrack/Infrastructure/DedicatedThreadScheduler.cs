@@ -6,7 +6,7 @@ namespace RefTrack.Infrastructure;
 /// Runs the work given to it one piece after another on one thread of its own, the continuations of its awaits
 /// included (an await resumes on <see cref="TaskScheduler.Current"/>, which inside is this scheduler). For work that
 /// is synchronous at heart and long, such as SQLite's click batches (about 10 ms each at the median under many links,
-/// by the writer's instruments in docs/benchmarks.md): on a thread-pool worker it leaves the pool one worker fewer for
+/// by the writer's instruments in docs/benchmarks-log.md): on a thread-pool worker it leaves the pool one worker fewer for
 /// the requests while it runs, and its CPU cannot be told apart from theirs.
 /// The thread starts with the first piece of work and ends when the scheduler is disposed.
 /// </summary>
