@@ -16,29 +16,41 @@ internal sealed partial class ApiKeyBootstrap(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        if (await db.ApiKeys.AnyAsync(cancellationToken))
-        {
-            return;
-        }
-
         var configured = options.Value.BootstrapApiKey;
         var secret = configured ?? ApiKeySecrets.NewSecret();
-        db.ApiKeys.Add(new ApiKey
-        {
-            Name = "bootstrap",
-            Prefix = ApiKeySecrets.DisplayPrefix(secret),
-            SecretHash = ApiKeySecrets.Hash(secret),
-            IsAdmin = true,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        });
-
+        bool created;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Serializable: nodes starting together on an empty database each see no key, and without a key of their
+            // own configured each would insert a different one (the secret's unique hash cannot tell them apart). The
+            // database lets one insert; the others retry, see its key and create none.
+            created = await db.SerializableAsync(async () =>
+            {
+                if (await db.ApiKeys.AnyAsync(cancellationToken))
+                {
+                    return false;
+                }
+
+                db.ApiKeys.Add(new ApiKey
+                {
+                    Name = "bootstrap",
+                    Prefix = ApiKeySecrets.DisplayPrefix(secret),
+                    SecretHash = ApiKeySecrets.Hash(secret),
+                    IsAdmin = true,
+                    CreatedAt = clock.GetUtcNow().UtcDateTime,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }, cancellationToken);
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             return; // Another node inserted the same configured key first.
+        }
+
+        if (!created)
+        {
+            return;
         }
 
         if (configured is null)

@@ -18,9 +18,21 @@ public static class DbErrors
         _ => false,
     };
 
-    /// <summary>PostgreSQL gave up on a serializable transaction (40001) or a deadlock (40P01): retry it.</summary>
-    public static bool IsSerializationFailure(Exception exception) =>
-        (exception as DbException ?? exception.InnerException as DbException)?.SqlState is "40001" or "40P01";
+    /// <summary>PostgreSQL gave up on a serializable transaction (40001) or a deadlock (40P01): retry it. The driver's
+    /// error may come wrapped twice: SaveChanges puts it in a <see cref="DbUpdateException"/>, which Npgsql's execution
+    /// strategy puts in an <see cref="InvalidOperationException"/> when it deems it transient.</summary>
+    public static bool IsSerializationFailure(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is DbException d)
+            {
+                return d.SqlState is "40001" or "40P01";
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> in a serializable transaction, retrying when the database aborts it for a

@@ -78,14 +78,44 @@ public static class RollupRebuilder
                     "NextCampaignId" = NULL, "NextParticipantId" = NULL, "NextDay" = NULL
                 """];
         }
-
-        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-        await using var tx = await db.BeginWriteAsync(ct);
-        foreach (var sql in statements)
+        else
         {
-            await db.Database.ExecuteSqlRawAsync(sql, ct);
+            // The writers go on meanwhile on PostgreSQL, each adding its rows and, in the same transaction, its deltas
+            // to the rollups. One committing between a DELETE here and the INSERT … SELECT after it would be counted
+            // twice: by its delta, which the DELETE did not see, and by its rows, which the SELECT does. Every writer
+            // of a raw row the rollups count also writes one of these tables, so holding them against writes (reads
+            // go on) makes the raw rows stand still too: a writer that got there first is waited for and counted
+            // from its rows, its delta deleted; one that comes after waits and adds its delta to the rebuilt sums.
+            // As on SQLite, whose rebuild holds the write lock throughout, writes wait while it runs.
+            statements = [RollupTablesLocked, .. statements];
         }
 
-        await tx.CommitAsync(ct);
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var tx = await db.BeginWriteAsync(ct);
+                foreach (var sql in statements)
+                {
+                    await db.Database.ExecuteSqlRawAsync(sql, ct);
+                }
+
+                await tx.CommitAsync(ct);
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && DbErrors.IsSerializationFailure(e))
+            {
+                // A writer that held one of these tables while waiting for another it had locked first: PostgreSQL
+                // ended the deadlock by aborting this transaction. Nothing of it was written; start again.
+            }
+        }
     }
+
+    /// <summary>PostgreSQL: the tables the rebuild rewrites and the writers add to, held against writes (EXCLUSIVE
+    /// admits only plain reads) until the rebuild commits.</summary>
+    internal const string RollupTablesLocked = """
+        LOCK TABLE "Participants", "ParticipantDailyClicks", "CampaignDailyStats", "RewardTotals",
+            "ParticipantRewardTotals" IN EXCLUSIVE MODE
+        """;
 }

@@ -32,7 +32,8 @@ public sealed class PostgresClickWritersTests
 
         await app.ClickLink(code);
         await app.ClickLink(code);
-        await WaitForBlockedWritersAsync(app, 2); // Two batches of one click, each in its own transaction.
+        // Two batches of one click, each in its own transaction.
+        await PostgresLockWaits.WaitForAsync(app.Database, 2, "click batches");
 
         // The flush comes in behind both and is read into a batch of its own, with nothing to write: it must still
         // wait for the two before it.
@@ -44,30 +45,5 @@ public sealed class PostgresClickWritersTests
         await flush;
         Assert.Equal(3, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
         Assert.Equal(3, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
-    }
-
-    /// <summary>Until <paramref name="count"/> sessions on the test's database wait for a lock; fails after 10 s.</summary>
-    private static async Task WaitForBlockedWritersAsync(TestApp app, int count)
-    {
-        await using var watcher = new NpgsqlConnection(app.Database.ConnectionString);
-        await watcher.OpenAsync();
-        var waiting = 0L;
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            // Each query is a transaction of its own, so pg_stat_activity is read afresh.
-            await using var query = new NpgsqlCommand("""
-                SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                """, watcher);
-            waiting = (long)(await query.ExecuteScalarAsync())!;
-            if (waiting >= count)
-            {
-                Assert.Equal(count, waiting);
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"{waiting} click batches waited for the rollup row, expected {count}.");
     }
 }

@@ -117,7 +117,7 @@ public sealed class TestDatabase : IDisposable
         {
             using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server)
             {
-                Database = "postgres", Pooling = false, Timeout = 3,
+                Database = "postgres", Pooling = false, Timeout = 15, // A busy machine can take seconds to accept; a missing server refuses at once.
             }.ToString());
             connection.Open();
             return null;

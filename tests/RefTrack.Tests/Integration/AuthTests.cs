@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Auth;
+using RefTrack.Data;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -231,5 +235,31 @@ public abstract class AuthTests(Provider provider)
         Assert.Equal(["name"], FlowHelpers.ErrorFields(await noName.AssertProblem(HttpStatusCode.BadRequest, "validation")));
 
         Assert.Single((await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray());
+    }
+
+    /// <summary>
+    /// Several nodes started together on an empty database, none with a key configured: each would generate its own
+    /// secret, so no unique index can tell their inserts apart; exactly one admin key may come of it.
+    /// </summary>
+    [Fact]
+    public async Task Nodes_starting_together_on_an_empty_database_create_one_admin_key()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Auth:BootstrapApiKey"] = null });
+        _ = app.Server; // Started: migrated, and its own bootstrap has run.
+        for (var round = 0; round < 5; round++)
+        {
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiKeys.ExecuteDeleteAsync();
+            }
+
+            var nodes = Enumerable.Range(0, 8).Select(_ => ActivatorUtilities.CreateInstance<ApiKeyBootstrap>(app.Services));
+            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.StartAsync(CancellationToken.None))));
+
+            await using var check = app.Services.CreateAsyncScope();
+            var keys = await check.ServiceProvider.GetRequiredService<AppDbContext>().ApiKeys.ToListAsync();
+            Assert.True(keys.Count == 1, $"round {round}: {keys.Count} keys");
+            Assert.True(keys[0].IsAdmin);
+        }
     }
 }

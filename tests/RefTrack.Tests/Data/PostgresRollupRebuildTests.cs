@@ -1,0 +1,75 @@
+using System.Net;
+using Npgsql;
+using RefTrack.Tests.Infrastructure;
+using RefTrack.Tests.Integration;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary>
+/// PostgreSQL's writers go on while the rollups are rebuilt. Here a transaction of the test's own writes as a
+/// reward's approval does (the reward's row, a delta per status in a rollup slot of its own, the participant's
+/// totals) and commits only once the rebuild has started and waits on it: the rebuilt sums must count it once.
+/// </summary>
+public sealed class PostgresRollupRebuildTests
+{
+    [Fact]
+    public async Task A_write_that_commits_while_the_rollups_are_rebuilt_is_counted_once()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        await client.AddStandardRules(campaign);
+        var code = (await client.Register(campaign, "alice")).Str("referralCode");
+        await client.Register(campaign, "friend", referralCode: code); // Alice's pending signup reward, among others.
+
+        await using var writer = new NpgsqlConnection(app.Database.ConnectionString);
+        await writer.OpenAsync();
+        await using var approval = await writer.BeginTransactionAsync();
+        await using (var approve = new NpgsqlCommand("""
+            WITH approved AS (
+                UPDATE "Rewards" SET "Status" = 'Approved'
+                WHERE "Id" = (SELECT "Id" FROM "Rewards" WHERE "Status" = 'Pending' ORDER BY "Id" LIMIT 1)
+                RETURNING "CampaignId", "ParticipantId", "Currency", "Amount"),
+            totals AS (
+                INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
+                SELECT "CampaignId", "Currency", 'Pending', 99, -1, -"Amount" FROM approved
+                UNION ALL SELECT "CampaignId", "Currency", 'Approved', 99, 1, "Amount" FROM approved)
+            UPDATE "ParticipantRewardTotals" AS t SET "Count" = t."Count" - 1, "Amount" = t."Amount" - a."Amount"
+            FROM approved AS a
+            WHERE t."CampaignId" = a."CampaignId" AND t."ParticipantId" = a."ParticipantId"
+              AND t."Currency" = a."Currency" AND t."Status" = 'Pending'
+            """, writer, approval))
+        {
+            Assert.Equal(1, await approve.ExecuteNonQueryAsync()); // The participant's pending totals, held.
+        }
+
+        var rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null);
+        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds");
+        await approval.CommitAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await rebuild).StatusCode);
+
+        Assert.Equal(
+            await RowsAsync(app, """
+                SELECT "Status", COUNT(*), SUM("Amount")::bigint FROM "Rewards" GROUP BY "Status" ORDER BY "Status"
+                """),
+            await RowsAsync(app, """
+                SELECT "Status", SUM("Count")::bigint, SUM("Amount")::bigint FROM "RewardTotals"
+                GROUP BY "Status" HAVING SUM("Count") <> 0 ORDER BY "Status"
+                """));
+    }
+
+    private static async Task<List<string>> RowsAsync(TestApp app, string sql)
+    {
+        await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add($"{reader.GetString(0)} {reader.GetInt64(1)} {reader.GetInt64(2)}");
+        }
+
+        return rows;
+    }
+}
