@@ -39,6 +39,8 @@ public sealed class ClickIdsTests
     [InlineData(-4_000, true)]
     [InlineData(-6_000, false)]
     [InlineData(500, true)]
+    [InlineData(1_000, true)] // ClickIds.MaxClockSkew: what attribution accepts too
+    [InlineData(1_001, false)]
     [InlineData(5_000, false)]
     public void Recent_means_within_the_window_before_now(int offsetMilliseconds, bool recent) =>
         Assert.Equal(recent, ClickIds.IsRecent(
