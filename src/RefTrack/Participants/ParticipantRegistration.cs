@@ -158,14 +158,13 @@ public sealed class ParticipantRegistration(
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
             // queued on this node. Returns at once when nothing is queued.
             await clickWriter.FlushAsync(ct);
-            var since = now.AddDays(-campaign.AttributionWindowDays);
-            var found = await ClickWithDeviceAsync(clickId, campaign.Id, since, ct);
+            var found = await ClickWithDeviceAsync(clickId, campaign, now, ct);
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
             // in the last few seconds is worth a short wait before it is called unknown for good.
             for (var wait = 0; found.Count == 0 && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
             {
                 await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
-                found = await ClickWithDeviceAsync(clickId, campaign.Id, since, ct);
+                found = await ClickWithDeviceAsync(clickId, campaign, now, ct);
             }
 
             click = found.Find(c => c.ClickId == clickId);
@@ -184,8 +183,15 @@ public sealed class ParticipantRegistration(
             participantId, email, clickIdGiven, click, sameDevice, codeGiven, code);
     }
 
-    private Task<List<ClickEvidence>> ClickWithDeviceAsync(Guid clickId, Guid campaignId, DateTime since, CancellationToken ct) =>
-        reads.RunAsync(db, r => queries.ClickWithDevice(r, clickId, campaignId, since).ToListAsync(ct).AsTask());
+    /// <summary>The named click and its device's clicks in the window <see cref="Attribution"/> applies (the device's
+    /// earliest or latest ones, as the campaign's model needs: see <see cref="SignupQueries.ClickWithDevice"/>).</summary>
+    private Task<List<ClickEvidence>> ClickWithDeviceAsync(Guid clickId, Campaign campaign, DateTime now, CancellationToken ct)
+    {
+        var query = queries.ClickWithDevice(campaign.AttributionModel);
+        var since = now.AddDays(-campaign.AttributionWindowDays);
+        var until = now + ClickIds.MaxClockSkew;
+        return reads.RunAsync(db, r => query(r, clickId, campaign.Id, since, until).ToListAsync(ct).AsTask());
+    }
 
     /// <summary>The participant by external id, as a registration that created nothing.</summary>
     public async Task<Registration?> FindAsync(Guid campaignId, string externalId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using RefTrack.Campaigns;
+using RefTrack.Links;
 
 namespace RefTrack.Referrals;
 
@@ -105,9 +106,12 @@ public static class Attribution
             return (null, Rejected(AttributionReasons.ClickFromOtherCampaign));
         }
 
+        // The window ends a little after now: a click stamped by a node whose clock runs slightly ahead is recent,
+        // not from the future (the same tolerance the signup waits for such a click with). Later than that it is.
         var windowStart = input.Now.AddDays(-input.WindowDays);
+        var windowEnd = input.Now + ClickIds.MaxClockSkew;
         var inWindow = input.SameDeviceClicks.Append(input.Click)
-            .Where(c => c.CampaignId == input.CampaignId && c.OccurredAt >= windowStart && c.OccurredAt <= input.Now)
+            .Where(c => c.CampaignId == input.CampaignId && c.OccurredAt >= windowStart && c.OccurredAt <= windowEnd)
             .DistinctBy(c => c.ClickId)
             .ToList();
         if (inWindow.Count == 0)

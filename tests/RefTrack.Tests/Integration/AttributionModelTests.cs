@@ -152,4 +152,36 @@ public abstract class AttributionModelTests(Provider provider)
         Assert.Equal(a.Str("id"), b.Str("referredBy"));
         Assert.Equal("last_click", b["referral"]!.Str("reason"));
     }
+
+    [Theory]
+    [InlineData("lastClick")]
+    [InlineData("firstClick")]
+    public async Task The_model_sees_its_click_among_more_than_a_hundred_of_a_busy_device(string model)
+    {
+        // One device clicks A's link, then B's a hundred times, then C's: more clicks in the window than a signup
+        // reads (SignupQueries caps them at 100). The site passes the click the model would not pick.
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign(model: model);
+        var a = await client.Register(campaignId, "user-a");
+        var b = await client.Register(campaignId, "user-b");
+        var c = await client.Register(campaignId, "user-c");
+
+        var clickA = await app.ClickLink(a.Str("referralCode"));
+        for (var i = 0; i < 100; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(1));
+            await app.ClickLink(b.Str("referralCode"), deviceId: clickA.DeviceId);
+        }
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var clickC = await app.ClickLink(c.Str("referralCode"), deviceId: clickA.DeviceId);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var lastClick = model == "lastClick";
+        var referred = await client.Register(campaignId, "user-new", clickId: lastClick ? clickA.ClickId : clickC.ClickId);
+
+        Assert.Equal(lastClick ? "last_click" : "first_click", referred["referral"]!.Str("reason"));
+        Assert.Equal(lastClick ? c.Str("id") : a.Str("id"), referred.Str("referredBy"));
+    }
 }

@@ -166,6 +166,23 @@ public abstract class AttributionRefusalTests(Provider provider)
         Assert.Equal(0, (await client.CampaignStats(campaignId)).Int("referrals"));
     }
 
+    [Theory]
+    [InlineData("ffffffff-ffff-7fff-bfff-ffffffffffff")] // a version 7 time past year 9999
+    [InlineData("e7000000-0000-7000-8000-000000000000")]
+    public async Task Click_id_with_a_time_past_year_9999_is_an_unknown_click(string clickId)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+
+        // Reading the time of such an id used to throw: the signup answered 500 instead of registering.
+        var b = await client.Register(campaignId, "user-b", clickId: clickId);
+
+        AssertRefused(b, "unknown_click");
+        Assert.Equal(2, (await client.Participants(campaignId)).Count);
+    }
+
     [Fact]
     public async Task Disabled_code_is_rejected_until_enabled_again()
     {

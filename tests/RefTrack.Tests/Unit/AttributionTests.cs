@@ -1,4 +1,5 @@
 using RefTrack.Campaigns;
+using RefTrack.Links;
 using RefTrack.Participants;
 using RefTrack.Referrals;
 
@@ -295,6 +296,62 @@ public sealed class AttributionTests
             Assert.Equal(AttributionOutcome.Rejected, d.Outcome);
             Assert.Equal(AttributionReasons.ClickExpired, d.Reason);
         }
+    }
+
+    // ---- clocks of nodes differ ----
+
+    [Theory]
+    [InlineData(AttributionModel.FirstClick, 500)]
+    [InlineData(AttributionModel.LastClick, 500)]
+    [InlineData(AttributionModel.FirstClick, 1_000)]
+    [InlineData(AttributionModel.LastClick, 1_000)]
+    public void Click_stamped_slightly_ahead_by_another_node_is_in_the_window(AttributionModel model, int aheadMilliseconds)
+    {
+        // The node that answered the redirect runs a little ahead of the one taking the signup; the signup waits
+        // for such a click (ClickIds.IsRecent), so it must count once it arrives.
+        var ahead = Click(Alice, Now.AddMilliseconds(aheadMilliseconds), "ALICE");
+
+        var d = Attribution.Decide(Input(model, click: ahead));
+
+        Assert.Equal(AttributionOutcome.Attributed, d.Outcome);
+        Assert.Equal(Alice, d.ReferrerId);
+        Assert.Equal(ahead.ClickId, d.ClickId);
+    }
+
+    [Fact]
+    public void Click_stamped_slightly_ahead_is_the_latest_under_last_click()
+    {
+        var b = Click(Bob, Now.AddMinutes(-5), "BOB");
+        var ahead = Click(Carol, Now.AddMilliseconds(300), "CAROL");
+
+        var d = Attribution.Decide(Input(AttributionModel.LastClick, click: b, sameDevice: [b, ahead]));
+
+        Assert.Equal(Carol, d.ReferrerId);
+        Assert.Equal(ahead.ClickId, d.ClickId);
+    }
+
+    [Fact]
+    public void Click_stamped_clearly_in_the_future_is_expired()
+    {
+        var future = Click(Alice, Now + ClickIds.MaxClockSkew + TimeSpan.FromTicks(1), "ALICE");
+
+        var d = Attribution.Decide(Input(click: future));
+
+        Assert.Equal(AttributionOutcome.Rejected, d.Outcome);
+        Assert.Equal(AttributionReasons.ClickExpired, d.Reason);
+        Assert.Null(d.ReferrerId);
+    }
+
+    [Fact]
+    public void Same_device_click_clearly_in_the_future_is_ignored_under_last_click()
+    {
+        var b = Click(Bob, Now.AddMinutes(-5), "BOB");
+        var future = Click(Carol, Now.AddMinutes(10), "CAROL");
+
+        var d = Attribution.Decide(Input(AttributionModel.LastClick, click: b, sameDevice: [b, future]));
+
+        Assert.Equal(Bob, d.ReferrerId);
+        Assert.Equal(b.ClickId, d.ClickId);
     }
 
     // ---- code problems ----
