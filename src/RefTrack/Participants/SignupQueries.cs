@@ -37,10 +37,10 @@ public sealed class SignupQueries
     /// </remarks>
     public Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> ClickWithDevice(
         AttributionModel model) =>
-        model == AttributionModel.LastClick ? clickWithLatestOfDevice : clickWithEarliestOfDevice;
+        model == AttributionModel.LastClick ? _clickWithLatestOfDevice : _clickWithEarliestOfDevice;
 
     // The two differ only in the direction of the device's clicks (a compiled query is one expression: no shared part).
-    private readonly Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> clickWithEarliestOfDevice =
+    private readonly Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> _clickWithEarliestOfDevice =
         EF.CompileAsyncQuery((AppDbContext db, Guid clickId, Guid campaignId, DateTime since, DateTime until) => db.Clicks.AsNoTracking()
             .Where(c => c.Id == clickId)
             // UNION ALL of two index lookups (the primary key, then campaign and device) rather than one OR.
@@ -53,7 +53,7 @@ public sealed class SignupQueries
             .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new ClickEvidence(
                 x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled)));
 
-    private readonly Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> clickWithLatestOfDevice =
+    private readonly Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> _clickWithLatestOfDevice =
         EF.CompileAsyncQuery((AppDbContext db, Guid clickId, Guid campaignId, DateTime since, DateTime until) => db.Clicks.AsNoTracking()
             .Where(c => c.Id == clickId)
             .Concat(db.Clicks.AsNoTracking()
