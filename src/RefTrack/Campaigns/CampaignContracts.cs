@@ -11,7 +11,7 @@ public sealed record CreateCampaignRequest(
     {
         var v = new Validator()
             .Required(Name, "name", 200)
-            .Required(DestinationUrl, "destinationUrl", 2048)
+            .RequiredId(DestinationUrl, "destinationUrl", 2048)
             .Check(AttributionWindowDays is null or (>= 1 and <= MaxWindowDays), "attributionWindowDays",
                 $"Between 1 and {MaxWindowDays} days.")
             .Enum(AttributionModel, "attributionModel", out model, Campaigns.AttributionModel.FirstClick);

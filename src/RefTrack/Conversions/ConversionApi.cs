@@ -18,9 +18,9 @@ public static class ConversionApi
 
     /// <summary>201 for a new event, 200 for a replay of the same event, 409 when the externalId was used for different content.</summary>
     private static async Task<Results<Created<ConversionResponse>, Ok<ConversionResponse>, ValidationProblem, ProblemHttpResult>> Record(
-        Guid campaignId, RecordConversionRequest request, ConversionRecorder recorder, CancellationToken ct)
+        Guid campaignId, RecordConversionRequest request, ConversionRecorder recorder, TimeProvider clock, CancellationToken ct)
     {
-        var validator = request.Validate(out var type);
+        var validator = request.Validate(clock.GetUtcNow().UtcDateTime, out var type);
         if (!validator.IsValid)
         {
             return Problems.Validation(validator.Errors);

@@ -14,15 +14,33 @@ public sealed record RecordConversionRequest(
 {
     public const long MaxAmount = 1_000_000_000_000_000;
 
-    public Validator Validate(out ConversionType type) => new Validator()
+    /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
+    /// client's default or zero time (0001-01-01, 1970-01-01) before it lands in the reports (or, on PostgreSQL, as
+    /// -infinity).</summary>
+    public static readonly DateTime EarliestOccurredAt = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>How far ahead of our clock <c>occurredAt</c> may be: the caller's clock may run ahead of ours, but an
+    /// event a day ahead is a wrong time zone or a wrong date, and it would count in days that have not happened.</summary>
+    public static readonly TimeSpan OccurredAtTolerance = TimeSpan.FromDays(1);
+
+    /// <param name="now">The current time (UTC): <c>occurredAt</c> may be at most <see cref="OccurredAtTolerance"/>
+    /// after it.</param>
+    public Validator Validate(DateTime now, out ConversionType type) => new Validator()
         .Check(ParticipantExternalId is null != ParticipantId is null, "participantExternalId",
             "Give exactly one of participantExternalId and participantId.")
-        .Optional(ParticipantExternalId, "participantExternalId", 200)
+        .Check(ParticipantExternalId is null || !string.IsNullOrWhiteSpace(ParticipantExternalId), "participantExternalId",
+            "Must not be empty.")
+        .OptionalId(ParticipantExternalId, "participantExternalId", 200)
         .Enum(Type, "type", out type)
         .Check(Amount is not null || type == ConversionType.Custom, "amount", "Required: the amount in minor units.")
         .Check(Amount is null or (>= 0 and <= MaxAmount), "amount", $"Between 0 and {MaxAmount} minor units.")
         .Currency(Currency, "currency")
-        .Required(ExternalId, "externalId", 200);
+        .RequiredId(ExternalId, "externalId", 200)
+        .Check(OccurredAt is null || InRange(OccurredAt.Value.ToUniversalTime(), now), "occurredAt",
+            "From 2000-01-01T00:00:00Z to one day after the current time (UTC).");
+
+    private static bool InRange(DateTime occurredAt, DateTime now) =>
+        occurredAt >= EarliestOccurredAt && occurredAt <= now + OccurredAtTolerance;
 }
 
 public sealed record ConversionResponse(

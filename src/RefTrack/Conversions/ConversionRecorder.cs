@@ -31,10 +31,10 @@ public sealed class ConversionRecorder(
         Guid campaignId, RecordConversionRequest request, ConversionType type, CancellationToken ct)
     {
         // The buyer, its qualified referral and the referrer's qualified count in one query before the transaction, as
-        // are the rules.
+        // are the rules. Registration stores externalId trimmed, so the name given here is trimmed the same way.
         var buyer = request.ParticipantId is { } participantId
             ? await reads.RunAsync(db, r => queries.BuyerById(r, campaignId, participantId, ct))
-            : await reads.RunAsync(db, r => queries.BuyerByExternalId(r, campaignId, request.ParticipantExternalId!, ct));
+            : await reads.RunAsync(db, r => queries.BuyerByExternalId(r, campaignId, request.ParticipantExternalId!.Trim(), ct));
         if (buyer is null)
         {
             return new RecordResult(RecordOutcome.UnknownParticipant);
@@ -42,7 +42,7 @@ public sealed class ConversionRecorder(
 
         var rewarded = buyer.Referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
         var rules = rewarded ? await activeRules.GetAsync(db, campaignId, ct) : [];
-        var externalId = request.ExternalId!.Trim();
+        var externalId = request.ExternalId!.Trim(); // Stored and matched trimmed: " o1 " replays "o1".
         try
         {
             return await writes.RunAsync(

@@ -33,6 +33,12 @@ internal sealed class IdempotencyFilter(AppDbContext db, TimeProvider clock, IOp
             return Problems.Validation(Header, "At most 200 characters.");
         }
 
+        // The key is stored and looked up as text, and PostgreSQL refuses NUL in text: a 400 here, not a 500 there.
+        if (Validator.HasControlCharacters(key))
+        {
+            return Problems.Validation(Header, "Must not contain control characters (U+0000–U+001F, U+007F–U+009F).");
+        }
+
         var body = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault();
         var hash = Convert.ToHexStringLower(SHA256.HashData(
             JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));

@@ -20,18 +20,25 @@ public sealed class Validator
 
     public Validator Check(bool ok, string field, string message) => ok ? this : Add(field, message);
 
-    public Validator Required(string? value, string field, int maxLength)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return Add(field, "Required.");
-        }
-
-        return Check(value.Length <= maxLength, field, $"At most {maxLength} characters.");
-    }
+    /// <summary>Free text (names): present, not blank, at most <paramref name="maxLength"/>, no NUL.</summary>
+    public Validator Required(string? value, string field, int maxLength) =>
+        Required(value, field, maxLength, identifier: false);
 
     public Validator Optional(string? value, string field, int maxLength) =>
-        Check(value is null || value.Length <= maxLength, field, $"At most {maxLength} characters.");
+        Optional(value, field, maxLength, identifier: false);
+
+    /// <summary>An identifier (external ids, emails, codes, URLs): as <see cref="Required(string?, string, int)"/>, and no
+    /// control character at all.</summary>
+    public Validator RequiredId(string? value, string field, int maxLength) =>
+        Required(value, field, maxLength, identifier: true);
+
+    public Validator OptionalId(string? value, string field, int maxLength) =>
+        Optional(value, field, maxLength, identifier: true);
+
+    /// <summary>Control characters (U+0000–U+001F, U+007F–U+009F): never part of an identifier anyone typed or
+    /// generated; a tab or newline in one is a bug in the caller, and one that would make two ids look alike.</summary>
+    public static bool HasControlCharacters(string value) =>
+        value.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || value.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
 
     public Validator Currency(string? value, string field) =>
         Check(value is { Length: 3 } && value.All(char.IsAsciiLetterUpper), field,
@@ -70,4 +77,24 @@ public sealed class Validator
 
     private static string Names<T>() where T : struct, Enum =>
         string.Join(", ", System.Enum.GetValues<T>().Select(JsonName));
+
+    private Validator Required(string? value, string field, int maxLength, bool identifier)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Add(field, "Required.");
+        }
+
+        return Check(value.Length <= maxLength, field, $"At most {maxLength} characters.")
+            .Characters(value, field, identifier);
+    }
+
+    private Validator Optional(string? value, string field, int maxLength, bool identifier) => value is null
+        ? this
+        : Check(value.Length <= maxLength, field, $"At most {maxLength} characters.").Characters(value, field, identifier);
+
+    // PostgreSQL refuses NUL in text (SQLite stores it), so without this one provider answered 201 and the other 500.
+    private Validator Characters(string value, string field, bool identifier) => identifier
+        ? Check(!HasControlCharacters(value), field, "Must not contain control characters (U+0000–U+001F, U+007F–U+009F).")
+        : Check(!value.Contains('\0', StringComparison.Ordinal), field, "Must not contain the NUL character (U+0000).");
 }

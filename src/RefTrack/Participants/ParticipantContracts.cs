@@ -7,12 +7,12 @@ public sealed record RegisterParticipantRequest(
     string? ExternalId, string? Email, string? Name, string? ReferralCode, string? ClickId) : IIdempotentRequest
 {
     public Validator Validate() => new Validator()
-        .Required(ExternalId, "externalId", 200)
-        .Required(Email, "email", 320)
+        .RequiredId(ExternalId, "externalId", 200)
+        .RequiredId(Email, "email", 320)
         .Check(Email is null || EmailNormalizer.Normalize(Email) is not null, "email", "Not an email address.")
         .Optional(Name, "name", 200)
-        .Optional(ReferralCode, "referralCode", 64)
-        .Optional(ClickId, "clickId", 64);
+        .OptionalId(ReferralCode, "referralCode", 64)
+        .OptionalId(ClickId, "clickId", 64);
 }
 
 /// <summary>The outcome of attribution: <c>qualified</c>, <c>flagged</c> or <c>rejected</c>, and why.</summary>
@@ -32,7 +32,7 @@ public sealed record ParticipantResponse(
 public sealed record AddCodeRequest(string? Code)
 {
     public Validator Validate() => new Validator()
-        .Required(Code, "code", 32)
+        .RequiredId(Code, "code", 32)
         .Check(Code is null || Links.CodeGenerator.IsValidVanity(Code.Trim()), "code",
             "3–32 letters, digits, '-' or '_'.");
 }

@@ -165,6 +165,29 @@ public abstract class ConversionTests(Provider provider)
         Assert.Equal(2, (await client.Rewards(s.CampaignId)).Count);
     }
 
+    /// <summary>Registration trims <c>externalId</c>; a conversion naming the participant trims it the same way, and
+    /// its own <c>externalId</c> too, so padding neither hides the participant nor makes a replay a new event.</summary>
+    [Fact]
+    public async Task Padded_external_ids_are_trimmed_like_registration()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var s = await ReferredPair(client);
+        var padded = await client.Register(s.CampaignId, " user-c ");
+        Assert.Equal("user-c", padded.Str("externalId"));
+
+        var first = await client.Purchase(s.CampaignId, " user-b ", 10000, " order-1 ");
+        var replay = await client.Purchase(s.CampaignId, "user-b", 10000, "order-1", expected: HttpStatusCode.OK);
+        var other = await client.Purchase(s.CampaignId, "  user-c  ", 500, "order-2");
+
+        Assert.Equal(s.RefereeId, first.Str("participantId"));
+        Assert.Equal("order-1", first.Str("externalId"));
+        Assert.Equal(first.Str("id"), replay.Str("id"));
+        Assert.Equal(padded.Str("id"), other.Str("participantId"));
+        Assert.Equal(2, (await client.Conversions(s.CampaignId)).Count);
+        Assert.Equal(["1000 USD pending", "2000 USD pending"], FlowHelpers.Describe(await client.Rewards(s.CampaignId, s.ReferrerId)));
+    }
+
     [Fact]
     public async Task Custom_conversion_grants_nothing_and_does_not_convert_the_referral()
     {
@@ -385,5 +408,30 @@ public abstract class ConversionTests(Provider provider)
 
         Assert.Equal(new DateTime(2026, 2, 27, 8, 30, 0, DateTimeKind.Utc), recorded["occurredAt"]!.GetValue<DateTime>().ToUniversalTime());
         Assert.Equal(new DateTime(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc), recorded["createdAt"]!.GetValue<DateTime>().ToUniversalTime());
+    }
+
+    /// <summary>The accepted range: from 2000-01-01 up to one day ahead of the server's clock (the test clock is at
+    /// 2026-03-01T12:00Z). Values outside it are 400s (see ValidationTests).</summary>
+    [Fact]
+    public async Task Occurred_at_is_accepted_at_the_ends_of_its_range()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var s = await ReferredPair(client);
+        var url = $"/api/v1/campaigns/{s.CampaignId}/conversions";
+
+        var earliest = await client.PostOk(url, new
+        {
+            participantExternalId = "user-b", type = "custom", currency = "USD", externalId = "o1",
+            occurredAt = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero),
+        });
+        var latest = await client.PostOk(url, new
+        {
+            participantExternalId = "user-b", type = "custom", currency = "USD", externalId = "o2",
+            occurredAt = new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.Zero),
+        });
+
+        Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), earliest["occurredAt"]!.GetValue<DateTime>().ToUniversalTime());
+        Assert.Equal(new DateTime(2026, 3, 2, 12, 0, 0, DateTimeKind.Utc), latest["occurredAt"]!.GetValue<DateTime>().ToUniversalTime());
     }
 }

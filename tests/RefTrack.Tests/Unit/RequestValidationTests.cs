@@ -298,13 +298,15 @@ public sealed class RequestValidationTests
 
     private static RecordConversionRequest Conversion(
         string? externalParticipant = "user-1", Guid? participantId = null, string? type = "purchase",
-        long? amount = 4999, string? currency = "USD", string? externalId = "order-1") =>
-        new(externalParticipant, participantId, type, amount, currency, externalId, null);
+        long? amount = 4999, string? currency = "USD", string? externalId = "order-1", DateTime? occurredAt = null) =>
+        new(externalParticipant, participantId, type, amount, currency, externalId, occurredAt);
+
+    private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
     [Fact]
     public void Conversion_valid_purchase()
     {
-        var v = Conversion().Validate(out var type);
+        var v = Conversion().Validate(Now, out var type);
 
         Assert.True(v.IsValid);
         Assert.Equal(ConversionType.Purchase, type);
@@ -314,7 +316,7 @@ public sealed class RequestValidationTests
     public void Conversion_valid_by_participant_id()
     {
         var v = Conversion(externalParticipant: null, participantId: Guid.NewGuid(), type: "subscriptionPayment")
-            .Validate(out var type);
+            .Validate(Now, out var type);
 
         Assert.True(v.IsValid);
         Assert.Equal(ConversionType.SubscriptionPayment, type);
@@ -323,12 +325,12 @@ public sealed class RequestValidationTests
     [Fact]
     public void Conversion_custom_may_omit_amount_but_purchase_may_not()
     {
-        var custom = Conversion(type: "custom", amount: null).Validate(out var type);
+        var custom = Conversion(type: "custom", amount: null).Validate(Now, out var type);
         Assert.True(custom.IsValid);
         Assert.Equal(ConversionType.Custom, type);
 
-        AssertOnlyErrorOn(Conversion(type: "purchase", amount: null).Validate(out _), "amount");
-        AssertOnlyErrorOn(Conversion(type: "subscriptionPayment", amount: null).Validate(out _), "amount");
+        AssertOnlyErrorOn(Conversion(type: "purchase", amount: null).Validate(Now, out _), "amount");
+        AssertOnlyErrorOn(Conversion(type: "subscriptionPayment", amount: null).Validate(Now, out _), "amount");
     }
 
     [Theory]
@@ -336,7 +338,7 @@ public sealed class RequestValidationTests
     [InlineData(RecordConversionRequest.MaxAmount + 1)]
     public void Conversion_amount_out_of_range(long amount)
     {
-        AssertOnlyErrorOn(Conversion(amount: amount).Validate(out _), "amount");
+        AssertOnlyErrorOn(Conversion(amount: amount).Validate(Now, out _), "amount");
     }
 
     [Theory]
@@ -344,7 +346,7 @@ public sealed class RequestValidationTests
     [InlineData(RecordConversionRequest.MaxAmount)]
     public void Conversion_amount_bounds_are_valid(long amount)
     {
-        Assert.True(Conversion(amount: amount).Validate(out _).IsValid);
+        Assert.True(Conversion(amount: amount).Validate(Now, out _).IsValid);
     }
 
     [Theory]
@@ -355,20 +357,20 @@ public sealed class RequestValidationTests
     [InlineData(null)]
     public void Conversion_bad_currency(string? currency)
     {
-        AssertOnlyErrorOn(Conversion(currency: currency).Validate(out _), "currency");
+        AssertOnlyErrorOn(Conversion(currency: currency).Validate(Now, out _), "currency");
     }
 
     [Fact]
     public void Conversion_needs_exactly_one_participant_reference()
     {
-        AssertOnlyErrorOn(Conversion(externalParticipant: null, participantId: null).Validate(out _), "participantExternalId");
-        AssertOnlyErrorOn(Conversion(externalParticipant: "user-1", participantId: Guid.NewGuid()).Validate(out _), "participantExternalId");
+        AssertOnlyErrorOn(Conversion(externalParticipant: null, participantId: null).Validate(Now, out _), "participantExternalId");
+        AssertOnlyErrorOn(Conversion(externalParticipant: "user-1", participantId: Guid.NewGuid()).Validate(Now, out _), "participantExternalId");
     }
 
     [Fact]
     public void Conversion_unknown_type_lists_allowed_values()
     {
-        var v = Conversion(type: "refund").Validate(out _);
+        var v = Conversion(type: "refund").Validate(Now, out _);
 
         AssertOnlyErrorOn(v, "type");
         Assert.Contains("purchase, subscriptionPayment, custom", Assert.Single(v.Errors["type"]), StringComparison.Ordinal);
@@ -377,18 +379,65 @@ public sealed class RequestValidationTests
     [Fact]
     public void Conversion_requires_external_id()
     {
-        AssertOnlyErrorOn(Conversion(externalId: null).Validate(out _), "externalId");
-        AssertOnlyErrorOn(Conversion(externalId: "  ").Validate(out _), "externalId");
-        AssertOnlyErrorOn(Conversion(externalId: new string('x', 201)).Validate(out _), "externalId");
+        AssertOnlyErrorOn(Conversion(externalId: null).Validate(Now, out _), "externalId");
+        AssertOnlyErrorOn(Conversion(externalId: "  ").Validate(Now, out _), "externalId");
+        AssertOnlyErrorOn(Conversion(externalId: new string('x', 201)).Validate(Now, out _), "externalId");
     }
 
     [Fact]
     public void Conversion_error_keys_are_camel_case_json_names()
     {
-        var v = new RecordConversionRequest(null, null, "Purchase", -5, "usd", null, null).Validate(out _);
+        var v = new RecordConversionRequest(null, null, "Purchase", -5, "usd", null, null).Validate(Now, out _);
 
         Assert.Equal(
             new[] { "amount", "currency", "externalId", "participantExternalId", "type" },
             v.Errors.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("user\u0000-1")]
+    [InlineData("user-1\t")]
+    [InlineData("user\u0085-1")]
+    public void Conversion_participant_external_id_must_be_a_plain_identifier(string participant)
+    {
+        AssertOnlyErrorOn(Conversion(externalParticipant: participant).Validate(Now, out _), "participantExternalId");
+    }
+
+    [Fact]
+    public void Conversion_external_id_must_not_hold_control_characters()
+    {
+        AssertOnlyErrorOn(Conversion(externalId: "order\u0000-1").Validate(Now, out _), "externalId");
+        AssertOnlyErrorOn(Conversion(externalId: "order-1\n").Validate(Now, out _), "externalId");
+        Assert.True(Conversion(externalId: " order-1 ").Validate(Now, out _).IsValid); // Trimmed when recorded.
+    }
+
+    [Fact]
+    public void Conversion_occurred_at_from_2000_to_one_day_ahead()
+    {
+        Assert.True(Conversion(occurredAt: RecordConversionRequest.EarliestOccurredAt).Validate(Now, out _).IsValid);
+        Assert.True(Conversion(occurredAt: Now.AddDays(1)).Validate(Now, out _).IsValid);
+        Assert.True(Conversion(occurredAt: Now.AddYears(-20)).Validate(Now, out _).IsValid);
+
+        AssertOnlyErrorOn(Conversion(occurredAt: DateTime.MinValue).Validate(Now, out _), "occurredAt");
+        AssertOnlyErrorOn(Conversion(occurredAt: DateTime.UnixEpoch).Validate(Now, out _), "occurredAt");
+        AssertOnlyErrorOn(Conversion(occurredAt: RecordConversionRequest.EarliestOccurredAt.AddTicks(-1)).Validate(Now, out _), "occurredAt");
+        AssertOnlyErrorOn(Conversion(occurredAt: Now.AddDays(1).AddTicks(1)).Validate(Now, out _), "occurredAt");
+        AssertOnlyErrorOn(Conversion(occurredAt: DateTime.MaxValue).Validate(Now, out _), "occurredAt");
+    }
+
+    // ---- Text fields ----
+
+    [Fact]
+    public void Free_text_refuses_only_nul_and_identifiers_refuse_every_control_character()
+    {
+        Assert.True(new Validator().Required("Spring\tsale", "name", 200).IsValid);
+        AssertOnlyErrorOn(new Validator().Required("Spring\u0000", "name", 200), "name");
+        AssertOnlyErrorOn(new Validator().Optional("\u0000", "name", 200), "name");
+        AssertOnlyErrorOn(new Validator().RequiredId("user\u007f", "externalId", 200), "externalId");
+        AssertOnlyErrorOn(new Validator().OptionalId("AB\u001fC", "referralCode", 64), "referralCode");
+        Assert.True(new Validator().OptionalId(null, "referralCode", 64).IsValid);
+        Assert.True(new Validator().RequiredId("ünïcödé-ユーザー", "externalId", 200).IsValid);
     }
 }
