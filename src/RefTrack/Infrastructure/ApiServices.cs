@@ -13,7 +13,7 @@ public static class ApiServices
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = StatusCodeProblemTypes.Apply);
         services.AddExceptionHandler<BadRequestHandler>();
         // Bad requests always reach BadRequestHandler (by default only Development throws).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -26,6 +26,7 @@ public static class ApiServices
         services.AddSingleton<ActiveRuleCache>(); // Holds a compiled query and the cache: one per app.
         services.AddScoped<ParticipantRegistration>();
         services.AddScoped<ConversionRecorder>();
+        services.AddScoped<IdempotencyClaims>();
         return services;
     }
 }

@@ -2,22 +2,24 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Auth;
-using RefTrack.Data;
 
 namespace RefTrack.Infrastructure;
 
 /// <summary>
-/// <c>Idempotency-Key</c>: the first successful (2xx) answer for a key is stored; a retry with the same key and the
-/// same body gets that answer again (with <c>Idempotent-Replayed: true</c>), the same key with a different body
-/// gets 422. Keys are scoped to the API key and the path. Two requests racing with one key both run; the
-/// operation's own unique constraints (externalId) keep them exactly-once, and the first stored answer wins.
+/// <c>Idempotency-Key</c>: a request claims its key before it runs (<see cref="IdempotencyClaims"/>), so of requests
+/// overlapping with one key, on any node, exactly one runs. Its first successful (2xx) answer is stored; a retry with
+/// the same key and the same body gets that answer again (with <c>Idempotent-Replayed: true</c>), or 409
+/// <c>idempotency-key-in-progress</c> while the first still runs; the same key with a different body gets 422. Any
+/// other answer frees the key for a retry. Keys are scoped to the API key and the path.
 /// </summary>
-internal sealed class IdempotencyFilter(AppDbContext db, TimeProvider clock, IOptions<JsonOptions> json) : IEndpointFilter
+internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonOptions> json) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
+
+    /// <summary>Seconds a client waits before retrying a key in progress: requests here take milliseconds.</summary>
+    private const string RetryAfterSeconds = "1";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -44,50 +46,59 @@ internal sealed class IdempotencyFilter(AppDbContext db, TimeProvider clock, IOp
             JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));
         var scope = $"{http.User.KeyId():N}|{http.Request.Method} {http.Request.Path}|{key}";
 
-        var stored = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope, http.RequestAborted);
-        if (stored is not null)
+        var claim = await claims.ClaimAsync(scope, hash, http.RequestAborted);
+        if (claim.ClaimedAt is not { } claimedAt)
         {
-            return stored.RequestHash == hash
-                ? Replay(http, stored)
-                : Problems.Unprocessable("idempotency-key-reused",
-                    "This Idempotency-Key was used with a different request body.",
-                    "Use a new key for a new request.");
+            return Refuse(http, claim.Holder, hash);
         }
 
-        var result = await next(context);
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch
+        {
+            await claims.ReleaseAsync(scope, claimedAt);
+            throw;
+        }
+
         // Handlers return Results<…> unions; the answer to store is the result inside.
         var inner = result is INestedHttpResult nested ? nested.Result : result;
         if (inner is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } status and IValueHttpResult value)
         {
             // Created<T> carries its Location as a property; it is only written to the response later.
             var location = inner.GetType().GetProperty("Location")?.GetValue(inner) as string;
-            await StoreAsync(scope, hash, status.StatusCode!.Value, value.Value, location, http);
+            var stored = JsonSerializer.Serialize(value.Value, value.Value?.GetType() ?? typeof(object), json.Value.SerializerOptions);
+            await claims.CompleteAsync(scope, hash, status.StatusCode!.Value, stored, location);
+        }
+        else
+        {
+            await claims.ReleaseAsync(scope, claimedAt);
         }
 
         return result;
     }
 
-    private async Task StoreAsync(
-        string scope, string hash, int statusCode, object? value, string? location, HttpContext http)
+    /// <summary>The answer to a request whose key another request holds.</summary>
+    private static IResult Refuse(HttpContext http, IdempotencyRecord? holder, string hash)
     {
-        db.ChangeTracker.Clear();
-        db.IdempotencyRecords.Add(new IdempotencyRecord
+        if (holder is not null && holder.RequestHash != hash)
         {
-            Scope = scope,
-            RequestHash = hash,
-            StatusCode = statusCode,
-            ResponseBody = JsonSerializer.Serialize(value, value?.GetType() ?? typeof(object), json.Value.SerializerOptions),
-            Location = location,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        });
-        try
-        {
-            await db.SaveChangesAsync(http.RequestAborted);
+            return Problems.Unprocessable("idempotency-key-reused",
+                "This Idempotency-Key was used with a different request body.",
+                "Use a new key for a new request.");
         }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+
+        if (holder is not null && holder.StatusCode != IdempotencyRecord.InProgress)
         {
-            db.ChangeTracker.Clear(); // A concurrent request with the same key stored its answer first.
+            return Replay(http, holder);
         }
+
+        http.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return Problems.Conflict("idempotency-key-in-progress",
+            "A request with this Idempotency-Key is still being processed.",
+            "Retry after the time in Retry-After to get its answer.");
     }
 
     private static IResult Replay(HttpContext http, IdempotencyRecord stored)

@@ -1,8 +1,12 @@
 namespace RefTrack.Infrastructure;
 
-/// <summary>The stored outcome of a request sent with an <c>Idempotency-Key</c> header.</summary>
+/// <summary>The stored outcome of a request sent with an <c>Idempotency-Key</c> header, or, while that request runs,
+/// its claim on the key (<see cref="InProgress"/>): see <see cref="IdempotencyClaims"/>.</summary>
 public sealed class IdempotencyRecord
 {
+    /// <summary>The <see cref="StatusCode"/> of a claim whose request has not answered yet (no HTTP status is 0).</summary>
+    public const int InProgress = 0;
+
     public Guid Id { get; init; } = UuidV7.New();
 
     /// <summary>API key id + route + key: one caller's key never collides with another's.</summary>
@@ -10,8 +14,13 @@ public sealed class IdempotencyRecord
 
     public required string RequestHash { get; init; }
     public int StatusCode { get; init; }
+
+    /// <summary>Empty while <see cref="InProgress"/>.</summary>
     public required string ResponseBody { get; init; }
+
     public string? Location { get; init; }
+
+    /// <summary>When the key was claimed (or taken over from a stale claim).</summary>
     public DateTime CreatedAt { get; init; }
 }
 

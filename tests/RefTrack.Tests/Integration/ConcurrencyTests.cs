@@ -30,6 +30,28 @@ public abstract class ConcurrencyTests(Provider provider)
         return [.. answers];
     }
 
+    /// <summary>Parallel requests with one Idempotency-Key: one runs; each other one answers its result again or, while
+    /// it still runs, 409 in progress. Returns the successful answers.</summary>
+    private static async Task<Answer[]> InParallelWithOneKey(Func<Task<HttpResponseMessage>> send)
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(_ => Task.Run(send)));
+        var answers = new List<Answer>();
+        foreach (var response in responses)
+        {
+            if (response.StatusCode == HttpStatusCode.Conflict)
+            {
+                await response.AssertProblem(HttpStatusCode.Conflict, "idempotency-key-in-progress");
+                continue;
+            }
+
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+            answers.Add(new Answer(response.StatusCode, JsonNode.Parse(text)!, response.Headers.Contains("Idempotent-Replayed")));
+        }
+
+        return [.. answers];
+    }
+
     [Fact]
     public async Task Parallel_identical_signups_create_one_participant_one_referral_and_rewards_once()
     {
@@ -97,7 +119,7 @@ public abstract class ConcurrencyTests(Provider provider)
         var url = $"/api/v1/campaigns/{campaignId}/participants";
         var body = new { externalId = "user-b", email = "bob@example.org", referralCode = a.Str("referralCode") };
 
-        var answers = await InParallel(() => client.PostJson(url, body, "signup-b"));
+        var answers = await InParallelWithOneKey(() => client.PostJson(url, body, "signup-b"));
 
         Assert.Single(answers.Select(x => x.Body.Str("id")).Distinct());
         Assert.Equal(1, answers.Count(x => x.Status == HttpStatusCode.Created && !x.Replayed));
@@ -126,12 +148,41 @@ public abstract class ConcurrencyTests(Provider provider)
         var url = $"/api/v1/campaigns/{campaignId}/conversions";
         var body = new { participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1" };
 
-        var answers = await InParallel(() => client.PostJson(url, body, "pay-1"));
+        var answers = await InParallelWithOneKey(() => client.PostJson(url, body, "pay-1"));
 
         Assert.Single(answers.Select(x => x.Body.Str("id")).Distinct());
         Assert.Equal(1, answers.Count(x => x.Status == HttpStatusCode.Created && !x.Replayed));
         Assert.Single(await client.Conversions(campaignId));
         Assert.Equal(["1000 USD pending", "2000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+    }
+
+    /// <summary>docs/api.md: the same key with a different body gets 422. Requests that overlap with one key and
+    /// different bodies (different externalIds) must not all run: the key is claimed before the handler runs.</summary>
+    [Fact]
+    public async Task Parallel_purchases_with_one_idempotency_key_and_different_bodies_run_only_one()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var url = $"/api/v1/campaigns/{campaignId}/conversions";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(i => Task.Run(() => client.PostJson(url, new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 1000 + i, currency = "USD", externalId = $"order-{i}",
+        }, "one-key"))));
+
+        var created = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var refused in responses.Where(r => r != created))
+        {
+            // Whether the winner still ran or had answered: the key was used with a different body.
+            await refused.AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+        }
+
+        var conversion = Assert.Single(await client.Conversions(campaignId));
+        Assert.Equal((await created.ReadJson()).Str("id"), conversion.Str("id"));
     }
 
     [Fact]

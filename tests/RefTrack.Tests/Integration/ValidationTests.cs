@@ -288,4 +288,35 @@ public abstract class ValidationTests(Provider provider)
         var rule = await client.PostAsJsonAsync($"/api/v1/campaigns/{missing}/reward-rules", new { trigger = "signup", recipient = "referrer", amount = 1, currency = "USD" });
         await rule.AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
+
+    /// <summary>An id that is not a GUID misses the route's <c>{x:guid}</c> constraint: no endpoint at all, yet the
+    /// same RefTrack problem as an id that does not exist (not the framework's RFC 9110 type).</summary>
+    [Theory]
+    [InlineData("POST", "/api/v1/campaigns/{campaign}/rewards/not-a-guid/approve")]
+    [InlineData("GET", "/api/v1/campaigns/{campaign}/rewards/not-a-guid")]
+    [InlineData("GET", "/api/v1/campaigns/not-a-guid")]
+    [InlineData("POST", "/api/v1/campaigns/not-a-guid/conversions")]
+    [InlineData("DELETE", "/api/v1/api-keys/not-a-guid")]
+    [InlineData("GET", "/api/v1/no-such-thing")]
+    public async Task Malformed_id_or_unknown_route_is_a_reftrack_404_problem(string method, string url)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), url.Replace("{campaign}", campaignId, StringComparison.Ordinal));
+        await (await client.SendAsync(request)).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Unsupported_method_is_a_reftrack_405_problem()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        var response = await client.PutAsJsonAsync($"/api/v1/campaigns/{campaignId}/conversions", new { });
+
+        await response.AssertProblem(HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+    }
 }

@@ -1,0 +1,32 @@
+namespace RefTrack.Infrastructure;
+
+/// <summary>
+/// Problems the framework writes by itself carry RefTrack's type too, as docs/api.md promises ("switch on type").
+/// UseStatusCodePages answers a bare status with the RFC 9110 section's address as the type: 404 when no route
+/// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
+/// <c>NotFound</c>; 405 for a path that exists with another method. Problems that name a type of their own keep it.
+/// </summary>
+internal static class StatusCodeProblemTypes
+{
+    private const string FrameworkTypePrefix = "https://tools.ietf.org/";
+
+    public static void Apply(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Type is not null && !problem.Type.StartsWith(FrameworkTypePrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var slug = (problem.Status ?? context.HttpContext.Response.StatusCode) switch
+        {
+            StatusCodes.Status404NotFound => "not-found",
+            StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+            _ => null,
+        };
+        if (slug is not null)
+        {
+            problem.Type = Problems.TypePrefix + slug;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary><c>Idempotency-Key</c> claims: a key in progress, a claim left by a request that died, a failed request's
+/// key. (Replays and parallel requests: <see cref="ConversionTests"/>, <see cref="ConcurrencyTests"/>.)</summary>
+public sealed class IdempotencyKeyTestsSqlite() : IdempotencyKeyTests(Provider.Sqlite);
+
+public sealed class IdempotencyKeyTestsPostgres() : IdempotencyKeyTests(Provider.Postgres);
+
+public abstract class IdempotencyKeyTests(Provider provider)
+{
+    private static readonly object Purchase =
+        new { participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1" };
+
+    private static readonly object OtherPurchase =
+        new { participantExternalId = "user-b", type = "purchase", amount = 20000, currency = "USD", externalId = "order-2" };
+
+    /// <summary>A campaign where user-a referred user-b; its conversions URL.</summary>
+    private static async Task<(string CampaignId, string Url)> ReferredPair(HttpClient client)
+    {
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        return (campaignId, $"/api/v1/campaigns/{campaignId}/conversions");
+    }
+
+    /// <summary>Sends <see cref="Purchase"/> with <paramref name="key"/>, then puts its record back in progress: what
+    /// a process leaves behind when it dies after the purchase committed and before it stored its answer (or, to
+    /// another request, what a request still running looks like).</summary>
+    private static async Task LeaveInProgress(TestApp app, HttpClient client, string url, string key)
+    {
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Purchase, key)).StatusCode);
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var reset = await db.IdempotencyRecords.ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.StatusCode, IdempotencyRecord.InProgress)
+            .SetProperty(r => r.ResponseBody, "")
+            .SetProperty(r => r.Location, (string?)null));
+        Assert.Equal(1, reset);
+    }
+
+    private static async Task AssertInProgress(HttpResponseMessage response)
+    {
+        await response.AssertProblem(HttpStatusCode.Conflict, "idempotency-key-in-progress");
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
+    public async Task A_key_in_progress_is_409_for_the_same_body_and_422_for_another()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        await LeaveInProgress(app, client, url, "pay-1");
+
+        await AssertInProgress(await client.PostJson(url, Purchase, "pay-1"));
+        await (await client.PostJson(url, OtherPurchase, "pay-1"))
+            .AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+
+        // Just short of the bound the claim still holds.
+        app.Clock.Advance(IdempotencyClaims.StaleAfter - TimeSpan.FromSeconds(1));
+        await AssertInProgress(await client.PostJson(url, Purchase, "pay-1"));
+        Assert.Single(await client.Conversions(campaignId));
+    }
+
+    [Fact]
+    public async Task A_stale_claim_is_taken_over_by_a_retry_with_the_same_body()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        await LeaveInProgress(app, client, url, "pay-1");
+        app.Clock.Advance(IdempotencyClaims.StaleAfter + TimeSpan.FromSeconds(1));
+
+        // A different body never takes a key over.
+        await (await client.PostJson(url, OtherPurchase, "pay-1"))
+            .AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+
+        // The retry runs: the purchase its dead predecessor committed answers as a replay of its externalId (200), and
+        // that answer is stored for the key.
+        var retry = await client.PostJson(url, Purchase, "pay-1");
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+        var again = await client.PostJson(url, Purchase, "pay-1");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await retry.ReadJson()).Str("id"), (await again.ReadJson()).Str("id"));
+
+        var conversion = Assert.Single(await client.Conversions(campaignId));
+        Assert.Single(conversion["rewards"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Parallel_retries_take_a_stale_claim_over_once()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        await LeaveInProgress(app, client, url, "pay-1");
+        app.Clock.Advance(IdempotencyClaims.StaleAfter + TimeSpan.FromSeconds(1));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => client.PostJson(url, Purchase, "pay-1"))));
+
+        // One retry takes the claim over and runs; each other one finds it taken (409) or answered (a replay).
+        var ran = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK && !r.Headers.Contains("Idempotent-Replayed"));
+        foreach (var other in responses.Where(r => r != ran))
+        {
+            if (other.StatusCode == HttpStatusCode.Conflict)
+            {
+                await AssertInProgress(other);
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+                Assert.Equal("true", other.Headers.GetValues("Idempotent-Replayed").Single());
+            }
+        }
+
+        Assert.Single(await client.Conversions(campaignId));
+    }
+
+    [Fact]
+    public async Task A_failed_request_frees_its_key_for_a_retry()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        var purchase = new { participantExternalId = "user-c", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1" };
+
+        await (await client.PostJson(url, purchase, "pay-c")).AssertProblem(HttpStatusCode.UnprocessableEntity, "unknown-participant");
+        await client.Register(campaignId, "user-c");
+
+        var retry = await client.PostJson(url, purchase, "pay-c");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Single(await client.Conversions(campaignId));
+    }
+}
