@@ -21,7 +21,7 @@ public static class CampaignApi
     private static async Task<Results<Created<CampaignResponse>, ValidationProblem>> Create(
         CreateCampaignRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var validator = request.Validate(out var model);
+        var validator = request.Validate(out var model, out var destination);
         if (!validator.IsValid)
         {
             return Problems.Validation(validator.Errors);
@@ -30,7 +30,7 @@ public static class CampaignApi
         var campaign = new Campaign
         {
             Name = request.Name!.Trim(),
-            DestinationUrl = request.DestinationUrl!.Trim(),
+            DestinationUrl = destination!,
             AttributionWindowDays = request.AttributionWindowDays ?? 30,
             AttributionModel = model,
             CreatedAt = clock.GetUtcNow().UtcDateTime,

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.WebUtilities;
 using RefTrack.Infrastructure;
+using RefTrack.Links;
 
 namespace RefTrack.Campaigns;
 
@@ -7,27 +9,110 @@ public sealed record CreateCampaignRequest(
 {
     public const int MaxWindowDays = 365;
 
-    public Validator Validate(out AttributionModel model)
+    public const int MaxDestinationLength = 2048;
+
+    public Validator Validate(out AttributionModel model) => Validate(out model, out _);
+
+    /// <param name="model">The attribution model asked for, or first click.</param>
+    /// <param name="destination">When valid, the destination as it is stored and redirected to
+    /// (<see cref="DestinationUrls.TryNormalize"/>).</param>
+    public Validator Validate(out AttributionModel model, out string? destination)
     {
+        destination = null;
         var v = new Validator()
             .Required(Name, "name", 200)
-            .RequiredId(DestinationUrl, "destinationUrl", 2048)
+            .Required(DestinationUrl, "destinationUrl", MaxDestinationLength)
             .Check(AttributionWindowDays is null or (>= 1 and <= MaxWindowDays), "attributionWindowDays",
                 $"Between 1 and {MaxWindowDays} days.")
             .Enum(AttributionModel, "attributionModel", out model, Campaigns.AttributionModel.FirstClick);
-        if (DestinationUrl is not null && !IsRedirectTarget(DestinationUrl))
+        if (!string.IsNullOrWhiteSpace(DestinationUrl) && DestinationUrl.Length <= MaxDestinationLength)
         {
-            v.Add("destinationUrl", "An absolute http or https URL without user info, e.g. https://example.com/signup.");
+            if (DestinationUrls.TryNormalize(DestinationUrl, out var normalized, out var error))
+            {
+                destination = normalized;
+            }
+            else
+            {
+                v.Add("destinationUrl", error);
+            }
         }
 
         return v;
     }
+}
 
-    private static bool IsRedirectTarget(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
-        (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) &&
-        string.IsNullOrEmpty(uri.UserInfo) &&
-        string.IsNullOrEmpty(uri.Fragment);
+/// <summary>
+/// What a campaign destination may be, and the one form it is stored in. The redirect sends the stored string as the
+/// <c>Location</c> header with <c>ref</c> and <c>rt_click</c> added, so it must be a header value (ASCII, no control
+/// characters: Kestrel refuses anything else, and every click of the campaign would answer 500), and must not carry
+/// either parameter already (the site would read its own value, not the redirect's). Any future way of changing a
+/// destination must go through <see cref="TryNormalize"/> too.
+/// </summary>
+public static class DestinationUrls
+{
+    /// <summary>
+    /// The destination, surrounding whitespace trimmed, as an absolute http(s) URL in ASCII: the host in its IDN
+    /// (punycode) form, anything else non-ASCII percent-encoded as UTF-8, as <see cref="Uri"/> prints it (lower-case
+    /// scheme and host, no default port, <c>.</c> and <c>..</c> segments resolved). False, with the message for the
+    /// caller, for anything the redirect cannot send.
+    /// </summary>
+    public static bool TryNormalize(string url, out string normalized, out string error)
+    {
+        normalized = "";
+        var trimmed = url.Trim();
+        foreach (var c in trimmed)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+            {
+                error = "No spaces, line breaks or other control characters; percent-encode them (a space is %20).";
+                return false;
+            }
+        }
+
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) ||
+            !string.IsNullOrEmpty(uri.UserInfo) ||
+            !string.IsNullOrEmpty(uri.Fragment))
+        {
+            error = "An absolute http or https URL without user info or #fragment, e.g. https://example.com/signup.";
+            return false;
+        }
+
+        // A host Uri cannot put in IDN form (a label too long, say) is "Basic" and keeps its Unicode.
+        var host = uri.HostNameType switch
+        {
+            UriHostNameType.Dns or UriHostNameType.IPv4 => uri.IdnHost,
+            UriHostNameType.IPv6 => uri.Host, // In brackets, without a zone id.
+            _ => null,
+        };
+        var ascii = host is null ? null : string.Concat(
+            uri.Scheme, "://", host, uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            uri.PathAndQuery);
+        if (ascii is null || ascii.Any(c => c is <= ' ' or > '~'))
+        {
+            error = "The host is not a valid domain name or IP address.";
+            return false;
+        }
+
+        if (ascii.Length > CreateCampaignRequest.MaxDestinationLength)
+        {
+            error = $"At most {CreateCampaignRequest.MaxDestinationLength} characters once non-ASCII characters are " +
+                    $"percent-encoded ({ascii.Length}).";
+            return false;
+        }
+
+        var query = QueryHelpers.ParseQuery(uri.Query);
+        if (query.ContainsKey(RedirectApi.CodeParameter) || query.ContainsKey(RedirectApi.ClickParameter))
+        {
+            error = $"Must not have a '{RedirectApi.CodeParameter}' or '{RedirectApi.ClickParameter}' query parameter: " +
+                    "the redirect adds both (the referral code and the click id), and the site would read the first one.";
+            return false;
+        }
+
+        normalized = ascii;
+        error = "";
+        return true;
+    }
 }
 
 public sealed record CampaignResponse(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,13 +34,40 @@ public sealed class ClickHasher
 
     public string HashIp(string ip) => Hash("", "ip:", ip, "", "");
 
-    /// <summary>The hash of a connection's address, formatted on the stack; without one, of <c>unknown</c>.</summary>
+    /// <summary>The hash of a connection's address, formatted on the stack; without one, of <c>unknown</c>. An IPv4
+    /// address that reached a dual-mode socket (<c>::ffff:1.2.3.4</c>) hashes as the plain IPv4 address it is.</summary>
     public string HashIp(IPAddress? address)
     {
         Span<char> text = stackalloc char[MaxAddressLength];
-        return address is not null && address.TryFormat(text, out var written)
+        return address is not null && TryFormat(address, text, out var written)
             ? Hash("", "ip:", text[..written], "", "")
             : HashIp("unknown");
+    }
+
+    /// <summary>The address as text; an IPv4-mapped IPv6 address as its IPv4 part, as <see cref="IPAddress.MapToIPv4"/>
+    /// would print it, without allocating that address.</summary>
+    private static bool TryFormat(IPAddress address, Span<char> text, out int written)
+    {
+        if (!address.IsIPv4MappedToIPv6)
+        {
+            return address.TryFormat(text, out written);
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        written = 0;
+        for (var i = 12; i < 16; i++)
+        {
+            if (i > 12)
+            {
+                text[written++] = '.';
+            }
+
+            bytes[i].TryFormat(text[written..], out var digits, default, CultureInfo.InvariantCulture);
+            written += digits;
+        }
+
+        return true;
     }
 
     /// <summary>A visitor without a device cookie is recognised by address and browser.</summary>

@@ -21,7 +21,9 @@ public sealed record ResolvedCode(Guid CodeId, string Code, Guid ParticipantId, 
 
 /// <summary>
 /// Code lookups for the redirect path, cached per node for <see cref="LinkOptions.CodeCacheSeconds"/>. Unknown codes
-/// are cached too (briefly), so guessing does not turn into database load.
+/// are cached too (briefly), so the same unknown code clicked again costs no read; but every code not yet seen does,
+/// and guessing is all new codes: the redirect spares the database an address that <see cref="UnknownCodeLimiter"/>
+/// has already refused.
 /// </summary>
 /// <remarks>
 /// The cache is this resolver's own, keyed by the normalized code itself: no key string is built per redirect, and
@@ -51,14 +53,17 @@ public sealed class CodeResolver(
     /// <summary>One target per campaign seen by this node.</summary>
     private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
 
-    public async ValueTask<ResolvedCode?> ResolveAsync(string code, CancellationToken ct)
-    {
-        var normalized = ReferralCode.Normalize(code);
-        if (_codes.TryGetValue(normalized, out ResolvedCode? hit))
-        {
-            return hit;
-        }
+    /// <summary>
+    /// The cached answer for a code (<see cref="ReferralCode.Normalize"/>d), without touching the database: true with
+    /// the code, or with null for a code recently found unknown; false when this node has not looked it up lately.
+    /// </summary>
+    public bool TryGetCached(string normalized, out ResolvedCode? resolved) =>
+        _codes.TryGetValue(normalized, out resolved);
 
+    /// <summary>The code and its campaign from the database, the answer (found or not) cached. Call after
+    /// <see cref="TryGetCached"/> missed: the redirect decides in between whether the lookup is worth a read.</summary>
+    public async ValueTask<ResolvedCode?> LookupAsync(string normalized, CancellationToken ct)
+    {
         var row = await reads.RunAsync(scopes, db => LookupAsync(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.

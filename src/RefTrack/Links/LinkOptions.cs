@@ -17,7 +17,8 @@ public sealed class LinkOptions
     [Range(0, 3600)]
     public int CodeCacheSeconds { get; set; } = 300;
 
-    /// <summary>Unknown-code lookups one client address may make per minute before getting 429.</summary>
+    /// <summary>Unknown-code lookups one client address may make per minute before getting 429; until its
+    /// Retry-After has passed it then gets 429 for any code this node has not cached, without a lookup.</summary>
     [Range(1, 100_000)]
     public int UnknownCodeLimitPerMinute { get; set; } = 30;
 

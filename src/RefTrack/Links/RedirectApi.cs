@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;
@@ -12,6 +14,21 @@ public static class RedirectApi
     public const string ClickParameter = "rt_click";
 
     public const string CodeParameter = "ref";
+
+    /// <summary>A device id as the redirect mints it: a UUIDv7 as 32 lower-case hex digits.</summary>
+    private const int DeviceIdLength = 32;
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
+    /// <summary>
+    /// Whether an incoming <c>rt_did</c> value (percent-decoded by ASP.NET Core) is a device id this service could have
+    /// minted. Anything else is treated as no cookie: it would otherwise be stored as it came, and a value longer than
+    /// the columns (<c>Clicks.DeviceId</c>, and <c>ClickVisitors.VisitorKey</c> as <c>d:</c> and the id, both 64) or
+    /// holding a NUL fails on PostgreSQL the whole batch of clicks it was written in, everyone's. Upper-case hex is not
+    /// accepted either: the service never sets it, so only a hand-made cookie carries it.
+    /// </summary>
+    public static bool IsDeviceId(ReadOnlySpan<char> value) =>
+        value.Length == DeviceIdLength && !value.ContainsAnyExcept(LowerHex);
 
     public static IEndpointRouteBuilder MapRedirects(this IEndpointRouteBuilder routes)
     {
@@ -41,7 +58,24 @@ public static class RedirectApi
         public async Task FollowAsync(string code, HttpContext http)
         {
             var ct = http.RequestAborted;
-            var resolved = code.Length <= 32 ? await codes.ResolveAsync(code, ct) : null;
+            ResolvedCode? resolved = null;
+            if (code.Length <= 32)
+            {
+                var normalized = ReferralCode.Normalize(code);
+                if (!codes.TryGetCached(normalized, out resolved))
+                {
+                    // Not looked up lately, so finding out costs a database read: an address already refused for
+                    // guessing gets its 429 without one (a guesser's codes are new ones, never in the cache).
+                    if (limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http)) is { } wait)
+                    {
+                        await TooManyAsync(http, wait);
+                        return;
+                    }
+
+                    resolved = await codes.LookupAsync(normalized, ct);
+                }
+            }
+
             if (resolved is null || resolved.IsDisabled)
             {
                 await RefuseAsync(http);
@@ -54,7 +88,7 @@ public static class RedirectApi
             var ipHash = hasher.HashIp(http.Connection.RemoteIpAddress);
             // Request.Cookies builds a parsed collection (and a feature to hold it) even for a request without any.
             var incomingDevice = http.Request.Headers.Cookie.Count > 0
-                                 && http.Request.Cookies[DeviceCookie] is { Length: > 0 and <= 64 } d ? d : null;
+                                 && http.Request.Cookies[DeviceCookie] is { } d && IsDeviceId(d) ? d : null;
             var deviceId = incomingDevice ?? UuidV7.New(now).ToString("N");
             var click = new Click
             {
@@ -85,19 +119,27 @@ public static class RedirectApi
         }
 
         /// <summary>404 for an unknown or disabled code; 429 once the client's address has missed too often.</summary>
-        private Task RefuseAsync(HttpContext http)
-        {
-            var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            if (limiter.TryMiss(ip) is { } wait)
-            {
-                http.Response.Headers.RetryAfter =
-                    ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: 429, title: "Too many unknown referral codes.",
-                    detail: "Slow down and retry after the time in Retry-After.", type: Problems.TypePrefix + "rate-limited")
-                    .ExecuteAsync(http);
-            }
+        private Task RefuseAsync(HttpContext http) =>
+            limiter.TryMiss(ClientKey(http)) is { } wait
+                ? TooManyAsync(http, wait)
+                : Problems.NotFound("Referral code").ExecuteAsync(http);
 
-            return Problems.NotFound("Referral code").ExecuteAsync(http);
+        private static Task TooManyAsync(HttpContext http, TimeSpan wait)
+        {
+            http.Response.Headers.RetryAfter =
+                Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: 429, title: "Too many unknown referral codes.",
+                detail: "Slow down and retry after the time in Retry-After.", type: Problems.TypePrefix + "rate-limited")
+                .ExecuteAsync(http);
         }
+
+        /// <summary>The unknown-code limiter's key: the client's address as text, an IPv4 address that reached a
+        /// dual-mode socket (<c>::ffff:1.2.3.4</c>) as plain IPv4, so it shares one allowance however it connects.</summary>
+        private static string ClientKey(HttpContext http) => http.Connection.RemoteIpAddress switch
+        {
+            null => "unknown",
+            { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+            var address => address.ToString(),
+        };
     }
 }

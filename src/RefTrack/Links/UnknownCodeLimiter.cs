@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -5,10 +7,19 @@ namespace RefTrack.Links;
 
 /// <summary>
 /// Counts only misses: a client guessing codes is slowed down, while a valid link always redirects, however
-/// often it is clicked. Per node and in memory: it is a brake on guessing, not an exact quota.
+/// often it is clicked, once this node has looked it up. Per node and in memory: it is a brake on guessing, not an
+/// exact quota.
 /// </summary>
+/// <remarks>
+/// A client refused once is told to wait <c>Retry-After</c> (the limiter's window: the fixed window limiter's retry
+/// hint is always a whole window) and is refused until that time has passed, without its misses being counted. Until
+/// then <see cref="RetryAfter"/> also answers for it, without counting, so the redirect can refuse a code it has not
+/// cached before reading the database for it: each new guessed code would otherwise cost a read, limited or not.
+/// </remarks>
 public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposable
 {
+    private static readonly long SweepTicks = Stopwatch.Frequency * 60;
+
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
         RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
         {
@@ -17,16 +28,112 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
             QueueLimit = 0,
         }));
 
-    /// <summary>Null when the miss is allowed; otherwise how long the client should wait.</summary>
+    /// <summary>Clients refused, each with the <see cref="Stopwatch"/> timestamp until which it stays refused.</summary>
+    private readonly ConcurrentDictionary<string, long> _refusedUntil = new(StringComparer.Ordinal);
+
+    /// <summary>Entries of <see cref="_refusedUntil"/>: counted on each add and remove, as the dictionary's own count
+    /// and emptiness checks take all of its locks.</summary>
+    private int _refusedCount;
+
+    private long _nextSweep = Stopwatch.GetTimestamp() + SweepTicks;
+
+    /// <summary>Whether any client may be being refused: when none is (nearly always), the redirect need not even
+    /// format the client's address to ask <see cref="RetryAfter"/>. Refusals that ran out are dropped here too, at most
+    /// once a minute.</summary>
+    public bool AnyRefused()
+    {
+        if (Volatile.Read(ref _refusedCount) == 0)
+        {
+            return false;
+        }
+
+        SweepIfDue(Stopwatch.GetTimestamp());
+        return Volatile.Read(ref _refusedCount) > 0;
+    }
+
+    /// <summary>Counts a miss. Null when the miss is allowed; otherwise how long the client should wait.</summary>
     public TimeSpan? TryMiss(string client)
     {
+        if (RetryAfter(client) is { } refused)
+        {
+            return refused;
+        }
+
         using var lease = _limiter.AttemptAcquire(client);
         if (lease.IsAcquired)
         {
             return null;
         }
 
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        var now = Stopwatch.GetTimestamp();
+        Refuse(client, now + (long)(wait.TotalSeconds * Stopwatch.Frequency));
+        SweepIfDue(now);
+        return wait;
+    }
+
+    /// <summary>
+    /// Without counting anything: null when the client is not being refused, otherwise how much longer it will be.
+    /// Lock-free and allocation-free for a client that was never refused.
+    /// </summary>
+    public TimeSpan? RetryAfter(string client)
+    {
+        if (!_refusedUntil.TryGetValue(client, out var until))
+        {
+            return null;
+        }
+
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), until);
+        if (left > TimeSpan.Zero)
+        {
+            return left;
+        }
+
+        Forget(client, until);
+        return null;
+    }
+
+    private void Refuse(string client, long until)
+    {
+        while (true)
+        {
+            if (_refusedUntil.TryAdd(client, until))
+            {
+                Interlocked.Increment(ref _refusedCount);
+                return;
+            }
+
+            if (_refusedUntil.TryGetValue(client, out var previous) && _refusedUntil.TryUpdate(client, until, previous))
+            {
+                return;
+            }
+        }
+    }
+
+    private void Forget(string client, long until)
+    {
+        if (_refusedUntil.TryRemove(KeyValuePair.Create(client, until)))
+        {
+            Interlocked.Decrement(ref _refusedCount);
+        }
+    }
+
+    /// <summary>Drops refusals that have run out, at most once a minute, so clients that stopped do not pile up.</summary>
+    private void SweepIfDue(long now)
+    {
+        var due = Volatile.Read(ref _nextSweep);
+        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + SweepTicks, due) != due)
+        {
+            return;
+        }
+
+        foreach (var (client, until) in _refusedUntil)
+        {
+            if (until <= now)
+            {
+                Forget(client, until);
+            }
+        }
     }
 
     public void Dispose() => _limiter.Dispose();

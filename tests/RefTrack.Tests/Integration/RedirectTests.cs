@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Links;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -38,6 +40,41 @@ public abstract class RedirectTests(Provider provider)
         var again = await app.ClickLink(code, deviceId: click.DeviceId);
         Assert.NotEqual(click.ClickId, again.ClickId);
         Assert.Equal(click.DeviceId, again.DeviceId);
+    }
+
+    [Theory]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")] // 64: its visitor key "d:…" is 66.
+    [InlineData("0123456789abcdef0123456789abcdef0")] // 33 hex digits.
+    [InlineData("0123456789abcdef0123456789abcde")] // 31.
+    [InlineData("0123456789ABCDEF0123456789ABCDEF")] // Never minted upper-case.
+    [InlineData("0123456789abcdef0123456789abcde%00")] // Percent-decoded: a NUL, which PostgreSQL text cannot hold.
+    [InlineData("abc%00def")]
+    [InlineData("0123456789abcdef-0123456789abcde")]
+    [InlineData("device-1")]
+    public async Task A_device_cookie_not_minted_here_is_replaced_and_the_visitor_counted_by_address_and_browser(string cookie)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        var first = await app.ClickLink(code, deviceId: cookie);
+        var second = await app.ClickLink(code, deviceId: cookie);
+
+        // A fresh device id each time, as for a browser without the cookie...
+        Assert.True(RedirectApi.IsDeviceId(first.DeviceId), first.DeviceId);
+        Assert.NotEqual(first.DeviceId, second.DeviceId);
+
+        // ...and the clicks are written (on PostgreSQL the cookie as it came failed the whole batch): one visitor,
+        // recognised by address and browser, then by the device id the first click set (written first: PostgreSQL's
+        // concurrent batches may otherwise commit the later click first, which is then the unique one).
+        await app.FlushClicksAsync();
+        var withCookie = await app.ClickLink(code, deviceId: first.DeviceId);
+        Assert.Equal(first.DeviceId, withCookie.DeviceId);
+        await app.FlushClicksAsync();
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(3, clicks.Long("total"));
+        Assert.Equal(1, clicks.Long("unique"));
     }
 
     [Theory]
@@ -218,6 +255,7 @@ public abstract class RedirectTests(Provider provider)
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code); // Looked up, so cached by this node.
 
         for (var i = 0; i < 3; i++)
         {
@@ -241,6 +279,91 @@ public abstract class RedirectTests(Provider provider)
         await (await app.GetLink("/r/GUESS10")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
         await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
         await (await app.GetLink($"/r/{code}")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public async Task A_client_over_the_unknown_code_limit_costs_no_database_read_for_new_codes()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?>
+        {
+            ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "2",
+            ["RefTrack:Proxy:TrustedNetworks"] = "10.0.0.0/8",
+        })
+        {
+            RemoteAddress = IPAddress.Parse("10.0.0.5"),
+        };
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var cachedCode = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        var uncachedCode = (await client.Register(campaignId, "user-b")).Str("referralCode");
+        await app.ClickLink(cachedCode);
+        var resolver = app.Services.GetRequiredService<CodeResolver>();
+
+        Task<HttpResponseMessage> Get(string path, string visitor)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Forwarded-For", visitor);
+            return app.Client(null).SendAsync(request);
+        }
+
+        await (await Get("/r/GUESS1", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS2", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS3", "203.0.113.1")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.True(resolver.TryGetCached("GUESS3", out _)); // Looked up (every lookup is cached), then refused.
+
+        // Refused now: a code this node has not looked up is refused before the lookup (nothing cached for it), with
+        // the time left to wait.
+        var limited = await Get("/r/GUESS4", "203.0.113.1");
+        await limited.AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.InRange(int.Parse(limited.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
+        Assert.False(resolver.TryGetCached("GUESS4", out _));
+        // So is a real code it has not looked up: telling it from a guess would take the read.
+        await (await Get($"/r/{uncachedCode}", "203.0.113.1")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.False(resolver.TryGetCached(uncachedCode, out _));
+        // A link this node knows still redirects.
+        Assert.Equal(HttpStatusCode.Redirect, (await Get($"/r/{cachedCode}", "203.0.113.1")).StatusCode);
+
+        // Any other client is looked up as before, and follows any link.
+        await (await Get("/r/GUESS4", "198.51.100.7")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.True(resolver.TryGetCached("GUESS4", out _));
+        Assert.Equal(HttpStatusCode.Redirect, (await Get($"/r/{uncachedCode}", "198.51.100.7")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_ipv4_client_is_one_client_whether_or_not_it_arrives_ipv4_mapped()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?>
+        {
+            ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "2",
+            ["RefTrack:Proxy:TrustedNetworks"] = "10.0.0.0/8",
+        })
+        {
+            RemoteAddress = IPAddress.Parse("10.0.0.5"),
+        };
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        Task<HttpResponseMessage> Get(string path, string visitor)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Forwarded-For", visitor);
+            request.Headers.TryAddWithoutValidation("User-Agent", FlowHelpers.BrowserUserAgent);
+            return app.Client(null).SendAsync(request);
+        }
+
+        // One allowance of unknown codes...
+        await (await Get("/r/GUESS1", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS2", "::ffff:203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS3", "203.0.113.1")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+
+        // ...and one visitor without a device cookie.
+        Assert.Equal(HttpStatusCode.Redirect, (await Get($"/r/{code}", "203.0.113.9")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Get($"/r/{code}", "::ffff:203.0.113.9")).StatusCode);
+        await app.FlushClicksAsync();
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(2, clicks.Long("total"));
+        Assert.Equal(1, clicks.Long("unique"));
     }
 
     [Fact]

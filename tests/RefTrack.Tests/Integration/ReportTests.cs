@@ -88,7 +88,7 @@ public abstract class ReportTests(Provider provider)
         var code = alice.Str("referralCode");
         for (var i = 0; i < 3; i++)
         {
-            await app.ClickLink(code, deviceId: $"device-{i % 2}");
+            await app.ClickLink(code, deviceId: $"{i % 2:x32}");
         }
 
         await app.ClickLink(code, userAgent: FlowHelpers.BotUserAgent);

@@ -44,6 +44,22 @@ public sealed class ClickHasherTests
         Assert.Equal(hasher.HashIp(address?.ToString() ?? "unknown"), hasher.HashIp(address));
     }
 
+    [Theory]
+    [InlineData("::ffff:1.2.3.4", "1.2.3.4")]
+    [InlineData("::ffff:203.0.113.255", "203.0.113.255")]
+    [InlineData("::ffff:0.0.0.0", "0.0.0.0")]
+    [InlineData("::ffff:255.255.255.255", "255.255.255.255")]
+    public void An_ipv4_address_on_a_dual_mode_socket_hashes_as_plain_ipv4(string mapped, string ipv4)
+    {
+        var hasher = new ClickHasher(Key);
+        var address = System.Net.IPAddress.Parse(mapped);
+        Assert.True(address.IsIPv4MappedToIPv6);
+
+        Assert.Equal(Reference("ip:" + ipv4), hasher.HashIp(address));
+        Assert.Equal(hasher.HashIp(System.Net.IPAddress.Parse(ipv4)), hasher.HashIp(address));
+        Assert.Equal(hasher.HashIp(address.MapToIPv4()), hasher.HashIp(address));
+    }
+
     [Fact]
     public void The_fingerprint_key_is_f_and_the_fingerprint()
     {

@@ -261,6 +261,82 @@ public sealed class RequestValidationTests
         AssertOnlyErrorOn(Campaign(url: url).Validate(out _), "destinationUrl");
     }
 
+    [Theory]
+    [InlineData("https://shop.example/signup", "https://shop.example/signup")]
+    [InlineData("  https://shop.example/signup  ", "https://shop.example/signup")]
+    [InlineData("https://shop.example/join?utm_source=referral&lang=en", "https://shop.example/join?utm_source=referral&lang=en")]
+    [InlineData("https://shop.example", "https://shop.example/")]
+    [InlineData("HTTPS://Shop.Example:443/Signup", "https://shop.example/Signup")]
+    [InlineData("https://shop.example:8443/a", "https://shop.example:8443/a")]
+    [InlineData("https://shop.example/café", "https://shop.example/caf%C3%A9")]
+    [InlineData("https://shop.example/s?q=straße", "https://shop.example/s?q=stra%C3%9Fe")]
+    [InlineData("https://bücher.example/signup", "https://xn--bcher-kva.example/signup")]
+    [InlineData("https://MÜNCHEN.example/straße?q=ä", "https://xn--mnchen-3ya.example/stra%C3%9Fe?q=%C3%A4")]
+    [InlineData("https://shop.example/a%0D%0Ab", "https://shop.example/a%0D%0Ab")]
+    [InlineData("http://[2001:db8::1]:8080/a", "http://[2001:db8::1]:8080/a")]
+    [InlineData("https://shop.example/?referrer=x&href=y", "https://shop.example/?referrer=x&href=y")]
+    public void Campaign_destination_is_stored_as_the_ascii_url_the_redirect_sends(string url, string expected)
+    {
+        var v = Campaign(url: url).Validate(out _, out var destination);
+
+        Assert.True(v.IsValid, string.Join("; ", v.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(expected, destination);
+    }
+
+    [Theory]
+    [InlineData("https://shop.example/a\r\nX-Injected: 1")]
+    [InlineData("https://shop.example/a\nb")]
+    [InlineData("https://shop.example/a b")]
+    [InlineData("https://shop.example/a\tb")]
+    [InlineData("https://shop.example/a\u0000b")]
+    [InlineData("https://shop.example/a\u007fb")]
+    [InlineData("https://shop.example/a\u00a0b")]
+    [InlineData("https://shop.example/a\u2028b")]
+    [InlineData("https://shop.example/?q=a b")]
+    public void Campaign_destination_with_whitespace_or_control_characters_is_refused(string escaped)
+    {
+        var url = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        var v = Campaign(url: url).Validate(out _, out var destination);
+
+        AssertOnlyErrorOn(v, "destinationUrl");
+        Assert.Contains("control characters", Assert.Single(v.Errors["destinationUrl"]), StringComparison.Ordinal);
+        Assert.Null(destination);
+    }
+
+    [Theory]
+    [InlineData("https://shop.example/signup?ref=newsletter")]
+    [InlineData("https://shop.example/signup?utm=x&ref")]
+    [InlineData("https://shop.example/signup?REF=newsletter")]
+    [InlineData("https://shop.example/signup?r%65f=newsletter")]
+    [InlineData("https://shop.example/signup?rt_click=abc")]
+    [InlineData("https://shop.example/signup?a=1&RT_CLICK=")]
+    public void Campaign_destination_with_the_redirects_own_parameters_is_refused(string url)
+    {
+        var v = Campaign(url: url).Validate(out _);
+
+        AssertOnlyErrorOn(v, "destinationUrl");
+        Assert.Contains("'ref' or 'rt_click'", Assert.Single(v.Errors["destinationUrl"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Campaign_destination_at_most_2048_characters_once_percent_encoded()
+    {
+        var fits = "https://shop.example/" + new string('é', (2048 - 21) / 6);
+        var tooLong = "https://shop.example/" + new string('é', 400); // 421 characters, 2421 encoded.
+
+        Assert.True(Campaign(url: fits).Validate(out _).IsValid);
+        AssertOnlyErrorOn(Campaign(url: tooLong).Validate(out _), "destinationUrl");
+    }
+
+    [Fact]
+    public void Campaign_destination_host_without_an_ascii_form_is_refused()
+    {
+        var label = new string('ü', 70); // Longer than a DNS label may be: Uri keeps it as Unicode.
+
+        AssertOnlyErrorOn(Campaign(url: $"https://{label}.example/").Validate(out _), "destinationUrl");
+    }
+
     [Fact]
     public void Campaign_requires_name_and_destination()
     {
