@@ -21,7 +21,10 @@ public sealed record CreateCampaignRequest(
         destination = null;
         var v = new Validator()
             .Required(Name, "name", 200)
-            .Required(DestinationUrl, "destinationUrl", MaxDestinationLength)
+            // Its characters are TryNormalize's to judge (below), with the one message that says why.
+            .Check(!string.IsNullOrWhiteSpace(DestinationUrl), "destinationUrl", "Required.")
+            .Check(DestinationUrl is not { Length: > MaxDestinationLength }, "destinationUrl",
+                $"At most {MaxDestinationLength} characters.")
             .Check(AttributionWindowDays is null or (>= 1 and <= MaxWindowDays), "attributionWindowDays",
                 $"Between 1 and {MaxWindowDays} days.")
             .Enum(AttributionModel, "attributionModel", out model, Campaigns.AttributionModel.FirstClick);
