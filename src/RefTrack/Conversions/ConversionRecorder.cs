@@ -128,6 +128,7 @@ public sealed class ConversionRecorder(
         // SQLite's group commit answers its units after their batch's commit.
         var stored = await reads.RunAsync(db, r => queries.Stored(r, campaignId, externalId, ct))
             ?? throw new InvalidOperationException($"Conversion '{externalId}' was a duplicate but is not stored.");
+        // Not occurredAt: a client that stamps its retries when it sends them is still sending the same event.
         var same = stored.ParticipantId == participantId && stored.Type == type &&
                    stored.Amount == (request.Amount ?? 0) && stored.Currency == request.Currency;
         if (!same)

@@ -54,6 +54,31 @@ public abstract class ConversionTests(Provider provider)
         Assert.Equal(1, (await client.CampaignStats(s.CampaignId)).Int("conversions"));
     }
 
+    [Fact]
+    public async Task A_replay_stamped_at_another_time_is_the_same_event_and_keeps_the_first_time()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var s = await ReferredPair(client);
+        var path = $"/api/v1/campaigns/{s.CampaignId}/conversions";
+        var sent = app.Clock.GetUtcNow().UtcDateTime.AddHours(-2);
+
+        var first = await client.PostOk(path, new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1",
+            occurredAt = sent,
+        });
+        var retry = await client.PostOk(path, new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1",
+            occurredAt = sent.AddMinutes(5),
+        }, HttpStatusCode.OK);
+
+        Assert.Equal(first.Str("id"), retry.Str("id"));
+        Assert.Equal(first.Str("occurredAt"), retry.Str("occurredAt"));
+        Assert.Single(await client.Conversions(s.CampaignId));
+    }
+
     [Theory]
     [InlineData("user-b", "purchase", 10001, "USD")]
     [InlineData("user-b", "subscriptionPayment", 10000, "USD")]
