@@ -52,6 +52,16 @@ public abstract class ConcurrencyTests(Provider provider)
         return [.. answers];
     }
 
+    /// <summary>A campaign with the standard rules in which user-a referred user-b; user-a's participant.</summary>
+    private static async Task<(string CampaignId, JsonNode A)> ReferredPair(HttpClient client)
+    {
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        return (campaignId, a);
+    }
+
     [Fact]
     public async Task Parallel_identical_signups_create_one_participant_one_referral_and_rewards_once()
     {
@@ -82,10 +92,7 @@ public abstract class ConcurrencyTests(Provider provider)
     {
         using var app = new TestApp(provider);
         var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        await client.AddStandardRules(campaignId);
-        var a = await client.Register(campaignId, "user-a");
-        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var (campaignId, a) = await ReferredPair(client);
         var body = new { participantExternalId = "user-b", type = "purchase", amount = 25000, currency = "USD", externalId = "order-1" };
 
         var answers = await InParallel(() => client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/conversions", body));
@@ -141,10 +148,7 @@ public abstract class ConcurrencyTests(Provider provider)
     {
         using var app = new TestApp(provider);
         var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        await client.AddStandardRules(campaignId);
-        var a = await client.Register(campaignId, "user-a");
-        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var (campaignId, a) = await ReferredPair(client);
         var url = $"/api/v1/campaigns/{campaignId}/conversions";
         var body = new { participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1" };
 
@@ -163,10 +167,7 @@ public abstract class ConcurrencyTests(Provider provider)
     {
         using var app = new TestApp(provider);
         var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        await client.AddStandardRules(campaignId);
-        var a = await client.Register(campaignId, "user-a");
-        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var (campaignId, a) = await ReferredPair(client);
         var url = $"/api/v1/campaigns/{campaignId}/conversions";
 
         var responses = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(i => Task.Run(() => client.PostJson(url, new
@@ -218,10 +219,7 @@ public abstract class ConcurrencyTests(Provider provider)
     {
         using var app = new TestApp(provider);
         var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        await client.AddStandardRules(campaignId);
-        var a = await client.Register(campaignId, "user-a");
-        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var (campaignId, a) = await ReferredPair(client);
         var reward = Assert.Single(await client.Rewards(campaignId, a.Str("id")));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, Parallel).Select(_ => Task.Run(() =>
@@ -307,10 +305,7 @@ public abstract class ConcurrencyTests(Provider provider)
     {
         using var app = new TestApp(provider);
         var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        await client.AddStandardRules(campaignId);
-        var a = await client.Register(campaignId, "user-a");
-        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var (campaignId, a) = await ReferredPair(client);
         var n = 0;
 
         var answers = await InParallel(() =>

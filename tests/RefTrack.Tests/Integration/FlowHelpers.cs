@@ -91,13 +91,20 @@ public static class FlowHelpers
         return new ClickResult(response, cookies["rt_click"], cookies["rt_did"], response.Headers.Location!.ToString());
     }
 
-    /// <summary>GET /r/{code} without asserting the status.</summary>
-    public static async Task<HttpResponseMessage> GetLink(this TestApp app, string path, string? userAgent = BrowserUserAgent)
+    /// <summary>GET /r/{code} without asserting the status; with <paramref name="forwardedFor"/>, as the visitor at that
+    /// address behind a load balancer (the app must trust its network).</summary>
+    public static async Task<HttpResponseMessage> GetLink(
+        this TestApp app, string path, string? userAgent = BrowserUserAgent, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (userAgent is not null)
         {
             request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
+
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
         }
 
         return await app.Client(null).SendAsync(request);

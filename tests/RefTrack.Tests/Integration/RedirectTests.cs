@@ -13,6 +13,18 @@ public sealed class RedirectTestsPostgres() : RedirectTests(Provider.Postgres);
 
 public abstract class RedirectTests(Provider provider)
 {
+    /// <summary>An app behind a load balancer at 10.0.0.5 whose network it trusts: each request's visitor is the
+    /// address it forwards (<see cref="FlowHelpers.GetLink"/>'s forwardedFor).</summary>
+    private TestApp BehindBalancer(int unknownCodesPerMinute) => new(provider, new Dictionary<string, string?>
+    {
+        ["RefTrack:Links:UnknownCodeLimitPerMinute"] =
+            unknownCodesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RefTrack:Proxy:TrustedNetworks"] = "10.0.0.0/8",
+    })
+    {
+        RemoteAddress = IPAddress.Parse("10.0.0.5"),
+    };
+
     [Fact]
     public async Task Redirects_to_the_campaign_destination_with_ref_and_click_id()
     {
@@ -284,14 +296,7 @@ public abstract class RedirectTests(Provider provider)
     [Fact]
     public async Task A_client_over_the_unknown_code_limit_costs_no_database_read_for_new_codes()
     {
-        using var app = new TestApp(provider, new Dictionary<string, string?>
-        {
-            ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "2",
-            ["RefTrack:Proxy:TrustedNetworks"] = "10.0.0.0/8",
-        })
-        {
-            RemoteAddress = IPAddress.Parse("10.0.0.5"),
-        };
+        using var app = BehindBalancer(unknownCodesPerMinute: 2);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var cachedCode = (await client.Register(campaignId, "user-a")).Str("referralCode");
@@ -299,12 +304,7 @@ public abstract class RedirectTests(Provider provider)
         await app.ClickLink(cachedCode);
         var resolver = app.Services.GetRequiredService<CodeResolver>();
 
-        Task<HttpResponseMessage> Get(string path, string visitor)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Add("X-Forwarded-For", visitor);
-            return app.Client(null).SendAsync(request);
-        }
+        Task<HttpResponseMessage> Get(string path, string visitor) => app.GetLink(path, forwardedFor: visitor);
 
         await (await Get("/r/GUESS1", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
         await (await Get("/r/GUESS2", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
@@ -332,25 +332,12 @@ public abstract class RedirectTests(Provider provider)
     [Fact]
     public async Task An_ipv4_client_is_one_client_whether_or_not_it_arrives_ipv4_mapped()
     {
-        using var app = new TestApp(provider, new Dictionary<string, string?>
-        {
-            ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "2",
-            ["RefTrack:Proxy:TrustedNetworks"] = "10.0.0.0/8",
-        })
-        {
-            RemoteAddress = IPAddress.Parse("10.0.0.5"),
-        };
+        using var app = BehindBalancer(unknownCodesPerMinute: 2);
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
 
-        Task<HttpResponseMessage> Get(string path, string visitor)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Add("X-Forwarded-For", visitor);
-            request.Headers.TryAddWithoutValidation("User-Agent", FlowHelpers.BrowserUserAgent);
-            return app.Client(null).SendAsync(request);
-        }
+        Task<HttpResponseMessage> Get(string path, string visitor) => app.GetLink(path, forwardedFor: visitor);
 
         // One allowance of unknown codes...
         await (await Get("/r/GUESS1", "203.0.113.1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
