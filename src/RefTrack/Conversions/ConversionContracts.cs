@@ -36,8 +36,21 @@ public sealed record RecordConversionRequest(
         .Check(Amount is null or (>= 0 and <= MaxAmount), "amount", $"Between 0 and {MaxAmount} minor units.")
         .Currency(Currency, "currency")
         .RequiredId(ExternalId, "externalId", 200)
-        .Check(OccurredAt is null || InRange(OccurredAt.Value.ToUniversalTime(), now), "occurredAt",
+        .Check(OccurredAtUtc() is not { } at || InRange(at, now), "occurredAt",
             "From 2000-01-01T00:00:00Z to one day after the current time (UTC).");
+
+    /// <summary>
+    /// <c>occurredAt</c> in UTC. A time without an offset is UTC, as every time of the API: System.Text.Json binds it
+    /// as <see cref="DateTimeKind.Unspecified"/>, which <see cref="DateTime.ToUniversalTime"/> would take for the
+    /// server's local time (on a server in New York, <c>23:30</c> would be stored as <c>04:30</c> the next day). A
+    /// time with an offset is bound as local time and converts back exactly; one ending in <c>Z</c> is UTC already.
+    /// </summary>
+    public DateTime? OccurredAtUtc() => OccurredAt switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Unspecified } t => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+        { } t => t.ToUniversalTime(),
+    };
 
     private static bool InRange(DateTime occurredAt, DateTime now) =>
         occurredAt >= EarliestOccurredAt && occurredAt <= now + OccurredAtTolerance;

@@ -71,7 +71,7 @@ public sealed class ConversionRecorder(
             ExternalId = externalId,
             Amount = request.Amount ?? 0,
             Currency = request.Currency!,
-            OccurredAt = request.OccurredAt?.ToUniversalTime() ?? now,
+            OccurredAt = request.OccurredAtUtc() ?? now,
             CreatedAt = now,
         };
         await InsertRowAsync(writeDb, conversion, ct); // A unique violation here is a replay: see the caller.

@@ -8,11 +8,21 @@ public sealed record RegisterParticipantRequest(
 {
     public Validator Validate() => new Validator()
         .RequiredId(ExternalId, "externalId", 200)
+        .Check(ExternalId is null || IsAddressable(ExternalId.Trim()), "externalId",
+            "May not contain '/' nor be '.' or '..': it names the participant in URLs.")
         .RequiredId(Email, "email", 320)
         .Check(Email is null || EmailNormalizer.Normalize(Email) is not null, "email", "Not an email address.")
         .Optional(Name, "name", 200)
         .OptionalId(ReferralCode, "referralCode", 64)
         .OptionalId(ClickId, "clickId", 64);
+
+    /// <summary>
+    /// Whether a route's <c>{idOrExternalId}</c> can carry the external id. ASP.NET Core leaves <c>%2F</c> encoded in
+    /// route values (so that an escaped slash is not a path separator), and clients and servers collapse the dot
+    /// segments <c>.</c> and <c>..</c> out of paths: a participant registered so could never be read back by its id.
+    /// </summary>
+    public static bool IsAddressable(string externalId) =>
+        !externalId.Contains('/', StringComparison.Ordinal) && externalId is not ("." or "..");
 }
 
 /// <summary>The outcome of attribution: <c>qualified</c>, <c>flagged</c> or <c>rejected</c>, and why.</summary>

@@ -8,13 +8,17 @@ public sealed record ParticipantView(Participant Participant, string Code, Refer
 
 internal static class ParticipantQueries
 {
-    /// <summary>The participant a route's <c>{idOrExternalId}</c> names; the id wins over a look-alike external id.</summary>
-    public static IQueryable<Participant> ByIdOrExternalId(this IQueryable<Participant> participants, string idOrExternalId) =>
-        Guid.TryParse(idOrExternalId, out var id)
-            ? participants.Where(p => p.Id == id || p.ExternalId == idOrExternalId)
-                .OrderBy(p => p.ExternalId == idOrExternalId)
+    /// <summary>The participant a route's <c>{idOrExternalId}</c> names; the id wins over a look-alike external id.
+    /// Trimmed as registration trims external ids, so <c>%20user-b%20</c> names <c>user-b</c>, as a code's route does.</summary>
+    public static IQueryable<Participant> ByIdOrExternalId(this IQueryable<Participant> participants, string idOrExternalId)
+    {
+        var value = idOrExternalId.Trim();
+        return Guid.TryParse(value, out var id)
+            ? participants.Where(p => p.Id == id || p.ExternalId == value)
+                .OrderBy(p => p.ExternalId == value)
                 .Take(1)
-            : participants.Where(p => p.ExternalId == idOrExternalId);
+            : participants.Where(p => p.ExternalId == value);
+    }
 
     /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>
     /// <remarks>

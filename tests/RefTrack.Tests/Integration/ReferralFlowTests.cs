@@ -258,6 +258,43 @@ public abstract class ReferralFlowTests(Provider provider)
         Assert.False(code["disabled"]!.GetValue<bool>());
     }
 
+    /// <summary>Every external id registration accepts can be read back, its stats read and a code added, by the
+    /// route's <c>{idOrExternalId}</c> escaped as a client escapes a path segment.</summary>
+    [Theory]
+    [InlineData("a%2Fb")]
+    [InlineData("50%")]
+    [InlineData("a b")]
+    [InlineData("x?y#z")]
+    [InlineData("a\\b")]
+    [InlineData("...")]
+    [InlineData("ü-user")]
+    public async Task Participant_is_found_by_any_external_id_it_was_registered_with(string externalId)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, externalId, email: "a@example.org");
+        var route = $"/api/v1/campaigns/{campaignId}/participants/{Uri.EscapeDataString(externalId)}";
+
+        Assert.Equal(a.Str("id"), (await client.GetOk(route)).Str("id"));
+        Assert.Equal(a.Str("id"), (await client.GetOk($"{route}/stats")).Str("participantId"));
+        Assert.Equal(a.Str("id"), (await client.PostOk($"{route}/codes", new { code = "vanity-x" })).Str("participantId"));
+    }
+
+    /// <summary>Routes trim the external id as registration does (and as code routes trim codes).</summary>
+    [Fact]
+    public async Task External_id_in_a_route_is_trimmed_as_at_registration()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, " user-a ", email: "a@example.org");
+        var route = $"/api/v1/campaigns/{campaignId}/participants/%20user-a%20";
+
+        Assert.Equal(a.Str("id"), (await client.GetOk(route)).Str("id"));
+        Assert.Equal(a.Str("id"), (await client.GetOk($"{route}/stats")).Str("participantId"));
+    }
+
     [Fact]
     public async Task Participant_id_wins_over_an_external_id_that_looks_like_it()
     {

@@ -1,0 +1,82 @@
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+[CollectionDefinition(nameof(ServerTimeZone), DisableParallelization = true)]
+public sealed class ServerTimeZoneCollection : ICollectionFixture<ServerTimeZone>;
+
+/// <summary>The process's local time zone is New York's while the collection runs (.NET reads <c>TZ</c> on Linux), as
+/// on a server not kept at UTC. No other test runs meanwhile: the collection is not parallelized.</summary>
+public sealed class ServerTimeZone : IDisposable
+{
+    private readonly string? _tz = Environment.GetEnvironmentVariable("TZ");
+
+    public ServerTimeZone()
+    {
+        Environment.SetEnvironmentVariable("TZ", "America/New_York");
+        TimeZoneInfo.ClearCachedData();
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("TZ", _tz);
+        TimeZoneInfo.ClearCachedData();
+    }
+}
+
+[Collection(nameof(ServerTimeZone))]
+public sealed class ServerTimeZoneTestsSqlite(ServerTimeZone zone) : ServerTimeZoneTests(Provider.Sqlite, zone);
+
+[Collection(nameof(ServerTimeZone))]
+public sealed class ServerTimeZoneTestsPostgres(ServerTimeZone zone) : ServerTimeZoneTests(Provider.Postgres, zone);
+
+/// <summary>Times are UTC whatever the server's own time zone ("Times are UTC", docs/api.md).</summary>
+public abstract class ServerTimeZoneTests(Provider provider, ServerTimeZone zone)
+{
+    [Fact]
+    public async Task An_occurred_at_without_offset_is_utc_and_counts_on_its_utc_day()
+    {
+        Assert.NotNull(zone);
+        Assert.Equal(TimeSpan.FromHours(-5), TimeZoneInfo.Local.GetUtcOffset(new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc)));
+        using var app = new TestApp(provider); // the clock: 2026-03-01T12:00Z
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-b");
+
+        var recorded = await client.PostOk($"/api/v1/campaigns/{campaignId}/conversions", new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 100, currency = "USD", externalId = "o1",
+            occurredAt = "2026-02-28T23:30:00",
+        });
+
+        Assert.Equal(new DateTime(2026, 2, 28, 23, 30, 0, DateTimeKind.Utc), recorded["occurredAt"]!.GetValue<DateTimeOffset>().UtcDateTime);
+        var series = await client.GetOk($"/api/v1/campaigns/{campaignId}/stats/timeseries?days=2");
+        Assert.Equal(["2026-02-28 1", "2026-03-01 0"],
+            series["days"]!.AsArray().Select(d => $"{d!.Str("day")} {d!["conversions"]!.GetValue<long>()}"));
+    }
+
+    /// <summary>An offset is kept exactly, also in the hour that New York's clocks repeat (2025-11-02, 01:00–02:00):
+    /// 01:30-04:00 and 01:30-05:00 are an hour apart.</summary>
+    [Fact]
+    public async Task An_occurred_at_with_an_offset_is_converted_exactly()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-b");
+
+        var first = await client.PostOk($"/api/v1/campaigns/{campaignId}/conversions", new
+        {
+            participantExternalId = "user-b", type = "custom", currency = "USD", externalId = "o1",
+            occurredAt = "2025-11-02T01:30:00-04:00",
+        });
+        var second = await client.PostOk($"/api/v1/campaigns/{campaignId}/conversions", new
+        {
+            participantExternalId = "user-b", type = "custom", currency = "USD", externalId = "o2",
+            occurredAt = "2025-11-02T01:30:00-05:00",
+        });
+
+        Assert.Equal(new DateTime(2025, 11, 2, 5, 30, 0, DateTimeKind.Utc), first["occurredAt"]!.GetValue<DateTimeOffset>().UtcDateTime);
+        Assert.Equal(new DateTime(2025, 11, 2, 6, 30, 0, DateTimeKind.Utc), second["occurredAt"]!.GetValue<DateTimeOffset>().UtcDateTime);
+    }
+}
