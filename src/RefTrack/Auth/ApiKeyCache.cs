@@ -16,7 +16,17 @@ internal sealed record ActiveApiKey(Guid Id, byte[] SecretHash, bool IsAdmin, Gu
 /// </summary>
 internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> options)
 {
-    public async Task<ActiveApiKey?> FindAsync(AppDbContext db, byte[] hash, CancellationToken ct)
+    /// <summary>Evictions so far: a read that overlapped one may have seen the key before its revocation committed.</summary>
+    private long _evictions;
+
+    public Task<ActiveApiKey?> FindAsync(AppDbContext db, byte[] hash, CancellationToken ct) =>
+        FindAsync(hash, () => db.ApiKeys.AsNoTracking()
+            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
+            .Select(k => new ActiveApiKey(k.Id, k.SecretHash, k.IsAdmin, k.CampaignId))
+            .FirstOrDefaultAsync(ct));
+
+    /// <param name="read">The database's answer: the key if it is active.</param>
+    internal async Task<ActiveApiKey?> FindAsync(byte[] hash, Func<Task<ActiveApiKey?>> read)
     {
         var entry = CacheKey(hash);
         if (cache.TryGetValue(entry, out ActiveApiKey? key))
@@ -24,19 +34,29 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
             return key;
         }
 
-        key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.SecretHash == hash && k.RevokedAt == null)
-            .Select(k => new ActiveApiKey(k.Id, k.SecretHash, k.IsAdmin, k.CampaignId))
-            .FirstOrDefaultAsync(ct);
+        var evictions = Interlocked.Read(ref _evictions);
+        key = await read();
         if (key is not null && options.Value.KeyCacheSeconds > 0)
         {
             cache.Set(entry, key, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
+            // A revocation that committed while the read ran evicted before this Set, and the read may still have
+            // seen the key active: take the entry out again, or this node would accept the key for the whole cache
+            // time after the revocation answered. Evict counts before it removes, so either it sees this entry or
+            // this check sees its count.
+            if (Interlocked.Read(ref _evictions) != evictions)
+            {
+                cache.Remove(entry);
+            }
         }
 
         return key;
     }
 
-    public void Evict(byte[] hash) => cache.Remove(CacheKey(hash));
+    public void Evict(byte[] hash)
+    {
+        Interlocked.Increment(ref _evictions);
+        cache.Remove(CacheKey(hash));
+    }
 
     private static (Type, string) CacheKey(byte[] hash) => (typeof(ActiveApiKey), Convert.ToBase64String(hash));
 }
