@@ -234,6 +234,50 @@ public abstract class ConcurrencyTests(Provider provider)
         Assert.Equal("approved", (await client.GetOk($"/api/v1/campaigns/{campaignId}/rewards/{reward.Str("id")}")).Str("status"));
     }
 
+    /// <summary>Conflicting moves of one reward at once (void against mark-paid against void; three voids of a pending
+    /// one): each reward moves once, and the totals by status that the moves maintain equal the rewards' own.</summary>
+    [Fact]
+    public async Task Parallel_conflicting_moves_move_each_reward_once_and_keep_the_totals()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, a) = await ReferredPair(client);
+        for (var i = 0; i < 3; i++)
+        {
+            await client.Register(campaignId, $"friend-{i}", referralCode: a.Str("referralCode"));
+        }
+
+        var rewards = await client.Rewards(campaignId);
+        Assert.Equal(8, rewards.Count); // 10.00 to user-a and 5.00 to each of the four friends
+        string Move(JsonNode reward, string to) => $"/api/v1/campaigns/{campaignId}/rewards/{reward.Str("id")}/{to}";
+        var approved = rewards.Take(4).ToList();
+        foreach (var reward in approved)
+        {
+            await client.PostOk(Move(reward, "approve"), new { }, HttpStatusCode.OK);
+        }
+
+        var races = approved.Select(r => new[] { Move(r, "void"), Move(r, "mark-paid"), Move(r, "void") })
+            .Concat(rewards.Skip(4).Select(r => new[] { Move(r, "void"), Move(r, "void"), Move(r, "void") }))
+            .Select(urls => Task.WhenAll(urls.Select(url => Task.Run(() => client.PostAsync(url, null)))))
+            .ToList();
+
+        foreach (var race in await Task.WhenAll(races))
+        {
+            Assert.Equal(1, race.Count(r => r.StatusCode == HttpStatusCode.OK));
+            foreach (var refused in race.Where(r => r.StatusCode != HttpStatusCode.OK))
+            {
+                await refused.AssertProblem(HttpStatusCode.Conflict, "invalid-transition");
+            }
+        }
+
+        var moved = await client.Rewards(campaignId);
+        Assert.All(moved, r => Assert.Contains(r.Str("status"), new[] { "paid", "voided" }));
+        var expected = moved.GroupBy(r => $"{r.Str("currency")} {r.Str("status")}")
+            .Select(g => $"{g.Key} {g.Count()} {g.Sum(r => r.Long("amount"))}").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, FlowHelpers.Totals(await client.CampaignStats(campaignId))
+            .Where(t => !t.EndsWith(" 0 0", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Parallel_claims_of_one_vanity_code_succeed_once()
     {
