@@ -12,7 +12,12 @@ public static class ApiServices
     {
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o =>
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            // The web defaults read numbers from strings too ("4999" as an amount), which the OpenAPI document then
+            // shows as integer-or-string for every count and amount. Numbers are numbers.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = StatusCodeProblemTypes.Apply);
         services.AddExceptionHandler<BadRequestHandler>();
         // Bad requests always reach BadRequestHandler (by default only Development throws).

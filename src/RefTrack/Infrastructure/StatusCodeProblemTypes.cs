@@ -4,7 +4,7 @@ namespace RefTrack.Infrastructure;
 /// Problems the framework writes by itself carry RefTrack's type too, as docs/api.md promises ("switch on type").
 /// UseStatusCodePages answers a bare status with the RFC 9110 section's address as the type: 404 when no route
 /// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
-/// <c>NotFound</c>; 405 for a path that exists with another method. Problems that name a type of their own keep it.
+/// <c>NotFound</c>; 405 for a path that exists with another method; 415 for a body that is not declared JSON. Problems that name a type of their own keep it.
 /// </summary>
 internal static class StatusCodeProblemTypes
 {
@@ -22,11 +22,18 @@ internal static class StatusCodeProblemTypes
         {
             StatusCodes.Status404NotFound => "not-found",
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
             _ => null,
         };
         if (slug is not null)
         {
             problem.Type = Problems.TypePrefix + slug;
+        }
+
+        if (slug == "unsupported-media-type")
+        {
+            // Typically curl -d without -H 'Content-Type: application/json' (it sends a form type).
+            problem.Detail ??= "Send the body as JSON, with Content-Type: application/json.";
         }
     }
 }

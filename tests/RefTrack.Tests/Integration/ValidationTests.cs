@@ -237,6 +237,8 @@ public abstract class ValidationTests(Provider provider)
     [InlineData("/api/v1/campaigns", """{"name": "Spring", "destinationUrl": """)]
     [InlineData("/api/v1/campaigns", """{"name": "Spring", "destinationUrl": "https://shop.example", "attributionWindowDays": "thirty"}""")]
     [InlineData("/api/v1/campaigns/{id}/conversions", """{"participantExternalId":"a","type":"purchase","amount":"12.50","currency":"USD","externalId":"o1"}""")]
+    [InlineData("/api/v1/campaigns/{id}/conversions", """{"participantExternalId":"a","type":"purchase","amount":"4999","currency":"USD","externalId":"o1"}""")]
+    [InlineData("/api/v1/campaigns", """{"name": "Spring", "destinationUrl": "https://shop.example", "attributionWindowDays": "30"}""")]
     public async Task Unreadable_body_is_a_reftrack_validation_problem(string url, string json)
     {
         using var app = new TestApp(provider);
@@ -246,6 +248,21 @@ public abstract class ValidationTests(Provider provider)
         var response = await client.PostRaw(url.Replace("{id}", campaignId, StringComparison.Ordinal), json);
 
         await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+    }
+
+    /// <summary>curl -d without a JSON content type: the framework's 415, with RefTrack's type and a hint.</summary>
+    [Fact]
+    public async Task Body_not_declared_json_is_a_reftrack_415_problem()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+
+        var response = await client.PostAsync("/api/v1/campaigns", new StringContent(
+            """{"name":"Spring","destinationUrl":"https://shop.example"}""", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        var problem = await response.AssertProblem(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        Assert.Contains("application/json", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.Empty((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
     }
 
     [Theory]
