@@ -10,9 +10,9 @@ using RefTrack.Rewards;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+if (!ListeningAddress.IsConfigured(builder.Configuration))
 {
-    builder.WebHost.UseUrls("http://localhost:5080"); // The documented default; --urls or ASPNETCORE_URLS override it.
+    builder.WebHost.UseUrls(ListeningAddress.Default);
 }
 
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -55,6 +55,20 @@ public sealed class DatabaseOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Configuration binds any number to an enum: "2" would run on SQLite while start-up took it for PostgreSQL.
+        if (!Enum.IsDefined(Provider))
+        {
+            yield return new ValidationResult(
+                $"RefTrack:Database:Provider must be sqlite or postgres; got '{Provider}'.", [nameof(Provider)]);
+        }
+
+        if (!Enum.IsDefined(Synchronous))
+        {
+            yield return new ValidationResult(
+                $"RefTrack:Database:Synchronous must be one of {string.Join(", ", Enum.GetNames<SqliteSynchronous>())}; got '{Synchronous}'.",
+                [nameof(Synchronous)]);
+        }
+
         if (Provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
             yield return new ValidationResult(

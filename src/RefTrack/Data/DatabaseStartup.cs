@@ -21,8 +21,18 @@ internal sealed partial class DatabaseStartup(
         {
             var path = DataServices.FullPath(settings);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Persistent in the file; readers never block the writer and the writer never blocks readers.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            try
+            {
+                // Persistent in the file; readers never block the writer and the writer never blocks readers.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                // SQLite's own message ("unable to open database file") names neither the file nor the setting.
+                throw new InvalidOperationException(
+                    $"Cannot open the SQLite database at {path} (RefTrack:Database:Path): {e.Message}", e);
+            }
+
             LogSqlite(path, settings.Synchronous);
         }
         else

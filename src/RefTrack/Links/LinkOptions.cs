@@ -62,11 +62,35 @@ public sealed class LinkOptions
 }
 
 /// <summary>Bound from <c>RefTrack</c>: values that are not owned by one feature.</summary>
-public sealed class PublicUrlOptions
+public sealed class PublicUrlOptions : IValidatableObject
 {
     public const string Section = "RefTrack";
 
-    /// <summary>Base of referral links, e.g. <c>https://refer.example.com</c>. Default: the request's scheme and host.</summary>
-    [Url]
+    /// <summary>Base of referral links, e.g. <c>https://refer.example.com</c> or <c>https://example.com/ref</c>.
+    /// Default: the request's scheme and host.</summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// An absolute http(s) address with a host, and nothing a link could not be appended to (a query, a fragment,
+    /// credentials). <c>[Url]</c> checked only the scheme's prefix, so <c>https://</c> (<c>https://$HOST</c> with
+    /// HOST unset) started and gave links like <c>https:/r/CODE</c>.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PublicBaseUrl is null)
+        {
+            yield break;
+        }
+
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https")
+            || string.IsNullOrEmpty(uri.Host)
+            || PublicBaseUrl.Any(char.IsWhiteSpace)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            yield return new ValidationResult(
+                $"RefTrack:PublicBaseUrl must be an absolute http or https address with a host and no query, fragment or credentials, e.g. https://refer.example.com; got '{PublicBaseUrl}'.",
+                [nameof(PublicBaseUrl)]);
+        }
+    }
 }

@@ -44,7 +44,10 @@ public sealed partial class RefTrackNode : IAsyncDisposable
         }
     }
 
-    public static async Task<RefTrackNode> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="settings">Configuration, passed as environment variables (<c>:</c> as <c>__</c>).</param>
+    /// <param name="urls">The <c>--urls</c> argument; null: none, so that the settings or the default decide.</param>
+    public static async Task<RefTrackNode> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, string? urls = "http://127.0.0.1:0")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -57,8 +60,14 @@ public sealed partial class RefTrackNode : IAsyncDisposable
         // Port 0: the node binds whatever port is free and says which. A port picked here and handed over would be
         // free only until another test's node, started at the same moment, picked it too; the loser then fails to
         // bind while the winner answers its health probe.
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
+        if (urls is not null)
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(urls);
+        }
+
+        start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -174,7 +183,14 @@ public sealed partial class RefTrackNode : IAsyncDisposable
 
         if (ListeningOn().Match(line) is { Success: true } listening)
         {
-            _listening.TrySetResult(new Uri(listening.Groups[1].Value));
+            // Listening on every address ([::] or 0.0.0.0, e.g. from ASPNETCORE_HTTP_PORTS): reach it over loopback.
+            var address = new UriBuilder(listening.Groups[1].Value);
+            if (address.Host is "[::]" or "0.0.0.0")
+            {
+                address.Host = "127.0.0.1";
+            }
+
+            _listening.TrySetResult(address.Uri);
         }
     }
 
