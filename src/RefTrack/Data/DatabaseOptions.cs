@@ -62,6 +62,15 @@ public sealed class DatabaseOptions : IValidatableObject
                 $"RefTrack:Database:Provider must be sqlite or postgres; got '{Provider}'.", [nameof(Provider)]);
         }
 
+        // A PostgreSQL connection string with the provider left at its default is a deployment that meant PostgreSQL:
+        // run on SQLite instead, each node would keep its own file and its own referrals.
+        if (Provider == DatabaseProvider.Sqlite && !string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult(
+                "RefTrack:Database:ConnectionString is set but RefTrack:Database:Provider is sqlite (the default): set the provider to postgres, or remove the connection string.",
+                [nameof(ConnectionString)]);
+        }
+
         if (!Enum.IsDefined(Synchronous))
         {
             yield return new ValidationResult(

@@ -16,6 +16,7 @@ public sealed class StartupSettingsTests
         { "RefTrack:PublicBaseUrl", "https://refer.example.com/?ref=1", "RefTrack:PublicBaseUrl" },
         { "RefTrack:Database:Provider", "2", "RefTrack:Database:Provider" },
         { "RefTrack:Database:Synchronous", "7", "RefTrack:Database:Synchronous" },
+        { "RefTrack:Database:ConnectionString", "Host=db.internal;Username=reftrack", "RefTrack:Database:Provider" },
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "/sys/reftrack-test.db" }, // exists, cannot be written
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "RefTrack:Database:Path" },
     };
