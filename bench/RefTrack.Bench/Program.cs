@@ -192,7 +192,7 @@ internal sealed class Harness(BenchOptions o)
         }
 
         return new ScenarioResult(provider, scenario, measured, check, ceiling, ceilingCheck, peak, Alone: alone,
-            CeilingAfter: ceilingAfter, CeilingAfterCheck: ceilingAfterCheck);
+            CeilingAfter: ceilingAfter, CeilingAfterCheck: ceilingAfterCheck, Warmup: warm);
     }
 
     /// <summary>The ceiling app with the same script and wrk settings; for writes, its own fresh database.
@@ -376,6 +376,13 @@ internal sealed class Harness(BenchOptions o)
         if (warmup > TimeSpan.Zero)
         {
             warm = await Wrk.RunAsync(script, url, settings with { Duration = warmup }, scenario.Args(new ScriptCall(ctx, ceiling, true)), wrkLog);
+            // The table's errors column is the measured run's; errors here would otherwise go unseen (RefTrack's
+            // verdict also counts them: ScenarioResult.Misses).
+            var expected = scenario.ExpectedFrom(ceiling);
+            if (warm.Errors(expected) is > 0 and var errors)
+            {
+                Note($"{tag}: {errors} errors in the warm-up ({ScenarioResult.ErrorDetail(warm, expected)})");
+            }
         }
 
         var sampler = CpuSampler.Start(serverPid);
