@@ -4,104 +4,130 @@ namespace RefTrack.Bench;
 
 /// <summary>
 /// Where the CPU went during a measured run. The load generator shares the cores with the server by design; anything
-/// else (another build, another service) skews the numbers and is reported as "others". Kinds go by process name
-/// (wrk, postgres, RefTrack*) or by descent from the harness; kernel threads are left out.
+/// else (another build, another service, a test host) skews the numbers and is reported as "others".
 /// </summary>
+/// <remarks>
+/// Kinds: "server" is the process the harness started (by pid) and its descendants; "wrk" the harness's children
+/// reaped during the run (wrk is the only one it runs then); "harness" the harness itself; "postgres" every process
+/// named postgres*, since RefTrack (or the ceiling app) is the local PostgreSQL's only client during a run; "kernel"
+/// kernel threads and interrupt time, which do the networking and block I/O of every process. "others" is what is left of
+/// the machine's busy time (/proc/stat) after those, so it includes processes that started and ended within the run.
+/// </remarks>
 public sealed record CpuUse(double MachineBusy, double Others, IReadOnlyDictionary<string, double> PerCoreByKind)
 {
     public string Describe() =>
-        string.Join(", ", new[] { "server", "wrk", "postgres", "harness", "others" }
+        string.Join(", ", new[] { "server", "wrk", "postgres", "harness", "kernel", "others" }
             .Where(PerCoreByKind.ContainsKey).Select(k => $"{k} {PerCoreByKind[k]:0}%")) + " of one core";
 }
 
 /// <summary>Samples /proc before and after a run.</summary>
 public sealed class CpuSampler
 {
-    private readonly Dictionary<int, (long Ticks, int Parent, string Name, long Children)> _processes;
-    private readonly long _machineTotal;
-    private readonly long _machineBusy;
+    private readonly int _serverPid;
+    private readonly Dictionary<int, ProcessTicks> _processes;
+    private readonly MachineTicks _machine;
 
-    private CpuSampler()
+    private CpuSampler(int serverPid)
     {
+        _serverPid = serverPid;
         _processes = ReadProcesses();
-        (_machineBusy, _machineTotal) = ReadMachine();
+        _machine = ReadMachine();
     }
 
-    public static CpuSampler Start() => new();
+    /// <param name="serverPid">The server under load (RefTrack or the ceiling app), started by this harness.</param>
+    public static CpuSampler Start(int serverPid) => new(serverPid);
 
     /// <summary>Since <see cref="Start"/>: the machine's busy share and the part used by processes not ours (all
-    /// cores = 100%), and per process kind (server, wrk, postgres, others) in % of one core.</summary>
+    /// cores = 100%), and per kind (server, wrk, postgres, harness, kernel, others) in % of one core.</summary>
     public CpuUse Stop()
     {
         var now = ReadProcesses();
-        var (busy, total) = ReadMachine();
-        var elapsed = total - _machineTotal;
+        var machine = ReadMachine();
+        var elapsed = machine.Total - _machine.Total;
         if (elapsed <= 0)
         {
             return new CpuUse(0, 0, new Dictionary<string, double>());
         }
 
         var self = Environment.ProcessId;
-        string Kind(int pid)
+        string? Kind(int pid)
         {
-            var kind = now[pid].Name switch
+            if (pid == 2 || now[pid].Parent == 2)
             {
-                "wrk" => "wrk",
-                var n when n.StartsWith("postgres", StringComparison.Ordinal) => "postgres",
-                var n when n.StartsWith("RefTrack", StringComparison.Ordinal) => "server",
-                _ => null,
-            };
-            for (var hops = 0; kind is null && hops < 32 && now.TryGetValue(pid, out var p); hops++)
-            {
-                if (pid == self)
-                {
-                    kind = "harness";
-                }
-
-                pid = p.Parent;
+                return "kernel"; // kthreadd and its children
             }
 
-            return kind ?? "others";
+            if (now[pid].Name.StartsWith("postgres", StringComparison.Ordinal))
+            {
+                return "postgres";
+            }
+
+            for (var (at, hops) = (pid, 0); hops < 64 && now.TryGetValue(at, out var p); hops++)
+            {
+                if (at == _serverPid)
+                {
+                    return "server";
+                }
+
+                if (at == self)
+                {
+                    return "harness";
+                }
+
+                at = p.Parent;
+            }
+
+            return null;
         }
 
         var byKind = new Dictionary<string, long>();
+        void Add(string kind, long ticks) => byKind[kind] = byKind.GetValueOrDefault(kind) + Math.Max(0, ticks);
         foreach (var (pid, p) in now)
         {
-            // Kernel threads (children of kthreadd, pid 2) do the block I/O and networking of every process, ours too.
-            if (pid == 2 || p.Parent == 2)
+            if (Kind(pid) is not { } kind)
             {
                 continue;
             }
 
-            var used = p.Ticks - (_processes.TryGetValue(pid, out var before) && before.Name == p.Name ? before.Ticks : 0);
-            var kind = Kind(pid);
-            byKind[kind] = byKind.GetValueOrDefault(kind) + Math.Max(0, used);
+            // A pid seen before with another start time was reused: all of the new process's time is within the run.
+            // (Not the name: a kernel worker renames itself for each work queue it serves, a process when it execs.)
+            var before = _processes.TryGetValue(pid, out var b) && b.Started == p.Started ? b : default;
+            Add(kind, p.Ticks - before.Ticks);
+            // Children reaped during the run count with their parent's kind (a postgres backend that closed), except
+            // the harness's: those are wrk's run, which has exited by now.
+            Add(pid == self ? "wrk" : kind, p.Children - before.Children);
         }
 
-        // wrk has exited by now: its time is in the harness's reaped-children counters.
-        if (now.TryGetValue(self, out var harness) && _processes.TryGetValue(self, out var harnessBefore))
-        {
-            byKind["wrk"] = byKind.GetValueOrDefault("wrk") + harness.Children - harnessBefore.Children;
-        }
+        byKind["kernel"] = byKind.GetValueOrDefault("kernel") + machine.Interrupts - _machine.Interrupts;
+        var busy = machine.Busy - _machine.Busy;
+        // Whatever the known kinds do not account for: running processes not ours, and those that came and went.
+        byKind["others"] = Math.Max(0, busy - byKind.Values.Sum());
 
         var cores = Environment.ProcessorCount;
         return new CpuUse(
-            100.0 * (busy - _machineBusy) / elapsed,
-            100.0 * byKind.GetValueOrDefault("others") / elapsed,
+            100.0 * busy / elapsed,
+            100.0 * byKind["others"] / elapsed,
             byKind.ToDictionary(kv => kv.Key, kv => 100.0 * kv.Value * cores / elapsed));
     }
 
-    private static (long Busy, long Total) ReadMachine()
+    private readonly record struct ProcessTicks(long Ticks, int Parent, string Name, long Children, long Started);
+
+    /// <summary>All cores' clock ticks: in total, busy (neither idle nor waiting for I/O), and of those, handling
+    /// interrupts (hard and soft: the loopback's packets are mostly softirq time).</summary>
+    private readonly record struct MachineTicks(long Total, long Busy, long Interrupts);
+
+    private static MachineTicks ReadMachine()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        var total = fields.Take(8).Sum(); // user … steal (guest time is already inside user)
-        return (total - fields[3] - fields[4], total);
+        // user nice system idle iowait irq softirq steal (guest time is already inside user)
+        var total = fields.Take(8).Sum();
+        return new MachineTicks(total, total - fields[3] - fields[4], fields[5] + fields[6]);
     }
 
-    private static Dictionary<int, (long Ticks, int Parent, string Name, long Children)> ReadProcesses()
+    private static Dictionary<int, ProcessTicks> ReadProcesses()
     {
-        var result = new Dictionary<int, (long Ticks, int Parent, string Name, long Children)>();
+        var result = new Dictionary<int, ProcessTicks>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -116,9 +142,11 @@ public sealed class CpuSampler
                 var close = stat.LastIndexOf(')');
                 var name = stat[(open + 1)..close];
                 var rest = stat[(close + 2)..].Split(' ');
-                // rest[0] = state (field 3), rest[1] = ppid (4), rest[11..14] = utime, stime, cutime, cstime (14–17)
+                // rest[0] = state (field 3), rest[1] = ppid (4), rest[11..14] = utime, stime, cutime, cstime (14–17),
+                // rest[19] = start time (22)
                 long Field(int i) => long.Parse(rest[i], CultureInfo.InvariantCulture);
-                result[pid] = (Field(11) + Field(12), int.Parse(rest[1], CultureInfo.InvariantCulture), name, Field(13) + Field(14));
+                result[pid] = new ProcessTicks(
+                    Field(11) + Field(12), int.Parse(rest[1], CultureInfo.InvariantCulture), name, Field(13) + Field(14), Field(19));
             }
             catch (IOException)
             {

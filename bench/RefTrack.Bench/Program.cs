@@ -155,7 +155,7 @@ internal sealed class Harness(BenchOptions o)
             await before(ctx);
         }
 
-        var (warm, measured) = await LoadAsync(script, RefTrackUrl, settings, scenario, ctx, ceiling: false, $"{tag}");
+        var (warm, measured) = await LoadAsync(script, RefTrackUrl, service.Pid, settings, scenario, ctx, ceiling: false, $"{tag}");
         ctx.Total = warm is null ? measured : warm + measured;
         ctx.Runs = warm is null ? 1 : 2;
         TimeSpan? alone = null;
@@ -192,7 +192,7 @@ internal sealed class Harness(BenchOptions o)
         }
 
         return new ScenarioResult(provider, scenario, measured, check, ceiling, ceilingCheck, peak, Alone: alone,
-            CeilingAfter: ceilingAfter, CeilingAfterCheck: ceilingAfterCheck);
+            CeilingAfter: ceilingAfter, CeilingAfterCheck: ceilingAfterCheck, Warmup: warm);
     }
 
     /// <summary>The ceiling app with the same script and wrk settings; for writes, its own fresh database.
@@ -216,7 +216,7 @@ internal sealed class Harness(BenchOptions o)
                          [.. arguments, "--urls", CeilingUrl.ToString()], new Dictionary<string, string>(),
                          Path.Combine(Logs, $"{tag}-ceiling{which}.log"), new Uri(CeilingUrl, "/healthz")))
         {
-            var (warm, run) = await LoadAsync(script, CeilingUrl, ctx.Settings, scenario, ctx, ceiling: true, $"{tag}-ceiling{which}");
+            var (warm, run) = await LoadAsync(script, CeilingUrl, ceiling.Pid, ctx.Settings, scenario, ctx, ceiling: true, $"{tag}-ceiling{which}");
             measured = run;
             total = warm is null ? measured : warm + measured;
             await ceiling.StopAsync(TimeSpan.FromMinutes(1));
@@ -361,9 +361,10 @@ internal sealed class Harness(BenchOptions o)
           (r.Check is { } c ? $"; rows {c.Persisted}/{c.Acked} {(c.Pass ? "ok" : "FAILED")}" : "") +
           $"; peak RSS {r.PeakRssKb / 1024.0:0} MB; {(r.Misses().Count == 0 ? "PASS" : "MISS")}";
 
-    /// <summary>Waits for a quiet machine, warms up, then the measured run (with the CPU others used meanwhile).</summary>
+    /// <summary>Waits for a quiet machine, warms up, then the measured run (with the CPU others used meanwhile).
+    /// <paramref name="serverPid"/> is the server under load, whose CPU is the notes' "server".</summary>
     private async Task<(WrkResult? Warm, WrkResult Measured)> LoadAsync(
-        string script, Uri url, WrkSettings settings, Scenario scenario, RunContext ctx, bool ceiling, string tag)
+        string script, Uri url, int serverPid, WrkSettings settings, Scenario scenario, RunContext ctx, bool ceiling, string tag)
     {
         var wrkLog = Path.Combine(Logs, $"{tag}-wrk.log");
         // The previous run's dirty pages written out first, so that no run pays for another's writeback: a write
@@ -375,9 +376,16 @@ internal sealed class Harness(BenchOptions o)
         if (warmup > TimeSpan.Zero)
         {
             warm = await Wrk.RunAsync(script, url, settings with { Duration = warmup }, scenario.Args(new ScriptCall(ctx, ceiling, true)), wrkLog);
+            // The table's errors column is the measured run's; errors here would otherwise go unseen (RefTrack's
+            // verdict also counts them: ScenarioResult.Misses).
+            var expected = scenario.ExpectedFrom(ceiling);
+            if (warm.Errors(expected) is > 0 and var errors)
+            {
+                Note($"{tag}: {errors} errors in the warm-up ({ScenarioResult.ErrorDetail(warm, expected)})");
+            }
         }
 
-        var sampler = CpuSampler.Start();
+        var sampler = CpuSampler.Start(serverPid);
         var measured = await Wrk.RunAsync(script, url, settings, scenario.Args(new ScriptCall(ctx, ceiling, false)), wrkLog);
         var cpu = sampler.Stop();
         Note($"{tag}: CPU during the measured run: {cpu.Describe()} (machine {cpu.MachineBusy:0}% busy" +

@@ -12,6 +12,18 @@ function count(name, by)
   counters[name] = (counters[name] or 0) + (by or 1)
 end
 
+-- wrk 4.1.0 calls request() once on thread 1's Lua state before the run, to check that it makes one well-formed
+-- request (script_verify_request in wrk.c's main), and never sends that one. A script that counts what it sends
+-- starts request() with `if verifying() then return <any request> end`: that call then counts nothing and moves no
+-- state (no id used up, nothing kept to be sent again). setup() has set tid before init() and that call.
+local verified = false
+
+function verifying()
+  if verified or tid ~= 1 then return false end
+  verified = true
+  return true
+end
+
 function setup(thread)
   table.insert(threads, thread)
   thread:set("tid", #threads)

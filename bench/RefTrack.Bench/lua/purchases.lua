@@ -12,6 +12,7 @@ function init(args)
 end
 
 function request()
+  if verifying() then return wrk.format("POST", path, headers, "{}") end
   if sent > 0 and math.random() < replay then
     local back = 0
     if math.random() >= 0.5 then back = math.random(0, math.min(sent, ringSize) - 1) end

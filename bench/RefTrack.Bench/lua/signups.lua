@@ -13,6 +13,7 @@ function init(args)
 end
 
 function request()
+  if verifying() then return wrk.format("POST", path, headers, "{}") end
   if pending then
     local again = pending
     pending = nil
