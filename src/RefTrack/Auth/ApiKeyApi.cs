@@ -9,10 +9,14 @@ public static class ApiKeyApi
 {
     public static RouteGroupBuilder MapApiKeys(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization(Caller.AdminPolicy);
-        group.MapPost("/", Create);
+        var group = routes.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization(Caller.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
-        group.MapDelete("/{id:guid}", Revoke);
+        group.MapDelete("/{id:guid}", Revoke)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

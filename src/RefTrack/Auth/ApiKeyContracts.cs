@@ -2,7 +2,8 @@ using RefTrack.Infrastructure;
 
 namespace RefTrack.Auth;
 
-public sealed record CreateApiKeyRequest(string? Name, Guid? CampaignId, bool? Admin)
+/// <summary>Fields with a default are optional (so the OpenAPI document says).</summary>
+public sealed record CreateApiKeyRequest(string? Name, Guid? CampaignId = null, bool? Admin = null)
 {
     public Validator Validate() => new Validator()
         .Required(Name, "name", 200)

@@ -10,8 +10,11 @@ public static class CampaignApi
 {
     public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization();
-        group.MapPost("/", Create).RequireAuthorization(Caller.AdminPolicy);
+        var group = routes.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/", Create).RequireAuthorization(Caller.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
 
         routes.MapCampaignGroup("", "Campaigns").MapGet("/", Get);

@@ -4,8 +4,13 @@ using RefTrack.Links;
 
 namespace RefTrack.Campaigns;
 
+/// <summary>Fields with a default are optional (so the OpenAPI document says); the others are checked by
+/// <see cref="Validate(out Campaigns.AttributionModel, out string?)"/>.</summary>
 public sealed record CreateCampaignRequest(
-    string? Name, string? DestinationUrl, int? AttributionWindowDays, string? AttributionModel)
+    string? Name,
+    string? DestinationUrl,
+    int? AttributionWindowDays = null,
+    [property: EnumNames(typeof(AttributionModel))] string? AttributionModel = null)
 {
     public const int MaxWindowDays = 365;
 

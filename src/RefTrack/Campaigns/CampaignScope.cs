@@ -45,12 +45,14 @@ internal sealed class CampaignScope(AppDbContext db, IMemoryCache cache) : IEndp
 
 public static class CampaignScopeExtensions
 {
-    /// <summary>The campaign route group: authenticated, scoped, tagged.</summary>
+    /// <summary>The campaign route group: authenticated (401), scoped (404), tagged.</summary>
     public static RouteGroupBuilder MapCampaignGroup(this IEndpointRouteBuilder routes, string path, string tag) =>
-        (RouteGroupBuilder)routes.MapGroup("/api/v1/campaigns/{campaignId:guid}" + path)
+        routes.MapGroup("/api/v1/campaigns/{campaignId:guid}" + path)
             .WithTags(tag)
             .RequireAuthorization()
-            .AddEndpointFilter<CampaignScope>();
+            .AddEndpointFilter<CampaignScope>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
     public static Campaign Campaign(this HttpContext http) => (Campaign)http.Items[typeof(Campaign)]!;
 }

@@ -11,7 +11,10 @@ public static class ConversionApi
     public static RouteGroupBuilder MapConversions(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapCampaignGroup("/conversions", "Conversions");
-        group.MapPost("/", Record).AddEndpointFilter<IdempotencyFilter>();
+        group.MapPost("/", Record).WithIdempotencyKey()
+            .ProducesProblem(StatusCodes.Status409Conflict) // conversion-conflict
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity) // unknown-participant
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
         return group;
     }

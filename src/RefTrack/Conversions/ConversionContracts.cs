@@ -1,16 +1,23 @@
+using System.Text.Json.Serialization;
 using RefTrack.Infrastructure;
 using RefTrack.Rewards;
 
 namespace RefTrack.Conversions;
 
+/// <summary>
+/// Fields with a default are optional (so the OpenAPI document says): one of the participant fields is needed, and
+/// <c>amount</c> for all but custom conversions (<see cref="Validate"/>). The JSON order is the one the fields had
+/// before the required ones moved first: <see cref="IdempotencyFilter"/> hashes the body as serialized, and stored
+/// <c>Idempotency-Key</c> hashes must still match a retry of the same body.
+/// </summary>
 public sealed record RecordConversionRequest(
-    string? ParticipantExternalId,
-    Guid? ParticipantId,
-    string? Type,
-    long? Amount,
-    string? Currency,
-    string? ExternalId,
-    DateTime? OccurredAt) : IIdempotentRequest
+    [property: JsonPropertyOrder(3), EnumNames(typeof(ConversionType))] string? Type,
+    [property: JsonPropertyOrder(5)] string? Currency,
+    [property: JsonPropertyOrder(6)] string? ExternalId,
+    [property: JsonPropertyOrder(1)] string? ParticipantExternalId = null,
+    [property: JsonPropertyOrder(2)] Guid? ParticipantId = null,
+    [property: JsonPropertyOrder(4)] long? Amount = null,
+    [property: JsonPropertyOrder(7)] DateTime? OccurredAt = null) : IIdempotentRequest
 {
     public const long MaxAmount = 1_000_000_000_000_000;
 

@@ -22,7 +22,11 @@ public static class ApiServices
         services.AddExceptionHandler<BadRequestHandler>();
         // Bad requests always reach BadRequestHandler (by default only Development throws).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+        services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<BearerSecurityScheme>();
+            o.AddSchemaTransformer<EnumNamesSchema>();
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddSingleton<RewardGranter>(); // Stateless.
         services.AddSingleton<SignupQueries>();

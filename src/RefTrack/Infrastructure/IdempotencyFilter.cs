@@ -18,6 +18,8 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
 {
     public const string Header = "Idempotency-Key";
 
+    public const int MaxKeyLength = 200;
+
     /// <summary>Seconds a client waits before retrying a key in progress: requests here take milliseconds.</summary>
     private const string RetryAfterSeconds = "1";
 
@@ -30,9 +32,9 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
             return await next(context);
         }
 
-        if (key.Length > 200)
+        if (key.Length > MaxKeyLength)
         {
-            return Problems.Validation(Header, "At most 200 characters.");
+            return Problems.Validation(Header, $"At most {MaxKeyLength} characters.");
         }
 
         // The key is stored and looked up as text, and PostgreSQL refuses NUL in text: a 400 here, not a 500 there.

@@ -69,11 +69,10 @@ public sealed class Validator
 
     public IDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
-    public static string JsonName<T>(T value) where T : struct, Enum
-    {
-        var name = value.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
-    }
+    public static string JsonName<T>(T value) where T : struct, Enum => JsonName(value.ToString());
+
+    /// <summary>An enum member's name as the API writes it (camelCase).</summary>
+    public static string JsonName(string enumName) => char.ToLowerInvariant(enumName[0]) + enumName[1..];
 
     private static string Names<T>() where T : struct, Enum =>
         string.Join(", ", System.Enum.GetValues<T>().Select(JsonName));

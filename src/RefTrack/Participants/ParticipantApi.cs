@@ -12,10 +12,13 @@ public static class ParticipantApi
     public static RouteGroupBuilder MapParticipants(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapCampaignGroup("/participants", "Participants");
-        group.MapPost("/", Register).AddEndpointFilter<IdempotencyFilter>();
+        group.MapPost("/", Register).WithIdempotencyKey()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
         group.MapGet("/{idOrExternalId}", Get);
-        group.MapPost("/{idOrExternalId}/codes", AddCode);
+        group.MapPost("/{idOrExternalId}/codes", AddCode)
+            .ProducesProblem(StatusCodes.Status409Conflict) // code-taken
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return group;
     }
 

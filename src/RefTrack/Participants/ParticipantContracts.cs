@@ -3,8 +3,10 @@ using RefTrack.Referrals;
 
 namespace RefTrack.Participants;
 
+/// <summary>Fields with a default are optional (so the OpenAPI document says).</summary>
 public sealed record RegisterParticipantRequest(
-    string? ExternalId, string? Email, string? Name, string? ReferralCode, string? ClickId) : IIdempotentRequest
+    string? ExternalId, string? Email, string? Name = null, string? ReferralCode = null, string? ClickId = null)
+    : IIdempotentRequest
 {
     public Validator Validate() => new Validator()
         .RequiredId(ExternalId, "externalId", 200)

@@ -8,7 +8,9 @@ public static class MaintenanceApi
 {
     public static RouteGroupBuilder MapMaintenance(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/maintenance").WithTags("Maintenance").RequireAuthorization(Caller.AdminPolicy);
+        var group = routes.MapGroup("/api/v1/maintenance").WithTags("Maintenance").RequireAuthorization(Caller.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/rebuild-rollups", Rebuild);
         return group;
     }

@@ -16,13 +16,16 @@ public static class RewardApi
         group.MapGet("/{rewardId:guid}", Get);
         group.MapPost("/{rewardId:guid}/approve",
             (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Move(campaignId, rewardId, RewardStatus.Approved, [RewardStatus.Pending], db, clock, ct));
+                Move(campaignId, rewardId, RewardStatus.Approved, [RewardStatus.Pending], db, clock, ct))
+            .ProducesProblem(StatusCodes.Status409Conflict); // invalid-transition
         group.MapPost("/{rewardId:guid}/mark-paid",
             (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Move(campaignId, rewardId, RewardStatus.Paid, [RewardStatus.Approved], db, clock, ct));
+                Move(campaignId, rewardId, RewardStatus.Paid, [RewardStatus.Approved], db, clock, ct))
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{rewardId:guid}/void",
             (Guid campaignId, Guid rewardId, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-                Move(campaignId, rewardId, RewardStatus.Voided, [RewardStatus.Pending, RewardStatus.Approved], db, clock, ct));
+                Move(campaignId, rewardId, RewardStatus.Voided, [RewardStatus.Pending, RewardStatus.Approved], db, clock, ct))
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 

@@ -11,7 +11,7 @@ public static class RewardRuleApi
     public static RouteGroupBuilder MapRewardRules(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapCampaignGroup("/reward-rules", "Reward rules");
-        group.MapPost("/", Create);
+        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
         group.MapDelete("/{ruleId:guid}", Deactivate);
         return group;

@@ -2,15 +2,17 @@ using RefTrack.Infrastructure;
 
 namespace RefTrack.Rewards;
 
+/// <summary>Fields with a default are optional (so the OpenAPI document says); which of them a rule needs depends on
+/// its trigger (<see cref="Validate"/>).</summary>
 public sealed record CreateRewardRuleRequest(
-    string? Trigger,
-    string? Recipient,
-    long? Amount,
-    int? PercentBasisPoints,
+    [property: EnumNames(typeof(RewardTrigger))] string? Trigger,
+    [property: EnumNames(typeof(RewardRecipient))] string? Recipient,
     string? Currency,
-    bool? FirstPurchaseOnly,
-    int? MinReferrals,
-    int? ReferralCount)
+    long? Amount = null,
+    int? PercentBasisPoints = null,
+    bool? FirstPurchaseOnly = null,
+    int? MinReferrals = null,
+    int? ReferralCount = null)
 {
     public const long MaxAmount = 1_000_000_000_000;
 

@@ -25,7 +25,7 @@ public sealed class RequestValidationTests
     private static CreateRewardRuleRequest Rule(
         string? trigger = "signup", string? recipient = "referrer", long? amount = 500, int? percent = null,
         string? currency = "USD", bool? firstPurchaseOnly = null, int? minReferrals = null, int? referralCount = null) =>
-        new(trigger, recipient, amount, percent, currency, firstPurchaseOnly, minReferrals, referralCount);
+        new(trigger, recipient, currency, amount, percent, firstPurchaseOnly, minReferrals, referralCount);
 
     [Fact]
     public void Reward_rule_valid_signup_rule()
@@ -375,7 +375,7 @@ public sealed class RequestValidationTests
     private static RecordConversionRequest Conversion(
         string? externalParticipant = "user-1", Guid? participantId = null, string? type = "purchase",
         long? amount = 4999, string? currency = "USD", string? externalId = "order-1", DateTime? occurredAt = null) =>
-        new(externalParticipant, participantId, type, amount, currency, externalId, occurredAt);
+        new(type, currency, externalId, externalParticipant, participantId, amount, occurredAt);
 
     private static readonly DateTime Now = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
@@ -386,6 +386,19 @@ public sealed class RequestValidationTests
 
         Assert.True(v.IsValid);
         Assert.Equal(ConversionType.Purchase, type);
+    }
+
+    /// <summary>IdempotencyFilter hashes the body as serialized: stored Idempotency-Key hashes were computed with the
+    /// fields in this order, and a retry of the same body must still match them.</summary>
+    [Fact]
+    public void Conversion_serializes_its_fields_in_the_order_stored_idempotency_hashes_used()
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToNode(
+            Conversion(participantId: Guid.Empty, occurredAt: Now), System.Text.Json.JsonSerializerOptions.Web)!;
+
+        Assert.Equal(
+            ["participantExternalId", "participantId", "type", "amount", "currency", "externalId", "occurredAt"],
+            json.AsObject().Select(p => p.Key));
     }
 
     [Fact]
@@ -463,7 +476,7 @@ public sealed class RequestValidationTests
     [Fact]
     public void Conversion_error_keys_are_camel_case_json_names()
     {
-        var v = new RecordConversionRequest(null, null, "Purchase", -5, "usd", null, null).Validate(Now, out _);
+        var v = new RecordConversionRequest("Purchase", "usd", null, Amount: -5).Validate(Now, out _);
 
         Assert.Equal(
             new[] { "amount", "currency", "externalId", "participantExternalId", "type" },

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+/// <summary>
+/// <c>/openapi/v1.json</c> says what the endpoints do, so that a generated client is usable: the errors each
+/// operation answers, which body fields are required, the values of enum strings, and the <c>Idempotency-Key</c>
+/// header. The document does not depend on the database: SQLite only.
+/// </summary>
+public sealed class OpenApiDocumentTests
+{
+    private const string Campaign = "/api/v1/campaigns/{campaignId}";
+
+    /// <summary>Every /api/v1 operation and the error statuses (4xx) it can answer. 400 is the validation problem;
+    /// 401 everywhere (no key); 403 where an admin key is needed; 404 on every campaign-scoped route (the scope
+    /// filter) and wherever a handler looks one thing up; 409/422 where a handler or the Idempotency-Key filter
+    /// refuses; 415 for every body.</summary>
+    private static readonly Dictionary<string, int[]> ErrorStatuses = new()
+    {
+        ["POST /api/v1/api-keys"] = [400, 401, 403, 415],
+        ["GET /api/v1/api-keys"] = [400, 401, 403],
+        ["DELETE /api/v1/api-keys/{id}"] = [401, 403, 404, 409],
+        ["POST /api/v1/campaigns"] = [400, 401, 403, 415],
+        ["GET /api/v1/campaigns"] = [400, 401],
+        ["GET " + Campaign] = [401, 404],
+        ["POST " + Campaign + "/participants"] = [400, 401, 404, 409, 415, 422],
+        ["GET " + Campaign + "/participants"] = [400, 401, 404],
+        ["GET " + Campaign + "/participants/{idOrExternalId}"] = [401, 404],
+        ["POST " + Campaign + "/participants/{idOrExternalId}/codes"] = [400, 401, 404, 409, 415],
+        ["GET " + Campaign + "/codes/{code}"] = [401, 404],
+        ["POST " + Campaign + "/codes/{code}/disable"] = [401, 404],
+        ["POST " + Campaign + "/codes/{code}/enable"] = [401, 404],
+        ["POST " + Campaign + "/reward-rules"] = [400, 401, 404, 415],
+        ["GET " + Campaign + "/reward-rules"] = [400, 401, 404],
+        ["DELETE " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
+        ["POST " + Campaign + "/conversions"] = [400, 401, 404, 409, 415, 422],
+        ["GET " + Campaign + "/conversions"] = [400, 401, 404],
+        ["GET " + Campaign + "/rewards"] = [400, 401, 404],
+        ["GET " + Campaign + "/rewards/{rewardId}"] = [401, 404],
+        ["POST " + Campaign + "/rewards/{rewardId}/approve"] = [401, 404, 409],
+        ["POST " + Campaign + "/rewards/{rewardId}/mark-paid"] = [401, 404, 409],
+        ["POST " + Campaign + "/rewards/{rewardId}/void"] = [401, 404, 409],
+        ["GET " + Campaign + "/stats"] = [401, 404],
+        ["GET " + Campaign + "/stats/timeseries"] = [400, 401, 404],
+        ["GET " + Campaign + "/leaderboard"] = [400, 401, 404],
+        ["GET " + Campaign + "/participants/{idOrExternalId}/stats"] = [401, 404],
+        ["POST /api/v1/maintenance/rebuild-rollups"] = [401, 403],
+    };
+
+    [Fact]
+    public async Task Every_api_operation_lists_its_error_responses_as_problems()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var operations = Operations(paths).Where(o => o.Path.StartsWith("/api/v1/", StringComparison.Ordinal)).ToList();
+
+        // A new endpoint must be added to the table above, with what it answers.
+        Assert.Equal(ErrorStatuses.Keys.Order(StringComparer.Ordinal), operations.Select(o => o.Name).Order(StringComparer.Ordinal));
+        foreach (var (name, _, operation) in operations)
+        {
+            var responses = operation["responses"]!.AsObject();
+            var errors = responses.Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture))
+                .Where(s => s >= 400).Order().ToArray();
+            Assert.True(ErrorStatuses[name].SequenceEqual(errors),
+                $"{name}: expected {string.Join(", ", ErrorStatuses[name])}, documented {string.Join(", ", errors)}");
+            foreach (var status in errors)
+            {
+                var content = responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)]!["content"]?.AsObject();
+                Assert.True(content is { Count: 1 } && content["application/problem+json"] is not null,
+                    $"{name} {status}: expected application/problem+json, got {content?.ToJsonString()}");
+                var schema = content!["application/problem+json"]!["schema"]!.Str("$ref");
+                Assert.Equal(status == 400 ? "#/components/schemas/HttpValidationProblemDetails" : "#/components/schemas/ProblemDetails", schema);
+            }
+        }
+    }
+
+    /// <summary>Exactly the fields each request's <c>Validate()</c> refuses to go without, whatever the others say.
+    /// One-of pairs (participantExternalId | participantId; amount | percentBasisPoints) and fields needed only for some
+    /// values (amount but for custom conversions; referralCount for milestones) are not required.</summary>
+    [Theory]
+    [InlineData("CreateApiKeyRequest", "name")]
+    [InlineData("CreateCampaignRequest", "name", "destinationUrl")]
+    [InlineData("RegisterParticipantRequest", "externalId", "email")]
+    [InlineData("AddCodeRequest", "code")]
+    [InlineData("CreateRewardRuleRequest", "trigger", "recipient", "currency")]
+    [InlineData("RecordConversionRequest", "type", "currency", "externalId")]
+    public async Task Request_schemas_require_only_what_the_server_requires(string schema, params string[] required)
+    {
+        var document = await DocumentAsync();
+        var node = document["components"]!["schemas"]![schema]!;
+
+        Assert.Equal(required.Order(StringComparer.Ordinal), Names(node["required"]));
+        // The JSON names stay what they were.
+        Assert.Subset(node["properties"]!.AsObject().Select(p => p.Key).ToHashSet(), required.ToHashSet());
+    }
+
+    /// <summary>The document's <c>required</c> is what the server says is missing in an empty body, on every
+    /// operation that takes one: no field is documented as required that the server goes without.</summary>
+    [Fact]
+    public async Task Every_required_field_is_one_an_empty_body_is_refused_for()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        var campaign = await client.PostOk("/api/v1/campaigns", new { name = "Spring", destinationUrl = "https://example.com/" });
+        var document = await client.GetOk("/openapi/v1.json");
+        var bodies = Operations(document["paths"]!.AsObject()).Where(o => o.Operation["requestBody"] is not null).ToList();
+
+        Assert.Equal(6, bodies.Count);
+        foreach (var (name, path, operation) in bodies)
+        {
+            var reference = operation["requestBody"]!["content"]!["application/json"]!["schema"]!.Str("$ref");
+            var required = Names(document["components"]!["schemas"]![reference.Split('/')[^1]]!["required"]);
+            var url = path.Replace("{campaignId}", campaign.Str("id"), StringComparison.Ordinal)
+                .Replace("{idOrExternalId}", "nobody", StringComparison.Ordinal);
+
+            var response = await client.PostAsJsonAsync(url, new { });
+            var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+            var refused = problem["errors"]!.AsObject().Select(e => e.Key).ToHashSet();
+            Assert.True(refused.IsSupersetOf(required),
+                $"{name}: documented required {string.Join(", ", required)}; an empty body is refused for {string.Join(", ", refused)}");
+        }
+    }
+
+    [Theory]
+    [InlineData("CreateCampaignRequest", "attributionModel", "firstClick", "lastClick")]
+    [InlineData("CreateRewardRuleRequest", "trigger", "signup", "purchase", "milestone")]
+    [InlineData("CreateRewardRuleRequest", "recipient", "referrer", "referee")]
+    [InlineData("RecordConversionRequest", "type", "purchase", "subscriptionPayment", "custom")]
+    public async Task Enum_strings_list_the_values_the_server_accepts(string schema, string property, params string[] values)
+    {
+        var document = await DocumentAsync();
+        var node = document["components"]!["schemas"]![schema]!["properties"]![property]!;
+
+        Assert.Equal(values, node["enum"]?.AsArray().Select(v => v!.GetValue<string>()) ?? []);
+    }
+
+    [Fact]
+    public async Task Idempotency_key_header_is_declared_where_the_filter_reads_it()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var declared = Operations(paths)
+            .Where(o => o.Operation["parameters"]?.AsArray().Any(p => p!.Str("name") == "Idempotency-Key") == true)
+            .Select(o => o.Name)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(["POST " + Campaign + "/conversions", "POST " + Campaign + "/participants"], declared);
+        foreach (var path in new[] { Campaign + "/conversions", Campaign + "/participants" })
+        {
+            var header = paths[path]!["post"]!["parameters"]!.AsArray().Single(p => p!.Str("name") == "Idempotency-Key")!;
+            Assert.Equal("header", header.Str("in"));
+            Assert.False(header["required"]?.GetValue<bool>() ?? false);
+            Assert.Contains("retry", header.Str("description"), StringComparison.Ordinal);
+            Assert.Equal("string", header["schema"]!.Str("type"));
+            Assert.Equal(200, header["schema"]!["maxLength"]!.GetValue<int>());
+        }
+    }
+
+    private static async Task<JsonNode> DocumentAsync()
+    {
+        using var app = new TestApp();
+        return await app.Client(apiKey: null).GetOk("/openapi/v1.json");
+    }
+
+    private static IEnumerable<(string Name, string Path, JsonNode Operation)> Operations(JsonObject paths) =>
+        from path in paths
+        from operation in path.Value!.AsObject()
+        select ($"{operation.Key.ToUpperInvariant()} {path.Key}", path.Key, operation.Value!);
+
+    private static List<string> Names(JsonNode? array) =>
+        array?.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];
+}
