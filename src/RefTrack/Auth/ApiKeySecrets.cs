@@ -16,5 +16,10 @@ public static class ApiKeySecrets
 
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    public static string DisplayPrefix(string secret) => secret.Length <= 10 ? secret[..3] : secret[..10];
+    /// <summary>
+    /// The start of a secret shown in key lists, to tell keys apart: 10 characters of a generated key (7 of its 43
+    /// random ones), but never more than a quarter of the secret, since a configured bootstrap key may be as short as
+    /// 24 characters and need not be random.
+    /// </summary>
+    public static string DisplayPrefix(string secret) => secret[..Math.Min(secret.Length, Math.Clamp(secret.Length / 4, 3, 10))];
 }
