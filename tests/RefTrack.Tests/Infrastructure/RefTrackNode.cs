@@ -44,6 +44,14 @@ public sealed partial class RefTrackNode : IAsyncDisposable
         }
     }
 
+    /// <summary>A node on <paramref name="database"/>, with the test admin key, logging warnings and worse.</summary>
+    public static Dictionary<string, string?> Settings(TestDatabase database) =>
+        new(database.Settings)
+        {
+            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+
     /// <param name="settings">Configuration, passed as environment variables (<c>:</c> as <c>__</c>).</param>
     /// <param name="urls">The <c>--urls</c> argument; null: none, so that the settings or the default decide.</param>
     public static async Task<RefTrackNode> StartAsync(

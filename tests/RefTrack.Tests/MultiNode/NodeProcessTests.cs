@@ -8,20 +8,13 @@ namespace RefTrack.Tests.MultiNode;
 /// <summary>The service as a process: where it listens, and what SIGTERM does with clicks still queued.</summary>
 public sealed class NodeProcessTests
 {
-    private static Dictionary<string, string?> NodeSettings(TestDatabase database) =>
-        new(database.Settings)
-        {
-            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-
     /// <summary>The official ASP.NET container images set ASPNETCORE_HTTP_PORTS=8080 and no URLs: the service must
     /// listen there, not on the README's localhost:5080 (unreachable from outside a container). Port 0: any free one.</summary>
     [Fact]
     public async Task Aspnetcore_http_ports_decides_where_the_service_listens()
     {
         using var database = TestDatabase.Create(Provider.Sqlite);
-        var settings = NodeSettings(database);
+        var settings = RefTrackNode.Settings(database);
         settings["ASPNETCORE_HTTP_PORTS"] = "0";
 
         await using var node = await RefTrackNode.StartAsync(settings, urls: null);
@@ -38,7 +31,7 @@ public sealed class NodeProcessTests
     {
         const int clicks = 60;
         using var database = TestDatabase.Create(Provider.Sqlite);
-        await using var node = await RefTrackNode.StartAsync(NodeSettings(database));
+        await using var node = await RefTrackNode.StartAsync(RefTrackNode.Settings(database));
         var client = node.Client(TestApp.AdminKey);
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");

@@ -21,19 +21,11 @@ public abstract class TwoNodeTests(Provider provider)
     private const int CopiesPerNode = 12;
     private const int ClicksPerNode = 40;
 
-    /// <summary>Both nodes on <paramref name="database"/>, with the test admin key, logging warnings and worse.</summary>
-    private static Dictionary<string, string?> NodeSettings(TestDatabase database) =>
-        new(database.Settings)
-        {
-            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-
     [Fact]
     public async Task Duplicates_sent_to_two_nodes_at_once_count_once()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = NodeSettings(database);
+        var settings = RefTrackNode.Settings(database);
 
         // Both nodes start together: migrations and the bootstrap key must be applied once, not fail on the race.
         var starting = new[] { RefTrackNode.StartAsync(settings), RefTrackNode.StartAsync(settings) };
@@ -125,7 +117,7 @@ public abstract class TwoNodeTests(Provider provider)
     public async Task A_code_disabled_on_one_node_stops_redirecting_on_the_other_long_before_its_cache_expires()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = NodeSettings(database);
+        var settings = RefTrackNode.Settings(database);
         settings["RefTrack:Links:CodeCacheSeconds"] = "3600"; // Expiry plays no part: the change feed must.
         await using var node1 = await RefTrackNode.StartAsync(settings);
         await using var node2 = await RefTrackNode.StartAsync(settings);
@@ -150,7 +142,7 @@ public abstract class TwoNodeTests(Provider provider)
     public async Task A_rule_deactivated_on_one_node_stops_granting_on_the_other_within_the_rule_cache_time()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = NodeSettings(database);
+        var settings = RefTrackNode.Settings(database);
         settings["RefTrack:Rewards:RuleCacheSeconds"] = "2";
         await using var node1 = await RefTrackNode.StartAsync(settings);
         await using var node2 = await RefTrackNode.StartAsync(settings);
@@ -208,7 +200,7 @@ public abstract class TwoNodeTests(Provider provider)
     public async Task A_click_answered_by_one_node_attributes_a_signup_sent_at_once_to_the_other()
     {
         using var database = TestDatabase.Create(provider);
-        var settings = NodeSettings(database);
+        var settings = RefTrackNode.Settings(database);
         await using var node1 = await RefTrackNode.StartAsync(settings);
         await using var node2 = await RefTrackNode.StartAsync(settings);
         var clients = new[] { node1.Client(TestApp.AdminKey), node2.Client(TestApp.AdminKey) };
