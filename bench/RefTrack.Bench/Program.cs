@@ -338,7 +338,10 @@ internal sealed class Harness(BenchOptions o)
             await db.ResetAsync();
             postgres = (await new Npgsql.NpgsqlDataSourceBuilder(
                 new Npgsql.NpgsqlConnectionStringBuilder(o.PostgresConnectionString) { Database = "postgres" }.ToString()).Build()
-                .CreateCommand("SELECT split_part(version(), ' on ', 1) || ', shared_buffers ' || current_setting('shared_buffers') || ', synchronous_commit ' || current_setting('synchronous_commit')")
+                // The server settings a write scenario's rate can depend on: buffers, commit durability, checkpoints.
+                .CreateCommand("SELECT split_part(version(), ' on ', 1)" +
+                    string.Concat(new[] { "shared_buffers", "synchronous_commit", "max_wal_size", "checkpoint_timeout" }
+                        .Select(s => $" || ', {s} ' || current_setting('{s}')")))
                 .ExecuteScalarAsync())?.ToString() ?? "";
             await db.DropAsync();
         }
