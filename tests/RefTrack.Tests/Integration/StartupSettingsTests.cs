@@ -49,6 +49,76 @@ public sealed class StartupSettingsTests
         Assert.Equal(prefix + a.Str("referralCode"), a.Str("referralLink"));
     }
 
+    /// <summary>Public base URL (null: not set, links use the request's host), cookie domain, and the setting the
+    /// message must name besides <c>RefTrack:Links:CookieDomain</c>.</summary>
+    public static TheoryData<string?, string, string> RefusedCookieDomains => new()
+    {
+        { "https://refer.example.com", "https://example.com", "domain name" },
+        { "https://refer.example.com", "example.com:443", "domain name" },
+        { "https://refer.example.com", "example.com/r", "domain name" },
+        { "https://refer.example.com", ".example.com; samesite=none", "domain name" }, // would add an attribute
+        { "https://refer.example.com", "example.com, evil=1", "domain name" },
+        { "https://refer.example.com", "example .com", "domain name" },
+        { "https://refer.example.com", "example..com", "domain name" },
+        { "https://refer.example.com", "example.com.", "domain name" },
+        { "https://refer.example.com", "exämple.com", "domain name" },
+        { "https://refer.example.com", ".example.org", "RefTrack:PublicBaseUrl" },
+        { "https://refer.example.com", "badexample.com", "RefTrack:PublicBaseUrl" }, // not at a dot
+        { "https://refer.example.com", "www.refer.example.com", "RefTrack:PublicBaseUrl" }, // below the host
+        { "https://refer.example.com", "com", "RefTrack:PublicBaseUrl" }, // a top-level domain
+        { "https://example.com/ref", ".refer.example.com", "RefTrack:PublicBaseUrl" },
+        { "http://10.0.0.5:8080", "0.0.5", "RefTrack:PublicBaseUrl" },
+        { "http://10.0.0.5:8080", ".10.0.0.5", "RefTrack:PublicBaseUrl" },
+        { "http://10.0.0.5:8080", "example.com", "RefTrack:PublicBaseUrl" },
+        { "http://[::1]:8080", "::1", "domain name" },
+        { null, "https://example.com", "domain name" },
+        { null, ".example.com;", "domain name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedCookieDomains))]
+    public void A_cookie_domain_browsers_would_drop_stops_start_up(string? publicBaseUrl, string domain, string named)
+    {
+        using var app = new TestApp(new Dictionary<string, string?>
+        {
+            ["RefTrack:PublicBaseUrl"] = publicBaseUrl,
+            ["RefTrack:Links:CookieDomain"] = domain,
+        });
+
+        var failure = Record.Exception(() => app.Client().Dispose());
+
+        Assert.NotNull(failure);
+        Assert.Contains("RefTrack:Links:CookieDomain", Messages(failure), StringComparison.Ordinal);
+        Assert.Contains(named, Messages(failure), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://refer.example.com", ".example.com")]
+    [InlineData("https://refer.example.com", "example.com")]
+    [InlineData("https://refer.example.com", "refer.example.com")]
+    [InlineData("https://refer.example.com", ".Example.COM")]
+    [InlineData("https://example.com/ref", ".example.com")]
+    [InlineData("http://localhost:8080", "localhost")]
+    [InlineData("http://10.0.0.5:8080", "10.0.0.5")]
+    [InlineData(null, ".example.org")] // Without a public base URL only the syntax is known.
+    public async Task A_cookie_domain_covering_the_public_host_is_set_on_both_cookies(string? publicBaseUrl, string domain)
+    {
+        using var app = new TestApp(new Dictionary<string, string?>
+        {
+            ["RefTrack:PublicBaseUrl"] = publicBaseUrl,
+            ["RefTrack:Links:CookieDomain"] = domain,
+        });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, "user-a");
+
+        var click = await app.ClickLink(a.Str("referralCode"));
+
+        var setCookies = click.Response.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Equal(2, setCookies.Count);
+        Assert.All(setCookies, c => Assert.Contains($"; domain={domain};", c, StringComparison.Ordinal));
+    }
+
     private static string Messages(Exception e)
     {
         var text = new StringBuilder();
