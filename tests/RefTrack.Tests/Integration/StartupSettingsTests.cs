@@ -19,6 +19,13 @@ public sealed class StartupSettingsTests
         { "RefTrack:Database:ConnectionString", "Host=db.internal;Username=reftrack", "RefTrack:Database:Provider" },
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "/sys/reftrack-test.db" }, // exists, cannot be written
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "RefTrack:Database:Path" },
+        { "RefTrack:Auth:BootstrapApiKey", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "RefTrack:Auth:BootstrapApiKey" },
+        { "RefTrack:Auth:BootstrapApiKey", "changeme-changeme-changeme", "RefTrack:Auth:BootstrapApiKey" }, // 9 distinct
+        { "RefTrack:Auth:BootstrapApiKey", "123456789012345678901234", "RefTrack:Auth:BootstrapApiKey" }, // repeats
+        { "RefTrack:Auth:BootstrapApiKey", "rt_walkthrough key 0123456789abcdef", "RefTrack:Auth:BootstrapApiKey" },
+        { "RefTrack:Auth:BootstrapApiKey", "rt_walkthrough_key_0123456789abcdef\n", "RefTrack:Auth:BootstrapApiKey" },
+        { "RefTrack:Auth:BootstrapApiKey", "rt_walkthrough_key_\u00070123456789abcdef", "RefTrack:Auth:BootstrapApiKey" },
+        { "RefTrack:Auth:BootstrapApiKey", "rt_wälkthrough_key_0123456789abcdef", "RefTrack:Auth:BootstrapApiKey" },
     };
 
     [Theory]
@@ -47,6 +54,21 @@ public sealed class StartupSettingsTests
         var a = await client.Register(campaignId, "user-a");
 
         Assert.Equal(prefix + a.Str("referralCode"), a.Str("referralLink"));
+    }
+
+    /// <summary>Keys the docs and harnesses use, and one made as the README advises (<c>openssl rand -base64 32</c>).</summary>
+    [Theory]
+    [InlineData("rt_walkthrough_key_0123456789abcdef")] // README's walkthrough.
+    [InlineData("rt_bench_admin_key_0123456789abcdef")] // bench/RefTrack.Bench and bench/profile.
+    [InlineData(TestApp.AdminKey)]
+    [InlineData("9sXJ1q+Fh0bZk3T/7mWvYc2LpRn8eGdA4uKoHiNtE5s=")]
+    public async Task A_generated_or_documented_bootstrap_key_is_the_first_admin_key(string key)
+    {
+        using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:Auth:BootstrapApiKey"] = key });
+
+        var campaignId = await app.Client(key).CreateCampaign();
+
+        Assert.False(string.IsNullOrEmpty(campaignId));
     }
 
     /// <summary>Public base URL (null: not set, links use the request's host), cookie domain, and the setting the
