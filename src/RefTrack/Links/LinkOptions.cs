@@ -22,7 +22,9 @@ public sealed class LinkOptions
     [Range(1, 100_000)]
     public int UnknownCodeLimitPerMinute { get; set; } = 30;
 
-    /// <summary>Optional cookie domain (e.g. <c>.example.com</c>) to share the click cookie with the product's site.</summary>
+    /// <summary>Optional cookie domain (e.g. <c>.example.com</c>) to share the click cookie with the product's site.
+    /// It must cover <see cref="PublicUrlOptions.PublicBaseUrl"/>'s host, or browsers drop both cookies
+    /// (<see cref="CookieDomainValidation"/>).</summary>
     public string? CookieDomain { get; set; }
 
     /// <summary>Clicks waiting for the writer; when full, redirects wait (back-pressure) rather than drop clicks.</summary>

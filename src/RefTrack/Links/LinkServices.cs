@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace RefTrack.Links;
 
 public static class LinkServices
@@ -5,6 +7,7 @@ public static class LinkServices
     public static IServiceCollection AddRefTrackLinks(this IServiceCollection services)
     {
         services.AddOptions<LinkOptions>().BindConfiguration(LinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LinkOptions>, CookieDomainValidation>();
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClickHasher>();
         services.AddSingleton<RedirectCookies>();
