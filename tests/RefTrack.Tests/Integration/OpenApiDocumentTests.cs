@@ -205,6 +205,48 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(NullableResponseFields.Order(StringComparer.Ordinal), nullable.Order(StringComparer.Ordinal));
     }
 
+    /// <summary><c>Idempotent-Replayed: true</c> comes with a stored answer given again: a 2xx of an operation that
+    /// takes an <c>Idempotency-Key</c>.</summary>
+    [Fact]
+    public async Task Idempotent_replayed_header_is_declared_on_the_answers_a_retry_gets_again()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var declared = ResponsesWithHeader(paths, "Idempotent-Replayed");
+
+        string[] participants = ["POST " + Campaign + "/participants"], conversions = ["POST " + Campaign + "/conversions"];
+        Assert.Equal(
+            from name in conversions.Concat(participants) from status in new[] { "200", "201" } select $"{name} {status}",
+            declared.Select(d => d.Name));
+        foreach (var (_, header) in declared)
+        {
+            Assert.Contains("stored", header.Str("description"), StringComparison.Ordinal);
+            Assert.Equal("boolean", header["schema"]!.Str("type"));
+        }
+    }
+
+    /// <summary><c>Retry-After</c> (whole seconds) comes with every 429 and 503, and with the Idempotency-Key filter's
+    /// 409 idempotency-key-in-progress.</summary>
+    [Fact]
+    public async Task Retry_after_header_is_declared_on_the_answers_that_send_it()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var declared = ResponsesWithHeader(paths, "Retry-After");
+        var throttled = from operation in Operations(paths)
+                        from response in operation.Operation["responses"]!.AsObject()
+                        where response.Key is "429" or "503"
+                        select $"{operation.Name} {response.Key}";
+
+        Assert.Equal(
+            ["GET /r/{code} 429", "POST " + Campaign + "/conversions 409", "POST " + Campaign + "/participants 409"],
+            declared.Select(d => d.Name));
+        Assert.Subset(declared.Select(d => d.Name).ToHashSet(), throttled.ToHashSet());
+        foreach (var (_, header) in declared)
+        {
+            Assert.Contains("seconds", header.Str("description"), StringComparison.Ordinal);
+            Assert.Equal("integer", header["schema"]!.Str("type"));
+        }
+    }
+
     private static async Task<JsonNode> DocumentAsync()
     {
         using var app = new TestApp();
@@ -237,6 +279,17 @@ public sealed class OpenApiDocumentTests
             _ => false,
         }
         || new[] { "oneOf", "anyOf" }.Any(k => schema[k]?.AsArray().Any(s => AllowsNull(s!)) == true);
+
+    /// <summary>"METHOD path status" and the header, for every response that declares <paramref name="header"/>,
+    /// in name order.</summary>
+    private static List<(string Name, JsonNode Header)> ResponsesWithHeader(JsonObject paths, string header) =>
+        (from operation in Operations(paths)
+         from response in operation.Operation["responses"]!.AsObject()
+         let declared = response.Value!["headers"]?[header]
+         where declared is not null
+         select ($"{operation.Name} {response.Key}", declared))
+        .OrderBy(r => r.Item1, StringComparer.Ordinal)
+        .ToList();
 
     private static List<string> Names(JsonNode? array) =>
         array?.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];
