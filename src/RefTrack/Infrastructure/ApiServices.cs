@@ -26,6 +26,7 @@ public static class ApiServices
         {
             o.AddDocumentTransformer<BearerSecurityScheme>();
             o.AddSchemaTransformer<EnumNamesSchema>();
+            o.AddDocumentTransformer<RequiredRequestFields>();
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddSingleton<RewardGranter>(); // Stateless.

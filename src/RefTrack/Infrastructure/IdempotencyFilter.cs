@@ -18,6 +18,9 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
 {
     public const string Header = "Idempotency-Key";
 
+    /// <summary>Set to <c>true</c> on a stored answer given again.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
     public const int MaxKeyLength = 200;
 
     /// <summary>Seconds a client waits before retrying a key in progress: requests here take milliseconds.</summary>
@@ -105,7 +108,7 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
 
     private static IResult Replay(HttpContext http, IdempotencyRecord stored)
     {
-        http.Response.Headers["Idempotent-Replayed"] = "true";
+        http.Response.Headers[ReplayedHeader] = "true";
         if (stored.Location is not null)
         {
             http.Response.Headers.Location = stored.Location;

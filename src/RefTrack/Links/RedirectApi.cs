@@ -41,6 +41,7 @@ public static class RedirectApi
             .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddOpenApiOperationTransformer(ResponseHeaders.RetryAfterOnTooManyRequests)
             .WithTags("Links").AllowAnonymous().ShortCircuit();
         return routes;
     }

@@ -33,7 +33,7 @@ public sealed record ReferralOutcome(ReferralStatus Status, string Reason);
 public sealed record ParticipantResponse(
     Guid Id,
     string ExternalId,
-    string? Email,
+    string Email,
     string? Name,
     string ReferralCode,
     string ReferralLink,

@@ -7,8 +7,8 @@ namespace RefTrack.Tests.Integration;
 
 /// <summary>
 /// <c>/openapi/v1.json</c> says what the endpoints do, so that a generated client is usable: the errors each
-/// operation answers, which body fields are required, the values of enum strings, and the <c>Idempotency-Key</c>
-/// header. The document does not depend on the database: SQLite only.
+/// operation answers, which body fields are required, which fields may be null, the values of enum strings, and the
+/// <c>Idempotency-Key</c> header. The document does not depend on the database: SQLite only.
 /// </summary>
 public sealed class OpenApiDocumentTests
 {
@@ -157,6 +157,96 @@ public sealed class OpenApiDocumentTests
         }
     }
 
+    /// <summary>Every response field that is both required (always present) and nullable, and when the server answers
+    /// null for it. Any other required field is never null: a generated client must not make it optional.</summary>
+    private static readonly string[] NullableResponseFields =
+    [
+        "ApiKeyResponse.campaignId", "CreatedApiKeyResponse.campaignId", // Admin keys and keys for every campaign.
+        "ApiKeyResponse.revokedAt", // Keys in use.
+        "ConversionResponse.referralId", // Conversions of participants nobody referred.
+        "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfConversionResponse.nextCursor",
+        "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
+        "ParticipantResponse.name", // Optional at registration.
+        "ParticipantResponse.referral", "ParticipantResponse.referredBy", // No code or click given, or not attributed.
+        "RewardResponse.conversionId", // Signup and milestone rewards.
+        "RewardRuleResponse.amount", "RewardRuleResponse.percentBasisPoints", // One of the two.
+        "RewardRuleResponse.minReferrals", "RewardRuleResponse.referralCount", // Only rules that set them.
+    ];
+
+    /// <summary>A required request field is one <c>Validate()</c> refuses to go without, and it refuses null as it
+    /// refuses a missing field (<see cref="Every_required_field_is_one_an_empty_body_is_refused_for"/>): the document
+    /// must not offer null for it. The C# properties stay nullable so that a missing field reaches the validator.</summary>
+    [Fact]
+    public async Task Required_request_fields_are_not_nullable()
+    {
+        var document = await DocumentAsync();
+        var schemas = document["components"]!["schemas"]!;
+        var bodies = RequestBodySchemas(document);
+
+        Assert.Equal(6, bodies.Count);
+        var nullable = (from body in bodies
+                        from property in RequiredProperties(schemas[body]!)
+                        where AllowsNull(property.Schema)
+                        select $"{body}.{property.Name}: {property.Schema.ToJsonString()}").ToList();
+        Assert.True(nullable.Count == 0, "Required but nullable: " + string.Join("; ", nullable));
+    }
+
+    [Fact]
+    public async Task Required_response_fields_are_nullable_only_where_the_server_answers_null()
+    {
+        var document = await DocumentAsync();
+        var bodies = RequestBodySchemas(document);
+        var nullable = from schema in document["components"]!["schemas"]!.AsObject()
+                       where !bodies.Contains(schema.Key)
+                       from property in RequiredProperties(schema.Value!)
+                       where AllowsNull(property.Schema)
+                       select $"{schema.Key}.{property.Name}";
+
+        Assert.Equal(NullableResponseFields.Order(StringComparer.Ordinal), nullable.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary><c>Idempotent-Replayed: true</c> comes with a stored answer given again: a 2xx of an operation that
+    /// takes an <c>Idempotency-Key</c>.</summary>
+    [Fact]
+    public async Task Idempotent_replayed_header_is_declared_on_the_answers_a_retry_gets_again()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var declared = ResponsesWithHeader(paths, "Idempotent-Replayed");
+
+        string[] participants = ["POST " + Campaign + "/participants"], conversions = ["POST " + Campaign + "/conversions"];
+        Assert.Equal(
+            from name in conversions.Concat(participants) from status in new[] { "200", "201" } select $"{name} {status}",
+            declared.Select(d => d.Name));
+        foreach (var (_, header) in declared)
+        {
+            Assert.Contains("stored", header.Str("description"), StringComparison.Ordinal);
+            Assert.Equal("boolean", header["schema"]!.Str("type"));
+        }
+    }
+
+    /// <summary><c>Retry-After</c> (whole seconds) comes with every 429 and 503, and with the Idempotency-Key filter's
+    /// 409 idempotency-key-in-progress.</summary>
+    [Fact]
+    public async Task Retry_after_header_is_declared_on_the_answers_that_send_it()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var declared = ResponsesWithHeader(paths, "Retry-After");
+        var throttled = from operation in Operations(paths)
+                        from response in operation.Operation["responses"]!.AsObject()
+                        where response.Key is "429" or "503"
+                        select $"{operation.Name} {response.Key}";
+
+        Assert.Equal(
+            ["GET /r/{code} 429", "POST " + Campaign + "/conversions 409", "POST " + Campaign + "/participants 409"],
+            declared.Select(d => d.Name));
+        Assert.Subset(declared.Select(d => d.Name).ToHashSet(), throttled.ToHashSet());
+        foreach (var (_, header) in declared)
+        {
+            Assert.Contains("seconds", header.Str("description"), StringComparison.Ordinal);
+            Assert.Equal("integer", header["schema"]!.Str("type"));
+        }
+    }
+
     private static async Task<JsonNode> DocumentAsync()
     {
         using var app = new TestApp();
@@ -167,6 +257,39 @@ public sealed class OpenApiDocumentTests
         from path in paths
         from operation in path.Value!.AsObject()
         select ($"{operation.Key.ToUpperInvariant()} {path.Key}", path.Key, operation.Value!);
+
+    /// <summary>The component names of the operations' JSON request bodies.</summary>
+    private static HashSet<string> RequestBodySchemas(JsonNode document) =>
+        Operations(document["paths"]!.AsObject())
+            .Select(o => o.Operation["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>())
+            .OfType<string>()
+            .Select(r => r.Split('/')[^1])
+            .ToHashSet();
+
+    private static IEnumerable<(string Name, JsonNode Schema)> RequiredProperties(JsonNode schema) =>
+        from name in Names(schema["required"])
+        select (name, schema["properties"]![name]!);
+
+    /// <summary>OpenAPI 3.1: <c>"type": ["null", …]</c>, or a <c>oneOf</c>/<c>anyOf</c> with <c>{"type": "null"}</c>.</summary>
+    private static bool AllowsNull(JsonNode schema) =>
+        schema["type"] switch
+        {
+            JsonArray types => types.Any(t => t!.GetValue<string>() == "null"),
+            JsonValue type => type.GetValue<string>() == "null",
+            _ => false,
+        }
+        || new[] { "oneOf", "anyOf" }.Any(k => schema[k]?.AsArray().Any(s => AllowsNull(s!)) == true);
+
+    /// <summary>"METHOD path status" and the header, for every response that declares <paramref name="header"/>,
+    /// in name order.</summary>
+    private static List<(string Name, JsonNode Header)> ResponsesWithHeader(JsonObject paths, string header) =>
+        (from operation in Operations(paths)
+         from response in operation.Operation["responses"]!.AsObject()
+         let declared = response.Value!["headers"]?[header]
+         where declared is not null
+         select ($"{operation.Name} {response.Key}", declared))
+        .OrderBy(r => r.Item1, StringComparer.Ordinal)
+        .ToList();
 
     private static List<string> Names(JsonNode? array) =>
         array?.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal).ToList() ?? [];

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
+
+namespace RefTrack.Infrastructure;
+
+/// <summary>
+/// Declares in the OpenAPI document the response headers that code sets by hand (<c>Retry-After</c>,
+/// <c>Idempotent-Replayed</c>): no result type carries them, so the document cannot know them otherwise, and a
+/// generated client would not read them.
+/// </summary>
+internal static class ResponseHeaders
+{
+    /// <summary>For the 429 of a rate limit: <c>Retry-After</c>, as whole seconds.</summary>
+    public static Task RetryAfterOnTooManyRequests(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        RetryAfter(operation, StatusCodes.Status429TooManyRequests, "Whole seconds to wait before retrying.");
+        return Task.CompletedTask;
+    }
+
+    public static void RetryAfter(OpenApiOperation operation, int status, string description) =>
+        Add(operation, status, HeaderNames.RetryAfter, description,
+            new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" });
+
+    /// <summary>Adds <paramref name="name"/> to the operation's <paramref name="status"/> response, which must be
+    /// declared already (<c>Produces…</c>): a header on an answer the document does not list is a mistake here.</summary>
+    public static void Add(OpenApiOperation operation, int status, string name, string description, OpenApiSchema schema)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses is null || !operation.Responses.TryGetValue(key, out var found) || found is not OpenApiResponse response)
+        {
+            throw new InvalidOperationException($"{operation.OperationId ?? operation.Summary}: no {status} response to add {name} to.");
+        }
+
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = new OpenApiHeader { Description = description, Schema = schema };
+    }
+}
