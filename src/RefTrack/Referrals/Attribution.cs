@@ -101,10 +101,9 @@ public static class Attribution
             return (null, Rejected(AttributionReasons.UnknownClick));
         }
 
-        if (input.Click.CampaignId != input.CampaignId)
-        {
-            return (null, Rejected(AttributionReasons.ClickFromOtherCampaign));
-        }
+        // One rt_click cookie serves every campaign, so the named click may be another campaign's (the browser's
+        // latest): it is left out below like an expired one, and the device's clicks in this campaign still decide.
+        var otherCampaign = input.Click.CampaignId != input.CampaignId;
 
         // The window ends a little after now: a click stamped by a node whose clock runs slightly ahead is recent,
         // not from the future (the same tolerance the signup waits for such a click with). Later than that it is.
@@ -116,7 +115,7 @@ public static class Attribution
             .ToList();
         if (inWindow.Count == 0)
         {
-            return (null, Rejected(AttributionReasons.ClickExpired));
+            return (null, Rejected(otherCampaign ? AttributionReasons.ClickFromOtherCampaign : AttributionReasons.ClickExpired));
         }
 
         var live = inWindow.Where(c => !c.CodeDisabled).ToList();

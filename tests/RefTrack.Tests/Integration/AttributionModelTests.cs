@@ -184,4 +184,30 @@ public abstract class AttributionModelTests(Provider provider)
         Assert.Equal(lastClick ? "last_click" : "first_click", referred["referral"]!.Str("reason"));
         Assert.Equal(lastClick ? c.Str("id") : a.Str("id"), referred.Str("referredBy"));
     }
+
+    /// <summary>One rt_click cookie serves every campaign: the device clicked A's link here, then a link of another
+    /// campaign, and the site passes that latest click id. The device's click here still decides.</summary>
+    [Theory]
+    [InlineData("firstClick")]
+    [InlineData("lastClick")]
+    public async Task Click_id_of_another_campaign_still_finds_the_devices_click_in_this_campaign(string model)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign(model: model);
+        var otherId = await client.CreateCampaign(name: "Other");
+        var a = await client.Register(campaignId, "user-a");
+        var x = await client.Register(otherId, "user-x");
+
+        var clickA = await app.ClickLink(a.Str("referralCode"));
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        var clickX = await app.ClickLink(x.Str("referralCode"), deviceId: clickA.DeviceId);
+        Assert.Equal(clickA.DeviceId, clickX.DeviceId);
+        app.Clock.Advance(TimeSpan.FromHours(1));
+
+        var b = await client.Register(campaignId, "user-b", clickId: clickX.ClickId);
+
+        Assert.Equal(a.Str("id"), b["referredBy"]?.GetValue<string>());
+        Assert.Equal(model == "firstClick" ? "first_click" : "last_click", b["referral"]!.Str("reason"));
+    }
 }

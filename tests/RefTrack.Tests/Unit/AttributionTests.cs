@@ -131,6 +131,22 @@ public sealed class AttributionTests
         Assert.Equal(c.ClickId, d.ClickId);
     }
 
+    [Theory]
+    [InlineData(AttributionModel.FirstClick)]
+    [InlineData(AttributionModel.LastClick)]
+    public void Named_click_of_another_campaign_still_lets_the_devices_clicks_in_this_campaign_decide(AttributionModel model)
+    {
+        // One rt_click cookie serves every campaign: the browser's latest click may be another campaign's.
+        var b = Click(Bob, Now.AddDays(-3), "BOB");
+        var foreign = Click(Alice, Now.AddHours(-1), "ALICE", campaign: OtherCampaignId);
+
+        var d = Attribution.Decide(Input(model, click: foreign, sameDevice: [b]));
+
+        Assert.Equal(AttributionOutcome.Attributed, d.Outcome);
+        Assert.Equal(Bob, d.ReferrerId);
+        Assert.Equal(b.ClickId, d.ClickId);
+    }
+
     // ---- code at signup is the latest touch ----
 
     [Fact]
