@@ -16,6 +16,7 @@ public static class ConversionApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity) // unknown-participant
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
+        group.MapGet("/{conversionId:guid}", Get); // Where a new conversion's Location points.
         return group;
     }
 
@@ -42,6 +43,20 @@ public static class ConversionApi
                 "A conversion with this externalId was already recorded with different content.",
                 $"Stored conversion {result.Conversion!.Id}; an event id must not be reused for another event."),
         };
+    }
+
+    private static async Task<Results<Ok<ConversionResponse>, ProblemHttpResult>> Get(
+        Guid campaignId, Guid conversionId, AppDbContext db, CancellationToken ct)
+    {
+        var conversion = await db.Conversions.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.Id == conversionId && c.CampaignId == campaignId, ct);
+        if (conversion is null)
+        {
+            return Problems.NotFound("Conversion");
+        }
+
+        var rewards = await db.Rewards.AsNoTracking().Where(r => r.ConversionId == conversionId).ToListAsync(ct);
+        return TypedResults.Ok(conversion.AsResponse(rewards));
     }
 
     private static async Task<Results<Ok<Page<ConversionResponse>>, ValidationProblem>> List(

@@ -55,6 +55,30 @@ public abstract class ConversionTests(Provider provider)
     }
 
     [Fact]
+    public async Task A_new_conversions_location_reads_it_back_with_its_rewards()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var s = await ReferredPair(client);
+
+        var response = await client.PostJson($"/api/v1/campaigns/{s.CampaignId}/conversions",
+            new { participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.ReadJson();
+
+        var read = await client.GetAsync(response.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var conversion = await read.ReadJson();
+        Assert.Equal(created.Str("id"), conversion.Str("id"));
+        Assert.Equal(created["rewards"]![0]!.Str("id"), Assert.Single(conversion["rewards"]!.AsArray())!.Str("id"));
+
+        // Another campaign's path does not find it.
+        var other = await client.CreateCampaign(name: "Other");
+        await (await client.GetAsync($"/api/v1/campaigns/{other}/conversions/{created.Str("id")}"))
+            .AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task A_replay_stamped_at_another_time_is_the_same_event_and_keeps_the_first_time()
     {
         using var app = new TestApp(provider);

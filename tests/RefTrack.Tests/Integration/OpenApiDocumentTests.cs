@@ -38,6 +38,7 @@ public sealed class OpenApiDocumentTests
         ["DELETE " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
         ["POST " + Campaign + "/conversions"] = [400, 401, 404, 409, 415, 422],
         ["GET " + Campaign + "/conversions"] = [400, 401, 404],
+        ["GET " + Campaign + "/conversions/{conversionId}"] = [401, 404],
         ["GET " + Campaign + "/rewards"] = [400, 401, 404],
         ["GET " + Campaign + "/rewards/{rewardId}"] = [401, 404],
         ["POST " + Campaign + "/rewards/{rewardId}/approve"] = [401, 404, 409],
