@@ -19,10 +19,15 @@ internal static class ClickBatch
         var fresh = await statements.InsertVisitorsAsync(VisitorRows(batch), ct);
         foreach (var pending in batch)
         {
-            // The key that decides: the device cookie when the browser sent one, otherwise address + browser.
-            // Remove: of several clicks of one new visitor in a batch, only the first is unique.
-            var deciding = pending.FingerprintKey ?? pending.DeviceKey;
-            pending.Click.IsRepeat = !fresh.Remove((pending.Click.ReferralCodeId, deciding));
+            // Unique only when every key of the click is new: the device cookie's, and without a cookie also address +
+            // browser's. A cookie-less click's device key is the one it mints; the same browser's next click carries
+            // it, and whichever of the two is written first (in one batch, or by another writer or node) makes the
+            // other a repeat. Removed, each of them: of several clicks of one new visitor in a batch, only the first
+            // is unique. (Both removals run: a && would skip the second.)
+            var code = pending.Click.ReferralCodeId;
+            var newDevice = fresh.Remove((code, pending.DeviceKey));
+            var newAddress = pending.FingerprintKey is not { } fingerprint || fresh.Remove((code, fingerprint));
+            pending.Click.IsRepeat = !(newDevice && newAddress);
         }
 
         var clicks = batch.Select(p => p.Click).ToList();

@@ -17,6 +17,8 @@ public sealed record ResolvedCode(Guid CodeId, string Code, Guid ParticipantId, 
     public int AttributionWindowDays => Target.AttributionWindowDays;
 
     public string LocationFor(string clickId) => Target.LocationFor(Code, clickId);
+
+    public string LocationWithoutClick() => Target.LocationWithoutClick(Code);
 }
 
 /// <summary>

@@ -30,6 +30,17 @@ public static class RedirectApi
     public static bool IsDeviceId(ReadOnlySpan<char> value) =>
         value.Length == DeviceIdLength && !value.ContainsAnyExcept(LowerHex);
 
+    /// <summary><c>Clicks.UserAgent</c>'s length, in UTF-16 units.</summary>
+    private const int MaxUserAgentLength = 512;
+
+    /// <summary>
+    /// At most <paramref name="max"/> UTF-16 units, never half a character: a cut between the two halves of an emoji
+    /// would leave a lone surrogate, which PostgreSQL's UTF-8 refuses, failing the whole batch of clicks it was
+    /// written in, everyone's (Kestrel hands a UTF-8 User-Agent over decoded, emoji included).
+    /// </summary>
+    internal static string Truncate(string value, int max) =>
+        value.Length <= max ? value : value[..(char.IsHighSurrogate(value[max - 1]) ? max - 1 : max)];
+
     public static IEndpointRouteBuilder MapRedirects(this IEndpointRouteBuilder routes)
     {
         // Short-circuited: once routed, the redirect runs at once, skipping authentication and authorization (it is
@@ -43,6 +54,10 @@ public static class RedirectApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddOpenApiOperationTransformer(ResponseHeaders.RetryAfterOnTooManyRequests)
             .WithTags("Links").AllowAnonymous().ShortCircuit();
+        // HEAD (link checkers, `curl -I`, previews): where the link leads, with nothing recorded (RFC 9110 asks a
+        // server to answer HEAD; as a GET it would have counted a click for every check).
+        routes.MapMethods("/r/{code}", [HttpMethods.Head], (string code, HttpContext http) => redirect.PreviewAsync(code, http))
+            .ExcludeFromDescription().AllowAnonymous().ShortCircuit();
         return routes;
     }
 
@@ -58,34 +73,15 @@ public static class RedirectApi
     {
         public async Task FollowAsync(string code, HttpContext http)
         {
-            var ct = http.RequestAborted;
-            ResolvedCode? resolved = null;
-            if (code.Length <= 32)
+            if (await ResolveOrRefuseAsync(code, http) is not { } resolved)
             {
-                var normalized = ReferralCode.Normalize(code);
-                if (!codes.TryGetCached(normalized, out resolved))
-                {
-                    // Not looked up lately, so finding out costs a database read: an address already refused for
-                    // guessing gets its 429 without one (a guesser's codes are new ones, never in the cache).
-                    if (limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http)) is { } wait)
-                    {
-                        await TooManyAsync(http, wait);
-                        return;
-                    }
-
-                    resolved = await codes.LookupAsync(normalized, ct);
-                }
-            }
-
-            if (resolved is null || resolved.IsDisabled)
-            {
-                await RefuseAsync(http);
                 return;
             }
 
+            var ct = http.RequestAborted;
             var now = clock.GetUtcNow();
             var userAgent = http.Request.Headers.UserAgent.ToString();
-            userAgent = userAgent.Length > 512 ? userAgent[..512] : userAgent;
+            userAgent = Truncate(userAgent, MaxUserAgentLength);
             var ipHash = hasher.HashIp(http.Connection.RemoteIpAddress);
             // Request.Cookies builds a parsed collection (and a feature to hold it) even for a request without any.
             var incomingDevice = http.Request.Headers.Cookie.Count > 0
@@ -117,6 +113,47 @@ public static class RedirectApi
             ]);
             response.Headers.CacheControl = "no-store";
             response.Redirect(resolved.LocationFor(clickId));
+        }
+
+        /// <summary>HEAD: the redirect's status and destination without its click (no <c>rt_click</c> in it, which would
+        /// name a click never recorded), its cookies or anything written.</summary>
+        public async Task PreviewAsync(string code, HttpContext http)
+        {
+            if (await ResolveOrRefuseAsync(code, http) is { } resolved)
+            {
+                http.Response.Headers.CacheControl = "no-store";
+                http.Response.Redirect(resolved.LocationWithoutClick());
+            }
+        }
+
+        /// <summary>The code's target; null once it has answered 404 or 429. Synchronous for a cached code.</summary>
+        private async ValueTask<ResolvedCode?> ResolveOrRefuseAsync(string code, HttpContext http)
+        {
+            ResolvedCode? resolved = null;
+            if (code.Length <= 32)
+            {
+                var normalized = ReferralCode.Normalize(code);
+                if (!codes.TryGetCached(normalized, out resolved))
+                {
+                    // Not looked up lately, so finding out costs a database read: an address already refused for
+                    // guessing gets its 429 without one (a guesser's codes are new ones, never in the cache).
+                    if (limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http)) is { } wait)
+                    {
+                        await TooManyAsync(http, wait);
+                        return null;
+                    }
+
+                    resolved = await codes.LookupAsync(normalized, http.RequestAborted);
+                }
+            }
+
+            if (resolved is null || resolved.IsDisabled)
+            {
+                await RefuseAsync(http);
+                return null;
+            }
+
+            return resolved;
         }
 
         /// <summary>404 for an unknown or disabled code; 429 once the client's address has missed too often.</summary>

@@ -54,6 +54,97 @@ public abstract class RedirectTests(Provider provider)
         Assert.Equal(click.DeviceId, again.DeviceId);
     }
 
+    [Fact]
+    public async Task Head_answers_where_the_link_leads_and_records_nothing()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign("https://shop.example/signup");
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        using var head = await app.Client(null).SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/r/{code}"));
+        Assert.Equal(HttpStatusCode.Redirect, head.StatusCode);
+        Assert.Equal($"https://shop.example/signup?ref={code}", head.Headers.Location!.ToString());
+        Assert.False(head.Headers.Contains("Set-Cookie"));
+
+        using var unknown = await app.Client(null).SendAsync(new HttpRequestMessage(HttpMethod.Head, "/r/NOSUCHCODE"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        await app.FlushClicksAsync();
+        Assert.Equal(0, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Fact]
+    public async Task A_user_agent_cut_inside_an_emoji_does_not_lose_the_batch()
+    {
+        // A long interval, so that the two clicks after the first batch are gathered into one batch.
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Links:ClickBatchMilliseconds"] = "1000" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code, FlowHelpers.OtherBrowserUserAgent); // The first batch starts at once.
+
+        // 511 UTF-16 units then an emoji (two of them): a cut at 512 would leave half of it, which PostgreSQL's UTF-8
+        // refuses. Kestrel hands a UTF-8 User-Agent over decoded, so an app or extension can send this.
+        var userAgent = "Mozilla/5.0 " + new string('x', 511 - 12) + "\U0001F600 tail";
+        await Task.WhenAll(app.ClickLink(code, userAgent), app.ClickLink(code, FlowHelpers.BrowserUserAgent));
+        await app.FlushClicksAsync();
+
+        // Every click, the other visitor's included, is written and counted.
+        Assert.Equal(3, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Fact]
+    public async Task A_visitors_first_click_and_the_next_with_its_new_cookie_count_one_unique_in_one_batch()
+    {
+        // A long interval, so that the two clicks after the first batch are gathered into one batch (as under load).
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Links:ClickBatchMilliseconds"] = "1000" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await app.ClickLink(code, FlowHelpers.OtherBrowserUserAgent); // Another visitor; the first batch starts at once.
+
+        var first = await app.ClickLink(code); // No cookie: recognised by address and browser, gets rt_did.
+        await app.ClickLink(code, deviceId: first.DeviceId); // The same browser comes back with its rt_did.
+        await app.FlushClicksAsync();
+
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(3, clicks.Long("total"));
+        Assert.Equal(2, clicks.Long("unique")); // The other visitor and this one.
+    }
+
+    [Fact]
+    public async Task The_next_click_with_the_new_cookie_written_first_leaves_one_unique()
+    {
+        // Batches of one: the click carrying the cookie is written before the cookie-less click that minted it, as
+        // another node or PostgreSQL's second writer can commit it.
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        var resolved = await app.Services.GetRequiredService<CodeResolver>().LookupAsync(code, CancellationToken.None);
+        var hasher = app.Services.GetRequiredService<ClickHasher>();
+        var writer = app.Services.GetRequiredService<ClickWriter>();
+        var ip = hasher.HashIp("203.0.113.1");
+        var device = Guid.CreateVersion7().ToString("N");
+        Click NewClick() => new()
+        {
+            Id = Guid.CreateVersion7(), CampaignId = resolved!.CampaignId, ReferralCodeId = resolved.CodeId,
+            ParticipantId = resolved.ParticipantId, OccurredAt = DateTime.UtcNow, IpHash = ip,
+            UserAgent = FlowHelpers.BrowserUserAgent, DeviceId = device, IsBot = false,
+        };
+
+        await writer.EnqueueAsync(new PendingClick(NewClick(), "d:" + device, null), CancellationToken.None);
+        await app.FlushClicksAsync();
+        await writer.EnqueueAsync(new PendingClick(NewClick(), "d:" + device,
+            hasher.FingerprintKey(ip, FlowHelpers.BrowserUserAgent)), CancellationToken.None);
+        await app.FlushClicksAsync();
+
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(2, clicks.Long("total"));
+        Assert.Equal(1, clicks.Long("unique"));
+    }
+
     [Theory]
     [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")] // 64: its visitor key "d:…" is 66.
     [InlineData("0123456789abcdef0123456789abcdef0")] // 33 hex digits.
@@ -78,8 +169,7 @@ public abstract class RedirectTests(Provider provider)
         Assert.NotEqual(first.DeviceId, second.DeviceId);
 
         // ...and the clicks are written (on PostgreSQL the cookie as it came failed the whole batch): one visitor,
-        // recognised by address and browser, then by the device id the first click set (written first: PostgreSQL's
-        // concurrent batches may otherwise commit the later click first, which is then the unique one).
+        // recognised by address and browser, then by the device id the first click set.
         await app.FlushClicksAsync();
         var withCookie = await app.ClickLink(code, deviceId: first.DeviceId);
         Assert.Equal(first.DeviceId, withCookie.DeviceId);
