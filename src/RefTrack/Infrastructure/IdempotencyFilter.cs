@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using RefTrack.Auth;
 
 namespace RefTrack.Infrastructure;
 
@@ -12,7 +11,8 @@ namespace RefTrack.Infrastructure;
 /// overlapping with one key, on any node, exactly one runs. Its first successful (2xx) answer is stored; a retry with
 /// the same key and the same body gets that answer again (with <c>Idempotent-Replayed: true</c>), or 409
 /// <c>idempotency-key-in-progress</c> while the first still runs; the same key with a different body gets 422. Any
-/// other answer frees the key for a retry. Keys are scoped to the API key and the path.
+/// other answer frees the key for a retry. Keys are scoped to the API key, the endpoint and its route values (the
+/// campaign), however the URL writes them: <see cref="IdempotencyScope"/>.
 /// </summary>
 internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonOptions> json) : IEndpointFilter
 {
@@ -49,7 +49,7 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
         var body = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault();
         var hash = Convert.ToHexStringLower(SHA256.HashData(
             JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));
-        var scope = $"{http.User.KeyId():N}|{http.Request.Method} {http.Request.Path}|{key}";
+        var scope = IdempotencyScope.For(http, key);
 
         var claim = await claims.ClaimAsync(scope, hash, http.RequestAborted);
         if (claim.ClaimedAt is not { } claimedAt)

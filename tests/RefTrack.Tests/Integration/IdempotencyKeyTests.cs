@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
@@ -8,7 +9,8 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary><c>Idempotency-Key</c> claims: a key in progress, a claim left by a request that died, a failed request's
-/// key. (Replays and parallel requests: <see cref="ConversionTests"/>, <see cref="ConcurrencyTests"/>.)</summary>
+/// key, the scope a key is claimed in. (Replays and parallel requests: <see cref="ConversionTests"/>,
+/// <see cref="ConcurrencyTests"/>.)</summary>
 public sealed class IdempotencyKeyTestsSqlite() : IdempotencyKeyTests(Provider.Sqlite);
 
 public sealed class IdempotencyKeyTestsPostgres() : IdempotencyKeyTests(Provider.Postgres);
@@ -141,5 +143,105 @@ public abstract class IdempotencyKeyTests(Provider provider)
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
         Assert.Single(await client.Conversions(campaignId));
+    }
+
+    /// <summary>The usual URL of a campaign's conversions: lower-case D-form id, no trailing slash.</summary>
+    private static string ConversionsUrl(string campaignId) => $"/api/v1/campaigns/{campaignId}/conversions";
+
+    /// <summary>The campaign id route segment written in other forms <see cref="Guid.TryParse(string?, out Guid)"/>
+    /// (the <c>guid</c> route constraint) accepts, and the URL around it in other forms routing accepts.</summary>
+    public static TheoryData<string> OtherWaysToWriteTheUrl() =>
+    [
+        "upper-case id", "X-form id", "padded id", "trailing slash", "upper-case path",
+    ];
+
+    private static string Written(string way, string campaignId)
+    {
+        var id = Guid.Parse(campaignId);
+        return way switch
+        {
+            "upper-case id" => ConversionsUrl(campaignId.ToUpperInvariant()),
+            "X-form id" => ConversionsUrl(Uri.EscapeDataString(id.ToString("X"))),
+            "padded id" => ConversionsUrl(Uri.EscapeDataString(new string(' ', 120) + campaignId + "  ")),
+            "trailing slash" => ConversionsUrl(campaignId) + "/",
+            "upper-case path" => ConversionsUrl(campaignId).ToUpperInvariant(),
+            _ => throw new ArgumentOutOfRangeException(nameof(way)),
+        };
+    }
+
+    /// <summary>The scope is built from the route, not the raw path: a campaign id written another way (padded with
+    /// 120 spaces, the longest a 200-character key once overflowed the 400-character scope column with: a 500 on
+    /// PostgreSQL) is the same endpoint and campaign, so the same key and body are a replay there.</summary>
+    [Theory]
+    [MemberData(nameof(OtherWaysToWriteTheUrl))]
+    public async Task A_longest_key_on_a_url_written_another_way_is_stored_and_replayed_on_the_usual_url(string way)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        var key = new string('k', IdempotencyFilter.MaxKeyLength);
+
+        var first = await client.PostJson(Written(way, campaignId), Purchase, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var again = await client.PostJson(url, Purchase, key);
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal((await first.ReadJson()).Str("id"), (await again.ReadJson()).Str("id"));
+        Assert.Single(await client.Conversions(campaignId));
+    }
+
+    [Theory]
+    [MemberData(nameof(OtherWaysToWriteTheUrl))]
+    public async Task A_retry_on_a_url_written_another_way_is_replayed(string way)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Purchase, "pay-1")).StatusCode);
+        var again = await client.PostJson(Written(way, campaignId), Purchase, "pay-1");
+
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    /// <summary>Records stored before the scope was built from the route must still be found: for a URL written the
+    /// usual way the scope is, character for character, what it was when it was the raw path.</summary>
+    [Fact]
+    public async Task A_request_on_the_usual_url_keeps_the_scope_it_had_when_the_scope_was_the_raw_path()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        var participantsUrl = $"/api/v1/campaigns/{campaignId}/participants";
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Purchase, "pay-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created,
+            (await client.PostJson(participantsUrl, new { externalId = "user-c", email = "user-c@example.org", name = "user-c" }, "join-c")).StatusCode);
+
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var keyId = (await db.ApiKeys.SingleAsync()).Id;
+        var scopes = await db.IdempotencyRecords.Select(r => r.Scope).OrderBy(s => s).ToListAsync();
+        // The form before: $"{keyId:N}|{Request.Method} {Request.Path}|{key}".
+        Assert.Equal(
+            new[] { $"{keyId:N}|POST {url}|pay-1", $"{keyId:N}|POST {participantsUrl}|join-c" }.Order(StringComparer.Ordinal),
+            scopes.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>No scope can overflow its column: every endpoint that takes a key (both of them, so this checks
+    /// something) gives at most <see cref="IdempotencyScope.MaxLength"/> characters with the longest key.</summary>
+    [Fact]
+    public void Every_idempotent_endpoint_has_its_longest_scope_within_the_column()
+    {
+        using var app = new TestApp(provider);
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IdempotentEndpoint>() is not null)
+            .ToList();
+
+        Assert.Equal(2, endpoints.Count);
+        Assert.All(endpoints, e => Assert.InRange(IdempotencyScope.LongestFor(e), 0, IdempotencyScope.MaxLength));
     }
 }

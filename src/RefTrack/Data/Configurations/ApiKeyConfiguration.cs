@@ -20,7 +20,7 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<IdempotencyRecord> b)
     {
-        b.Property(r => r.Scope).HasMaxLength(400);
+        b.Property(r => r.Scope).HasMaxLength(IdempotencyScope.MaxLength);
         b.Property(r => r.RequestHash).HasMaxLength(64);
         b.Property(r => r.Location).HasMaxLength(2048);
         b.HasIndex(r => r.Scope).IsUnique();
