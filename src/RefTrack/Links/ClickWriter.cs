@@ -19,8 +19,9 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks-log.md). Concurrent
 /// batches are safe for the same reasons several nodes' writers are: the visitor keys' primary key decides which
 /// click is unique, and rollup rows are upserted in one order (<see cref="PostgresClickStatements"/>).
-/// What a crash (kill -9, power loss) can lose: the clicks still in the channel, at most one batch interval's worth
-/// (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress); on SQLite a power loss also the
+/// What a crash (kill -9, power loss) can lose: the clicks still in the channel, one batch interval's worth while the
+/// writer keeps up (<see cref="LinkOptions.ClickBatchMilliseconds"/> plus the commits in progress), up to
+/// <see cref="LinkOptions.ClickQueueCapacity"/> when it is behind; on SQLite a power loss also the
 /// last batches committed (<see cref="OpenSqliteWriter"/>). Never the rollups of committed clicks: on SQLite the
 /// per-referrer rollup, which may lag its clicks while they keep coming, is completed from the clicks table by
 /// the first batch after a start (<see cref="SqliteReferrerRollup"/>).
