@@ -76,11 +76,11 @@ internal static class IdempotencyScope
         return scope.Append('|').Append(key).ToString();
     }
 
-    /// <summary>A route value in one form whatever form the URL wrote it in, of a length known in advance. Only GUIDs
-    /// are taken: any other value would be written as sent, and its length (so the scope's) would be unbounded.</summary>
+    /// <summary>A route value (routing hands them over as text) in one form whatever form the URL wrote it in, of a
+    /// length known in advance. Only GUIDs are taken: any other value would be written as sent, and its length (so the
+    /// scope's) would be unbounded.</summary>
     private static string Canonical(RoutePatternParameterPart parameter, object? value) => value switch
     {
-        Guid guid => guid.ToString("D"),
         string text when parameter.ParameterPolicies.Any(p => p.Content == "guid") && Guid.TryParse(text, out var guid) =>
             guid.ToString("D"),
         _ => throw new InvalidOperationException(

@@ -32,12 +32,7 @@ public sealed class StartupSettingsTests
     [MemberData(nameof(InvalidSettings))]
     public void Invalid_setting_stops_start_up_naming_it(string key, string value, string named)
     {
-        using var app = new TestApp(new Dictionary<string, string?> { [key] = value });
-
-        var failure = Record.Exception(() => app.Client().Dispose());
-
-        Assert.NotNull(failure);
-        Assert.Contains(named, Messages(failure), StringComparison.Ordinal);
+        Assert.Contains(named, StartUpFailure(new Dictionary<string, string?> { [key] = value }), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -101,17 +96,14 @@ public sealed class StartupSettingsTests
     [MemberData(nameof(RefusedCookieDomains))]
     public void A_cookie_domain_browsers_would_drop_stops_start_up(string? publicBaseUrl, string domain, string named)
     {
-        using var app = new TestApp(new Dictionary<string, string?>
+        var messages = StartUpFailure(new Dictionary<string, string?>
         {
             ["RefTrack:PublicBaseUrl"] = publicBaseUrl,
             ["RefTrack:Links:CookieDomain"] = domain,
         });
 
-        var failure = Record.Exception(() => app.Client().Dispose());
-
-        Assert.NotNull(failure);
-        Assert.Contains("RefTrack:Links:CookieDomain", Messages(failure), StringComparison.Ordinal);
-        Assert.Contains(named, Messages(failure), StringComparison.Ordinal);
+        Assert.Contains("RefTrack:Links:CookieDomain", messages, StringComparison.Ordinal);
+        Assert.Contains(named, messages, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -139,6 +131,15 @@ public sealed class StartupSettingsTests
         var setCookies = click.Response.Headers.GetValues("Set-Cookie").ToList();
         Assert.Equal(2, setCookies.Count);
         Assert.All(setCookies, c => Assert.Contains($"; domain={domain};", c, StringComparison.Ordinal));
+    }
+
+    /// <summary>The messages of the error that stops an app with these settings from starting.</summary>
+    private static string StartUpFailure(Dictionary<string, string?> settings)
+    {
+        using var app = new TestApp(settings);
+        var failure = Record.Exception(() => app.Client().Dispose());
+        Assert.NotNull(failure);
+        return Messages(failure);
     }
 
     private static string Messages(Exception e)
