@@ -14,6 +14,7 @@ public static class ApiKeyApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get).ProducesProblem(StatusCodes.Status404NotFound); // Where a new key's Location points.
         group.MapDelete("/{id:guid}", Revoke)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -68,6 +69,13 @@ public static class ApiKeyApi
 
         var rows = await query.OrderBy(k => k.Id).Take(page.Limit + 1).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, k => k.Id, k => k.AsResponse()));
+    }
+
+    /// <summary>One key as listed: its secret is never shown again, only its prefix.</summary>
+    private static async Task<Results<Ok<ApiKeyResponse>, ProblemHttpResult>> Get(Guid id, AppDbContext db, CancellationToken ct)
+    {
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct);
+        return key is null ? Problems.NotFound("API key") : TypedResults.Ok(key.AsResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(

@@ -27,6 +27,7 @@ public static class ApiServices
             o.AddDocumentTransformer<BearerSecurityScheme>();
             o.AddSchemaTransformer<EnumNamesSchema>();
             o.AddDocumentTransformer<RequiredRequestFields>();
+            o.AddOperationTransformer(ResponseHeaders.LocationOnCreated);
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddSingleton<RewardGranter>(); // Stateless.

@@ -6,8 +6,8 @@ namespace RefTrack.Infrastructure;
 
 /// <summary>
 /// Declares in the OpenAPI document the response headers that code sets by hand (<c>Retry-After</c>,
-/// <c>Idempotent-Replayed</c>): no result type carries them, so the document cannot know them otherwise, and a
-/// generated client would not read them.
+/// <c>Idempotent-Replayed</c>) or that a result writes without declaring (<c>Created</c>'s <c>Location</c>): the
+/// document cannot know them otherwise, and a generated client would not read them.
 /// </summary>
 internal static class ResponseHeaders
 {
@@ -15,6 +15,19 @@ internal static class ResponseHeaders
     public static Task RetryAfterOnTooManyRequests(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         RetryAfter(operation, StatusCodes.Status429TooManyRequests, "Whole seconds to wait before retrying.");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every 201 here is a <c>Created</c> result: its <c>Location</c> is the new resource's path, which a GET
+    /// reads back (a replayed 201 gives the same one).</summary>
+    public static Task LocationOnCreated(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.Responses?.ContainsKey("201") == true)
+        {
+            Add(operation, StatusCodes.Status201Created, HeaderNames.Location, "The new resource's path: a GET on it reads it back.",
+                new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" });
+        }
+
         return Task.CompletedTask;
     }
 

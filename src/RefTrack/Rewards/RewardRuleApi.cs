@@ -13,6 +13,7 @@ public static class RewardRuleApi
         var group = routes.MapCampaignGroup("/reward-rules", "Reward rules");
         group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", List);
+        group.MapGet("/{ruleId:guid}", Get); // Where a new rule's Location points.
         group.MapDelete("/{ruleId:guid}", Deactivate);
         return group;
     }
@@ -64,6 +65,14 @@ public static class RewardRuleApi
 
         var rows = await query.OrderBy(r => r.Id).Take(page.Limit + 1).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
+    }
+
+    private static async Task<Results<Ok<RewardRuleResponse>, ProblemHttpResult>> Get(
+        Guid campaignId, Guid ruleId, AppDbContext db, CancellationToken ct)
+    {
+        var rule = await db.RewardRules.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == ruleId && r.CampaignId == campaignId, ct);
+        return rule is null ? Problems.NotFound("Reward rule") : TypedResults.Ok(rule.AsResponse());
     }
 
     /// <summary>Rules are deactivated, not deleted: rewards already granted keep pointing at them.</summary>

@@ -22,6 +22,7 @@ public sealed class OpenApiDocumentTests
     {
         ["POST /api/v1/api-keys"] = [400, 401, 403, 415],
         ["GET /api/v1/api-keys"] = [400, 401, 403],
+        ["GET /api/v1/api-keys/{id}"] = [401, 403, 404],
         ["DELETE /api/v1/api-keys/{id}"] = [401, 403, 404, 409],
         ["POST /api/v1/campaigns"] = [400, 401, 403, 415],
         ["GET /api/v1/campaigns"] = [400, 401],
@@ -35,6 +36,7 @@ public sealed class OpenApiDocumentTests
         ["POST " + Campaign + "/codes/{code}/enable"] = [401, 404],
         ["POST " + Campaign + "/reward-rules"] = [400, 401, 404, 415],
         ["GET " + Campaign + "/reward-rules"] = [400, 401, 404],
+        ["GET " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
         ["DELETE " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
         ["POST " + Campaign + "/conversions"] = [400, 401, 404, 409, 415, 422],
         ["GET " + Campaign + "/conversions"] = [400, 401, 404],
@@ -222,6 +224,25 @@ public sealed class OpenApiDocumentTests
         {
             Assert.Contains("stored", header.Str("description"), StringComparison.Ordinal);
             Assert.Equal("boolean", header["schema"]!.Str("type"));
+        }
+    }
+
+    /// <summary>Every 201 carries the new resource's path in <c>Location</c> (<c>Created</c> writes it; the document
+    /// learns of it only from <c>ResponseHeaders.LocationOnCreated</c>).</summary>
+    [Fact]
+    public async Task Location_header_is_declared_on_every_created_answer()
+    {
+        var paths = (await DocumentAsync())["paths"]!.AsObject();
+        var created = from operation in Operations(paths)
+                      where operation.Operation["responses"]!.AsObject().ContainsKey("201")
+                      select $"{operation.Name} 201";
+
+        var declared = ResponsesWithHeader(paths, "Location");
+        Assert.Equal(created.Order(StringComparer.Ordinal), declared.Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(6, declared.Count);
+        foreach (var (_, header) in declared)
+        {
+            Assert.Equal("uri-reference", header["schema"]!.Str("format"));
         }
     }
 
