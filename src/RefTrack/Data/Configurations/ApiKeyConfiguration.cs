@@ -24,6 +24,7 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         b.Property(r => r.RequestHash).HasMaxLength(64);
         b.Property(r => r.Location).HasMaxLength(2048);
         b.HasIndex(r => r.Scope).IsUnique();
+        b.HasIndex(r => r.CreatedAt); // IdempotencySweep finds the expired records by it.
     }
 }
 

@@ -176,6 +176,8 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("Scope")
                         .IsUnique();
 

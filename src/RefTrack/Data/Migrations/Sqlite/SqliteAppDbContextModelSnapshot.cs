@@ -171,6 +171,8 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("Scope")
                         .IsUnique();
 
