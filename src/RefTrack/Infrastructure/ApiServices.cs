@@ -37,7 +37,7 @@ public static class ApiServices
         services.AddSingleton<ActiveRuleCache>(); // Holds a compiled query and the cache: one per app.
         services.AddScoped<ParticipantRegistration>();
         services.AddScoped<ConversionRecorder>();
-        services.AddScoped<IdempotencyClaims>();
+        services.AddRefTrackIdempotency();
         return services;
     }
 }

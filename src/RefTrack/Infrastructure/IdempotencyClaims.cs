@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RefTrack.Data;
 
 namespace RefTrack.Infrastructure;
@@ -13,8 +14,11 @@ internal readonly record struct IdempotencyClaim(DateTime? ClaimedAt, Idempotenc
 /// request, on any node, have it. The holder then completes the record with its answer, or releases it.
 /// Every write is a unit of <see cref="ITransactionRunner"/>: on SQLite it queues for the one writer (and shares
 /// its commit) rather than racing the group commit for the file's lock; on PostgreSQL it is its own transaction.
+/// A record claimed longer ago than <see cref="IdempotencyOptions.Retention"/> is forgotten: a request with its key is
+/// new, and <see cref="IdempotencySweep"/> deletes such records.
 /// </summary>
-internal sealed class IdempotencyClaims(AppDbContext db, ITransactionRunner writes, TimeProvider clock)
+internal sealed class IdempotencyClaims(
+    AppDbContext db, ITransactionRunner writes, TimeProvider clock, IOptions<IdempotencyOptions> options)
 {
     /// <summary>
     /// How long a claim keeps its key from a retry. A process that dies mid-request leaves its claim behind; after
@@ -54,6 +58,28 @@ internal sealed class IdempotencyClaims(AppDbContext db, ITransactionRunner writ
             if (held is null)
             {
                 continue; // Released in between: claim again.
+            }
+
+            // Past the retention the key is forgotten, whatever its record holds (an answer, another body, a claim a
+            // dead process left) and whether or not a sweep has deleted it yet: this request is new. Taken over in one
+            // conditional UPDATE, as a stale claim is, so that of several such requests exactly one runs.
+            var expiredBefore = now - options.Value.Retention;
+            if (held.CreatedAt < expiredBefore)
+            {
+                var renewed = await writes.RunAsync((w, c) => w.IdempotencyRecords
+                    .Where(r => r.Scope == scope && r.CreatedAt < expiredBefore)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(r => r.RequestHash, hash)
+                        .SetProperty(r => r.StatusCode, IdempotencyRecord.InProgress)
+                        .SetProperty(r => r.ResponseBody, "")
+                        .SetProperty(r => r.Location, (string?)null)
+                        .SetProperty(r => r.CreatedAt, now), c), CancellationToken.None);
+                if (renewed == 1)
+                {
+                    return new IdempotencyClaim(now, null);
+                }
+
+                continue; // Taken over or deleted by another: claim again.
             }
 
             var staleBefore = now - StaleAfter;

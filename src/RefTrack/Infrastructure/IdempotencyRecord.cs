@@ -20,7 +20,8 @@ public sealed class IdempotencyRecord
 
     public string? Location { get; init; }
 
-    /// <summary>When the key was claimed (or taken over from a stale claim).</summary>
+    /// <summary>When the key was claimed (or taken over from a stale claim or an expired record): its age for
+    /// <see cref="IdempotencyOptions.Retention"/>.</summary>
     public DateTime CreatedAt { get; init; }
 }
 

@@ -145,6 +145,89 @@ public abstract class IdempotencyKeyTests(Provider provider)
         Assert.Single(await client.Conversions(campaignId));
     }
 
+    /// <summary>Past the retention a key is forgotten, whether or not a sweep has deleted its record yet: a request
+    /// with it runs as new, another body too (not 422), and its answer is what the key replays from then on.</summary>
+    [Fact]
+    public async Task A_key_past_the_retention_runs_as_new()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        var retention = new IdempotencyOptions().Retention;
+        Assert.Equal(TimeSpan.FromHours(24), retention);
+        var first = await client.PostJson(url, Purchase, "pay-1");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        // Just short of the retention the key still replays.
+        app.Clock.Advance(retention - TimeSpan.FromSeconds(1));
+        var replay = await client.PostJson(url, Purchase, "pay-1");
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+
+        app.Clock.Advance(TimeSpan.FromSeconds(2));
+        var fresh = await client.PostJson(url, OtherPurchase, "pay-1");
+        Assert.Equal(HttpStatusCode.Created, fresh.StatusCode);
+        Assert.False(fresh.Headers.Contains("Idempotent-Replayed"));
+        var again = await client.PostJson(url, OtherPurchase, "pay-1");
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await fresh.ReadJson()).Str("id"), (await again.ReadJson()).Str("id"));
+        await (await client.PostJson(url, Purchase, "pay-1"))
+            .AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+        Assert.Equal(2, (await client.Conversions(campaignId)).Count);
+    }
+
+    /// <summary>The sweep deletes what is older than the retention, in as many batches as it takes, answers and claims
+    /// a dead process left alike; it keeps newer answers and claims in progress (stale ones too, which a retry may still
+    /// take over). A key it deleted runs as new.</summary>
+    [Fact]
+    public async Task The_sweep_deletes_records_past_the_retention_and_keeps_newer_ones_and_claims_in_progress()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (campaignId, url) = await ReferredPair(client);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Purchase, "pay-1")).StatusCode);
+        app.Clock.Advance(TimeSpan.FromHours(30));
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var retention = new IdempotencyOptions().Retention;
+
+        static IdempotencyRecord Record(string scope, DateTime createdAt, bool answered) => new()
+        {
+            Scope = scope, RequestHash = "hash", CreatedAt = createdAt,
+            StatusCode = answered ? 201 : IdempotencyRecord.InProgress, ResponseBody = answered ? "{}" : "",
+        };
+
+        var expired = Enumerable.Range(0, 2 * IdempotencySweep.BatchRows)
+            .Select(i => Record($"expired-{i}", now - retention - TimeSpan.FromMinutes(1 + i % 50), answered: true))
+            .Append(Record("abandoned-claim", now - retention - TimeSpan.FromSeconds(1), answered: false));
+        var kept = new[]
+        {
+            Record("answer-at-the-retention", now - retention, answered: true),
+            Record("newer-answer", now - TimeSpan.FromHours(1), answered: true),
+            Record("stale-claim", now - IdempotencyClaims.StaleAfter - TimeSpan.FromSeconds(1), answered: false),
+            Record("claim-in-progress", now, answered: false),
+        };
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            db.IdempotencyRecords.AddRange(expired.Concat(kept));
+            await db.SaveChangesAsync();
+        }
+
+        var deleted = await app.Services.GetRequiredService<IdempotencySweep>().SweepAsync(CancellationToken.None);
+
+        Assert.Equal(2 * IdempotencySweep.BatchRows + 2, deleted); // pay-1's answer, 30 hours old, too.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var left = await db.IdempotencyRecords.Select(r => r.Scope).ToListAsync();
+            Assert.Equal(kept.Select(r => r.Scope).Order(StringComparer.Ordinal), left.Order(StringComparer.Ordinal));
+        }
+
+        var retry = await client.PostJson(url, OtherPurchase, "pay-1");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, (await client.Conversions(campaignId)).Count);
+    }
+
     /// <summary>The usual URL of a campaign's conversions: lower-case D-form id, no trailing slash.</summary>
     private static string ConversionsUrl(string campaignId) => $"/api/v1/campaigns/{campaignId}/conversions";
 

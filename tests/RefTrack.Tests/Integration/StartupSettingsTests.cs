@@ -19,6 +19,9 @@ public sealed class StartupSettingsTests
         { "RefTrack:Database:ConnectionString", "Host=db.internal;Username=reftrack", "RefTrack:Database:Provider" },
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "/sys/reftrack-test.db" }, // exists, cannot be written
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "RefTrack:Database:Path" },
+        { "RefTrack:Idempotency:RetentionHours", "0", "RefTrack:Idempotency:RetentionHours" },
+        { "RefTrack:Idempotency:RetentionHours", "8761", "RefTrack:Idempotency:RetentionHours" },
+        { "RefTrack:Idempotency:RetentionHours", "24h", "RefTrack:Idempotency:RetentionHours" },
         { "RefTrack:Auth:BootstrapApiKey", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "RefTrack:Auth:BootstrapApiKey" },
         { "RefTrack:Auth:BootstrapApiKey", "changeme-changeme-changeme", "RefTrack:Auth:BootstrapApiKey" }, // 9 distinct
         { "RefTrack:Auth:BootstrapApiKey", "123456789012345678901234", "RefTrack:Auth:BootstrapApiKey" }, // repeats
