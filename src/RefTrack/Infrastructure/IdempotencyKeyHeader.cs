@@ -21,6 +21,8 @@ internal static class IdempotencyKeyHeader
             Description = "Makes a retry safe: the first successful answer is stored, and a retry with the same key " +
                           "and body gets it again (Idempotent-Replayed: true). 409 idempotency-key-in-progress while " +
                           "the first request runs; 422 idempotency-key-reused for the same key with another body. " +
+                          "Remembered for 24 hours by default (the operator's RefTrack:Idempotency:RetentionHours): after that a " +
+                          "request with the key runs as new. " +
                           $"Scoped to the API key, the endpoint and the campaign. At most {IdempotencyFilter.MaxKeyLength} characters, no control characters.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyFilter.MaxKeyLength },
         });
