@@ -25,6 +25,10 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// last batches committed (<see cref="OpenSqliteWriter"/>). Never the rollups of committed clicks: on SQLite the
 /// per-referrer rollup, which may lag its clicks while they keep coming, is completed from the clicks table by
 /// the first batch after a start (<see cref="SqliteReferrerRollup"/>).
+/// What a failed batch loses: a transient failure (<see cref="ClickWriteFailure"/>) is retried, and the batch is lost
+/// only when the last retry fails too; a batch the database refuses (a constraint, a value) is written in parts down
+/// to single clicks, so only the clicks it refuses alone are lost. Either way each is counted in
+/// <c>reftrack.clicks.lost</c> and logged as an error (<see cref="WriteWithRetryAsync"/>).
 /// </summary>
 public sealed partial class ClickWriter : BackgroundService
 {
@@ -92,6 +96,9 @@ public sealed partial class ClickWriter : BackgroundService
 
     /// <summary>SQLite: the managed id of the thread that writes the batches, once it has written one; for tests.</summary>
     internal int? SqliteWriterThreadId => _sqliteThread?.ThreadId;
+
+    /// <summary>Clicks and flushes in the queue, not yet taken into a batch; for tests.</summary>
+    internal int Waiting => _channel.Reader.Count;
 
     /// <summary>The managed id of the thread that wrote the last batch; for tests.</summary>
     internal int LastBatchThreadId { get; private set; }
@@ -335,7 +342,41 @@ public sealed partial class ClickWriter : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Writes a batch; never throws. A transient failure (<see cref="ClickWriteFailure"/>) is retried, and after the
+    /// last retry the batch is given up on, as the same failure would take its halves. Any other failure is taken as a
+    /// row the database refuses: the batch is written in halves, each in a transaction of its own, and a half that
+    /// fails so again in halves, down to single clicks, so that only the clicks refused alone are lost.
+    /// </summary>
     private async Task WriteWithRetryAsync(List<PendingClick> batch, bool catchUp)
+    {
+        if (await WriteOrRefuseAsync(batch, catchUp) is not { } refusal)
+        {
+            return;
+        }
+
+        if (batch.Count > 1)
+        {
+            LogSplitting(batch.Count, refusal.Message);
+        }
+
+        await WriteInHalvesAsync(batch, catchUp, refusal);
+        if (batch.Count > 0 && _referrerRollup is { MustRecover: true })
+        {
+            // SQLite: the last part failed, and when no part was written (every click refused) the per-referrer sums
+            // of the batches before this one are forgotten, counted again only by the next batch's recovery from the
+            // clicks table. Recovered now, the rollup is as exact as after any batch: a flush waiting on this batch
+            // needs that, and an idle writer would see no sums pending.
+            if (await WriteOrRefuseAsync([], catchUp: true) is { } failure)
+            {
+                LogRollupNotRecovered(failure);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="batch"/>, retrying transient failures; returns the failure when the database
+    /// refused it otherwise, null when it is written or given up on after the retries.</summary>
+    private async Task<Exception?> WriteOrRefuseAsync(List<PendingClick> batch, bool catchUp)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -344,7 +385,12 @@ public sealed partial class ClickWriter : BackgroundService
             {
                 await WriteBatchAsync(batch, catchUp);
                 _metrics.Attempted(started, batch.Count, committed: true);
-                return;
+                return null;
+            }
+            catch (Exception e) when (!ClickWriteFailure.IsTransient(e))
+            {
+                _metrics.Attempted(started, batch.Count, committed: false);
+                return e;
             }
             catch (Exception e) when (attempt < 10)
             {
@@ -357,7 +403,41 @@ public sealed partial class ClickWriter : BackgroundService
                 _metrics.Attempted(started, batch.Count, committed: false);
                 _metrics.Lost(batch.Count);
                 LogDropped(e, batch.Count);
-                return;
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A batch the database refused (<paramref name="refusal"/>): its halves in order, each in a transaction
+    /// of its own, so the clicks are committed in the order they came (a visitor's first click stays the unique one).
+    /// A click refused alone is lost.</summary>
+    private async Task WriteInHalvesAsync(List<PendingClick> batch, bool catchUp, Exception refusal)
+    {
+        if (batch.Count <= 1)
+        {
+            if (batch is [var refused])
+            {
+                _metrics.Lost(1);
+                var click = refused.Click;
+                LogRefused(refusal, click.Id, click.ReferralCodeId, click.CampaignId, refusal.Message);
+            }
+            else
+            {
+                LogRollupNotRecovered(refusal); // A batch of no clicks only writes SQLite's per-referrer sums.
+            }
+
+            return;
+        }
+
+        var half = batch.Count / 2;
+        await WritePartAsync(batch.GetRange(0, half));
+        await WritePartAsync(batch.GetRange(half, batch.Count - half));
+
+        async Task WritePartAsync(List<PendingClick> part)
+        {
+            if (await WriteOrRefuseAsync(part, catchUp) is { } partRefusal)
+            {
+                await WriteInHalvesAsync(part, catchUp, partRefusal);
             }
         }
     }
@@ -429,4 +509,16 @@ public sealed partial class ClickWriter : BackgroundService
 
     [LoggerMessage(LogLevel.Error, "Writing {Count} clicks failed after retries; they are lost")]
     private partial void LogDropped(Exception e, int count);
+
+    [LoggerMessage(LogLevel.Warning,
+        "The database refused a batch of {Count} clicks ({Error}); writing it in parts to lose only the clicks it refuses")]
+    private partial void LogSplitting(int count, string error);
+
+    [LoggerMessage(LogLevel.Error,
+        "The database refused click {ClickId} (referral code {ReferralCodeId}, campaign {CampaignId}): {Error}; it is lost")]
+    private partial void LogRefused(Exception e, Guid clickId, Guid referralCodeId, Guid campaignId, string error);
+
+    [LoggerMessage(LogLevel.Error,
+        "Writing the per-referrer click sums failed; the next batch of clicks recovers them from the clicks table")]
+    private partial void LogRollupNotRecovered(Exception e);
 }

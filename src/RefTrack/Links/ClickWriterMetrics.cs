@@ -29,7 +29,8 @@ internal sealed class ClickWriterMetrics
             "Clicks answered with a redirect and not yet committed.");
         _written = meter.CreateCounter<long>("reftrack.clicks.written", "{click}", "Clicks committed to the database.");
         _lost = meter.CreateCounter<long>("reftrack.clicks.lost", "{click}",
-            "Clicks given up on after the writer's retries (each also logged as an error).");
+            "Clicks given up on: a batch after the writer's retries, or a click the database refused (each also " +
+            "logged as an error).");
         _queueFullWaits = meter.CreateCounter<long>("reftrack.clicks.queue_full_waits", "{request}",
             "Redirects that waited for room in a full click queue (RefTrack:Links:ClickQueueCapacity).");
         _batchDuration = meter.CreateHistogram<double>("reftrack.click_batch.duration", "s",

@@ -132,6 +132,11 @@ internal sealed class SqliteReferrerRollup
         }
     }
 
+    /// <summary>The next batch first adds the clicks the rollup does not count from the clicks table (after a start,
+    /// or when the last batch failed and its sums were forgotten): until then the rollup may lag its clicks, though
+    /// <see cref="HasPending"/> says nothing is pending.</summary>
+    public bool MustRecover => _written is null;
+
     /// <summary>After a failed batch: what is in memory may not match what committed; the next batch recovers.</summary>
     public void Forget()
     {
