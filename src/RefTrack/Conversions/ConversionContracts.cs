@@ -63,10 +63,15 @@ public sealed record RecordConversionRequest(
         occurredAt >= EarliestOccurredAt && occurredAt <= now + OccurredAtTolerance;
 }
 
+/// <param name="ReferralId">The referral the conversion counts for; null when <paramref name="UnattributedReason"/>
+/// says why it counts for none.</param>
+/// <param name="UnattributedReason"><c>not_referred</c> (the participant has no qualified referral) or
+/// <c>before_referral</c> (it happened before the user was referred); null when it has a referral.</param>
 public sealed record ConversionResponse(
     Guid Id,
     Guid ParticipantId,
     Guid? ReferralId,
+    string? UnattributedReason,
     ConversionType Type,
     long Amount,
     string Currency,
@@ -78,6 +83,10 @@ public sealed record ConversionResponse(
 internal static class ConversionMapping
 {
     public static ConversionResponse AsResponse(this Conversion c, IEnumerable<Reward> rewards) =>
-        new(c.Id, c.ParticipantId, c.ReferralId, c.Type, c.Amount, c.Currency, c.ExternalId, c.OccurredAt,
-            c.CreatedAt, rewards.Select(r => r.AsResponse()).ToList());
+        new(c.Id, c.ParticipantId, c.ReferralId, UnattributedReason(c), c.Type, c.Amount, c.Currency, c.ExternalId,
+            c.OccurredAt, c.CreatedAt, rewards.Select(r => r.AsResponse()).ToList());
+
+    // Rows from before the column have none; without a referral they could only be not_referred.
+    private static string? UnattributedReason(Conversion c) =>
+        c.ReferralId is null ? c.UnattributedReason ?? ConversionAttribution.NotReferred : null;
 }

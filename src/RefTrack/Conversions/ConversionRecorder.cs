@@ -40,13 +40,16 @@ public sealed class ConversionRecorder(
             return new RecordResult(RecordOutcome.UnknownParticipant);
         }
 
-        var rewarded = buyer.Referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
+        // Decided here, not in the write: a referral's times never change once it is recorded.
+        var (referral, unattributed) = ConversionAttribution.Decide(buyer.Referral, request.OccurredAtUtc());
+        var rewarded = referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
         var rules = rewarded ? await activeRules.GetAsync(db, campaignId, ct) : [];
         var externalId = request.ExternalId!.Trim(); // Stored and matched trimmed: " o1 " replays "o1".
         try
         {
             return await writes.RunAsync(
-                (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, rewarded ? rules : null, externalId, request, type, wct), ct);
+                (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, referral, unattributed, rewarded ? rules : null,
+                    externalId, request, type, wct), ct);
         }
         catch (Exception e) when (DbErrors.IsUniqueViolation(e))
         {
@@ -55,18 +58,21 @@ public sealed class ConversionRecorder(
     }
 
     /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
+    /// <param name="referral">The buyer's referral if this conversion is its (<see cref="ConversionAttribution"/>),
+    /// otherwise null and <paramref name="unattributedReason"/> says why.</param>
     /// <param name="rules">The campaign's active rules when this conversion can earn rewards, otherwise null.</param>
     private async Task<RecordResult> InsertAsync(
-        AppDbContext writeDb, Guid campaignId, Buyer buyer, IReadOnlyList<RewardRule>? rules, string externalId,
-        RecordConversionRequest request, ConversionType type, CancellationToken ct)
+        AppDbContext writeDb, Guid campaignId, Buyer buyer, Referral? referral, string? unattributedReason,
+        IReadOnlyList<RewardRule>? rules, string externalId, RecordConversionRequest request, ConversionType type,
+        CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var referral = buyer.Referral;
         var conversion = new Conversion
         {
             CampaignId = campaignId,
             ParticipantId = buyer.Id,
             ReferralId = referral?.Id,
+            UnattributedReason = unattributedReason,
             Type = type,
             ExternalId = externalId,
             Amount = request.Amount ?? 0,
@@ -107,14 +113,14 @@ public sealed class ConversionRecorder(
     private static Task InsertRowAsync(AppDbContext writeDb, Conversion c, CancellationToken ct)
     {
         var sql = new StringBuilder("""
-            INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "ReferralId", "Type", "ExternalId", "Amount",
-                "Currency", "OccurredAt", "CreatedAt") VALUES
+            INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "ReferralId", "UnattributedReason", "Type",
+                "ExternalId", "Amount", "Currency", "OccurredAt", "CreatedAt") VALUES
             """);
         var args = new List<object>();
         RawSqlRows.Append(sql, args, first: true,
         [
-            c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.Type.ToString(), c.ExternalId, c.Amount, c.Currency,
-            c.OccurredAt, c.CreatedAt,
+            c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.UnattributedReason, c.Type.ToString(), c.ExternalId,
+            c.Amount, c.Currency, c.OccurredAt, c.CreatedAt,
         ]);
         return RawSqlRows.ExecuteAsync(writeDb, sql.ToString(), args, ct);
     }

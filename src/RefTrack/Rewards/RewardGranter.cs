@@ -53,7 +53,9 @@ public sealed class RewardGranter(TimeProvider clock)
     /// <summary>
     /// A referred user's purchase: stamps the referral's first purchase (<c>UPDATE … WHERE ConvertedAt IS NULL</c>:
     /// concurrent first purchases, on any node, queue on the row and all but one find it set) and grants what the
-    /// purchase earns, first-purchase rules only if it was the first. On PostgreSQL both are one statement.
+    /// purchase earns, first-purchase rules only if it was the first. On PostgreSQL both are one statement. Only for a
+    /// conversion that is the referral's: one from before the referral never gets here
+    /// (<see cref="ConversionAttribution"/>), so neither the stamp nor the grants compare times.
     /// </summary>
     public async Task<(bool IsFirstPurchase, IReadOnlyList<Reward> Rewards)> GrantForPurchaseAsync(
         AppDbContext writeDb, Referral referral, Conversion conversion, IReadOnlyList<RewardRule> rules,

@@ -166,7 +166,8 @@ public sealed class OpenApiDocumentTests
     [
         "ApiKeyResponse.campaignId", "CreatedApiKeyResponse.campaignId", // Admin keys and keys for every campaign.
         "ApiKeyResponse.revokedAt", // Keys in use.
-        "ConversionResponse.referralId", // Conversions of participants nobody referred.
+        "ConversionResponse.referralId", // Conversions of participants nobody referred, or from before the referral.
+        "ConversionResponse.unattributedReason", // Conversions that have a referral.
         "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfConversionResponse.nextCursor",
         "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
         "ParticipantResponse.name", // Optional at registration.

@@ -11,6 +11,7 @@ internal sealed class ConversionConfiguration : IEntityTypeConfiguration<Convers
     {
         b.Property(c => c.ExternalId).HasMaxLength(200);
         b.Property(c => c.Currency).HasMaxLength(3);
+        b.Property(c => c.UnattributedReason).HasMaxLength(32);
         // Replays of the company's event never count twice.
         b.HasIndex(c => new { c.CampaignId, c.ExternalId }).IsUnique();
         b.HasIndex(c => new { c.ParticipantId, c.Type });
