@@ -171,13 +171,6 @@ public static class RedirectApi
                 .ExecuteAsync(http);
         }
 
-        /// <summary>The unknown-code limiter's key: the client's address as text, an IPv4 address that reached a
-        /// dual-mode socket (<c>::ffff:1.2.3.4</c>) as plain IPv4, so it shares one allowance however it connects.</summary>
-        private static string ClientKey(HttpContext http) => http.Connection.RemoteIpAddress switch
-        {
-            null => "unknown",
-            { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
-            var address => address.ToString(),
-        };
+        private static string ClientKey(HttpContext http) => UnknownCodeLimiter.ClientKey(http.Connection.RemoteIpAddress);
     }
 }

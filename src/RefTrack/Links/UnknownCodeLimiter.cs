@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +40,37 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
     private int _refusedCount;
 
     private long _nextSweep = Stopwatch.GetTimestamp() + SweepTicks;
+
+    /// <summary>
+    /// The key a client's misses count under. An IPv4 address is its text, also when it reached a dual-mode socket
+    /// as <c>::ffff:a.b.c.d</c>, so it shares one allowance however it connects. An IPv6 address is its /64
+    /// (<c>2001:db8:0:1::/64</c>): the least any ISP hands one subscriber, whose host half a client can rotate
+    /// through at will (privacy addresses do it by themselves), so keyed by the full address it would never be
+    /// limited. One string, formatted from the address's bytes on the stack.
+    /// </summary>
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]):x}:" +
+            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]):x}::/64");
+    }
 
     /// <summary>Whether any client may be being refused: when none is (nearly always), the redirect need not even
     /// format the client's address to ask <see cref="RetryAfter"/>. Refusals that ran out are dropped here too, at most

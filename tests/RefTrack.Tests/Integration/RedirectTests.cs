@@ -444,6 +444,23 @@ public abstract class RedirectTests(Provider provider)
     }
 
     [Fact]
+    public async Task An_ipv6_client_is_limited_by_its_64_however_it_rotates_its_address()
+    {
+        using var app = BehindBalancer(unknownCodesPerMinute: 2);
+
+        Task<HttpResponseMessage> Get(string path, string visitor) => app.GetLink(path, forwardedFor: visitor);
+
+        // Every guess from a new address of one /64: one allowance all the same.
+        await (await Get("/r/GUESS1", "2001:db8:0:1::1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS2", "2001:db8:0:1:8a2e:370:7334:2")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        await (await Get("/r/GUESS3", "2001:db8:0:1:ffff:ffff:ffff:ffff")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+        await (await Get("/r/GUESS4", "2001:db8:0:1::99")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+
+        // The next /64 is another subscriber.
+        await (await Get("/r/GUESS5", "2001:db8:0:2::1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task Redirect_needs_no_api_key_and_ignores_a_bad_one()
     {
         using var app = new TestApp(provider);

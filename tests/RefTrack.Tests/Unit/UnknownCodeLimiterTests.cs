@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using RefTrack.Links;
 
@@ -37,5 +38,24 @@ public sealed class UnknownCodeLimiterTests
         // Others keep their own allowance.
         Assert.Null(limiter.RetryAfter("198.51.100.7"));
         Assert.Null(limiter.TryMiss("198.51.100.7"));
+    }
+
+    [Theory]
+    [InlineData("203.0.113.1", "203.0.113.1")]
+    [InlineData("::ffff:203.0.113.1", "203.0.113.1")]
+    [InlineData("2001:db8:0:1::1", "2001:db8:0:1::/64")]
+    [InlineData("2001:0db8:0000:0001:8a2e:0370:7334:0002", "2001:db8:0:1::/64")]
+    [InlineData("2001:db8:abcd:12ff:ffff:ffff:ffff:ffff", "2001:db8:abcd:12ff::/64")]
+    [InlineData("fe80::1%3", "fe80:0:0:0::/64")]
+    [InlineData("::1", "0:0:0:0::/64")]
+    public void A_client_is_keyed_by_its_ipv4_address_or_its_ipv6_64(string address, string key)
+    {
+        Assert.Equal(key, UnknownCodeLimiter.ClientKey(IPAddress.Parse(address)));
+    }
+
+    [Fact]
+    public void An_unknown_address_has_one_key()
+    {
+        Assert.Equal("unknown", UnknownCodeLimiter.ClientKey(null));
     }
 }
