@@ -1,14 +1,31 @@
+using System.Globalization;
+using System.Text;
+
 namespace RefTrack.Participants;
 
 /// <summary>
 /// Folds the address variants one mailbox can receive under, so that "j.doe+ref@googlemail.com" and
-/// "JDoe@gmail.com" are recognised as the same person in self-referral checks.
+/// "JDoe@gmail.com" are recognised as the same person in self-referral checks, and so are "josé@bücher.example" and
+/// "josé@xn--bcher-kva.example" (an internationalised domain and its ASCII form).
 /// </summary>
+/// <remarks>
+/// No Unicode normalisation (NFC): the app runs in globalization-invariant mode, where
+/// <see cref="string.Normalize(NormalizationForm)"/> returns its input unchanged, so a local part or domain typed
+/// with combining accents stays apart from its precomposed form. For the same reason the domain mapping is punycode
+/// of the lower-cased labels, without the IDNA (UTS #46) mapping of other variants (full-width letters).
+/// </remarks>
 public static class EmailNormalizer
 {
+    /// <summary>The column's length (<c>Participants.NormalizedEmail</c>) and the longest address accepted.</summary>
+    public const int MaxLength = 320;
+
+    /// <summary>The longest domain name DNS can carry, in its ASCII form.</summary>
+    private const int MaxDomainLength = 253;
+
     private static readonly HashSet<string> DotInsensitiveDomains = ["gmail.com"];
 
-    /// <summary>Null when the input is not an address (no local part or no domain).</summary>
+    /// <summary>Null when the input is not an address: no local part, no domain, or a domain with no ASCII form
+    /// (an empty or over-long label, too long a name) or too long an address in that form.</summary>
     public static string? Normalize(string? email)
     {
         if (string.IsNullOrWhiteSpace(email))
@@ -25,6 +42,17 @@ public static class EmailNormalizer
 
         var local = trimmed[..at];
         var domain = trimmed[(at + 1)..];
+        // An ASCII domain is its own ASCII form, so ASCII addresses fold as they always did (stored values included).
+        if (!Ascii.IsValid(domain))
+        {
+            if (ToAscii(domain) is not { } ascii)
+            {
+                return null;
+            }
+
+            domain = ascii;
+        }
+
         if (domain == "googlemail.com")
         {
             domain = "gmail.com";
@@ -42,6 +70,28 @@ public static class EmailNormalizer
             local = local.Replace(".", "", StringComparison.Ordinal);
         }
 
-        return local.Length == 0 ? null : $"{local}@{domain}";
+        return local.Length == 0 || local.Length + 1 + domain.Length > MaxLength ? null : $"{local}@{domain}";
+    }
+
+    /// <summary>
+    /// A stored <c>NormalizedEmail</c> in today's form. Rows written before domains were mapped to ASCII keep a
+    /// Unicode domain ("josé@bücher.example"); they are folded again when read (the fold leaves its own output as it
+    /// is), as SQL cannot compute punycode to migrate them. Any ASCII value is today's form already.
+    /// </summary>
+    public static string? Stored(string? normalizedEmail) =>
+        normalizedEmail is null || Ascii.IsValid(normalizedEmail) ? normalizedEmail : Normalize(normalizedEmail);
+
+    private static string? ToAscii(string domain)
+    {
+        try
+        {
+            var ascii = new IdnMapping().GetAscii(domain);
+            return ascii.Length <= MaxDomainLength ? ascii : null;
+        }
+        catch (ArgumentException)
+        {
+            // An empty or over-long label ("bücher..example"): no such domain, so no such address.
+            return null;
+        }
     }
 }

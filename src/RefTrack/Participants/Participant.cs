@@ -10,7 +10,9 @@ public sealed class Participant
     public required string ExternalId { get; init; }
     public string? Email { get; set; }
 
-    /// <summary>Email after <see cref="EmailNormalizer"/>: what self-referral checks compare.</summary>
+    /// <summary>Email after <see cref="EmailNormalizer"/>: what self-referral checks compare. Rows written before
+    /// domains were mapped to ASCII hold the Unicode domain: compare through <see cref="EmailNormalizer.Stored"/>.
+    /// </summary>
     public string? NormalizedEmail { get; set; }
 
     public string? Name { get; set; }

@@ -1,5 +1,6 @@
 using RefTrack.Campaigns;
 using RefTrack.Links;
+using RefTrack.Participants;
 
 namespace RefTrack.Referrals;
 
@@ -173,7 +174,7 @@ public static class Attribution
 
     private static bool IsSelf(AttributionInput input, Guid referrerId, string? referrerEmail) =>
         referrerId == input.ParticipantId ||
-        (input.ParticipantEmail is not null && input.ParticipantEmail == referrerEmail);
+        (input.ParticipantEmail is not null && input.ParticipantEmail == EmailNormalizer.Stored(referrerEmail));
 
     private static AttributionDecision Rejected(
         string reason, Guid? referrerId = null, string? code = null, Guid? clickId = null, DateTime? clickedAt = null,

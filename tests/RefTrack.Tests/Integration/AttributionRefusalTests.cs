@@ -55,6 +55,22 @@ public abstract class AttributionRefusalTests(Provider provider)
     }
 
     [Fact]
+    public async Task Self_referral_by_an_internationalised_domain_in_its_ascii_form_is_rejected()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a", "José@Bücher.example");
+
+        var second = await client.Register(campaignId, "user-a-2", "josé@XN--BCHER-KVA.example",
+            referralCode: a.Str("referralCode"));
+
+        AssertRefused(second, "self_referral");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+    }
+
+    [Fact]
     public async Task Second_registration_of_the_same_external_id_keeps_the_first_referrer()
     {
         using var app = new TestApp(provider);

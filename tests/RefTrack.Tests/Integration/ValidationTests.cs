@@ -84,6 +84,7 @@ public abstract class ValidationTests(Provider provider)
     [InlineData("""{"externalId":"user-b","email":"not-an-email"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"@example.org"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"b@bücher..example"}""", "email")]
     [InlineData("""{}""", "externalId", "email")]
     [InlineData("""{"externalId":"x\u0000y","email":"b@example.org"}""", "externalId")]
     [InlineData("""{"externalId":"x\u0007y","email":"b@example.org"}""", "externalId")]
@@ -104,6 +105,21 @@ public abstract class ValidationTests(Provider provider)
         var campaignId = await client.CreateCampaign();
 
         await AssertInvalid(await client.PostRaw($"/api/v1/campaigns/{campaignId}/participants", json), fields);
+
+        Assert.Empty(await client.Participants(campaignId));
+    }
+
+    [Fact]
+    public async Task An_address_too_long_for_its_column_in_ascii_form_is_rejected_not_a_server_error()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        // 320 characters as sent (the longest accepted); its domain's ASCII form makes it longer.
+        var email = new string('a', 299) + "@bücherbücher.example";
+
+        await AssertInvalid(await client.PostRaw($"/api/v1/campaigns/{campaignId}/participants",
+            $$"""{"externalId":"user-b","email":"{{email}}"}"""), "email");
 
         Assert.Empty(await client.Participants(campaignId));
     }

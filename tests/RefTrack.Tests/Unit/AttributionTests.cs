@@ -472,6 +472,19 @@ public sealed class AttributionTests
     }
 
     [Fact]
+    public void Code_of_a_referrer_stored_with_its_unicode_domain_is_a_self_referral_by_the_ascii_form()
+    {
+        // As rows written before domains were mapped to ASCII hold it.
+        const string storedBefore = "josé@bücher.example";
+        var participantEmail = EmailNormalizer.Normalize("josé@xn--bcher-kva.example");
+
+        var d = Attribution.Decide(Input(code: Code(Alice, "ALICE", email: storedBefore), participantEmail: participantEmail));
+
+        Assert.Equal(AttributionOutcome.Rejected, d.Outcome);
+        Assert.Equal(AttributionReasons.SelfReferral, d.Reason);
+    }
+
+    [Fact]
     public void Dotted_address_at_another_domain_is_a_different_person()
     {
         var participantEmail = EmailNormalizer.Normalize("j.doe@example.com");

@@ -16,6 +16,9 @@ public sealed class EmailNormalizerTests
     [InlineData("J.Doe+ref@GoogleMail.com", "jdoe@gmail.com")]
     [InlineData("j.doe@mail.gmail.com", "j.doe@mail.gmail.com")]
     [InlineData("j.doe@gmail.co", "j.doe@gmail.co")]
+    [InlineData("José@Bücher.Example", "josé@xn--bcher-kva.example")]
+    [InlineData("josé@XN--BCHER-KVA.example", "josé@xn--bcher-kva.example")]
+    [InlineData("jdoe+ref@münchen.de", "jdoe@xn--mnchen-3ya.de")]
     public void Normalizes(string input, string expected)
     {
         Assert.Equal(expected, EmailNormalizer.Normalize(input));
@@ -29,6 +32,45 @@ public sealed class EmailNormalizerTests
         Assert.Equal(expected, EmailNormalizer.Normalize("J.Doe+ref@GoogleMail.com"));
         Assert.Equal(expected, EmailNormalizer.Normalize(" JDOE@GMAIL.COM "));
         Assert.Equal(expected, EmailNormalizer.Normalize("j.doe+x@gmail.com"));
+    }
+
+    [Fact]
+    public void An_internationalised_domain_and_its_ascii_form_normalize_the_same()
+    {
+        Assert.Equal(EmailNormalizer.Normalize("josé@bücher.example"), EmailNormalizer.Normalize("josé@xn--bcher-kva.example"));
+        Assert.Equal(EmailNormalizer.Normalize("J.Doe@BÜCHER.example"), EmailNormalizer.Normalize("j.doe@xn--bcher-kva.example"));
+        Assert.NotEqual(EmailNormalizer.Normalize("jdoe@bücher.example"), EmailNormalizer.Normalize("jdoe@bucher.example"));
+    }
+
+    [Fact]
+    public void A_domain_with_no_ascii_form_is_not_an_address()
+    {
+        Assert.Null(EmailNormalizer.Normalize("jdoe@bücher..example"));
+        Assert.Null(EmailNormalizer.Normalize("jdoe@.bücher.example"));
+        Assert.Null(EmailNormalizer.Normalize($"jdoe@{new string('ü', 64)}.example"));
+        Assert.Null(EmailNormalizer.Normalize($"jdoe@{string.Join('.', Enumerable.Repeat("bücher", 30))}.example"));
+    }
+
+    [Fact]
+    public void An_address_longer_than_its_column_in_ascii_form_is_not_an_address()
+    {
+        var email = new string('a', 299) + "@bücherbücher.example";
+        Assert.Equal(EmailNormalizer.MaxLength, email.Length);
+
+        Assert.Null(EmailNormalizer.Normalize(email));
+        // An ASCII address of that length is its own form.
+        var ascii = new string('a', 299) + "@bucherbucher.example";
+        Assert.Equal(EmailNormalizer.MaxLength, ascii.Length);
+        Assert.Equal(ascii, EmailNormalizer.Normalize(ascii));
+    }
+
+    [Fact]
+    public void A_stored_value_from_before_domains_were_mapped_reads_in_todays_form()
+    {
+        Assert.Equal("josé@xn--bcher-kva.example", EmailNormalizer.Stored("josé@bücher.example"));
+        Assert.Equal("josé@xn--bcher-kva.example", EmailNormalizer.Stored("josé@xn--bcher-kva.example"));
+        Assert.Equal("jdoe@gmail.com", EmailNormalizer.Stored("jdoe@gmail.com"));
+        Assert.Null(EmailNormalizer.Stored(null));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
     {
         b.Property(p => p.ExternalId).HasMaxLength(200);
         b.Property(p => p.Email).HasMaxLength(320);
-        b.Property(p => p.NormalizedEmail).HasMaxLength(320);
+        b.Property(p => p.NormalizedEmail).HasMaxLength(EmailNormalizer.MaxLength);
         b.Property(p => p.Name).HasMaxLength(200);
         b.Property(p => p.AttributionReason).HasMaxLength(64);
         // Defaults let rows imported with plain SQL omit the counters (then rebuild-rollups fills them in).
