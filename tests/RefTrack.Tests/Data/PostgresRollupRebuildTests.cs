@@ -44,7 +44,8 @@ public sealed class PostgresRollupRebuildTests
         }
 
         var rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null);
-        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds");
+        // The rebuild's first statement locks the rollup tables; the rollup folder may queue behind it meanwhile.
+        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
         await approval.CommitAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await rebuild).StatusCode);
 

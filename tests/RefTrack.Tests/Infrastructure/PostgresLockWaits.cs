@@ -6,8 +6,10 @@ namespace RefTrack.Tests.Infrastructure;
 /// service has reached the point it wants to interleave with, without timing it.</summary>
 public static class PostgresLockWaits
 {
-    /// <summary>Until <paramref name="count"/> sessions on the database wait for a lock, and no more; fails after 10 s.</summary>
-    public static async Task WaitForAsync(TestDatabase database, int count, string what)
+    /// <summary>Until <paramref name="count"/> sessions on the database wait for a lock, and no more; fails after 10 s.
+    /// With <paramref name="statementStart"/>, only sessions whose statement starts so count: the service's own
+    /// background work (the rollup folder, every second) may queue on the same lock meanwhile.</summary>
+    public static async Task WaitForAsync(TestDatabase database, int count, string what, string statementStart = "")
     {
         await using var watcher = new NpgsqlConnection(database.ConnectionString);
         await watcher.OpenAsync();
@@ -17,7 +19,9 @@ public static class PostgresLockWaits
             // Each query is a transaction of its own, so pg_stat_activity is read afresh.
             await using var query = new NpgsqlCommand("""
                 SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    AND starts_with(ltrim(query), @start)
                 """, watcher);
+            query.Parameters.AddWithValue("start", statementStart);
             waiting = (long)(await query.ExecuteScalarAsync())!;
             if (waiting >= count)
             {
