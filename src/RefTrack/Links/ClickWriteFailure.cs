@@ -17,6 +17,7 @@ internal static class ClickWriteFailure
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteNoMemory = 7;
+    private const int SqliteReadOnly = 8;
     private const int SqliteIoError = 10;
     private const int SqliteFull = 13;
     private const int SqliteCannotOpen = 14;
@@ -28,14 +29,20 @@ internal static class ClickWriteFailure
         {
             switch (e)
             {
+                // A statement_timeout (57014) says the server was slow, not that a row is wrong: splitting the batch
+                // would only send it more statements. Npgsql does not count it transient.
+                case PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }:
+                    return true;
                 // Npgsql's own verdict: a lost or refused connection, a timeout, serialization failures and deadlocks
                 // (40001, 40P01), a shutting down or restarting server (57P01–57P03), a lack of resources (53, 58).
                 case NpgsqlException npgsql:
                     return npgsql.IsTransient;
                 // Microsoft.Data.Sqlite calls none transient, so the codes are listed here.
                 case SqliteException sqlite:
-                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMemory or SqliteIoError
-                        or SqliteFull or SqliteCannotOpen or SqliteProtocol;
+                    // A read-only file (a volume remounted read-only) refuses every batch alike, and an operator can
+                    // mend it: retried, not split into a transaction and an error line per click.
+                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMemory or SqliteReadOnly
+                        or SqliteIoError or SqliteFull or SqliteCannotOpen or SqliteProtocol;
                 case TimeoutException or IOException or SocketException:
                     return true;
             }

@@ -1,0 +1,53 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RefTrack.Links;
+
+namespace RefTrack.Tests.Unit;
+
+/// <summary>
+/// Which failures the click writer retries (the database or the way to it was unavailable, slow or short of room)
+/// and which it takes as a row refused, splitting the batch to lose only that row.
+/// </summary>
+public sealed class ClickWriteFailureTests
+{
+    public static TheoryData<string, bool> PostgresStates => new()
+    {
+        { PostgresErrorCodes.SerializationFailure, true },
+        { PostgresErrorCodes.DeadlockDetected, true },
+        { PostgresErrorCodes.AdminShutdown, true },
+        { PostgresErrorCodes.QueryCanceled, true }, // statement_timeout: a slow server, not a bad row
+        { PostgresErrorCodes.UniqueViolation, false },
+        { PostgresErrorCodes.CharacterNotInRepertoire, false },
+        { PostgresErrorCodes.StringDataRightTruncation, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(PostgresStates))]
+    public void PostgreSQL_errors(string sqlState, bool transient)
+    {
+        var error = new PostgresException("failed", "ERROR", "ERROR", sqlState);
+        Assert.Equal(transient, ClickWriteFailure.IsTransient(error));
+        // As EF Core or a command wrapper hands it over.
+        Assert.Equal(transient, ClickWriteFailure.IsTransient(new DbUpdateException("save failed", error)));
+    }
+
+    [Theory]
+    [InlineData(5, true)] // SQLITE_BUSY
+    [InlineData(6, true)] // SQLITE_LOCKED
+    [InlineData(8, true)] // SQLITE_READONLY: every batch alike, until an operator mends the volume
+    [InlineData(10, true)] // SQLITE_IOERR
+    [InlineData(13, true)] // SQLITE_FULL
+    [InlineData(1555, false)] // SQLITE_CONSTRAINT_PRIMARYKEY
+    [InlineData(19, false)] // SQLITE_CONSTRAINT
+    public void SQLite_errors(int code, bool transient) =>
+        Assert.Equal(transient, ClickWriteFailure.IsTransient(new SqliteException("failed", code)));
+
+    [Fact]
+    public void Timeouts_and_lost_connections_are_transient()
+    {
+        Assert.True(ClickWriteFailure.IsTransient(new TimeoutException()));
+        Assert.True(ClickWriteFailure.IsTransient(new InvalidOperationException("wrapped", new IOException("reset"))));
+        Assert.False(ClickWriteFailure.IsTransient(new InvalidOperationException("a bug")));
+    }
+}
