@@ -41,12 +41,16 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
 
     private long _nextSweep = Stopwatch.GetTimestamp() + SweepTicks;
 
+    /// <summary>RFC 6052's 64:ff9b::/96, less its last 32 bits (the IPv4 address).</summary>
+    private static ReadOnlySpan<byte> Nat64WellKnownPrefix => [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+
     /// <summary>
     /// The key a client's misses count under. An IPv4 address is its text, also when it reached a dual-mode socket
     /// as <c>::ffff:a.b.c.d</c>, so it shares one allowance however it connects. An IPv6 address is its /64
     /// (<c>2001:db8:0:1::/64</c>): the least any ISP hands one subscriber, whose host half a client can rotate
     /// through at will (privacy addresses do it by themselves), so keyed by the full address it would never be
-    /// limited. One string, formatted from the address's bytes on the stack.
+    /// limited; one in the translators' well-known prefix is the IPv4 address it carries. One string, formatted from the
+    /// address's bytes on the stack.
     /// </summary>
     public static string ClientKey(IPAddress? address)
     {
@@ -67,6 +71,13 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
 
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out _);
+        if (bytes[..12].SequenceEqual(Nat64WellKnownPrefix))
+        {
+            // An IPv4 client translated to reach an IPv6-only service (RFC 6052's 64:ff9b::/96, the IPv4 address in
+            // the last 32 bits): by its /64 every IPv4 client of the translator would share one allowance.
+            return new IPAddress(bytes[12..]).ToString();
+        }
+
         return string.Create(CultureInfo.InvariantCulture,
             $"{BinaryPrimitives.ReadUInt16BigEndian(bytes):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]):x}:" +
             $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]):x}::/64");

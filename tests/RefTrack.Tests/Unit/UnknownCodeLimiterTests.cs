@@ -43,6 +43,9 @@ public sealed class UnknownCodeLimiterTests
     [Theory]
     [InlineData("203.0.113.1", "203.0.113.1")]
     [InlineData("::ffff:203.0.113.1", "203.0.113.1")]
+    [InlineData("64:ff9b::203.0.113.1", "203.0.113.1")] // NAT64 / SIIT: the IPv4 client, not the translator's /64
+    [InlineData("64:ff9b::198.51.100.7", "198.51.100.7")]
+    [InlineData("64:ff9b:1::203.0.113.1", "64:ff9b:1:0::/64")] // a local-use prefix: where the address sits varies
     [InlineData("2001:db8:0:1::1", "2001:db8:0:1::/64")]
     [InlineData("2001:0db8:0000:0001:8a2e:0370:7334:0002", "2001:db8:0:1::/64")]
     [InlineData("2001:db8:abcd:12ff:ffff:ffff:ffff:ffff", "2001:db8:abcd:12ff::/64")]
