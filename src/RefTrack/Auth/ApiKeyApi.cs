@@ -91,7 +91,9 @@ public static class ApiKeyApi
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct), ct);
         if (revoked == 1)
         {
-            keys.Evict(await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).SingleAsync(ct));
+            // Committed: evicted even if the caller has gone meanwhile (its token cancelled), or the revoked key would
+            // keep working on this node for the cache's time.
+            keys.Evict(await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).SingleAsync(CancellationToken.None));
             return TypedResults.NoContent();
         }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 
 namespace RefTrack.Infrastructure;
 
@@ -12,6 +14,11 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (IsUnknownCharset(http, exception))
+        {
+            return await UnsupportedCharsetAsync(http, exception);
+        }
+
         if (exception is not BadHttpRequestException bad)
         {
             return false;
@@ -30,6 +37,30 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
                     ? "One or more fields are invalid."
                     : "The request cannot be read.",
                 Type = Problems.TypePrefix + "validation",
+            },
+        });
+    }
+
+    /// <summary>ASP.NET's JSON body reader throws an <see cref="InvalidOperationException"/> (over the
+    /// <see cref="ArgumentException"/> of <c>Encoding.GetEncoding</c>) for a <c>charset</c> it does not know
+    /// (<c>application/json; charset=foo</c>), which would otherwise be a 500.</summary>
+    private static bool IsUnknownCharset(HttpContext http, Exception exception) =>
+        exception is InvalidOperationException { InnerException: ArgumentException } &&
+        MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.Charset.HasValue;
+
+    private async ValueTask<bool> UnsupportedCharsetAsync(HttpContext http, Exception exception)
+    {
+        http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status415UnsupportedMediaType,
+                Title = "Unsupported media type.",
+                Detail = "The body's charset is not one this service can read; send JSON as UTF-8.",
+                Type = Problems.TypePrefix + "unsupported-media-type",
             },
         });
     }

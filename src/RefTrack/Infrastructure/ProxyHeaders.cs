@@ -21,6 +21,10 @@ public static class ProxyHeaders
         services.Configure<ForwardedHeadersOptions>(o =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Every trusted hop, not ASP.NET's default of one: behind a CDN and a balancer (both trusted) the last
+            // entry is the CDN's address, and all visitors would be one. The walk stops at the first address that is
+            // not trusted, which is the visitor's.
+            o.ForwardLimit = null;
             o.KnownIPNetworks.Clear();
             o.KnownProxies.Clear();
             foreach (var network in networks)

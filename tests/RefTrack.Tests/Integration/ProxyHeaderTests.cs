@@ -41,6 +41,25 @@ public sealed class ProxyHeaderTests
         Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.7", 4));
     }
 
+    /// <summary>CDN (or ingress) → balancer → node, both trusted: the visitor is the first address that is not trusted,
+    /// not the inner proxy's (ASP.NET reads one hop by default).</summary>
+    [Fact]
+    public async Task Visitors_behind_two_trusted_proxies_are_limited_each_on_their_own()
+    {
+        using var app = App("10.0.0.0/8");
+        var client = app.Client(apiKey: null);
+
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "203.0.113.1, 10.1.2.3", 1));
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "203.0.113.1, 10.1.2.3", 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Guess(client, "203.0.113.1, 10.1.2.3", 3));
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.7, 10.1.2.3", 4));
+
+        // An address the client wrote before an untrusted hop is not believed: the untrusted hop is the visitor.
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.99, 192.0.2.1, 10.1.2.3", 5));
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.98, 192.0.2.1, 10.1.2.3", 6));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Guess(client, "198.51.100.97, 192.0.2.1, 10.1.2.3", 7));
+    }
+
     [Fact]
     public async Task Forwarded_headers_from_an_untrusted_peer_are_ignored()
     {

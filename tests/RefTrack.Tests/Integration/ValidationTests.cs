@@ -281,6 +281,32 @@ public abstract class ValidationTests(Provider provider)
         Assert.Empty((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
     }
 
+    /// <summary>A charset the framework does not know threw out of its JSON reader: a 500, and nothing said why.
+    /// Known ones (UTF-16 and the like) are read as before.</summary>
+    [Theory]
+    [InlineData("application/json; charset=foo", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("application/json; charset=\"\"", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("application/json; charset=utf-8", HttpStatusCode.Created)]
+    public async Task A_body_in_an_unknown_charset_is_a_415_problem(string contentType, HttpStatusCode expected)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        using var body = new ByteArrayContent("""{"name":"Spring","destinationUrl":"https://shop.example"}"""u8.ToArray());
+        body.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync("/api/v1/campaigns", body);
+
+        if (expected == HttpStatusCode.Created)
+        {
+            Assert.Equal(expected, response.StatusCode);
+            return;
+        }
+
+        var problem = await response.AssertProblem(expected, "unsupported-media-type");
+        Assert.Contains("UTF-8", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.Empty((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=201", "limit")]
