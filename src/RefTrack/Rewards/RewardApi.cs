@@ -99,9 +99,16 @@ public static class RewardApi
         if (!moved)
         {
             var current = await db.Rewards.AsNoTracking().Where(r => r.Id == rewardId).Select(r => r.Status).FirstAsync(ct);
-            return Problems.Conflict("invalid-transition",
-                $"A {Name(current)} reward cannot become {Name(to)}.",
-                $"Allowed from: {string.Join(", ", from.Select(Name))}.");
+            var allowed = $"Allowed from: {string.Join(", ", from.Select(Name))}.";
+            return from.Contains(current)
+                // Lost a race: another request moved it between the read and the update (now to a status this move
+                // is allowed from, or it would be refused as below); its state is not what this request saw.
+                ? Problems.Conflict("invalid-transition",
+                    $"The reward was {Name(reward.Status)} and another request made it {Name(current)} meanwhile.",
+                    $"Read it again and retry if it should still become {Name(to)}. {allowed}")
+                : Problems.Conflict("invalid-transition",
+                    $"{(Name(current) is ['a' or 'e' or 'i' or 'o' or 'u', ..] ? "An" : "A")} {Name(current)} reward cannot become {Name(to)}.",
+                    allowed);
         }
 
         await new RollupBatch(campaignId)

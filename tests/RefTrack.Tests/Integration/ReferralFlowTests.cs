@@ -186,7 +186,8 @@ public abstract class ReferralFlowTests(Provider provider)
         Assert.Equal("pending", (await client.GetOk(url)).Str("status"));
 
         await client.PostOk($"{url}/approve", new { }, HttpStatusCode.OK);
-        await (await client.PostAsync($"{url}/approve", null)).AssertProblem(HttpStatusCode.Conflict, "invalid-transition");
+        var again = await (await client.PostAsync($"{url}/approve", null)).AssertProblem(HttpStatusCode.Conflict, "invalid-transition");
+        Assert.Equal("An approved reward cannot become approved.", again.Str("title"));
         await client.PostOk($"{url}/mark-paid", new { }, HttpStatusCode.OK);
 
         // Paid is final: neither voided nor paid again.
