@@ -157,8 +157,12 @@ public sealed class BenchOptions
     private static long Count(string value) =>
         long.Parse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 
-    private static TimeSpan Seconds(string value) => TimeSpan.FromSeconds(
-        double.Parse(value.TrimEnd('s', 'S'), CultureInfo.InvariantCulture));
+    /// <summary>Whole seconds ("20s" or "20"): wrk's <c>-d</c> takes no fractions (it prints its usage for "2.5s", and
+    /// every scenario would fail).</summary>
+    private static TimeSpan Seconds(string value) =>
+        int.TryParse(value.TrimEnd('s', 'S'), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"'{value}' is not a whole number of seconds (e.g. 20s).");
 
     private static string FindRepoRoot()
     {

@@ -24,11 +24,15 @@ public sealed record ScenarioResult(
     /// machine's speed drifts over minutes (a ceiling ran anywhere from 33,733 to 41,151 req/s within half an hour on
     /// one machine, docs/benchmarks-log.md), so one ceiling run before the scenario could be off by a fifth. The
     /// harness measures the run after whenever it measured the one before.</summary>
-    public double? CeilingRate => Ceiling is { Throughput: > 0 } before && CeilingAfter is { Throughput: > 0 } after
-        ? (before.Throughput + after.Throughput) / 2
+    public double? CeilingRate => Ceiling is { } before && CeilingAfter is { } after &&
+                                  Scenario.Rate(before) is > 0 and var b && Scenario.Rate(after) is > 0 and var a
+        ? (b + a) / 2
         : null;
 
-    public double? ShareOfCeiling => Measured is not null && CeilingRate is { } c ? Measured.Throughput / c : null;
+    /// <summary>RefTrack's rate against the ceiling's, each as <see cref="Scenario.Rate"/> counts it: for the write
+    /// scenarios new rows a second, not requests (a duplicate signup or a replayed purchase is answered 200 without a
+    /// write, while the ceiling writes a row for every request).</summary>
+    public double? ShareOfCeiling => Measured is not null && CeilingRate is { } c ? Scenario.Rate(Measured) / c : null;
 
     /// <summary>Each missed target with how far off it is; empty = every target met.</summary>
     public IReadOnlyList<string> Misses()
@@ -55,6 +59,20 @@ public sealed record ScenarioResult(
             return [$"no request completed within {Measured.Seconds:0} s" +
                     (Alone is { } one ? $"; one request alone took {one.TotalMilliseconds:N0} ms (×{one.TotalMilliseconds / (Scenario.Targets.MaxP95Ms ?? Scenario.Targets.MaxP99Ms ?? 1):N0} the target)" : ""),
                     .. misses];
+        }
+
+        // A ratio against a ceiling run that failed is no measurement: its rate is not the machine's.
+        foreach (var (which, run, check) in new[] { ("before", Ceiling, CeilingCheck), ("after", CeilingAfter, CeilingAfterCheck) })
+        {
+            if (run is not null && run.Errors(Scenario.ExpectedFrom(ceiling: true)) is > 0 and var ceilingErrors)
+            {
+                misses.Add($"ceiling {which}: {ceilingErrors} errors ({ErrorDetail(run, Scenario.ExpectedFrom(ceiling: true))}), ratio not valid");
+            }
+
+            if (check is { Pass: false })
+            {
+                misses.Add($"ceiling {which}: database check failed, ratio not valid");
+            }
         }
 
         var t = Scenario.Targets;
@@ -133,7 +151,7 @@ public static class Report
                 }
 
                 sb.AppendLine(Row(provider, s.Title, N(m.Requests), N(m.Throughput), Ms(m.P50), Ms(m.P95), Ms(m.P99),
-                    N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? Percent(share, s.Targets.MinShareOfCeiling) : "—",
+                    N(m.Errors(s.Expected)), Rows(r.Check), r.ShareOfCeiling is { } share ? VsCeiling(s, m, share) : "—",
                     s.Targets.Describe(), Verdict(r)));
                 if (r.CeilingAfter is { } after)
                 {
@@ -176,6 +194,10 @@ public static class Report
         return sb.ToString();
     }
 
+    /// <summary>For a write scenario the rate compared is new rows a second, which the req/s column does not show.</summary>
+    private static string VsCeiling(Scenario s, WrkResult measured, double share) =>
+        Percent(share, s.Targets.MinShareOfCeiling) + (s.Ceiling == CeilingKind.Write ? $" ({N(s.Rate(measured))} new rows/s)" : "");
+
     /// <summary>A share in whole percent, or with a decimal where whole percent would round a miss up to its target
     /// (69.7% against 70% would read "70% &lt; 70%").</summary>
     public static string Percent(double share, double? target) =>
@@ -187,7 +209,7 @@ public static class Report
     {
         var s = r.Scenario;
         var label = s.Ceiling == CeilingKind.Redirect ? "bare Kestrel 302 + Set-Cookie" : "raw 1-row write transaction";
-        var share = r.CeilingRate is { } rate ? (c.Throughput / rate * 100).ToString("0", Inv) + "%" : "—";
+        var share = r.CeilingRate is { } rate ? (s.Rate(c) / rate * 100).ToString("0", Inv) + "%" : "—";
         return Row(r.Provider, $"↳ ceiling {which}: {label}", N(c.Requests), N(c.Throughput), Ms(c.P50), Ms(c.P95), Ms(c.P99),
             N(c.Errors(s.ExpectedFrom(ceiling: true))), Rows(check), share, "", "");
     }
@@ -200,9 +222,22 @@ public static class Report
         return others > 10 ? $"{verdict} (⚠ other processes used {others:0}% of the machine)" : verdict;
     }
 
+    /// <summary>Persisted / acknowledged, and the share: rounded down, and a loss always shown ("99.99%" or "−1"),
+    /// never rounded up to a "100%" it is not.</summary>
     private static string Rows(Verification? v) => v is { Persisted: { } p, Acked: { } a }
-        ? $"{N(p)} / {N(a)}{(a > 0 ? $" ({Math.Min(p, a) * 100.0 / a:0.##}%)" : "")}"
+        ? $"{N(p)} / {N(a)}{(a > 0 ? $" ({Share(p, a)})" : "")}"
         : "—";
+
+    private static string Share(long persisted, long acked)
+    {
+        if (persisted >= acked)
+        {
+            return "100%";
+        }
+
+        var percent = Math.Floor(persisted * 10000.0 / acked) / 100;
+        return percent >= 99.99 ? $"−{N(acked - persisted)}" : percent.ToString("0.##", Inv) + "%";
+    }
 
     private static string N(double value) => value.ToString(value is > 0 and < 10 && value % 1 != 0 ? "N1" : "N0", Inv);
 

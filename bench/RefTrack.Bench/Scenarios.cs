@@ -99,6 +99,14 @@ public sealed record Scenario(
     /// <summary>The answers of RefTrack's runs, or of its ceiling's: the write ceiling inserts whatever it is sent, so
     /// it answers a duplicate 201 too.</summary>
     public IReadOnlyCollection<int> ExpectedFrom(bool ceiling) => ceiling && Ceiling == CeilingKind.Write ? [201] : Expected;
+
+    /// <summary>The rate a run is compared with its ceiling by. Redirects: requests a second. Writes: new rows a second
+    /// (201s): RefTrack answers a duplicate signup or a replayed purchase 200 without writing, so its requests a second
+    /// would count work the ceiling does (a row for every request) and RefTrack does not; both sides count the rows
+    /// they wrote.</summary>
+    public double Rate(WrkResult run) => Ceiling == CeilingKind.Write
+        ? run.Seconds > 0 ? run.Status(201) / run.Seconds : 0
+        : run.Throughput;
 }
 
 /// <summary>
@@ -235,13 +243,17 @@ public static class Scenarios
         var persisted = await ctx.CountAsync("Clicks") - ctx.Before["clicks"];
         var acked = ctx.Total!.Status(302);
         var extra = persisted - acked;
+        // wrk stops with at most one request in flight per connection: a click written whose 302 it did not read. More
+        // rows than that are clicks written for no 302 or written twice, and could hide acknowledged ones lost.
+        var unread = ctx.Settings.Connections * ctx.Runs;
         var notes = extra switch
         {
             0 => "every acknowledged click is a row",
-            > 0 => $"every acknowledged click is a row (+{extra} whose 302 wrk did not read before it stopped)",
+            > 0 when extra <= unread => $"every acknowledged click is a row (+{extra} whose 302 wrk did not read before it stopped)",
+            > 0 => $"{extra} rows more than acknowledged clicks, more than the {unread} requests wrk can leave unread",
             _ => $"{-extra} acknowledged clicks missing from the database",
         };
-        return new Verification(persisted, acked, persisted >= acked, notes);
+        return new Verification(persisted, acked, extra >= 0 && extra <= unread, notes);
     }
 
     /// <summary>No user attributed twice, no user registered twice, every externalId sent became one participant.</summary>
