@@ -1,8 +1,8 @@
-"""The write scenarios' ratio counted in new rows a second, for results files from before 12-02 15:50.
+"""The write scenarios' ratio counted in new rows a second, for results files from before commit 03cae92 (12-02 15:37).
 
 Until then the harness compared a write scenario's requests a second with its ceiling's; but RefTrack answers a
 duplicate signup or a replayed purchase 200 without writing, while the ceiling writes a row for every request. From
-12-02 15:50 on the harness counts new rows (201s) a second on both sides. For an earlier file this script estimates
+commit 03cae92 (12-02 15:37) on the harness counts new rows (201s) a second on both sides. For an earlier file this script estimates
 that ratio: the measured run's requests a second times the share of new rows among the answers of the warm-up and
 measured runs together (the database check's counts: the scripts send duplicates and replays evenly through both),
 against the mean of the ceiling runs before and after (which answer every request 201).
