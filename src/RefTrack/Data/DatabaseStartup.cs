@@ -66,11 +66,11 @@ internal sealed partial class DatabaseStartup(
     /// transaction, so two nodes starting together could each plan the same later migration (seen with a second
     /// migration: "relation already exists"). The second node waits, then finds nothing pending.
     /// </summary>
-    private static async Task MigrateAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
+    private async Task MigrateAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
     {
         if (settings.Provider != DatabaseProvider.Postgres)
         {
-            await db.Database.MigrateAsync(ct); // SQLite: EF's lock row holds for the whole run; one file, one writer.
+            await MigrateSqliteAsync(db, DataServices.FullPath(settings), ct);
             return;
         }
 
@@ -87,6 +87,35 @@ internal sealed partial class DatabaseStartup(
         }
     }
 
+    /// <summary>
+    /// On SQLite, under <see cref="SqliteMigrationLock"/> (nodes on one file starting together migrate one at a time):
+    /// first deletes the row a process killed while migrating left in EF Core's lock table, which EF would otherwise
+    /// wait for forever; then migrates only when something is pending, so a start with nothing to apply does not take
+    /// EF's lock at all.
+    /// </summary>
+    private async Task MigrateSqliteAsync(AppDbContext db, string path, CancellationToken ct)
+    {
+        await using var held = await SqliteMigrationLock.AcquireAsync(
+            path, () => LogWaitingForMigrationLock(SqliteMigrationLock.PathFor(path)), ct);
+
+        var lockTables = await db.Database.SqlQueryRaw<int>(
+            $"SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '{EfMigrationLockTable}'")
+            .SingleAsync(ct);
+        if (lockTables > 0
+            && await db.Database.ExecuteSqlRawAsync($"DELETE FROM \"{EfMigrationLockTable}\"", ct) is > 0 and var removed)
+        {
+            LogStaleMigrationLock(removed, EfMigrationLockTable, path);
+        }
+
+        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+    }
+
+    /// <summary>EF Core's SQLite migration lock: one committed row while a process migrates.</summary>
+    private const string EfMigrationLockTable = "__EFMigrationsLock";
+
     private static async Task AdvisoryAsync(Npgsql.NpgsqlConnection connection, string function, CancellationToken ct)
     {
         await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection);
@@ -96,6 +125,13 @@ internal sealed partial class DatabaseStartup(
 
     [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous})")]
     private partial void LogSqlite(string path, SqliteSynchronous synchronous);
+
+    [LoggerMessage(LogLevel.Warning,
+        "Removed {Count} stale row(s) from {Table} in {Path}: a process stopped while migrating left EF Core's migration lock")]
+    private partial void LogStaleMigrationLock(int count, string table, string path);
+
+    [LoggerMessage(LogLevel.Information, "Another process holds {LockFile}; waiting for its migrations")]
+    private partial void LogWaitingForMigrationLock(string lockFile);
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL database {Database} on {Host}:{Port} (pool up to {MaxPoolSize})")]
     private partial void LogPostgres(string? host, int port, string? database, int maxPoolSize);

@@ -97,6 +97,49 @@ public sealed class MigrationTests
         Assert.True(File.Exists(app.DatabasePath));
     }
 
+    /// <summary>EF Core's SQLite migration lock is a committed row (dotnet/efcore#38958): a process killed while
+    /// migrating leaves it, and EF waits for it forever, without a log line, on every later start.</summary>
+    [Fact]
+    public async Task A_sqlite_node_starts_after_a_process_died_holding_the_migration_lock()
+    {
+        using var app = new TestApp();
+        var pooledOff = app.Database.ConnectionString + ";Pooling=False";
+        await using (var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+                         .UseSqlite(pooledOff).Options))
+        {
+            await db.Database.MigrateAsync();
+            // What a process killed (OOM, SIGKILL, power loss) inside Migrate leaves behind.
+            await db.Database.ExecuteSqlRawAsync("""
+                CREATE TABLE IF NOT EXISTS "__EFMigrationsLock" ("Id" INTEGER NOT NULL CONSTRAINT "PK___EFMigrationsLock" PRIMARY KEY, "Timestamp" TEXT NOT NULL);
+                INSERT INTO "__EFMigrationsLock" ("Id", "Timestamp") VALUES (1, '2026-12-01 00:00:00+00:00');
+                """);
+        }
+
+        var start = Task.Run(() => app.Server);
+        try
+        {
+            await start.WaitAsync(TimeSpan.FromMinutes(2)); // A guard against waiting forever, not a measure.
+        }
+        catch (TimeoutException)
+        {
+            await ExecuteAsync(pooledOff, "DELETE FROM \"__EFMigrationsLock\""); // Unblocks it, so the app can be disposed.
+            await start;
+            throw;
+        }
+
+        Assert.Equal(0L, await ExecuteAsync(pooledOff, "SELECT COUNT(*) FROM \"__EFMigrationsLock\""));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await app.Client(apiKey: null).GetAsync("/healthz")).StatusCode);
+
+        static async Task<object?> ExecuteAsync(string connectionString, string sql)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync();
+        }
+    }
+
     [Fact]
     public async Task Write_transactions_take_the_write_lock_at_begin()
     {
