@@ -1,9 +1,58 @@
 using System.Net;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RefTrack.Data;
+using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
 
-public sealed class SmokeTestsSqlite() : SmokeTests(Provider.Sqlite);
+public sealed class SmokeTestsSqlite() : SmokeTests(Provider.Sqlite)
+{
+    /// <summary>EF's CanConnect on SQLite is File.Exists: the check must open the file and read it.</summary>
+    [Fact]
+    public async Task Health_check_is_unhealthy_for_a_file_that_is_not_a_database()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"reftrack-notadb-{Guid.NewGuid():N}.db");
+        await File.WriteAllBytesAsync(path, Enumerable.Repeat((byte)0x5A, 8192).ToArray());
+        try
+        {
+            await using var db = new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+                .UseSqlite($"Data Source={path};Pooling=False").Options);
+            var error = await Assert.ThrowsAsync<SqliteException>(() => db.Campaigns.CountAsync());
+            Assert.Equal(26, error.SqliteErrorCode); // SQLITE_NOTADB: the database cannot be used at all.
+
+            var result = await new DatabaseHealthCheck(db).CheckHealthAsync(new HealthCheckContext());
+            Assert.Equal(HealthStatus.Unhealthy, result.Status);
+            Assert.Contains("file is not a database", result.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Once the file cannot be read every API request fails, so the load balancer must take the node out.</summary>
+    [Fact]
+    public async Task Healthz_is_503_once_the_database_file_cannot_be_read()
+    {
+        using var app = new TestApp();
+        var client = app.Client();
+        await client.CreateCampaign();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        SqliteConnection.ClearAllPools();
+        await using (var file = new FileStream(app.DatabasePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            await file.WriteAsync(Enumerable.Repeat((byte)0x5A, 100).ToArray()); // The header: "file is not a database".
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(HttpStatusCode.InternalServerError, (await client.GetAsync("/api/v1/campaigns")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz")).StatusCode);
+    }
+}
 
 public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres);
 
