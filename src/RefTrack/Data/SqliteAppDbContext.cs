@@ -16,8 +16,20 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
         WriteTransaction.StartAsync(this, GateFor(this), isolation, ct);
 
     /// <summary>The write gate of the database file <paramref name="db"/> is connected to.</summary>
+    /// <remarks>Keyed on the file's full path, not on the connection string: the click writer's unpooled connection
+    /// ("Pooling=False" in its string) writes to the same file and must take turns on the same gate.</remarks>
     internal static SemaphoreSlim GateFor(AppDbContext db) =>
-        Gates.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+        Gates.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new SemaphoreSlim(1, 1));
+
+    private static string FileOf(string? connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var source = builder.DataSource;
+        return builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || source.Length == 0 || source == ":memory:"
+               || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? source // In memory (shared-cache names included), or a URI: named as it is.
+            : Path.GetFullPath(source);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
 using RefTrack.Tests.Infrastructure;
 
@@ -32,5 +33,23 @@ public sealed class SqliteKeptContextTests
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The write gate is per file: the click writer's unpooled connection ("Pooling=False" in its string), the
+    /// group commit's and a request's take turns on one gate, as SqliteGroupCommit's remarks say, instead of meeting in
+    /// SQLite's busy_timeout.</summary>
+    [Fact]
+    public void Unpooled_and_pooled_contexts_on_one_file_share_its_write_gate()
+    {
+        using var app = new TestApp();
+        _ = app.Server;
+        var options = app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>();
+        using var groupCommits = SqliteKeptContext.Open(options);
+        using var clickWriters = SqliteKeptContext.Open(options, "PRAGMA synchronous = NORMAL;", pooled: false);
+        using var scope = app.Services.CreateScope();
+        var request = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+
+        Assert.Same(SqliteAppDbContext.GateFor(request), SqliteAppDbContext.GateFor(groupCommits.Db));
+        Assert.Same(SqliteAppDbContext.GateFor(groupCommits.Db), SqliteAppDbContext.GateFor(clickWriters.Db));
     }
 }
