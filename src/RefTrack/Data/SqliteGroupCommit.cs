@@ -14,7 +14,8 @@ namespace RefTrack.Data;
 /// serialized section is one thread that never yields (Microsoft.Data.Sqlite's async calls complete synchronously)
 /// and one fsync per batch. A batch is simply what queued while the previous one committed, so a lone request waits
 /// for no timer. Units are answered only after the commit: an acknowledged write is durable. A unit that throws is
-/// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit.
+/// rolled back to its savepoint and its exception is rethrown to its caller; the other units of the batch commit. When
+/// the commit fails, every unit is answered with that failure, its own error or not.
 /// The process's write gate is held per batch, so the click writer and other writers on the file take turns.
 /// The thread keeps one context whose connection stays open (<see cref="SqliteKeptContext"/>), so that the write
 /// units' statements are compiled once (<see cref="SqliteStatementCache"/>), and their raw SQL runs on them without
@@ -191,15 +192,17 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
             }
         }
 
+        /// <summary>A failed commit wins over the unit's own error: nothing of the batch was written, and the unit's
+        /// error may be about a sibling's write that is now gone (a duplicate of a row that was never stored).</summary>
         public void Answer(Exception? batchFailure)
         {
-            if (_error is not null)
-            {
-                _answer.TrySetException(_error);
-            }
-            else if (batchFailure is not null)
+            if (batchFailure is not null)
             {
                 _answer.TrySetException(batchFailure);
+            }
+            else if (_error is not null)
+            {
+                _answer.TrySetException(_error);
             }
             else
             {

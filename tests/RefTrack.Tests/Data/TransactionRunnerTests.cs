@@ -36,6 +36,53 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
         Assert.Equal(2, tempStore); // MEMORY
         Assert.Equal(SqliteGroupCommit.CheckpointPages, checkpointPages);
     }
+
+    /// <summary>A unit that lost a unique race to a sibling in its batch must not be answered "duplicate" when the
+    /// batch's commit then fails: the winner was not written either, and callers read the winner back on a duplicate
+    /// (ConversionRecorder answers 500 "duplicate but is not stored" when it is missing).</summary>
+    [Fact]
+    public async Task When_the_commit_fails_every_unit_of_the_batch_gets_its_failure_not_a_duplicate_of_a_lost_sibling()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client();
+        var running = new TaskCompletionSource();
+        using var release = new ManualResetEventSlim();
+
+        // Holds the group commit's thread, so that the three units after it are queued, and run, as one batch.
+        var holder = Runner(app).RunAsync((_, _) =>
+        {
+            running.SetResult();
+            release.Wait();
+            return Task.FromResult(0);
+        }, CancellationToken.None);
+        await running.Task;
+
+        Task<int> Insert() => Runner(app).RunAsync(async (db, ct) =>
+        {
+            db.InstanceSettings.Add(new InstanceSetting { Key = "contested", Value = "v" });
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }, CancellationToken.None);
+
+        var winner = Insert();
+        var loser = Insert();
+        // A deferred foreign key violation: the savepoint is released, the batch's COMMIT fails.
+        var commitBreaker = Runner(app).RunAsync(async (db, ct) => await db.Database.ExecuteSqlRawAsync("""
+            CREATE TEMP TABLE "Parent" ("Id" INTEGER PRIMARY KEY);
+            CREATE TEMP TABLE "Child" ("ParentId" INTEGER REFERENCES "Parent" ("Id") DEFERRABLE INITIALLY DEFERRED);
+            INSERT INTO "Child" VALUES (1);
+            """, ct), CancellationToken.None);
+        release.Set();
+        await holder;
+
+        var batchFailure = await Assert.ThrowsAnyAsync<Exception>(() => commitBreaker);
+        Assert.Same(batchFailure, await Assert.ThrowsAnyAsync<Exception>(() => winner));
+        Assert.Same(batchFailure, await Assert.ThrowsAnyAsync<Exception>(() => loser));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+            .AnyAsync(s => s.Key == "contested"));
+    }
 }
 
 public sealed class TransactionRunnerTestsPostgres() : TransactionRunnerTests(Provider.Postgres);
