@@ -4,12 +4,15 @@ using RefTrack.Data;
 
 namespace RefTrack.Infrastructure;
 
-/// <summary>Healthy when the database answers a query; what a load balancer should probe.</summary>
+/// <summary>Healthy when the database answers a query and takes writes; what a load balancer should probe.</summary>
 /// <remarks>
 /// A real statement, not <c>CanConnectAsync</c>: on SQLite that only checks that the file exists, so a file that is
 /// not a database (corrupt, or something else at that path) was healthy while every request failed. Reading one row
 /// of the migrations history needs the file's header and schema (SQLite's <c>SELECT 1</c> alone reads neither) and
 /// stays cheap, as a check probed every few seconds must.
+/// On PostgreSQL the same statement also asks whether this session may write: a node pointed at a standby (a
+/// failover that left the address on the old primary, a replica's address by mistake) or at a read-only role reads
+/// fine while every click batch, signup and purchase fails, so it must leave the balancer's pool.
 /// </remarks>
 internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
 {
@@ -17,8 +20,20 @@ internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
     {
         try
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM \"__EFMigrationsHistory\" LIMIT 1", cancellationToken);
-            return HealthCheckResult.Healthy();
+            if (!db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM \"__EFMigrationsHistory\" LIMIT 1", cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+
+            // transaction_read_only is "on" on a hot standby (pg_is_in_recovery) and under default_transaction_read_only.
+            var readOnly = await db.Database
+                .SqlQueryRaw<bool>(
+                    "SELECT current_setting('transaction_read_only') = 'on' AS \"Value\" FROM \"__EFMigrationsHistory\" LIMIT 1")
+                .ToListAsync(cancellationToken);
+            return readOnly is [true]
+                ? HealthCheckResult.Unhealthy("Database unusable: the connection is read-only (a standby, or a read-only role)")
+                : HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

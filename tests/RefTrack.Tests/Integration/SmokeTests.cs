@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
@@ -54,7 +55,32 @@ public sealed class SmokeTestsSqlite() : SmokeTests(Provider.Sqlite)
     }
 }
 
-public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres);
+public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres)
+{
+    /// <summary>A node pointed at a standby or a read-only role reads fine while every write fails: it must leave the
+    /// balancer's pool. default_transaction_read_only stands in for a standby: both make transaction_read_only on.</summary>
+    [Fact]
+    public async Task Health_check_is_unhealthy_on_a_read_only_connection()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client(apiKey: null).GetAsync("/healthz")).StatusCode); // Migrated.
+
+        var readOnly = new NpgsqlConnectionStringBuilder(app.Database.ConnectionString)
+        {
+            Options = "-c default_transaction_read_only=on",
+            Pooling = false,
+        };
+        await using var db = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
+            .UseNpgsql(readOnly.ToString()).Options);
+        var result = await new DatabaseHealthCheck(db).CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("read-only", result.Description, StringComparison.Ordinal);
+
+        await using var writable = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
+            .UseNpgsql(app.Database.ConnectionString).Options);
+        Assert.Equal(HealthStatus.Healthy, (await new DatabaseHealthCheck(writable).CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+}
 
 public abstract class SmokeTests(Provider provider)
 {
