@@ -11,8 +11,10 @@ namespace RefTrack.Participants;
 /// <remarks>
 /// No Unicode normalisation (NFC): the app runs in globalization-invariant mode, where
 /// <see cref="string.Normalize(NormalizationForm)"/> returns its input unchanged, so a local part or domain typed
-/// with combining accents stays apart from its precomposed form. For the same reason the domain mapping is punycode
-/// of the lower-cased labels, without the IDNA (UTS #46) mapping of other variants (full-width letters).
+/// with combining accents stays apart from its precomposed form. For the same reason <see cref="IdnMapping"/> gives
+/// punycode of the labels without IDNA's (UTS #46) mapping, so the part of it that turns a look-alike of an ASCII
+/// domain into that domain is done here (<see cref="MapDomainVariants"/>): full-width forms ("ｇｍａｉｌ.com") and
+/// the invisible characters IDNA deletes ("gm&lt;soft hyphen&gt;ail.com"), both delivered by a mailer to gmail.com.
 /// </remarks>
 public static class EmailNormalizer
 {
@@ -43,6 +45,11 @@ public static class EmailNormalizer
         var local = trimmed[..at];
         var domain = trimmed[(at + 1)..];
         // An ASCII domain is its own ASCII form, so ASCII addresses fold as they always did (stored values included).
+        if (!Ascii.IsValid(domain))
+        {
+            domain = MapDomainVariants(domain);
+        }
+
         if (!Ascii.IsValid(domain))
         {
             if (ToAscii(domain) is not { } ascii)
@@ -78,8 +85,49 @@ public static class EmailNormalizer
     /// Unicode domain ("josé@bücher.example"); they are folded again when read (the fold leaves its own output as it
     /// is), as SQL cannot compute punycode to migrate them. Any ASCII value is today's form already.
     /// </summary>
+    /// A punycode domain is folded again too: one written before <see cref="MapDomainVariants"/> may be a look-alike's
+    /// ("xn--mi7clahmc.com", full-width "gmail.com"), which today folds to the domain it imitates.
     public static string? Stored(string? normalizedEmail) =>
-        normalizedEmail is null || Ascii.IsValid(normalizedEmail) ? normalizedEmail : Normalize(normalizedEmail);
+        normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal))
+            ? normalizedEmail
+            : Normalize(ToUnicodeDomain(normalizedEmail));
+
+    /// <summary>
+    /// IDNA's (UTS #46) mappings that make a look-alike of another domain: full-width ASCII (U+FF01–U+FF5E) as
+    /// ASCII, and the characters it deletes (soft hyphen, zero-width spaces and joiners, word joiner, byte order mark,
+    /// variation selectors, Mongolian free variation selectors) removed. IDNA's other mappings need Unicode data the
+    /// invariant mode lacks; the dots that also separate labels (U+3002, U+FF0E, U+FF61) <see cref="IdnMapping"/> maps.
+    /// </summary>
+    private static string MapDomainVariants(string domain)
+    {
+        var mapped = new StringBuilder(domain.Length);
+        foreach (var c in domain)
+        {
+            if (c is '\u00AD' or '\u034F' or (>= '\u180B' and <= '\u180F') or (>= '\u200B' and <= '\u200D') or '\u2060'
+                or (>= '\uFE00' and <= '\uFE0F') or '\uFEFF')
+            {
+                continue;
+            }
+
+            mapped.Append(c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c);
+        }
+
+        return mapped.ToString().ToLowerInvariant();
+    }
+
+    /// <summary>The address with its domain's punycode labels in Unicode, or as it is when they do not decode.</summary>
+    private static string ToUnicodeDomain(string address)
+    {
+        var at = address.LastIndexOf('@');
+        try
+        {
+            return at < 0 ? address : address[..(at + 1)] + new IdnMapping().GetUnicode(address[(at + 1)..]);
+        }
+        catch (ArgumentException)
+        {
+            return address;
+        }
+    }
 
     private static string? ToAscii(string domain)
     {

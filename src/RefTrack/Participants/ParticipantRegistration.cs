@@ -188,7 +188,7 @@ public sealed class ParticipantRegistration(
     private Task<List<ClickEvidence>> ClickWithDeviceAsync(Guid clickId, Campaign campaign, DateTime now, CancellationToken ct)
     {
         var query = queries.ClickWithDevice(campaign.AttributionModel);
-        var since = now.AddDays(-campaign.AttributionWindowDays);
+        var since = Attribution.WindowStart(now, campaign.AttributionWindowDays);
         var until = now + ClickIds.MaxClockSkew;
         return reads.RunAsync(db, r => query(r, clickId, campaign.Id, since, until).ToListAsync(ct).AsTask());
     }

@@ -51,7 +51,7 @@ public sealed class SignupQueries
                 .Take(MaxDeviceClicks))
             .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
             .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new ClickEvidence(
-                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled)));
+                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled, x.c.IsBot)));
 
     private readonly Func<AppDbContext, Guid, Guid, DateTime, DateTime, IAsyncEnumerable<ClickEvidence>> _clickWithLatestOfDevice =
         EF.CompileAsyncQuery((AppDbContext db, Guid clickId, Guid campaignId, DateTime since, DateTime until) => db.Clicks.AsNoTracking()
@@ -63,7 +63,7 @@ public sealed class SignupQueries
                 .Take(MaxDeviceClicks))
             .Join(db.ReferralCodes, c => c.ReferralCodeId, rc => rc.Id, (c, rc) => new { c, rc.Code, rc.IsDisabled })
             .Join(db.Participants, x => x.c.ParticipantId, p => p.Id, (x, p) => new ClickEvidence(
-                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled)));
+                x.c.Id, x.c.CampaignId, x.c.ParticipantId, p.NormalizedEmail, x.Code, x.c.OccurredAt, x.IsDisabled, x.c.IsBot)));
 
     /// <summary>
     /// The participant by external id, projected as <see cref="ParticipantQueries.Views"/> does (written out again: a

@@ -5,10 +5,12 @@ using RefTrack.Participants;
 namespace RefTrack.Referrals;
 
 /// <summary>A recorded click, as attribution sees it. <paramref name="CodeDisabled"/> is the code's state now:
-/// disabling a code (a banned referrer, a leaked code) also stops its earlier clicks from attributing.</summary>
+/// disabling a code (a banned referrer, a leaked code) also stops its earlier clicks from attributing.
+/// <paramref name="IsBot"/>: the redirect took its user agent for automated (<see cref="BotDetector"/>); such a click
+/// never attributes, or a script could mint click ids from anyone's link for the signups it makes.</summary>
 public sealed record ClickEvidence(
     Guid ClickId, Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, DateTime OccurredAt,
-    bool CodeDisabled = false);
+    bool CodeDisabled = false, bool IsBot = false);
 
 /// <summary>A referral code the company passed at signup, as attribution sees it.</summary>
 public sealed record CodeEvidence(Guid CampaignId, Guid ReferrerId, string? ReferrerEmail, string Code, bool IsDisabled);
@@ -60,6 +62,7 @@ public static class AttributionReasons
     public const string UnknownCode = "unknown_code";
     public const string CodeFromOtherCampaign = "code_from_other_campaign";
     public const string CodeDisabled = "code_disabled";
+    public const string BotClick = "bot_click";
 }
 
 /// <summary>
@@ -108,7 +111,7 @@ public static class Attribution
 
         // The window ends a little after now: a click stamped by a node whose clock runs slightly ahead is recent,
         // not from the future (the same tolerance the signup waits for such a click with). Later than that it is.
-        var windowStart = input.Now.AddDays(-input.WindowDays);
+        var windowStart = WindowStart(input.Now, input.WindowDays);
         var windowEnd = input.Now + ClickIds.MaxClockSkew;
         var inWindow = input.SameDeviceClicks.Append(input.Click)
             .Where(c => c.CampaignId == input.CampaignId && c.OccurredAt >= windowStart && c.OccurredAt <= windowEnd)
@@ -123,6 +126,12 @@ public static class Attribution
         if (live.Count == 0)
         {
             return (null, Rejected(AttributionReasons.CodeDisabled));
+        }
+
+        live = live.Where(c => !c.IsBot).ToList();
+        if (live.Count == 0)
+        {
+            return (null, Rejected(AttributionReasons.BotClick));
         }
 
         var others = live.Where(c => !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
@@ -170,6 +179,16 @@ public static class Attribution
 
         return (new AttributionDecision(AttributionOutcome.Attributed, AttributionReasons.ReferralCode,
             code.ReferrerId, ReferralSource.Code, null, code.Code), null);
+    }
+
+    /// <summary>The earliest click time a signup at <paramref name="now"/> may be attributed to, in whole
+    /// microseconds, down: PostgreSQL keeps a click's time to the microsecond, so a click exactly at the window's start
+    /// (to the clock's 100 ns tick) would read back a little earlier than an unrounded start and be refused there
+    /// alone; SQLite keeps every tick. So both answer alike.</summary>
+    public static DateTime WindowStart(DateTime now, int windowDays)
+    {
+        var start = now.AddDays(-windowDays);
+        return start.AddTicks(-(start.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     private static bool IsSelf(AttributionInput input, Guid referrerId, string? referrerEmail) =>

@@ -262,6 +262,47 @@ public abstract class AttributionRefusalTests(Provider provider)
         AssertRefused(listed, "code_disabled");
     }
 
+    /// <summary>A click the redirect took for a bot never attributes: a script could otherwise take click ids from anyone's
+    /// link for the signups it makes. A code given with it still decides.</summary>
+    [Fact]
+    public async Task A_bot_click_does_not_attribute_but_a_code_given_with_it_does()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a");
+        var bot = await app.ClickLink(a.Str("referralCode"), "curl/8.5.0");
+
+        AssertRefused(await client.Register(campaignId, "user-b", clickId: bot.ClickId), "bot_click");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+
+        var c = await client.Register(campaignId, "user-c", clickId: bot.ClickId, referralCode: a.Str("referralCode"));
+        Assert.Equal(a.Str("id"), c.Str("referredBy"));
+        Assert.Equal("referral_code", c["referral"]!.Str("reason"));
+    }
+
+    /// <summary>PostgreSQL keeps a click's time to the microsecond, the clock ticks in 100 ns: a click exactly at the
+    /// window's start attributes on both databases alike.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public async Task A_click_exactly_at_the_window_start_attributes(long ticks)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign(windowDays: 1);
+        var a = await client.Register(campaignId, "user-a");
+        app.Clock.Advance(TimeSpan.FromTicks(ticks));
+        var click = await app.ClickLink(a.Str("referralCode"));
+        app.Clock.Advance(TimeSpan.FromDays(1));
+
+        var b = await client.Register(campaignId, "user-b", clickId: click.ClickId);
+
+        Assert.Equal("qualified", b["referral"]?.Str("status"));
+        Assert.Equal(a.Str("id"), b.Str("referredBy"));
+    }
+
     private static void AssertRefused(JsonNode participant, string reason)
     {
         Assert.Null(participant["referredBy"]);

@@ -34,6 +34,30 @@ public sealed class EmailNormalizerTests
         Assert.Equal(expected, EmailNormalizer.Normalize("j.doe+x@gmail.com"));
     }
 
+    /// <summary>Look-alikes of gmail.com that IDNA (UTS #46) maps to it, so a mailer delivers them there.</summary>
+    [Theory]
+    [InlineData("ab@gmail\u3002com")] // ideographic full stop
+    [InlineData("ab@gmail\uFF0Ecom")] // full-width full stop
+    [InlineData("ab@\uFF47\uFF4D\uFF41\uFF49\uFF4C.com")] // full-width letters
+    [InlineData("ab@\uFF27\uFF2D\uFF21\uFF29\uFF2C\uFF0E\uFF43\uFF4F\uFF4D")] // full-width capitals and dot
+    [InlineData("ab@gm\u00ADail.com")] // soft hyphen, deleted by IDNA
+    [InlineData("ab@g\u200Bmail\uFEFF.com")] // zero-width space, byte order mark
+    [InlineData("a.b+x@GOOGLEMAIL.COM")]
+    public void Look_alikes_of_a_domain_fold_to_it(string email)
+    {
+        Assert.Equal("ab@gmail.com", EmailNormalizer.Normalize(email));
+    }
+
+    /// <summary>A referrer's address stored before the look-alikes were mapped (full-width gmail.com kept as its
+    /// punycode) is folded again when read, as the new participant's is.</summary>
+    [Fact]
+    public void A_stored_punycode_look_alike_is_folded_again()
+    {
+        Assert.Equal("ab@gmail.com", EmailNormalizer.Stored("ab@xn--mi7clahmc.com"));
+        Assert.Equal("josé@xn--bcher-kva.example", EmailNormalizer.Stored("josé@xn--bcher-kva.example"));
+        Assert.Equal("jdoe@gmail.com", EmailNormalizer.Stored("jdoe@gmail.com"));
+    }
+
     [Fact]
     public void An_internationalised_domain_and_its_ascii_form_normalize_the_same()
     {
