@@ -14,8 +14,9 @@ namespace RefTrack.Rewards;
 /// <remarks>
 /// The rules are read before the write's transaction (they are not locked), so a change racing a signup could always
 /// go either way for that signup; the cache stretches that window from the request's own time to at most the cache
-/// time, a second by default. A read already running when a rule changes on this node may store what it read; the
-/// cache time bounds that too. The lists are shared between requests and never changed.
+/// time, a second by default. A read already running when a rule changes on this node is not kept (as
+/// <see cref="Auth.ApiKeyCache"/> does), so once the change has answered, this node's next request reads it. The
+/// lists are shared between requests and never changed.
 /// </remarks>
 public sealed class ActiveRuleCache(
     IMemoryCache cache, IHotReads reads, IOptions<RewardOptions> options)
@@ -26,7 +27,14 @@ public sealed class ActiveRuleCache(
         EF.CompileAsyncQuery((AppDbContext db, Guid campaignId) =>
             db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
 
-    public async Task<IReadOnlyList<RewardRule>> GetAsync(AppDbContext db, Guid campaignId, CancellationToken ct)
+    /// <summary>Evictions so far: a read that overlapped one may have seen the rules before the change committed.</summary>
+    private long _evictions;
+
+    public Task<IReadOnlyList<RewardRule>> GetAsync(AppDbContext db, Guid campaignId, CancellationToken ct) =>
+        GetAsync(campaignId, async () => await reads.RunAsync(db, r => _activeRules(r, campaignId).ToListAsync(ct).AsTask()));
+
+    /// <param name="read">The database's answer: the campaign's active rules.</param>
+    internal async Task<IReadOnlyList<RewardRule>> GetAsync(Guid campaignId, Func<Task<IReadOnlyList<RewardRule>>> read)
     {
         var key = CacheKey(campaignId);
         if (cache.TryGetValue(key, out IReadOnlyList<RewardRule>? rules))
@@ -34,17 +42,30 @@ public sealed class ActiveRuleCache(
             return rules!;
         }
 
-        rules = await reads.RunAsync(db, r => _activeRules(r, campaignId).ToListAsync(ct).AsTask());
+        var evictions = Interlocked.Read(ref _evictions);
+        rules = await read();
         if (options.Value.RuleCacheSeconds > 0)
         {
             cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds));
+            // A rule change that committed while the read ran evicted before this Set, and the read may still have seen
+            // the rules as they were: take the entry out again, or this node would grant by a deactivated rule (or miss
+            // a new one) for the cache time after the change answered. Evict counts before it removes, so either it
+            // sees this entry or this check sees its count.
+            if (Interlocked.Read(ref _evictions) != evictions)
+            {
+                cache.Remove(key);
+            }
         }
 
         return rules;
     }
 
-    /// <summary>Called after a rule of the campaign changes on this node.</summary>
-    public void Evict(Guid campaignId) => cache.Remove(CacheKey(campaignId));
+    /// <summary>Called after a rule of the campaign changes on this node, once it has committed.</summary>
+    public void Evict(Guid campaignId)
+    {
+        Interlocked.Increment(ref _evictions);
+        cache.Remove(CacheKey(campaignId));
+    }
 
     private static (Type, Guid) CacheKey(Guid campaignId) => (typeof(RewardRule), campaignId);
 }
