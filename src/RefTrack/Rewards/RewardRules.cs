@@ -16,9 +16,10 @@ public sealed record CountedGrant(Grant Grant, int FromCount, int ToCount)
 /// Within a group only the rules with the highest <c>minReferrals</c> the referrer has reached apply (a rule
 /// without it has threshold 0). So "20%" plus "30% from 10 referrals" gives 30% from the 10th referral on, not 50%.
 /// Rules of equal threshold in a group add up.</para>
-/// <para>Percentages: <c>amount × basisPoints / 10000</c>, rounded half away from zero to the minor unit; a rule
-/// whose currency differs from the purchase's grants nothing (no conversion between currencies); a reward that
-/// rounds to zero is not created.</para>
+/// <para>Percentages: <c>amount × basisPoints / 10000</c>, rounded half away from zero to the minor unit; a
+/// percentage rule whose currency differs from the purchase's grants nothing (no conversion between currencies),
+/// while a fixed amount is granted in its own currency whatever the purchase's; a reward that rounds to zero is not
+/// created.</para>
 /// </summary>
 public static class RewardRules
 {
