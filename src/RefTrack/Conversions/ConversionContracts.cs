@@ -21,6 +21,13 @@ public sealed record RecordConversionRequest(
 {
     public const long MaxAmount = 1_000_000_000_000_000;
 
+    /// <summary>An <c>occurredAt</c> sent with an offset is bound as the node's local time, which serializes with the
+    /// node's own offset: hashed so, one body was two requests to nodes in different time zones (or one restarted
+    /// with another <c>TZ</c>), and its retry a 422. Hashed in UTC it is one. (One sent in UTC or without an offset is
+    /// bound the same everywhere and hashes as it always did.)</summary>
+    public IIdempotentRequest Canonical() =>
+        OccurredAt is { Kind: DateTimeKind.Local } local ? this with { OccurredAt = local.ToUniversalTime() } : this;
+
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
     /// client's default or zero time (0001-01-01, 1970-01-01) before it lands in the reports (or, on PostgreSQL, as
     /// -infinity).</summary>
@@ -51,12 +58,13 @@ public sealed record RecordConversionRequest(
     /// as <see cref="DateTimeKind.Unspecified"/>, which <see cref="DateTime.ToUniversalTime"/> would take for the
     /// server's local time (on a server in New York, <c>23:30</c> would be stored as <c>04:30</c> the next day). A
     /// time with an offset is bound as local time and converts back exactly; one ending in <c>Z</c> is UTC already.
+    /// In whole microseconds, as PostgreSQL keeps it (<see cref="MicrosecondClock"/>): the 201 answers what a GET reads.
     /// </summary>
     public DateTime? OccurredAtUtc() => OccurredAt switch
     {
         null => null,
-        { Kind: DateTimeKind.Unspecified } t => DateTime.SpecifyKind(t, DateTimeKind.Utc),
-        { } t => t.ToUniversalTime(),
+        { Kind: DateTimeKind.Unspecified } t => MicrosecondClock.Truncate(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+        { } t => MicrosecondClock.Truncate(t.ToUniversalTime()),
     };
 
     private static bool InRange(DateTime occurredAt, DateTime now) =>
@@ -82,9 +90,12 @@ public sealed record ConversionResponse(
 
 internal static class ConversionMapping
 {
+    /// <summary>The rewards in one order whoever answers (the 201, a replay, a GET, the list): by rule, then id. Ids
+    /// minted in the same millisecond have no order of their own, so the same purchase's two rewards came back in
+    /// either order.</summary>
     public static ConversionResponse AsResponse(this Conversion c, IEnumerable<Reward> rewards) =>
         new(c.Id, c.ParticipantId, c.ReferralId, UnattributedReason(c), c.Type, c.Amount, c.Currency, c.ExternalId,
-            c.OccurredAt, c.CreatedAt, rewards.Select(r => r.AsResponse()).ToList());
+            c.OccurredAt, c.CreatedAt, rewards.OrderBy(r => r.RuleId).ThenBy(r => r.Id).Select(r => r.AsResponse()).ToList());
 
     // Rows from before the column have none; without a referral they could only be not_referred.
     private static string? UnattributedReason(Conversion c) =>

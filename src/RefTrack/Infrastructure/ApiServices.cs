@@ -10,7 +10,7 @@ public static class ApiServices
     /// <summary>JSON, errors, OpenAPI, health, and the per-request services of the referral flow.</summary>
     public static IServiceCollection AddRefTrackApi(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(MicrosecondClock.Instance);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));

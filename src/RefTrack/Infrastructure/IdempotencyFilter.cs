@@ -46,7 +46,7 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
             return Problems.Validation(Header, "Must not contain control characters (U+0000–U+001F, U+007F–U+009F).");
         }
 
-        var body = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault();
+        var body = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault()?.Canonical();
         var hash = Convert.ToHexStringLower(SHA256.HashData(
             JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));
         var scope = IdempotencyScope.For(http, key);

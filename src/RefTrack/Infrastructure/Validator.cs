@@ -40,9 +40,11 @@ public sealed class Validator
     public static bool HasControlCharacters(string value) =>
         value.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || value.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
 
+    /// <summary>Three upper-case letters. ISO 4217's list is not checked: a program paying in points names them as
+    /// a currency of its own (docs/api.md).</summary>
     public Validator Currency(string? value, string field) =>
         Check(value is { Length: 3 } && value.All(char.IsAsciiLetterUpper), field,
-            "An ISO 4217 code in upper case, e.g. USD.");
+            "Three upper-case letters: an ISO 4217 code such as USD, or a unit of your own such as PTS.");
 
     /// <summary>Parses a camelCase enum name; the message lists the accepted values.</summary>
     public Validator Enum<T>(string? value, string field, out T parsed, T? fallback = null)

@@ -1,4 +1,5 @@
 using RefTrack.Campaigns;
+using RefTrack.Infrastructure;
 using RefTrack.Links;
 using RefTrack.Participants;
 
@@ -185,11 +186,7 @@ public static class Attribution
     /// microseconds, down: PostgreSQL keeps a click's time to the microsecond, so a click exactly at the window's start
     /// (to the clock's 100 ns tick) would read back a little earlier than an unrounded start and be refused there
     /// alone; SQLite keeps every tick. So both answer alike.</summary>
-    public static DateTime WindowStart(DateTime now, int windowDays)
-    {
-        var start = now.AddDays(-windowDays);
-        return start.AddTicks(-(start.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
+    public static DateTime WindowStart(DateTime now, int windowDays) => MicrosecondClock.Truncate(now.AddDays(-windowDays));
 
     private static bool IsSelf(AttributionInput input, Guid referrerId, string? referrerEmail) =>
         referrerId == input.ParticipantId ||

@@ -483,4 +483,60 @@ public abstract class ConversionTests(Provider provider)
         Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc), earliest["occurredAt"]!.GetValue<DateTime>().ToUniversalTime());
         Assert.Equal(new DateTime(2026, 3, 2, 12, 0, 0, DateTimeKind.Utc), latest["occurredAt"]!.GetValue<DateTime>().ToUniversalTime());
     }
+
+    /// <summary>A 201's body, the GET of its Location and the replay of the same event are one conversion, field for
+    /// field: an occurredAt with 100 ns digits is kept as PostgreSQL keeps it (to the microsecond) on both databases.</summary>
+    [Fact]
+    public async Task The_created_answer_equals_its_get_and_its_replay()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var pair = await ReferredPair(client);
+        var url = $"/api/v1/campaigns/{pair.CampaignId}/conversions";
+        var body = new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = "order-1",
+            occurredAt = "2026-03-01T10:00:00.1234567Z",
+        };
+
+        var first = await client.PostJson(url, body);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var created = await first.ReadJson();
+        var read = await client.GetOk(first.Headers.Location!.ToString());
+        var replay = await client.PostOk(url, body, HttpStatusCode.OK);
+
+        Assert.Equal("2026-03-01T10:00:00.123456Z", created.Str("occurredAt"));
+        Assert.True(JsonNode.DeepEquals(created, read), $"201: {created.ToJsonString()}\nGET: {read.ToJsonString()}");
+        Assert.True(JsonNode.DeepEquals(created, replay), $"201: {created.ToJsonString()}\n200: {replay.ToJsonString()}");
+    }
+
+    /// <summary>Rewards minted in the same millisecond have no order of their own: the 201, the replay, the GET and the
+    /// list give them in one order (by rule, then id).</summary>
+    [Fact]
+    public async Task Every_answer_lists_a_conversions_rewards_in_one_order()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddRule(campaignId, new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 1000, currency = "USD" });
+        await client.AddRule(campaignId, new { trigger = "purchase", recipient = "referee", percentBasisPoints = 500, currency = "USD" });
+        var a = await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        var url = $"/api/v1/campaigns/{campaignId}/conversions";
+        static string Ids(JsonNode n) => string.Join(",", n["rewards"]!.AsArray().Select(r => r!.Str("id")));
+
+        var created = new List<JsonNode>();
+        for (var i = 0; i < 12; i++)
+        {
+            var body = new { participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId = $"o{i}" };
+            var first = await client.PostOk(url, body);
+            Assert.Equal(2, first["rewards"]!.AsArray().Count);
+            Assert.Equal(Ids(first), Ids(await client.PostOk(url, body, HttpStatusCode.OK)));
+            Assert.Equal(Ids(first), Ids(await client.GetOk($"{url}/{first.Str("id")}")));
+            created.Add(first);
+        }
+
+        var listed = (await client.GetOk($"{url}?limit=100"))["data"]!.AsArray();
+        Assert.Equal(created.Select(Ids), listed.Select(c => Ids(c!)));
+    }
 }

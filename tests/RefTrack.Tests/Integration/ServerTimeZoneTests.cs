@@ -1,3 +1,4 @@
+using System.Net;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -80,5 +81,44 @@ public abstract class ServerTimeZoneTests(Provider provider, ServerTimeZone zone
 
         Assert.Equal(new DateTime(2025, 11, 2, 5, 30, 0, DateTimeKind.Utc), first["occurredAt"]!.GetValue<DateTimeOffset>().UtcDateTime);
         Assert.Equal(new DateTime(2025, 11, 2, 6, 30, 0, DateTimeKind.Utc), second["occurredAt"]!.GetValue<DateTimeOffset>().UtcDateTime);
+    }
+}
+
+/// <summary>An Idempotency-Key's retry is the same request on a node in another time zone (or after a restart with
+/// another <c>TZ</c>): an <c>occurredAt</c> with an offset is bound as the node's local time, and its hash must not
+/// depend on which.</summary>
+[Collection(nameof(ServerTimeZone))]
+public sealed class IdempotencyTimeZoneTests(ServerTimeZone zone)
+{
+    [Fact]
+    public async Task The_same_body_with_an_offset_replays_whatever_the_nodes_time_zone()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-b");
+        var url = $"/api/v1/campaigns/{campaignId}/conversions";
+        var body = new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 100, currency = "USD", externalId = "o1",
+            occurredAt = "2026-02-28T10:00:00-05:00",
+        };
+
+        Environment.SetEnvironmentVariable("TZ", "UTC");
+        TimeZoneInfo.ClearCachedData();
+        try
+        {
+            Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, body, "k1")).StatusCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TZ", "America/New_York");
+            TimeZoneInfo.ClearCachedData();
+        }
+
+        Assert.Equal(TimeSpan.FromHours(-5), zone.Local.GetUtcOffset(new DateTime(2026, 2, 28, 0, 0, 0, DateTimeKind.Utc)));
+        var retry = await client.PostJson(url, body, "k1");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.True(retry.Headers.Contains("Idempotent-Replayed"), await retry.Content.ReadAsStringAsync());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using RefTrack.Tests.Infrastructure;
+using RefTrack.Tests.Integration;
 
 namespace RefTrack.Tests.MultiNode;
 
@@ -207,6 +208,8 @@ public abstract class TwoNodeTests(Provider provider)
         var campaign = await clients[0].PostOk("/api/v1/campaigns", new { name = "Cross", destinationUrl = "https://example.com/" });
         var api = $"/api/v1/campaigns/{campaign.Str("id")}";
         var referrer = await clients[0].PostOk($"{api}/participants", new { externalId = "ref", email = "ref@example.com" });
+        // A browser's click: one without a user agent is a bot's, which never attributes.
+        clients[0].DefaultRequestHeaders.UserAgent.ParseAdd(FlowHelpers.BrowserUserAgent);
 
         for (var i = 0; i < 10; i++)
         {
