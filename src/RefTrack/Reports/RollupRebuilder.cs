@@ -113,9 +113,12 @@ public static class RollupRebuilder
     }
 
     /// <summary>PostgreSQL: the tables the rebuild rewrites and the writers add to, held against writes (EXCLUSIVE
-    /// admits only plain reads) until the rebuild commits.</summary>
+    /// admits only plain reads) until the rebuild commits. Locked one after another in the order every writer writes
+    /// them (a signup or purchase: the referrer's counter, the reward rollups, the campaign's daily row; the click
+    /// writer: the per-referrer clicks, then the daily row), so that the rebuild never holds a table a writer needs
+    /// next while waiting for one that writer holds: that deadlock cost one of the two a retry.</summary>
     internal const string RollupTablesLocked = """
-        LOCK TABLE "Participants", "ParticipantDailyClicks", "CampaignDailyStats", "RewardTotals",
-            "ParticipantRewardTotals" IN EXCLUSIVE MODE
+        LOCK TABLE "Participants", "ParticipantDailyClicks", "RewardTotals", "ParticipantRewardTotals",
+            "CampaignDailyStats" IN EXCLUSIVE MODE
         """;
 }

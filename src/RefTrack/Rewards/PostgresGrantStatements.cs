@@ -23,7 +23,9 @@ internal static class PostgresGrantStatements
     /// <summary>
     /// A signup's new qualified referral: increments the referrer's count, inserts the candidate rewards whose count
     /// range holds the new count, and adds what it inserted to the per-participant and campaign-wide reward rollups.
-    /// Lock order as everywhere: the referrer's row, then the reward rollup rows.
+    /// Lock order as everywhere: the referrer's row, then the reward rollup rows, campaign-wide before per-participant
+    /// (PostgreSQL locks a statement's tables as it reads it, its WITH queries first; the rebuild locks them in that
+    /// order too: <see cref="Reports.RollupRebuilder"/>).
     /// </summary>
     public static void AppendSignup(
         StringBuilder sql, List<object> args, int slot, Referral referral,
@@ -62,17 +64,17 @@ internal static class PostgresGrantStatements
                     ON counted.n BETWEEN g.from_n AND g.to_n
                 ON CONFLICT ("CampaignId", "GrantKey") DO NOTHING
                 RETURNING "ParticipantId", "Currency", "Amount"),
-            per_participant AS (
-                INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
-                SELECT {campaign}, "ParticipantId", "Currency", {pending}, COUNT(*), SUM("Amount")::bigint FROM granted
-                GROUP BY "ParticipantId", "Currency" ORDER BY "ParticipantId", "Currency"
-                ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE
-                SET "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
-                    "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount")
-            INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
-            SELECT {campaign}, "Currency", {pending}, {Arg(slot)}, COUNT(*), SUM("Amount")::bigint FROM granted GROUP BY "Currency"
-            ON CONFLICT ("CampaignId", "Currency", "Status", "Slot") DO UPDATE
-            SET "Count" = "RewardTotals"."Count" + excluded."Count", "Amount" = "RewardTotals"."Amount" + excluded."Amount";
+            per_campaign AS (
+                INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
+                SELECT {campaign}, "Currency", {pending}, {Arg(slot)}, COUNT(*), SUM("Amount")::bigint FROM granted GROUP BY "Currency"
+                ON CONFLICT ("CampaignId", "Currency", "Status", "Slot") DO UPDATE
+                SET "Count" = "RewardTotals"."Count" + excluded."Count", "Amount" = "RewardTotals"."Amount" + excluded."Amount")
+            INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
+            SELECT {campaign}, "ParticipantId", "Currency", {pending}, COUNT(*), SUM("Amount")::bigint FROM granted
+            GROUP BY "ParticipantId", "Currency" ORDER BY "ParticipantId", "Currency"
+            ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE
+            SET "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
+                "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount";
 
             """);
     }

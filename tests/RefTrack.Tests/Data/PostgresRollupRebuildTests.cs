@@ -59,6 +59,54 @@ public sealed class PostgresRollupRebuildTests
                 """));
     }
 
+    /// <summary>
+    /// A purchase or a reward's move writes the reward rollups, then the campaign's daily row. The rebuild's lock
+    /// must take the tables in that order too: had it locked the daily rows first, it would hold them while waiting
+    /// for the reward rollups the writer holds, and the writer's next statement would wait for it — a deadlock,
+    /// which PostgreSQL ends by aborting one of the two.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_holding_the_reward_rollups_finishes_its_campaign_row_while_a_rebuild_waits()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        await client.AddStandardRules(campaign);
+        var code = (await client.Register(campaign, "alice")).Str("referralCode");
+        await client.Register(campaign, "friend", referralCode: code);
+
+        await using var writer = new NpgsqlConnection(app.Database.ConnectionString);
+        await writer.OpenAsync();
+        // Were there a deadlock, this session would find it first and be the one aborted (the rebuild, aborted
+        // instead, retries and the deadlock goes unseen).
+        await using (var quick = new NpgsqlCommand("SET deadlock_timeout = '10ms'", writer))
+        {
+            await quick.ExecuteNonQueryAsync();
+        }
+
+        await using var purchase = await writer.BeginTransactionAsync();
+        await using (var rewards = new NpgsqlCommand("""
+            UPDATE "RewardTotals" SET "Count" = "Count" WHERE "CampaignId" = @campaign
+            """, writer, purchase))
+        {
+            rewards.Parameters.AddWithValue("campaign", Guid.Parse(campaign));
+            Assert.True(await rewards.ExecuteNonQueryAsync() > 0); // The reward rollups, held as a purchase holds them.
+        }
+
+        var rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null);
+        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
+        await using (var daily = new NpgsqlCommand("""
+            UPDATE "CampaignDailyStats" SET "Conversions" = "Conversions" WHERE "CampaignId" = @campaign
+            """, writer, purchase))
+        {
+            daily.Parameters.AddWithValue("campaign", Guid.Parse(campaign));
+            await daily.ExecuteNonQueryAsync(); // Then the campaign's daily row: no deadlock.
+        }
+
+        await purchase.CommitAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await rebuild).StatusCode);
+    }
+
     private static async Task<List<string>> RowsAsync(TestApp app, string sql)
     {
         await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
