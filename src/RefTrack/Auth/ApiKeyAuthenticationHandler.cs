@@ -14,7 +14,6 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IProblemDetailsService problems,
     ApiKeyCache keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -71,16 +70,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         WriteProblem(StatusCodes.Status403Forbidden, "forbidden",
             "This API key may not do that.", "Managing keys and campaigns needs an admin key for all campaigns.");
 
-    private async Task WriteProblem(int status, string slug, string title, string detail)
-    {
-        Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
+    /// <summary>As every endpoint's problems are written (<see cref="TypedResults.Problem(ProblemDetails)"/>): the problem
+    /// details service alone throws for a request whose <c>Accept</c> excludes JSON (<c>text/plain</c>), which made a
+    /// missing key a 500.</summary>
+    private Task WriteProblem(int status, string slug, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails
         {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status, Title = title, Detail = detail, Type = Problems.TypePrefix + slug,
-            },
-        });
-    }
+            Status = status, Title = title, Detail = detail, Type = Problems.TypePrefix + slug,
+        }).ExecuteAsync(Context);
 }

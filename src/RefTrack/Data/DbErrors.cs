@@ -53,6 +53,10 @@ public static class DbErrors
             catch (Exception e) when (attempt < 10 && IsSerializationFailure(e))
             {
                 db.ChangeTracker.Clear();
+                // A random pause, longer each time: retried at once, transactions that conflicted run side by side
+                // again and can keep aborting each other (five concurrent revocations once ran out of attempts on a
+                // busy machine and answered 500).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), ct);
             }
         }
     }

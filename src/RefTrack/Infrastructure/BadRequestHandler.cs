@@ -10,13 +10,16 @@ namespace RefTrack.Infrastructure;
 /// A body that is not JSON of the expected shape, or a query value of the wrong type, is a client error like any
 /// other: 400 with the RefTrack validation type and the offending field, in every environment.
 /// </summary>
-internal sealed partial class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <remarks>Written as every endpoint's problems are (<see cref="TypedResults.Problem(ProblemDetails)"/>): the problem
+/// details service writes nothing for a request whose <c>Accept</c> excludes JSON (<c>text/plain</c>), and the
+/// status alone, with an empty body, said nothing of what was wrong.</remarks>
+internal sealed partial class BadRequestHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
         if (IsUnknownCharset(http, exception))
         {
-            return await UnsupportedCharsetAsync(http, exception);
+            return await UnsupportedCharsetAsync(http);
         }
 
         if (exception is not BadHttpRequestException bad)
@@ -25,20 +28,15 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
         }
 
         var (field, message) = Describe(bad);
-        http.Response.StatusCode = bad.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        await TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-            {
-                Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status400BadRequest
-                    ? "One or more fields are invalid."
-                    : "The request cannot be read.",
-                Type = Problems.TypePrefix + "validation",
-            },
-        });
+            Status = bad.StatusCode,
+            Title = bad.StatusCode == StatusCodes.Status400BadRequest
+                ? "One or more fields are invalid."
+                : "The request cannot be read.",
+            Type = Problems.TypePrefix + "validation",
+        }).ExecuteAsync(http);
+        return true;
     }
 
     /// <summary>ASP.NET's JSON body reader throws an <see cref="InvalidOperationException"/> (over the
@@ -48,21 +46,16 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems)
         exception is InvalidOperationException { InnerException: ArgumentException } &&
         MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.Charset.HasValue;
 
-    private async ValueTask<bool> UnsupportedCharsetAsync(HttpContext http, Exception exception)
+    private static async ValueTask<bool> UnsupportedCharsetAsync(HttpContext http)
     {
-        http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        await TypedResults.Problem(new ProblemDetails
         {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status415UnsupportedMediaType,
-                Title = "Unsupported media type.",
-                Detail = "The body's charset is not one this service can read; send JSON as UTF-8.",
-                Type = Problems.TypePrefix + "unsupported-media-type",
-            },
-        });
+            Status = StatusCodes.Status415UnsupportedMediaType,
+            Title = "Unsupported media type.",
+            Detail = "The body's charset is not one this service can read; send JSON as UTF-8.",
+            Type = Problems.TypePrefix + "unsupported-media-type",
+        }).ExecuteAsync(http);
+        return true;
     }
 
     private static (string Field, string Message) Describe(BadHttpRequestException bad)

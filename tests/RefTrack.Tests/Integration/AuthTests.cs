@@ -262,4 +262,34 @@ public abstract class AuthTests(Provider provider)
             Assert.True(keys[0].IsAdmin);
         }
     }
+
+    /// <summary>A client whose <c>Accept</c> excludes JSON (<c>text/plain</c>, <c>application/xml</c>) still gets the
+    /// documented status and problem: a missing key was a 500, a scoped key's forbidden call too, and a malformed body
+    /// a 400 with an empty body.</summary>
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    public async Task Problems_are_answered_whatever_the_clients_accept_header(string accept)
+    {
+        using var app = new TestApp(provider);
+        var admin = app.Client();
+        var campaignId = await admin.CreateCampaign();
+        var scoped = (await admin.PostOk("/api/v1/api-keys", new { name = "scoped", campaignId })).Str("key");
+
+        async Task Expect(HttpClient client, HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type)
+        {
+            using var request = new HttpRequestMessage(method, url) { Content = body };
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            var response = await client.SendAsync(request);
+            await response.AssertProblem(status, type);
+        }
+
+        await Expect(app.Client(apiKey: null), HttpMethod.Get, "/api/v1/campaigns", null, HttpStatusCode.Unauthorized, "unauthorized");
+        await Expect(app.Client(scoped), HttpMethod.Post, "/api/v1/campaigns",
+            JsonContent.Create(new { name = "Other", destinationUrl = "https://shop.example" }), HttpStatusCode.Forbidden, "forbidden");
+        await Expect(admin, HttpMethod.Post, "/api/v1/campaigns",
+            new StringContent("""{"name": "Spring", "destinationUrl": """, System.Text.Encoding.UTF8, "application/json"),
+            HttpStatusCode.BadRequest, "validation");
+        Assert.Single((await admin.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // Nothing created.
+    }
 }

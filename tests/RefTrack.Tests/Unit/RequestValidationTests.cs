@@ -512,7 +512,8 @@ public sealed class RequestValidationTests
         AssertOnlyErrorOn(Conversion(occurredAt: DateTime.MinValue).Validate(Now, out _), "occurredAt");
         AssertOnlyErrorOn(Conversion(occurredAt: DateTime.UnixEpoch).Validate(Now, out _), "occurredAt");
         AssertOnlyErrorOn(Conversion(occurredAt: RecordConversionRequest.EarliestOccurredAt.AddTicks(-1)).Validate(Now, out _), "occurredAt");
-        AssertOnlyErrorOn(Conversion(occurredAt: Now.AddDays(1).AddTicks(1)).Validate(Now, out _), "occurredAt");
+        // Times are kept to the microsecond (MicrosecondClock): the first time past the day is a microsecond past it.
+        AssertOnlyErrorOn(Conversion(occurredAt: Now.AddDays(1).AddTicks(TimeSpan.TicksPerMicrosecond)).Validate(Now, out _), "occurredAt");
         AssertOnlyErrorOn(Conversion(occurredAt: DateTime.MaxValue).Validate(Now, out _), "occurredAt");
     }
 
