@@ -179,7 +179,7 @@ public static class Seeding
         ], d.Clicks, (c, v) =>
         {
             var rank = ClickRank(c);
-            var bot = c % 50 == 49;
+            var bot = c % 50 == 49; // lua/signups.lua names only the other clicks: a bot's never attributes.
             Set(v, Id(Kind.Click, c), campaign, Id(Kind.ReferrerCode, rank), Id(Kind.Referrer, rank), ClickTime(c),
                 $"{Mix((ulong)DeviceOf(c) ^ 0x5bd1e995):x16}{Mix((ulong)DeviceOf(c)):x16}", bot ? BotAgent : BrowserAgent,
                 Device(c), bot, c % 4 == 3);
