@@ -83,10 +83,10 @@ public static class EmailNormalizer
     /// <summary>
     /// A stored <c>NormalizedEmail</c> in today's form. Rows written before domains were mapped to ASCII keep a
     /// Unicode domain ("josé@bücher.example"); they are folded again when read (the fold leaves its own output as it
-    /// is), as SQL cannot compute punycode to migrate them. Any ASCII value is today's form already.
+    /// is), as SQL cannot compute punycode to migrate them. Any other ASCII value is today's form already, but for a
+    /// punycode domain: one written before <see cref="MapDomainVariants"/> may be a look-alike's ("xn--mi7clahmc.com",
+    /// full-width "gmail.com"), which today folds to the domain it imitates.
     /// </summary>
-    /// A punycode domain is folded again too: one written before <see cref="MapDomainVariants"/> may be a look-alike's
-    /// ("xn--mi7clahmc.com", full-width "gmail.com"), which today folds to the domain it imitates.
     public static string? Stored(string? normalizedEmail) =>
         normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal))
             ? normalizedEmail
