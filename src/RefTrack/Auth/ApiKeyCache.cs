@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Auth;
 
@@ -17,7 +18,7 @@ internal sealed record ActiveApiKey(Guid Id, byte[] SecretHash, bool IsAdmin, Gu
 internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> options)
 {
     /// <summary>Evictions so far: a read that overlapped one may have seen the key before its revocation committed.</summary>
-    private long _evictions;
+    private readonly CacheEvictions _evictions = new();
 
     public Task<ActiveApiKey?> FindAsync(AppDbContext db, byte[] hash, CancellationToken ct) =>
         FindAsync(hash, () => db.ApiKeys.AsNoTracking()
@@ -34,16 +35,14 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
             return key;
         }
 
-        var evictions = Interlocked.Read(ref _evictions);
+        var evictions = _evictions.Mark();
         key = await read();
         if (key is not null && options.Value.KeyCacheSeconds > 0)
         {
             cache.Set(entry, key, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
-            // A revocation that committed while the read ran evicted before this Set, and the read may still have
-            // seen the key active: take the entry out again, or this node would accept the key for the whole cache
-            // time after the revocation answered. Evict counts before it removes, so either it sees this entry or
-            // this check sees its count.
-            if (Interlocked.Read(ref _evictions) != evictions)
+            // Out again if a key was revoked while the read ran (CacheEvictions), or this node would accept the key
+            // for the whole cache time after the revocation answered.
+            if (_evictions.ChangedSince(evictions))
             {
                 cache.Remove(entry);
             }
@@ -54,8 +53,7 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
 
     public void Evict(byte[] hash)
     {
-        Interlocked.Increment(ref _evictions);
-        cache.Remove(CacheKey(hash));
+        _evictions.Evict(() => cache.Remove(CacheKey(hash)));
     }
 
     private static (Type, string) CacheKey(byte[] hash) => (typeof(ActiveApiKey), Convert.ToBase64String(hash));

@@ -53,7 +53,7 @@ public sealed class CodeResolver(
     private readonly ExpiringCache<ResolvedCode?> _codes = new(clock, sweepInterval: MissTtl);
 
     /// <summary>Codes forgotten so far: a read that overlapped one may have seen the code before its change.</summary>
-    private long _forgets;
+    private readonly CacheEvictions _forgets = new();
 
     /// <summary>One target per campaign seen by this node.</summary>
     private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
@@ -69,7 +69,7 @@ public sealed class CodeResolver(
     /// <see cref="TryGetCached"/> missed: the redirect decides in between whether the lookup is worth a read.</summary>
     public async ValueTask<ResolvedCode?> LookupAsync(string normalized, CancellationToken ct)
     {
-        var forgets = Interlocked.Read(ref _forgets);
+        var forgets = _forgets.Mark();
         var row = await reads.RunAsync(scopes, db => LookupAsync(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
@@ -79,10 +79,8 @@ public sealed class CodeResolver(
         if (ttl > TimeSpan.Zero)
         {
             _codes.Set(normalized, resolved, ttl);
-            // A change to a code that committed while the read ran was forgotten before this Set, and the read may
-            // have seen the code as it was: take the entry out again, so that the change holds at once on this node.
-            // Forget counts before it removes, so either it sees this entry or this check sees its count.
-            if (Interlocked.Read(ref _forgets) != forgets)
+            // Out again if a code changed while the read ran (CacheEvictions): the change holds at once on this node.
+            if (_forgets.ChangedSince(forgets))
             {
                 _codes.Remove(normalized);
             }
@@ -101,8 +99,7 @@ public sealed class CodeResolver(
     /// <summary>Called after a code changes on this node, so this node never serves a stale answer.</summary>
     public void Forget(string code)
     {
-        Interlocked.Increment(ref _forgets);
-        _codes.Remove(ReferralCode.Normalize(code));
+        _forgets.Evict(() => _codes.Remove(ReferralCode.Normalize(code)));
     }
 
     /// <summary>Campaigns cannot change after creation (the API only creates them), so the first target built for one

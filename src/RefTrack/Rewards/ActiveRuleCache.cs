@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Rewards;
 
@@ -28,7 +29,7 @@ public sealed class ActiveRuleCache(
             db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
 
     /// <summary>Evictions so far: a read that overlapped one may have seen the rules before the change committed.</summary>
-    private long _evictions;
+    private readonly CacheEvictions _evictions = new();
 
     public Task<IReadOnlyList<RewardRule>> GetAsync(AppDbContext db, Guid campaignId, CancellationToken ct) =>
         GetAsync(campaignId, async () => await reads.RunAsync(db, r => _activeRules(r, campaignId).ToListAsync(ct).AsTask()));
@@ -42,16 +43,14 @@ public sealed class ActiveRuleCache(
             return rules!;
         }
 
-        var evictions = Interlocked.Read(ref _evictions);
+        var evictions = _evictions.Mark();
         rules = await read();
         if (options.Value.RuleCacheSeconds > 0)
         {
             cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds));
-            // A rule change that committed while the read ran evicted before this Set, and the read may still have seen
-            // the rules as they were: take the entry out again, or this node would grant by a deactivated rule (or miss
-            // a new one) for the cache time after the change answered. Evict counts before it removes, so either it
-            // sees this entry or this check sees its count.
-            if (Interlocked.Read(ref _evictions) != evictions)
+            // Out again if a rule changed while the read ran (CacheEvictions), or this node would grant by a
+            // deactivated rule (or miss a new one) for the cache time after the change answered.
+            if (_evictions.ChangedSince(evictions))
             {
                 cache.Remove(key);
             }
@@ -61,11 +60,7 @@ public sealed class ActiveRuleCache(
     }
 
     /// <summary>Called after a rule of the campaign changes on this node, once it has committed.</summary>
-    public void Evict(Guid campaignId)
-    {
-        Interlocked.Increment(ref _evictions);
-        cache.Remove(CacheKey(campaignId));
-    }
+    public void Evict(Guid campaignId) => _evictions.Evict(() => cache.Remove(CacheKey(campaignId)));
 
     private static (Type, Guid) CacheKey(Guid campaignId) => (typeof(RewardRule), campaignId);
 }
