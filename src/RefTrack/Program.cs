@@ -34,7 +34,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // A client's bad request is answered by BadRequestHandler; it is not an error of ours to log.
     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
 });
-app.UseStatusCodePages();
+app.UseStatusCodePages(StatusCodeProblemTypes.WriteAsync);
 app.UseAuthentication();
 app.UseAuthorization();
 

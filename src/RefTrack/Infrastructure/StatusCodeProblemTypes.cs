@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
 namespace RefTrack.Infrastructure;
 
 /// <summary>
@@ -10,15 +13,31 @@ internal static class StatusCodeProblemTypes
 {
     private const string FrameworkTypePrefix = "https://tools.ietf.org/";
 
-    public static void Apply(ProblemDetailsContext context)
+    public static void Apply(ProblemDetailsContext context) =>
+        Apply(context.ProblemDetails, context.HttpContext.Response.StatusCode);
+
+    /// <summary>
+    /// UseStatusCodePages' answer, written as every endpoint's problems are (<see cref="TypedResults.Problem(ProblemDetails)"/>):
+    /// its default handler asks the problem details service alone, which writes nothing for a request whose
+    /// <c>Accept</c> excludes JSON (<c>text/plain</c>), and then answers "Status Code: 404; Not Found" as text, with
+    /// no type to switch on.
+    /// </summary>
+    public static Task WriteAsync(StatusCodeContext context)
     {
-        var problem = context.ProblemDetails;
+        var http = context.HttpContext;
+        var problem = new ProblemDetails { Status = http.Response.StatusCode };
+        Apply(problem, http.Response.StatusCode);
+        return TypedResults.Problem(problem).ExecuteAsync(http);
+    }
+
+    private static void Apply(ProblemDetails problem, int responseStatus)
+    {
         if (problem.Type is not null && !problem.Type.StartsWith(FrameworkTypePrefix, StringComparison.Ordinal))
         {
             return;
         }
 
-        var slug = (problem.Status ?? context.HttpContext.Response.StatusCode) switch
+        var slug = (problem.Status ?? responseStatus) switch
         {
             StatusCodes.Status404NotFound => "not-found",
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",

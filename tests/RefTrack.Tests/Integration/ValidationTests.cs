@@ -381,4 +381,35 @@ public abstract class ValidationTests(Provider provider)
 
         await response.AssertProblem(HttpStatusCode.MethodNotAllowed, "method-not-allowed");
     }
+
+    /// <summary>A client whose <c>Accept</c> excludes JSON (<c>text/plain</c>, <c>application/xml</c>) still gets the
+    /// problems the framework answers by itself (a path that does not exist, a method the path does not take, a body
+    /// not declared JSON): they were a <c>text/plain</c> "Status Code: 404; Not Found", with no type to switch on.</summary>
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    public async Task Framework_problems_are_answered_whatever_the_clients_accept_header(string accept)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+
+        async Task Expect(HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type)
+        {
+            using var request = new HttpRequestMessage(method, url) { Content = body };
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            await (await client.SendAsync(request)).AssertProblem(status, type);
+        }
+
+        await Expect(HttpMethod.Get, "/api/v1/no-such-thing", null, HttpStatusCode.NotFound, "not-found");
+        await Expect(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/rewards/not-a-guid", null, HttpStatusCode.NotFound,
+            "not-found");
+        await Expect(HttpMethod.Put, $"/api/v1/campaigns/{campaignId}/conversions", JsonContent.Create(new { }),
+            HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+        await Expect(HttpMethod.Post, "/api/v1/campaigns", new StringContent(
+                """{"name":"Spring","destinationUrl":"https://shop.example"}""", System.Text.Encoding.UTF8,
+                "application/x-www-form-urlencoded"),
+            HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        Assert.Single((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // Nothing created.
+    }
 }
