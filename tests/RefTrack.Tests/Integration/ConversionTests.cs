@@ -280,6 +280,14 @@ public abstract class ConversionTests(Provider provider)
         var theirs = await client.Purchase(s.CampaignId, "user-c", 10000, "order-c");
         Assert.Empty(theirs["rewards"]!.AsArray());
 
+        // A refusal that names its referrer (a self-referral) is recorded as a rejected referral: still not referred.
+        var self = await client.Register(s.CampaignId, "user-a-2", "user-a@example.org", referralCode: s.ReferrerCode);
+        Assert.Equal("self_referral", self["referral"]!.Str("reason"));
+        var selfPurchase = await client.Purchase(s.CampaignId, "user-a-2", 10000, "order-a-2");
+        Assert.Null(selfPurchase["referralId"]);
+        Assert.Equal("not_referred", selfPurchase.Str("unattributedReason"));
+        Assert.Empty(selfPurchase["rewards"]!.AsArray());
+
         Assert.Equal(2, (await client.Rewards(s.CampaignId)).Count);
         Assert.Equal(0, (await client.ParticipantStats(s.CampaignId, "user-a")).Int("convertedReferrals"));
     }

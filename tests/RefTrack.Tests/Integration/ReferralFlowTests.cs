@@ -202,6 +202,14 @@ public abstract class ReferralFlowTests(Provider provider)
         await (await client.PostAsync($"{refereeUrl}/approve", null)).AssertProblem(HttpStatusCode.Conflict, "invalid-transition");
         Assert.Equal("voided", (await client.GetOk(refereeUrl)).Str("status"));
 
+        // An approved reward not yet paid can still be voided (pending|approved → voided), and then cannot be paid.
+        var c = await client.Register(campaignId, "user-c", referralCode: a.Str("referralCode"));
+        var approvedUrl = $"/api/v1/campaigns/{campaignId}/rewards/{Assert.Single(await client.Rewards(campaignId, c.Str("id"))).Str("id")}";
+        await client.PostOk($"{approvedUrl}/approve", new { }, HttpStatusCode.OK);
+        Assert.Equal("voided", (await client.PostOk($"{approvedUrl}/void", new { }, HttpStatusCode.OK)).Str("status"));
+        await (await client.PostAsync($"{approvedUrl}/mark-paid", null)).AssertProblem(HttpStatusCode.Conflict, "invalid-transition");
+        Assert.Equal("voided", (await client.GetOk(approvedUrl)).Str("status"));
+
         // Unknown reward, and a reward asked for under another campaign.
         var missing = $"/api/v1/campaigns/{campaignId}/rewards/{Guid.NewGuid()}";
         await (await client.PostAsync($"{missing}/approve", null)).AssertProblem(HttpStatusCode.NotFound, "not-found");

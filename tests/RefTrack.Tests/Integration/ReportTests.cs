@@ -98,6 +98,9 @@ public abstract class ReportTests(Provider provider)
             app.Clock.Advance(TimeSpan.FromHours(9));
         }
 
+        // A self-referral attempt: a referral row that is rejected, which no count includes.
+        var self = await client.Register(campaign, "alice-2", "alice@example.org", referralCode: code);
+        Assert.Equal("rejected", self["referral"]!.Str("status"));
         await client.Purchase(campaign, "friend-0", 4999, "order-0");
         await client.Purchase(campaign, "friend-0", 1000, "order-0b");
         await client.Purchase(campaign, "friend-3", 2500, "order-3");
