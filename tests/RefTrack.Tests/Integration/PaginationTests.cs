@@ -88,6 +88,29 @@ public abstract class PaginationTests(Provider provider)
     }
 
     [Fact]
+    public async Task Participants_with_and_without_referrals_page_in_id_order_each_once()
+    {
+        // The list joins each page's participants to their referrals after the page's LIMIT: the page must still be
+        // in id order, or the row the page drops to make its cursor could be one never seen on any page.
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var referrer = await client.Register(campaignId, "referrer");
+        for (var i = 1; i <= 30; i++)
+        {
+            await client.Register(campaignId, $"user-{i}", referralCode: i % 2 == 0 ? referrer.Str("referralCode") : null);
+        }
+
+        var pages = await AllPages(client, $"/api/v1/campaigns/{campaignId}/participants", 7);
+
+        var ids = pages.SelectMany(p => p).Select(p => Guid.Parse(p.Str("id"))).ToList();
+        Assert.Equal(31, ids.Count);
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(31, ids.Distinct().Count());
+        Assert.Equal(15, pages.SelectMany(p => p).Count(p => p["referral"] is not null));
+    }
+
+    [Fact]
     public async Task Rewards_campaigns_and_conversions_page_the_same_way()
     {
         using var app = new TestApp(provider);
