@@ -13,5 +13,23 @@ public sealed class ReferralCode
     public bool IsDisabled { get; set; }
     public DateTime CreatedAt { get; init; }
 
-    public static string Normalize(string code) => code.Trim().ToUpperInvariant();
+    /// <summary>
+    /// The code as stored: trimmed, ASCII letters upper-cased. ASCII only, because codes are ASCII: the invariant
+    /// culture's upper case maps some other letters into ASCII (the long s to S, the dotless i to I), which would make
+    /// another spelling of a code reach it. Anything outside ASCII stays as it is and so matches no code. Returns the
+    /// trimmed string itself when nothing changes (the redirect's path, most of the time).
+    /// </summary>
+    public static string Normalize(string code)
+    {
+        var trimmed = code.Trim();
+        return trimmed.AsSpan().ContainsAnyInRange('a', 'z')
+            ? string.Create(trimmed.Length, trimmed, static (upper, s) =>
+            {
+                for (var i = 0; i < s.Length; i++)
+                {
+                    upper[i] = char.IsAsciiLetterLower(s[i]) ? (char)(s[i] - ('a' - 'A')) : s[i];
+                }
+            })
+            : trimmed;
+    }
 }

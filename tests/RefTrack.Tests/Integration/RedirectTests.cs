@@ -232,6 +232,29 @@ public abstract class RedirectTests(Provider provider)
     }
 
     [Theory]
+    [InlineData("/r/%C5%BFid_summer")] // U+017F, the long s: its invariant upper case is S.
+    [InlineData("/r/s%C4%B1d_summer")] // U+0131, the dotless i: its invariant upper case is I.
+    [InlineData("/r/SID_SUMMER%E2%80%8B")] // A zero-width space after it (not white space to Trim).
+    public async Task Letters_that_upper_case_into_ascii_do_not_reach_a_code(string path)
+    {
+        // Codes are ASCII and matched case-insensitively in ASCII only: another spelling of a code is not the code.
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/participants/user-a/codes", new { code = "Sid_Summer" });
+
+        var response = await app.GetLink(path);
+
+        await response.AssertProblem(HttpStatusCode.NotFound, "not-found");
+        Assert.Null(response.Headers.Location);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await client.GetAsync($"/api/v1/campaigns/{campaignId}/codes{path[2..]}")).StatusCode);
+        await app.FlushClicksAsync();
+        Assert.Equal(0, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    [Theory]
     [InlineData("/r/NOSUCHCODE")]
     [InlineData("/r/%2F%2Fevil.example")]
     [InlineData("/r/ABCDEFGHJKMNPQRSTUVWXYZ23456789ABCDEF")] // Longer than any code.
