@@ -29,6 +29,7 @@ public static class DataServices
         }
         else
         {
+            SqliteLibrary.Configure(); // Before any connection opens.
             services.AddDbContextPool<AppDbContext, SqliteAppDbContext>((sp, db) =>
             {
                 var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;

@@ -33,7 +33,7 @@ internal sealed partial class DatabaseStartup(
                     $"Cannot open the SQLite database at {path} (RefTrack:Database:Path): {e.Message}", e);
             }
 
-            LogSqlite(path, settings.Synchronous);
+            LogSqlite(path, settings.Synchronous, SqliteLibrary.MultiThreaded ? "multi-thread" : "serialized");
         }
         else
         {
@@ -123,8 +123,8 @@ internal sealed partial class DatabaseStartup(
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous})")]
-    private partial void LogSqlite(string path, SqliteSynchronous synchronous);
+    [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous}, {ThreadingMode} mode)")]
+    private partial void LogSqlite(string path, SqliteSynchronous synchronous, string threadingMode);
 
     [LoggerMessage(LogLevel.Warning,
         "Removed {Count} stale row(s) from {Table} in {Path}: a process stopped while migrating left EF Core's migration lock")]
