@@ -26,14 +26,16 @@ builder.Services.AddRefTrackProxyHeaders(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseRefTrackProxyHeaders(); // First: everything after sees the visitor's address.
-// Explicit, so that routing comes after the forwarded headers: the redirect endpoint short-circuits at routing.
-app.UseRouting();
+// Outermost: the redirect endpoint short-circuits at routing, so a handler after routing would never see its
+// failures (a bare 500 without a body, in Production; Development's exception page hid it).
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's bad request is answered by BadRequestHandler; it is not an error of ours to log.
     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
 });
+app.UseRefTrackProxyHeaders(); // Before routing: everything after sees the visitor's address.
+// Explicit, so that routing comes after the forwarded headers: the redirect endpoint short-circuits at routing.
+app.UseRouting();
 app.UseStatusCodePages(StatusCodeProblemTypes.WriteAsync);
 app.UseAuthentication();
 app.UseAuthorization();

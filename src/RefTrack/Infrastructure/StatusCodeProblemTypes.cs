@@ -7,7 +7,8 @@ namespace RefTrack.Infrastructure;
 /// Problems the framework writes by itself carry RefTrack's type too, as docs/api.md promises ("switch on type").
 /// UseStatusCodePages answers a bare status with the RFC 9110 section's address as the type: 404 when no route
 /// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
-/// <c>NotFound</c>; 405 for a path that exists with another method; 415 for a body that is not declared JSON. Problems that name a type of their own keep it.
+/// <c>NotFound</c>; 405 for a path that exists with another method; 415 for a body that is not declared JSON. The
+/// exception handler's 500 goes through the same customisation. Problems that name a type of their own keep it.
 /// </summary>
 internal static class StatusCodeProblemTypes
 {
@@ -42,6 +43,7 @@ internal static class StatusCodeProblemTypes
             StatusCodes.Status404NotFound => "not-found",
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
             StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+            StatusCodes.Status500InternalServerError => "internal-error", // The exception handler's answer.
             _ => null,
         };
         if (slug is not null)

@@ -59,6 +59,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
     /// <summary>The peer address requests arrive from (TestServer has none): e.g. a load balancer's.</summary>
     public System.Net.IPAddress? RemoteAddress { get; init; }
 
+    /// <summary>The host's environment; tests run in Development (the factory's default, which also validates the
+    /// service registrations), where the framework's developer exception page answers any exception that gets past
+    /// RefTrack's own handling. A test of what a deployment answers then sets <c>Production</c>.</summary>
+    public string? EnvironmentName { get; init; }
+
     public string DatabasePath => Database.SqlitePath ?? throw new InvalidOperationException("Not a SQLite test.");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -66,6 +71,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (EnvironmentName is { } environment)
+        {
+            builder.UseEnvironment(environment);
         }
 
         builder.ConfigureTestServices(services =>

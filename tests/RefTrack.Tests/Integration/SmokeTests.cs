@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using RefTrack.Data;
@@ -84,6 +85,31 @@ public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres)
 
 public abstract class SmokeTests(Provider provider)
 {
+    /// <summary>An unexpected failure is a problem with a type to switch on, on the API and on the redirect alike (the
+    /// redirect is short-circuited at routing: it once ran outside the exception handler and failed as a bare 500,
+    /// with no body). The codes table renamed away stands in for any database failure. In Production, as deployed:
+    /// in Development the developer exception page wraps the whole pipeline and would answer either way.</summary>
+    [Fact]
+    public async Task Unexpected_failures_are_internal_error_problems_on_the_api_and_the_redirect()
+    {
+        using var app = new TestApp(provider) { EnvironmentName = "Production" };
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode"); // Never clicked: not cached.
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
+                .ExecuteSqlRawAsync("""ALTER TABLE "ReferralCodes" RENAME TO "ReferralCodesGone" """);
+        }
+
+        await (await client.GetAsync($"/api/v1/campaigns/{campaignId}/codes/{code}"))
+            .AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
+        var redirect = await app.GetLink($"/r/{code}");
+        await redirect.AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
+        Assert.Null(redirect.Headers.Location);
+        Assert.False(redirect.Headers.Contains("Set-Cookie"));
+    }
+
     [Fact]
     public async Task Health_and_openapi_answer()
     {
