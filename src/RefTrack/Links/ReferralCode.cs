@@ -14,10 +14,11 @@ public sealed class ReferralCode
     public DateTime CreatedAt { get; init; }
 
     /// <summary>
-    /// The code as stored: trimmed, ASCII letters upper-cased. ASCII only, because codes are ASCII: the invariant
-    /// culture's upper case maps some other letters into ASCII (the long s to S, the dotless i to I), which would make
-    /// another spelling of a code reach it. Anything outside ASCII stays as it is and so matches no code. Returns the
-    /// trimmed string itself when nothing changes (the redirect's path, most of the time).
+    /// The code as stored: trimmed, ASCII letters upper-cased. ASCII only, because codes are ASCII: with ICU's casing
+    /// (a build without <c>InvariantGlobalization</c>) the invariant culture's upper case maps the long s to S, which
+    /// would make another spelling of a code reach it, so the match depended on a build setting. Anything outside
+    /// ASCII stays as it is and so matches no code. Returns the trimmed string itself when nothing changes (the
+    /// redirect's path, most of the time).
     /// </summary>
     public static string Normalize(string code)
     {

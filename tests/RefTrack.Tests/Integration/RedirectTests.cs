@@ -232,8 +232,8 @@ public abstract class RedirectTests(Provider provider)
     }
 
     [Theory]
-    [InlineData("/r/%C5%BFid_summer")] // U+017F, the long s: its invariant upper case is S.
-    [InlineData("/r/s%C4%B1d_summer")] // U+0131, the dotless i: its invariant upper case is I.
+    [InlineData("/r/%C5%BFid_summer")] // U+017F, the long s: its invariant upper case is S with ICU's casing.
+    [InlineData("/r/s%C4%B1d_summer")] // U+0131, the dotless i: upper-cased to I in Turkish.
     [InlineData("/r/SID_SUMMER%E2%80%8B")] // A zero-width space after it (not white space to Trim).
     public async Task Letters_that_upper_case_into_ascii_do_not_reach_a_code(string path)
     {
