@@ -121,8 +121,9 @@ internal static class ParticipantMapping
     // Registration, the only writer of participants, always stores an email (Validate requires one); the column is
     // nullable only because the entity's property always was, and making it NOT NULL would rebuild the table on SQLite.
     public static ParticipantResponse AsResponse(
-        this Participant p, string code, ReferralOutcome? referral, ReferralLinks links) =>
-        new(p.Id, p.ExternalId, p.Email!, p.Name, code, links.For(code), p.ReferredById, referral, p.CreatedAt);
+        this Participant p, string? code, ReferralOutcome? referral, ReferralLinks links) =>
+        new(p.Id, p.ExternalId, p.Email!, p.Name, code, code is null ? null : links.For(code), p.ReferredById, referral,
+            p.CreatedAt);
 
     public static CodeResponse AsResponse(this ReferralCode c, ReferralLinks links) =>
         new(c.Code, links.For(c.Code), c.ParticipantId, c.IsVanity, c.IsDisabled);

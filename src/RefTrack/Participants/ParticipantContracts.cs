@@ -35,8 +35,8 @@ public sealed record ParticipantResponse(
     string ExternalId,
     string Email,
     string? Name,
-    string ReferralCode,
-    string ReferralLink,
+    string? ReferralCode, // Null only for a participant imported by hand without a generated code.
+    string? ReferralLink,
     Guid? ReferredBy,
     ReferralOutcome? Referral,
     DateTime CreatedAt);

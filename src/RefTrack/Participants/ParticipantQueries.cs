@@ -4,7 +4,9 @@ using RefTrack.Data;
 namespace RefTrack.Participants;
 
 /// <summary>A participant with its primary (generated) code and its referral outcome, in one query.</summary>
-public sealed record ParticipantView(Participant Participant, string Code, ReferralOutcome? Referral);
+/// <remarks>Code is null only for a participant without a generated code: every registration creates one, but rows
+/// imported by hand may lack it, and one such row must not fail every page of the list.</remarks>
+public sealed record ParticipantView(Participant Participant, string? Code, ReferralOutcome? Referral);
 
 internal static class ParticipantQueries
 {
@@ -31,7 +33,7 @@ internal static class ParticipantQueries
         from r in referrals.DefaultIfEmpty()
         select new ParticipantView(
             p,
-            db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
+            db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).FirstOrDefault(),
             // The referral row carries the live status (review may flag it later); otherwise the decision itself.
             r != null
                 ? new ReferralOutcome(r.Status, r.Reason)

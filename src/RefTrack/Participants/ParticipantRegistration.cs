@@ -10,7 +10,7 @@ using RefTrack.Rewards;
 
 namespace RefTrack.Participants;
 
-public sealed record Registration(Participant Participant, string Code, ReferralOutcome? Referral, bool Created);
+public sealed record Registration(Participant Participant, string? Code, ReferralOutcome? Referral, bool Created);
 
 /// <summary>
 /// Registers a participant and, in the same transaction, its referral code, its referral (one-time attribution)

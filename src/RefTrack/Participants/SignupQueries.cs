@@ -79,7 +79,7 @@ public sealed class SignupQueries
             from r in referrals.DefaultIfEmpty()
             select new ParticipantView(
                 p,
-                db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).First(),
+                db.ReferralCodes.Where(c => c.ParticipantId == p.Id && !c.IsVanity).OrderBy(c => c.Id).Select(c => c.Code).FirstOrDefault(),
                 r != null
                     ? new ReferralOutcome(r.Status, r.Reason)
                     : p.AttributionStatus == null ? null : new ReferralOutcome(p.AttributionStatus.Value, p.AttributionReason!)))

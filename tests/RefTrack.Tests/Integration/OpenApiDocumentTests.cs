@@ -171,7 +171,9 @@ public sealed class OpenApiDocumentTests
         "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfConversionResponse.nextCursor",
         "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
         "ParticipantResponse.name", // Optional at registration.
-        "ParticipantResponse.referral", "ParticipantResponse.referredBy", // No code or click given, or not attributed.
+        "ParticipantResponse.referral", // No code or click given, or not attributed.
+        "ParticipantResponse.referralCode", "ParticipantResponse.referralLink", // Imported by hand without a code.
+        "ParticipantResponse.referredBy", // As referral.
         "RewardResponse.conversionId", // Signup and milestone rewards.
         "RewardRuleResponse.amount", "RewardRuleResponse.percentBasisPoints", // One of the two.
         "RewardRuleResponse.minReferrals", "RewardRuleResponse.referralCount", // Only rules that set them.
