@@ -23,9 +23,13 @@ internal static class StatusCodeProblemTypes
     /// <c>Accept</c> excludes JSON (<c>text/plain</c>), and then answers "Status Code: 404; Not Found" as text, with
     /// no type to switch on.
     /// </summary>
-    public static Task WriteAsync(StatusCodeContext context)
+    public static Task WriteAsync(StatusCodeContext context) => WriteAsync(context.HttpContext);
+
+    /// <summary>The same for the exception handler's 500 (<c>ExceptionHandlerOptions.ExceptionHandler</c>): without
+    /// it the handler asks the problem details service alone, and a client whose <c>Accept</c> excludes JSON got a
+    /// bare 500.</summary>
+    public static Task WriteAsync(HttpContext http)
     {
-        var http = context.HttpContext;
         var problem = new ProblemDetails { Status = http.Response.StatusCode };
         Apply(problem, http.Response.StatusCode);
         return TypedResults.Problem(problem).ExecuteAsync(http);

@@ -108,6 +108,12 @@ public abstract class SmokeTests(Provider provider)
         await redirect.AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
         Assert.Null(redirect.Headers.Location);
         Assert.False(redirect.Headers.Contains("Set-Cookie"));
+
+        // A client that asks for anything but JSON still gets the problem (the problem details service alone would
+        // write nothing for it, leaving a bare 500).
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/codes/{code}");
+        request.Headers.TryAddWithoutValidation("Accept", "text/plain");
+        await (await client.SendAsync(request)).AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
     }
 
     [Fact]
