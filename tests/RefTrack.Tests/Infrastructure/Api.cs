@@ -19,6 +19,16 @@ public static class Api
         return JsonNode.Parse(text)!;
     }
 
+    /// <summary>Sends a request whose <c>Accept</c> is <paramref name="accept"/> (a client that asks for anything but
+    /// JSON must still get problems as JSON).</summary>
+    public static async Task<HttpResponseMessage> SendAccepting(
+        this HttpClient client, string accept, HttpMethod method, string url, HttpContent? body = null)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = body };
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        return await client.SendAsync(request);
+    }
+
     public static async Task<JsonNode> GetOk(this HttpClient client, string url)
     {
         var response = await client.GetAsync(url);

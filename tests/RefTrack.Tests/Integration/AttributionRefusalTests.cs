@@ -176,7 +176,8 @@ public abstract class AttributionRefusalTests(Provider provider)
         AssertRefused(await client.Register(campaignId, "user-b", referralCode: "NOSUCHCODE"), "unknown_code");
         AssertRefused(await client.Register(campaignId, "user-c", clickId: Guid.NewGuid().ToString()), "unknown_click");
         AssertRefused(await client.Register(campaignId, "user-d", clickId: "not-a-click-id"), "unknown_click");
-        // Codes match case-insensitively in ASCII only: the long s and the dotless i upper-case to S and I.
+        // Codes match case-insensitively in ASCII only: the long s upper-cases to S with ICU's casing, the dotless i to
+        // I in Turkish.
         await client.PostOk($"/api/v1/campaigns/{campaignId}/participants/user-a/codes", new { code = "Sid_Summer" });
         AssertRefused(await client.Register(campaignId, "user-e", referralCode: "\u017Fid_summer"), "unknown_code");
         AssertRefused(await client.Register(campaignId, "user-f", referralCode: "s\u0131d_summer"), "unknown_code");

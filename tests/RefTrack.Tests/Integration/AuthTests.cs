@@ -276,13 +276,8 @@ public abstract class AuthTests(Provider provider)
         var campaignId = await admin.CreateCampaign();
         var scoped = (await admin.PostOk("/api/v1/api-keys", new { name = "scoped", campaignId })).Str("key");
 
-        async Task Expect(HttpClient client, HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type)
-        {
-            using var request = new HttpRequestMessage(method, url) { Content = body };
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-            var response = await client.SendAsync(request);
-            await response.AssertProblem(status, type);
-        }
+        async Task Expect(HttpClient client, HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type) =>
+            await (await client.SendAccepting(accept, method, url, body)).AssertProblem(status, type);
 
         await Expect(app.Client(apiKey: null), HttpMethod.Get, "/api/v1/campaigns", null, HttpStatusCode.Unauthorized, "unauthorized");
         await Expect(app.Client(scoped), HttpMethod.Post, "/api/v1/campaigns",

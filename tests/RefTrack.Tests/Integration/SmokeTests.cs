@@ -111,9 +111,8 @@ public abstract class SmokeTests(Provider provider)
 
         // A client that asks for anything but JSON still gets the problem (the problem details service alone would
         // write nothing for it, leaving a bare 500).
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/codes/{code}");
-        request.Headers.TryAddWithoutValidation("Accept", "text/plain");
-        await (await client.SendAsync(request)).AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
+        await (await client.SendAccepting("text/plain", HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/codes/{code}"))
+            .AssertProblem(HttpStatusCode.InternalServerError, "internal-error");
     }
 
     [Fact]

@@ -394,12 +394,8 @@ public abstract class ValidationTests(Provider provider)
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
 
-        async Task Expect(HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type)
-        {
-            using var request = new HttpRequestMessage(method, url) { Content = body };
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-            await (await client.SendAsync(request)).AssertProblem(status, type);
-        }
+        async Task Expect(HttpMethod method, string url, HttpContent? body, HttpStatusCode status, string type) =>
+            await (await client.SendAccepting(accept, method, url, body)).AssertProblem(status, type);
 
         await Expect(HttpMethod.Get, "/api/v1/no-such-thing", null, HttpStatusCode.NotFound, "not-found");
         await Expect(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/rewards/not-a-guid", null, HttpStatusCode.NotFound,
