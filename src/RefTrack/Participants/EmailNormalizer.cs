@@ -42,7 +42,7 @@ public static class EmailNormalizer
             return null;
         }
 
-        var local = trimmed[..at];
+        var local = Unquote(trimmed[..at]);
         var domain = trimmed[(at + 1)..];
         // An ASCII domain is its own ASCII form, so ASCII addresses fold as they always did (stored values included).
         if (!Ascii.IsValid(domain))
@@ -58,6 +58,14 @@ public static class EmailNormalizer
             }
 
             domain = ascii;
+        }
+
+        // The root's dot of a fully qualified name ("gmail.com."): mailers deliver to the same domain. All of them, so
+        // that the fold leaves its own output as it is (Stored).
+        domain = domain.TrimEnd('.');
+        if (domain.Length == 0)
+        {
+            return null;
         }
 
         if (domain == "googlemail.com")
@@ -88,9 +96,36 @@ public static class EmailNormalizer
     /// full-width "gmail.com"), which today folds to the domain it imitates.
     /// </summary>
     public static string? Stored(string? normalizedEmail) =>
-        normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal))
+        normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal)
+            && !normalizedEmail.StartsWith('"') && !normalizedEmail.EndsWith('.'))
             ? normalizedEmail
             : Normalize(ToUnicodeDomain(normalizedEmail));
+
+    /// <summary>
+    /// A local part written as a quoted string (<c>"alice"</c>, RFC 5322) as its content, backslash escapes undone:
+    /// <c>"alice"@gmail.com</c> is delivered to <c>alice@gmail.com</c>. Other local parts as they are. Content that is
+    /// itself quoted is unquoted again, so that the fold leaves its own output as it is (<see cref="Stored"/>).
+    /// </summary>
+    private static string Unquote(string local)
+    {
+        if (local.Length < 2 || local[0] != '"' || local[^1] != '"')
+        {
+            return local;
+        }
+
+        var content = new StringBuilder(local.Length - 2);
+        for (var i = 1; i < local.Length - 1; i++)
+        {
+            if (local[i] == '\\' && i + 1 < local.Length - 1)
+            {
+                i++;
+            }
+
+            content.Append(local[i]);
+        }
+
+        return Unquote(content.ToString());
+    }
 
     /// <summary>
     /// IDNA's (UTS #46) mappings that make a look-alike of another domain: full-width ASCII (U+FF01–U+FF5E) as

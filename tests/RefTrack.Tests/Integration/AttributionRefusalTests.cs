@@ -70,6 +70,26 @@ public abstract class AttributionRefusalTests(Provider provider)
         await AssertNothingAttributed(client, campaignId, "user-a");
     }
 
+    /// <summary>Forms of one mailbox that RFC 5321/5322 allow and mailers deliver: the domain's trailing root dot and
+    /// a quoted local part. Both registered as someone else before and were attributed to the address's owner.</summary>
+    [Theory]
+    [InlineData("alice@gmail.com.")]
+    [InlineData("\"alice\"@gmail.com")]
+    [InlineData("\"A.lice+ref\"@GoogleMail.com.")]
+    public async Task Self_referral_by_a_fully_qualified_domain_or_a_quoted_local_part_is_rejected(string variant)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddStandardRules(campaignId);
+        var a = await client.Register(campaignId, "user-a", "alice@gmail.com");
+
+        var second = await client.Register(campaignId, "user-a-2", variant, referralCode: a.Str("referralCode"));
+
+        AssertRefused(second, "self_referral");
+        await AssertNothingAttributed(client, campaignId, "user-a");
+    }
+
     [Fact]
     public async Task Second_registration_of_the_same_external_id_keeps_the_first_referrer()
     {

@@ -24,6 +24,28 @@ public sealed class EmailNormalizerTests
         Assert.Equal(expected, EmailNormalizer.Normalize(input));
     }
 
+    /// <summary>
+    /// Forms RFC 5321/5322 give one mailbox that a mailer delivers to it: the domain as a fully qualified name (its
+    /// root's trailing dot) and the local part as a quoted string. A self-referral written so got through before.
+    /// </summary>
+    [Theory]
+    [InlineData("alice@gmail.com.", "alice@gmail.com")]
+    [InlineData("\"alice\"@gmail.com", "alice@gmail.com")]
+    [InlineData("\"A.lice+ref\"@GMail.com.", "alice@gmail.com")]
+    [InlineData("jdoe@Example.com.", "jdoe@example.com")]
+    [InlineData("josé@bücher.example.", "josé@xn--bcher-kva.example")]
+    [InlineData("josé@bücher.example\u3002", "josé@xn--bcher-kva.example")]
+    [InlineData("\"j\\\"d\"@example.com", "j\"d@example.com")]
+    [InlineData("\"j doe\"@example.com", "j doe@example.com")]
+    [InlineData("\"\\\"jd\\\"\"@example.com..", "jd@example.com")]
+    public void Fully_qualified_domains_and_quoted_local_parts_fold_to_the_plain_form(string input, string expected)
+    {
+        Assert.Equal(expected, EmailNormalizer.Normalize(input));
+        // The fold leaves its own output as it is: a stored value reads the same (Stored).
+        Assert.Equal(expected, EmailNormalizer.Normalize(expected));
+        Assert.Equal(expected, EmailNormalizer.Stored(expected));
+    }
+
     [Fact]
     public void Gmail_variants_of_one_mailbox_normalize_the_same()
     {
@@ -94,6 +116,9 @@ public sealed class EmailNormalizerTests
         Assert.Equal("josé@xn--bcher-kva.example", EmailNormalizer.Stored("josé@bücher.example"));
         Assert.Equal("josé@xn--bcher-kva.example", EmailNormalizer.Stored("josé@xn--bcher-kva.example"));
         Assert.Equal("jdoe@gmail.com", EmailNormalizer.Stored("jdoe@gmail.com"));
+        // Stored before the fully qualified and quoted forms were folded.
+        Assert.Equal("alice@gmail.com", EmailNormalizer.Stored("alice@gmail.com."));
+        Assert.Equal("alice@gmail.com", EmailNormalizer.Stored("\"alice\"@gmail.com"));
         Assert.Null(EmailNormalizer.Stored(null));
     }
 
@@ -115,6 +140,8 @@ public sealed class EmailNormalizerTests
     [InlineData("jdoe@")]
     [InlineData("jdoe@ ")]
     [InlineData("...@gmail.com")]
+    [InlineData("jdoe@.")]
+    [InlineData("\"\"@example.com")]
     public void Not_an_address_gives_null(string? input)
     {
         Assert.Null(EmailNormalizer.Normalize(input));
