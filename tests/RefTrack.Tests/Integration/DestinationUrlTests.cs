@@ -33,6 +33,8 @@ public sealed class DestinationUrlTests
             ("https://bücher.example/signup", "https://xn--bcher-kva.example/signup"),
             ("https://shop.example/s?q=straße&lang=de", "https://shop.example/s?q=stra%C3%9Fe&lang=de"),
             ("https://shop.example/a%0D%0Ab", "https://shop.example/a%0D%0Ab"),
+            // Whitespace around the URL, tabs and line breaks included, is trimmed (api.md); inside it is refused.
+            ("\t https://shop.example/pasted\r\n", "https://shop.example/pasted"),
         ];
         foreach (var (given, stored) in accepted)
         {
