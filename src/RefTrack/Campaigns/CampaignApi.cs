@@ -68,5 +68,8 @@ public static class CampaignApi
         return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse()));
     }
 
-    private static Ok<CampaignResponse> Get(HttpContext http) => TypedResults.Ok(http.Campaign().AsResponse());
+    /// <summary>The campaign <see cref="CampaignScope"/> loaded. <paramref name="campaignId"/> is not read, but a
+    /// route value only appears in the OpenAPI document as a parameter of a handler that takes it: without it the path
+    /// named <c>{campaignId}</c> without declaring it, and generated clients could not fill it in.</summary>
+    private static Ok<CampaignResponse> Get(Guid campaignId, HttpContext http) => TypedResults.Ok(http.Campaign().AsResponse());
 }
