@@ -68,7 +68,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status403Forbidden, "forbidden",
-            "This API key may not do that.", "Managing keys and campaigns needs an admin key for all campaigns.");
+            "This API key may not do that.",
+            "Managing API keys and campaigns and running maintenance need an admin key for all campaigns.");
 
     /// <summary>As every endpoint's problems are written (<see cref="TypedResults.Problem(ProblemDetails)"/>): the problem
     /// details service alone throws for a request whose <c>Accept</c> excludes JSON (<c>text/plain</c>), which made a
