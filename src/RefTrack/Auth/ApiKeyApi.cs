@@ -12,7 +12,7 @@ public static class ApiKeyApi
         var group = routes.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization(Caller.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/", Create).ReadsJsonBody();
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get).ProducesProblem(StatusCodes.Status404NotFound); // Where a new key's Location points.
         group.MapDelete("/{id:guid}", Revoke)

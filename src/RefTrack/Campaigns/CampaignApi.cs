@@ -14,7 +14,7 @@ public static class CampaignApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapPost("/", Create).RequireAuthorization(Caller.AdminPolicy)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ReadsJsonBody();
         group.MapGet("/", List);
 
         routes.MapCampaignGroup("", "Campaigns").MapGet("/", Get);

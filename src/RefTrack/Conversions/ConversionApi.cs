@@ -14,7 +14,7 @@ public static class ConversionApi
         group.MapPost("/", Record).WithIdempotencyKey()
             .ProducesProblem(StatusCodes.Status409Conflict) // conversion-conflict
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity) // unknown-participant
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ReadsJsonBody();
         group.MapGet("/", List);
         group.MapGet("/{conversionId:guid}", Get); // Where a new conversion's Location points.
         return group;

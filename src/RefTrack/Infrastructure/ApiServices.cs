@@ -7,10 +7,19 @@ namespace RefTrack.Infrastructure;
 
 public static class ApiServices
 {
+    /// <summary>
+    /// The largest request body the service reads: 64 KiB, some thirty times the largest valid request (a campaign with
+    /// a 2,048-character destination), where Kestrel's default let a client make it read and parse 30 MB of JSON per
+    /// request. Past it: 413 <c>payload-too-large</c> (<see cref="StatusCodeProblemTypes"/>).
+    /// </summary>
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
     /// <summary>JSON, errors, OpenAPI, health, and the per-request services of the referral flow.</summary>
     public static IServiceCollection AddRefTrackApi(this IServiceCollection services)
     {
         services.AddSingleton<TimeProvider>(MicrosecondClock.Instance);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));

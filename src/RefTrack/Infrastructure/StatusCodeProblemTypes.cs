@@ -7,12 +7,15 @@ namespace RefTrack.Infrastructure;
 /// Problems the framework writes by itself carry RefTrack's type too, as docs/api.md promises ("switch on type").
 /// UseStatusCodePages answers a bare status with the RFC 9110 section's address as the type: 404 when no route
 /// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
-/// <c>NotFound</c>; 405 for a path that exists with another method; 415 for a body that is not declared JSON. The
+/// <c>NotFound</c>; 405 for a path that exists with another method; 413 for a body over the limit (the endpoint's
+/// body reader sets the status when Kestrel refuses to read on); 415 for a body that is not declared JSON. The
 /// exception handler's 500 goes through the same customisation. Problems that name a type of their own keep it.
 /// </summary>
 internal static class StatusCodeProblemTypes
 {
     private const string FrameworkTypePrefix = "https://tools.ietf.org/";
+
+    public static readonly string PayloadTooLargeDetail = $"At most {ApiServices.MaxRequestBodyBytes} bytes.";
 
     public static void Apply(ProblemDetailsContext context) =>
         Apply(context.ProblemDetails, context.HttpContext.Response.StatusCode);
@@ -46,6 +49,7 @@ internal static class StatusCodeProblemTypes
         {
             StatusCodes.Status404NotFound => "not-found",
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+            StatusCodes.Status413PayloadTooLarge => "payload-too-large",
             StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
             StatusCodes.Status500InternalServerError => "internal-error", // The exception handler's answer.
             _ => null,
@@ -59,6 +63,10 @@ internal static class StatusCodeProblemTypes
         {
             // Typically curl -d without -H 'Content-Type: application/json' (it sends a form type).
             problem.Detail ??= "Send the body as JSON, with Content-Type: application/json.";
+        }
+        else if (slug == "payload-too-large")
+        {
+            problem.Detail ??= PayloadTooLargeDetail;
         }
     }
 }

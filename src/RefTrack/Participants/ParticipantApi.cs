@@ -13,12 +13,12 @@ public static class ParticipantApi
     {
         var group = routes.MapCampaignGroup("/participants", "Participants");
         group.MapPost("/", Register).WithIdempotencyKey()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ReadsJsonBody();
         group.MapGet("/", List);
         group.MapGet("/{idOrExternalId}", Get);
         group.MapPost("/{idOrExternalId}/codes", AddCode)
             .ProducesProblem(StatusCodes.Status409Conflict) // code-taken
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ReadsJsonBody();
         return group;
     }
 

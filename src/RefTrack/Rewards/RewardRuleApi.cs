@@ -11,7 +11,7 @@ public static class RewardRuleApi
     public static RouteGroupBuilder MapRewardRules(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapCampaignGroup("/reward-rules", "Reward rules");
-        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/", Create).ReadsJsonBody();
         group.MapGet("/", List);
         group.MapGet("/{ruleId:guid}", Get); // Where a new rule's Location points.
         group.MapDelete("/{ruleId:guid}", Deactivate);

@@ -17,28 +17,28 @@ public sealed class OpenApiDocumentTests
     /// <summary>Every /api/v1 operation and the error statuses (4xx) it can answer. 400 is the validation problem;
     /// 401 everywhere (no key); 403 where an admin key is needed; 404 on every campaign-scoped route (the scope
     /// filter) and wherever a handler looks one thing up; 409/422 where a handler or the Idempotency-Key filter
-    /// refuses; 415 for every body.</summary>
+    /// refuses; 413 and 415 for every body.</summary>
     private static readonly Dictionary<string, int[]> ErrorStatuses = new()
     {
-        ["POST /api/v1/api-keys"] = [400, 401, 403, 415],
+        ["POST /api/v1/api-keys"] = [400, 401, 403, 413, 415],
         ["GET /api/v1/api-keys"] = [400, 401, 403],
         ["GET /api/v1/api-keys/{id}"] = [401, 403, 404],
         ["DELETE /api/v1/api-keys/{id}"] = [401, 403, 404, 409],
-        ["POST /api/v1/campaigns"] = [400, 401, 403, 415],
+        ["POST /api/v1/campaigns"] = [400, 401, 403, 413, 415],
         ["GET /api/v1/campaigns"] = [400, 401],
         ["GET " + Campaign] = [401, 404],
-        ["POST " + Campaign + "/participants"] = [400, 401, 404, 409, 415, 422],
+        ["POST " + Campaign + "/participants"] = [400, 401, 404, 409, 413, 415, 422],
         ["GET " + Campaign + "/participants"] = [400, 401, 404],
         ["GET " + Campaign + "/participants/{idOrExternalId}"] = [401, 404],
-        ["POST " + Campaign + "/participants/{idOrExternalId}/codes"] = [400, 401, 404, 409, 415],
+        ["POST " + Campaign + "/participants/{idOrExternalId}/codes"] = [400, 401, 404, 409, 413, 415],
         ["GET " + Campaign + "/codes/{code}"] = [401, 404],
         ["POST " + Campaign + "/codes/{code}/disable"] = [401, 404],
         ["POST " + Campaign + "/codes/{code}/enable"] = [401, 404],
-        ["POST " + Campaign + "/reward-rules"] = [400, 401, 404, 415],
+        ["POST " + Campaign + "/reward-rules"] = [400, 401, 404, 413, 415],
         ["GET " + Campaign + "/reward-rules"] = [400, 401, 404],
         ["GET " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
         ["DELETE " + Campaign + "/reward-rules/{ruleId}"] = [401, 404],
-        ["POST " + Campaign + "/conversions"] = [400, 401, 404, 409, 415, 422],
+        ["POST " + Campaign + "/conversions"] = [400, 401, 404, 409, 413, 415, 422],
         ["GET " + Campaign + "/conversions"] = [400, 401, 404],
         ["GET " + Campaign + "/conversions/{conversionId}"] = [401, 404],
         ["GET " + Campaign + "/rewards"] = [400, 401, 404],
