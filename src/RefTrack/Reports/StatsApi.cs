@@ -141,5 +141,8 @@ public static class StatsApi
     private static List<RewardTotal> Ordered(IEnumerable<RewardTotal> rewards) =>
         rewards.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status).ToList();
 
-    private static double Rate(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
+    /// <summary>A share to 4 decimals, a half rounded away from zero as rewards are and as spreadsheets round
+    /// (<see cref="Math.Round(double, int)"/> alone rounds it to even: 1 of 32 was 0.0312).</summary>
+    internal static double Rate(long part, long whole) =>
+        whole == 0 ? 0 : Math.Round((double)part / whole, 4, MidpointRounding.AwayFromZero);
 }
