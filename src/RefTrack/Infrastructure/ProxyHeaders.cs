@@ -11,7 +11,7 @@ namespace RefTrack.Infrastructure;
 /// networks named in <c>RefTrack:Proxy:TrustedNetworks</c>: with none configured (the default, a node facing the
 /// internet) the headers are ignored, since anybody can send them.
 /// </summary>
-public static class ProxyHeaders
+public static partial class ProxyHeaders
 {
     public const string Section = "RefTrack:Proxy:TrustedNetworks";
 
@@ -20,7 +20,12 @@ public static class ProxyHeaders
         var networks = TrustedNetworks(configuration);
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // None without a trusted network, not only no middleware of ours: ASP.NET Core adds the middleware by
+            // itself under ASPNETCORE_FORWARDEDHEADERS_ENABLED=true (hosting guides set it), with these options, and
+            // with no known network and no forward limit it would believe the leftmost entry, the client's own.
+            o.ForwardedHeaders = networks.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             // Every trusted hop, not ASP.NET's default of one: behind a CDN and a balancer (both trusted) the last
             // entry is the CDN's address, and all visitors would be one. The walk stops at the first address that is
             // not trusted, which is the visitor's.
@@ -57,16 +62,32 @@ public static class ProxyHeaders
 
     private static IPNetwork Parse(string value)
     {
-        if (IPNetwork.TryParse(value, out var network))
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (IsFullAddress(slash < 0 ? value : value[..slash]))
         {
-            return network;
+            if (slash >= 0 && IPNetwork.TryParse(value, out var network))
+            {
+                return network;
+            }
+
+            if (slash < 0 && IPAddress.TryParse(value, out var address))
+            {
+                return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            }
         }
 
-        if (IPAddress.TryParse(value, out var address))
-        {
-            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
-        }
-
-        throw new InvalidOperationException($"{Section}: '{value}' is neither an address nor a CIDR range (10.0.0.0/8).");
+        throw new InvalidOperationException(
+            $"{Section}: '{value}' is neither an address nor a CIDR range written in full (10.0.0.0/8, fd00::/8).");
     }
+
+    /// <summary>
+    /// An IPv6 address, or an IPv4 address in four dotted parts. The framework's parsing also takes the shorthands of
+    /// inet_aton, where "10" is 0.0.0.10 and "192.168" is 192.0.0.168, so "10/8" read as 0.0.0.0/8: start-up went on
+    /// and the balancer was silently not trusted.
+    /// </summary>
+    private static bool IsFullAddress(string text) =>
+        text.Contains(':', StringComparison.Ordinal) || FourDottedParts().IsMatch(text);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")]
+    private static partial System.Text.RegularExpressions.Regex FourDottedParts();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -72,11 +73,55 @@ public sealed class ProxyHeaderTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await Guess(client, "203.0.113.3", 3));
     }
 
+    /// <summary>
+    /// ASP.NET Core adds the forwarded-headers middleware by itself under <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>
+    /// (hosting guides set it), with RefTrack's options: with no network trusted they must read nothing. They read
+    /// every hop with no known network, so a client prefixing an address of its choice to what a real proxy appended
+    /// got a fresh allowance each time (found by review). On a real node: the switch is read from the environment.
+    /// </summary>
     [Fact]
-    public void A_malformed_trusted_network_stops_the_start_with_its_name()
+    public async Task The_frameworks_own_forwarded_headers_switch_does_not_let_a_client_choose_its_address()
     {
-        using var app = App("10.0.0.0/99");
+        using var database = TestDatabase.Create(Provider.Sqlite);
+        var settings = RefTrackNode.Settings(database);
+        settings["RefTrack:Links:UnknownCodeLimitPerMinute"] = "2";
+        settings["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
+        await using var node = await RefTrackNode.StartAsync(settings);
+        var client = node.Client(TestApp.AdminKey);
+
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.1, 203.0.113.1", 1));
+        Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.2, 203.0.113.1", 2));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Guess(client, "198.51.100.3, 203.0.113.1", 3));
+    }
+
+    /// <summary>Out of range, not an address, or an inet_aton shorthand the framework would read as another network
+    /// ("10/8" as 0.0.0.0/8, "192.168/16" as 192.0.0.0/16: the balancer silently not trusted; found by review).</summary>
+    [Theory]
+    [InlineData("10.0.0.0/99")]
+    [InlineData("balancer")]
+    [InlineData("10/8")]
+    [InlineData("192.168/16")]
+    [InlineData("10.0.0")]
+    [InlineData("10.0.0.0/8, 172.16/12")]
+    public void A_malformed_trusted_network_stops_the_start_with_its_name(string trusted)
+    {
+        using var app = App(trusted);
         var e = Assert.ThrowsAny<Exception>(() => app.Server);
         Assert.Contains("RefTrack:Proxy:TrustedNetworks", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.0/8", "10.0.0.0/8")]
+    [InlineData("10.0.0.5", "10.0.0.5/32")]
+    [InlineData("fd00::/8", "fd00::/8")]
+    [InlineData("2001:db8::1", "2001:db8::1/128")]
+    [InlineData("::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104")]
+    public void Trusted_networks_written_in_full_are_read_as_written(string trusted, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["RefTrack:Proxy:TrustedNetworks"] = trusted })
+            .Build();
+
+        Assert.Equal(expected, Assert.Single(RefTrack.Infrastructure.ProxyHeaders.TrustedNetworks(configuration)).ToString());
     }
 }
