@@ -143,6 +143,13 @@ public sealed partial class ClickWriter : BackgroundService
             Wake();
             await done.Task.WaitAsync(ct);
         }
+        else if (ExecuteTask is { } loop)
+        {
+            // Stopping: the loop drains what was enqueued before the stop, this flush's clicks among them, then ends.
+            // (It returned at once before, while they might still be written; found by review.) WhenAny: a loop that
+            // failed is the stop's to report, not a signup's.
+            await Task.WhenAny(loop).WaitAsync(ct);
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -63,8 +63,13 @@ internal sealed class SqliteReferrerRollup
     private int _batchesSummed; // Batches in _summing.
     private Progress? _written; // The progress row as this writer last wrote it; null: unknown, recover first.
 
-    /// <summary>Referrer sums not yet written: a batch that catches up writes them, even without clicks of its own.</summary>
-    public bool HasPending => _summing.Count > 0 || _readyNext < _ready.Count;
+    /// <summary>
+    /// Referrer sums not yet written, or clicks the rollup may not count (<see cref="MustRecover"/>): a batch that
+    /// catches up writes them, even without clicks of its own. So the writer's idle moment, a flush that asks and the
+    /// stop also recover after a start or a batch given up: otherwise the counts lagged their clicks until the next
+    /// click came (found by review).
+    /// </summary>
+    public bool HasPending => _summing.Count > 0 || _readyNext < _ready.Count || MustRecover;
 
     /// <summary>
     /// Inside the batch's transaction, after its clicks are inserted: adds the batch's per-referrer counts
@@ -133,8 +138,7 @@ internal sealed class SqliteReferrerRollup
     }
 
     /// <summary>The next batch first adds the clicks the rollup does not count from the clicks table (after a start,
-    /// or when the last batch failed and its sums were forgotten): until then the rollup may lag its clicks, though
-    /// <see cref="HasPending"/> says nothing is pending.</summary>
+    /// or when the last batch failed and its sums were forgotten): until then the rollup may lag its clicks.</summary>
     public bool MustRecover => _written is null;
 
     /// <summary>After a failed batch: what is in memory may not match what committed; the next batch recovers.</summary>
