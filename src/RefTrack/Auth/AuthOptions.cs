@@ -19,7 +19,7 @@ public sealed class AuthOptions : IValidatableObject
 
     /// <summary>How long a node trusts an active key without asking the database; a key revoked on another node is
     /// refused here within this time (0: ask every time).</summary>
-    [Range(0, 3600)]
+    [Range(0, 3600, ErrorMessage = "RefTrack:Auth:KeyCacheSeconds must be between {1} and {2}.")]
     public int KeyCacheSeconds { get; set; } = 10;
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class DatabaseOptions : IValidatableObject
     public string? ConnectionString { get; set; }
 
     /// <summary>SQLite file; relative paths are resolved against the working directory.</summary>
-    [Required]
+    [Required(ErrorMessage = "RefTrack:Database:Path is required.")]
     public string Path { get; set; } = System.IO.Path.Combine("data", "reftrack.db");
 
     /// <summary>Apply pending migrations when the service starts.</summary>
@@ -41,7 +41,7 @@ public sealed class DatabaseOptions : IValidatableObject
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
 
     /// <summary>How long a writer waits for SQLite's write lock before failing.</summary>
-    [Range(0, 600_000)]
+    [Range(0, 600_000, ErrorMessage = "RefTrack:Database:BusyTimeoutMilliseconds must be between {1} and {2}.")]
     public int BusyTimeoutMilliseconds { get; set; } = 10_000;
 
     /// <summary>
@@ -50,7 +50,7 @@ public sealed class DatabaseOptions : IValidatableObject
     /// node under load holds about ten. Smaller saves memory and costs signups their cached pages: at 512 KiB the
     /// benchmark's SQLite signups ran about a sixth slower (docs/benchmarks-log.md).
     /// </summary>
-    [Range(64, 1_048_576)]
+    [Range(64, 1_048_576, ErrorMessage = "RefTrack:Database:SqliteCacheKiB must be between {1} and {2}.")]
     public int SqliteCacheKiB { get; set; } = 2000;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

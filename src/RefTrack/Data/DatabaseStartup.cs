@@ -20,7 +20,17 @@ internal sealed partial class DatabaseStartup(
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
             var path = DataServices.FullPath(settings);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Its own message ("The file '…' already exists") named neither the database nor the setting.
+                throw new InvalidOperationException(
+                    $"Cannot create the folder of the SQLite database at {path} (RefTrack:Database:Path): {e.Message}", e);
+            }
+
             try
             {
                 // Persistent in the file; readers never block the writer and the writer never blocks readers.

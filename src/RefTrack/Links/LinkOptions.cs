@@ -14,12 +14,12 @@ public sealed class LinkOptions
     /// the old answer. A longer time spares a database read for a code clicked again after a while; the benchmark's
     /// many links did not run faster at full scale for it (docs/benchmarks-log.md).
     /// </summary>
-    [Range(0, 3600)]
+    [Range(0, 3600, ErrorMessage = "RefTrack:Links:CodeCacheSeconds must be between {1} and {2}.")]
     public int CodeCacheSeconds { get; set; } = 300;
 
     /// <summary>Unknown-code lookups one client address may make per minute before getting 429; until its
     /// Retry-After has passed it then gets 429 for any code this node has not cached, without a lookup.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 100_000, ErrorMessage = "RefTrack:Links:UnknownCodeLimitPerMinute must be between {1} and {2}.")]
     public int UnknownCodeLimitPerMinute { get; set; } = 30;
 
     /// <summary>Optional cookie domain (e.g. <c>.example.com</c>) to share the click cookie with the product's site.
@@ -28,11 +28,11 @@ public sealed class LinkOptions
     public string? CookieDomain { get; set; }
 
     /// <summary>Clicks waiting for the writer; when full, redirects wait (back-pressure) rather than drop clicks.</summary>
-    [Range(100, 1_000_000)]
+    [Range(100, 1_000_000, ErrorMessage = "RefTrack:Links:ClickQueueCapacity must be between {1} and {2}.")]
     public int ClickQueueCapacity { get; set; } = 10_000;
 
     /// <summary>Most clicks committed in one transaction.</summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "RefTrack:Links:ClickBatchSize must be between {1} and {2}.")]
     public int ClickBatchSize { get; set; } = 500;
 
     /// <summary>
@@ -41,7 +41,7 @@ public sealed class LinkOptions
     /// is written at once when the previous batch began longer ago than this; a full batch or a waiting signup does not
     /// wait. 0: begin a batch whenever a writer is free (<see cref="ClickWriters"/>).
     /// </summary>
-    [Range(0, 1_000)]
+    [Range(0, 1_000, ErrorMessage = "RefTrack:Links:ClickBatchMilliseconds must be between {1} and {2}.")]
     public int ClickBatchMilliseconds { get; set; } = 10;
 
     /// <summary>
@@ -51,7 +51,7 @@ public sealed class LinkOptions
     /// the clicks stop, and lag them by at most 80 batches meanwhile. Stopping the service writes them at once; a
     /// signup's flush (it waits for the click it names) does not, so signups amid clicks do not cut the window short.
     /// </summary>
-    [Range(1, 60_000)]
+    [Range(1, 60_000, ErrorMessage = "RefTrack:Links:ClickRollupIdleMilliseconds must be between {1} and {2}.")]
     public int ClickRollupIdleMilliseconds { get; set; } = 100;
 
     /// <summary>
@@ -59,7 +59,7 @@ public sealed class LinkOptions
     /// next batch's statements run while the previous one commits. SQLite admits one writer at a time, so there the
     /// click writer always writes one batch at a time.
     /// </summary>
-    [Range(1, 8)]
+    [Range(1, 8, ErrorMessage = "RefTrack:Links:ClickWriters must be between {1} and {2}.")]
     public int ClickWriters { get; set; } = 2;
 }
 

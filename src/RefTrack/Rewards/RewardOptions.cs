@@ -10,6 +10,6 @@ public sealed class RewardOptions
     /// <summary>How long a node reuses a campaign's active reward rules without asking the database; a rule created
     /// or deactivated on another node applies there within this time (at once on the node that made the change;
     /// 0: ask every time).</summary>
-    [Range(0, 60)]
+    [Range(0, 60, ErrorMessage = "RefTrack:Rewards:RuleCacheSeconds must be between {1} and {2}.")]
     public int RuleCacheSeconds { get; set; } = 1;
 }

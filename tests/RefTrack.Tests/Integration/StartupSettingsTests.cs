@@ -19,6 +19,20 @@ public sealed class StartupSettingsTests
         { "RefTrack:Database:ConnectionString", "Host=db.internal;Username=reftrack", "RefTrack:Database:Provider" },
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "/sys/reftrack-test.db" }, // exists, cannot be written
         { "RefTrack:Database:Path", "/sys/reftrack-test.db", "RefTrack:Database:Path" },
+        { "RefTrack:Database:Path", "/etc/passwd/reftrack/reftrack.db", "RefTrack:Database:Path" }, // folder under a file
+        { "RefTrack:Database:Path", "", "RefTrack:Database:Path" },
+        // Every number outside its range names its setting, not the options class and property (found by review).
+        { "RefTrack:Links:CodeCacheSeconds", "3601", "RefTrack:Links:CodeCacheSeconds" },
+        { "RefTrack:Links:UnknownCodeLimitPerMinute", "0", "RefTrack:Links:UnknownCodeLimitPerMinute" },
+        { "RefTrack:Links:ClickQueueCapacity", "99", "RefTrack:Links:ClickQueueCapacity" },
+        { "RefTrack:Links:ClickBatchSize", "0", "RefTrack:Links:ClickBatchSize" },
+        { "RefTrack:Links:ClickBatchMilliseconds", "1001", "RefTrack:Links:ClickBatchMilliseconds" },
+        { "RefTrack:Links:ClickRollupIdleMilliseconds", "0", "RefTrack:Links:ClickRollupIdleMilliseconds" },
+        { "RefTrack:Links:ClickWriters", "9", "RefTrack:Links:ClickWriters" },
+        { "RefTrack:Auth:KeyCacheSeconds", "3601", "RefTrack:Auth:KeyCacheSeconds" },
+        { "RefTrack:Database:BusyTimeoutMilliseconds", "-1", "RefTrack:Database:BusyTimeoutMilliseconds" },
+        { "RefTrack:Database:SqliteCacheKiB", "63", "RefTrack:Database:SqliteCacheKiB" },
+        { "RefTrack:Rewards:RuleCacheSeconds", "61", "RefTrack:Rewards:RuleCacheSeconds" },
         { "RefTrack:Idempotency:RetentionHours", "0", "RefTrack:Idempotency:RetentionHours" },
         { "RefTrack:Idempotency:RetentionHours", "8761", "RefTrack:Idempotency:RetentionHours" },
         { "RefTrack:Idempotency:RetentionHours", "24h", "RefTrack:Idempotency:RetentionHours" },
