@@ -97,12 +97,19 @@ public static class DataServices
 
     internal static string FullPath(DatabaseOptions options) => Path.GetFullPath(options.Path);
 
+    /// <summary>
+    /// Microsoft.Data.Sqlite retries a busy or locked statement until its command timeout (the only thing that timeout
+    /// bounds), each try waiting up to SQLite's busy timeout: the busy timeout in whole seconds, at least one (0 would
+    /// retry for ever). It was at least 30 s, so a write waited three times the documented 10 s (found by review).
+    /// </summary>
+    internal static int CommandTimeoutSeconds(DatabaseOptions options) =>
+        Math.Max(1, (options.BusyTimeoutMilliseconds + 999) / 1000);
+
     internal static string SqliteConnectionString(DatabaseOptions options) =>
         new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
         {
             DataSource = FullPath(options),
-            // Microsoft.Data.Sqlite retries SQLITE_BUSY until the command timeout; keep it at least the busy timeout.
-            DefaultTimeout = Math.Max(30, options.BusyTimeoutMilliseconds / 1000),
+            DefaultTimeout = CommandTimeoutSeconds(options),
             Pooling = true,
         }.ToString();
 }
