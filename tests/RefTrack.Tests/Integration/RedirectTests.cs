@@ -258,6 +258,7 @@ public abstract class RedirectTests(Provider provider)
     [InlineData("/r/NOSUCHCODE")]
     [InlineData("/r/%2F%2Fevil.example")]
     [InlineData("/r/ABCDEFGHJKMNPQRSTUVWXYZ23456789ABCDEF")] // Longer than any code.
+    [InlineData("/r/AB%0ACD")]
     public async Task Unknown_code_is_a_404_problem_without_location_or_cookies(string path)
     {
         using var app = new TestApp(provider);
