@@ -23,4 +23,16 @@ public static class Poll
 
         Assert.True(condition(), failure);
     }
+
+    /// <summary>The same for a condition that asks the service (a report, a count over HTTP).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string failure)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!await condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(await condition(), failure);
+    }
 }

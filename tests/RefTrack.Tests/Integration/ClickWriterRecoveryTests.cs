@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +43,8 @@ public sealed class ClickWriterRecoveryTests
             await writer.EnqueueAsync(await ClickOfAsync(app, code), CancellationToken.None);
         }
 
-        await WaitUntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == 3);
+        await Poll.UntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == 3,
+            TimeSpan.FromSeconds(30), "not within 30 s");
 
         busy.Failing = true;
         await writer.EnqueueAsync(await ClickOfAsync(app, code), CancellationToken.None);
@@ -77,7 +77,8 @@ public sealed class ClickWriterRecoveryTests
                 await before.ClickLink(code);
             }
 
-            await WaitUntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == 5);
+            await Poll.UntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == 5,
+                TimeSpan.FromSeconds(30), "not within 30 s");
             Assert.True(await ParticipantClicksAsync(client, campaignId) < 5, "the writer holds sums");
 
             // What a kill -9 now leaves on disk: every committed transaction, none of the writer's memory.
@@ -190,14 +191,4 @@ public sealed class ClickWriterRecoveryTests
 
     private static async Task<long> ParticipantClicksAsync(HttpClient client, string campaignId) =>
         (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "not within 30 s");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Links;
 using RefTrack.Tests.Infrastructure;
@@ -27,7 +26,8 @@ public sealed class ClickWriterRollupCatchUpTests
             await app.ClickLink(code); // Each a batch of its own; all but the writer's first keep their sums.
         }
 
-        await WaitUntilAsync(async () => await ParticipantClicksAsync(client, campaignId) == Clicks);
+        await Poll.UntilAsync(async () => await ParticipantClicksAsync(client, campaignId) == Clicks,
+            TimeSpan.FromSeconds(30), "not within 30 s");
     }
 
     [Fact]
@@ -43,7 +43,8 @@ public sealed class ClickWriterRollupCatchUpTests
             await app.ClickLink(code);
         }
 
-        await WaitUntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == Clicks);
+        await Poll.UntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == Clicks,
+            TimeSpan.FromSeconds(30), "not within 30 s");
         Assert.True(await ParticipantClicksAsync(client, campaignId) < Clicks, "the writer holds sums while not idle");
 
         await app.Services.GetRequiredService<ClickWriter>().StopAsync(CancellationToken.None);
@@ -82,14 +83,4 @@ public sealed class ClickWriterRollupCatchUpTests
 
     private static async Task<long> ParticipantClicksAsync(HttpClient client, string campaignId) =>
         (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "not within 30 s");
-            await Task.Delay(20);
-        }
-    }
 }

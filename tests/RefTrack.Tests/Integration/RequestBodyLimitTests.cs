@@ -16,12 +16,7 @@ public sealed class RequestBodyLimitTests
     public async Task A_body_over_the_limit_is_a_payload_too_large_problem_and_changes_nothing()
     {
         using var database = TestDatabase.Create(Provider.Sqlite);
-        var settings = new Dictionary<string, string?>(database.Settings)
-        {
-            ["RefTrack:Auth:BootstrapApiKey"] = TestApp.AdminKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        await using var node = await RefTrackNode.StartAsync(settings);
+        await using var node = await RefTrackNode.StartAsync(RefTrackNode.Settings(database));
         var client = node.Client(TestApp.AdminKey);
         var tooLarge = $$"""{"name":"{{new string('n', ApiServices.MaxRequestBodyBytes)}}","destinationUrl":"https://shop.example"}""";
 
