@@ -15,7 +15,7 @@ internal static class StatusCodeProblemTypes
 {
     private const string FrameworkTypePrefix = "https://tools.ietf.org/";
 
-    public static readonly string PayloadTooLargeDetail = $"At most {ApiServices.MaxRequestBodyBytes} bytes.";
+    private static readonly string PayloadTooLargeDetail = $"At most {ApiServices.MaxRequestBodyBytes} bytes.";
 
     public static void Apply(ProblemDetailsContext context) =>
         Apply(context.ProblemDetails, context.HttpContext.Response.StatusCode);
