@@ -15,8 +15,6 @@ internal static class StatusCodeProblemTypes
 {
     private const string FrameworkTypePrefix = "https://tools.ietf.org/";
 
-    private static readonly string PayloadTooLargeDetail = $"At most {ApiServices.MaxRequestBodyBytes} bytes.";
-
     public static void Apply(ProblemDetailsContext context) =>
         Apply(context.ProblemDetails, context.HttpContext.Response.StatusCode);
 
@@ -66,7 +64,7 @@ internal static class StatusCodeProblemTypes
         }
         else if (slug == "payload-too-large")
         {
-            problem.Detail ??= PayloadTooLargeDetail;
+            problem.Detail ??= $"At most {ApiServices.MaxRequestBodyBytes} bytes.";
         }
     }
 }

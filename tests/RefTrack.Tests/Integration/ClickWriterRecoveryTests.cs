@@ -40,14 +40,14 @@ public sealed class ClickWriterRecoveryTests
         await writer.StartAsync(CancellationToken.None);
         for (var i = 0; i < 3; i++)
         {
-            await writer.EnqueueAsync(await ClickOfAsync(app, code), CancellationToken.None);
+            await writer.EnqueueAsync(await app.PendingClickAsync(code), CancellationToken.None);
         }
 
         await Poll.UntilAsync(async () => (await client.CampaignStats(campaignId))["clicks"]!.Long("total") == 3,
             TimeSpan.FromSeconds(30), "not within 30 s");
 
         busy.Failing = true;
-        await writer.EnqueueAsync(await ClickOfAsync(app, code), CancellationToken.None);
+        await writer.EnqueueAsync(await app.PendingClickAsync(code), CancellationToken.None);
         await Poll.UntilAsync(() => metrics.Sum("reftrack.clicks.lost") == 1, TimeSpan.FromSeconds(30),
             "The batch was not given up on.");
         busy.Failing = false;
@@ -118,7 +118,7 @@ public sealed class ClickWriterRecoveryTests
         var busy = new BusyInterceptor { Failing = true }; // The database is busy for a moment: the batch is retried.
         using var writer = WriterWith(app, busy);
         await writer.StartAsync(CancellationToken.None);
-        await writer.EnqueueAsync(await ClickOfAsync(app, code), CancellationToken.None);
+        await writer.EnqueueAsync(await app.PendingClickAsync(code), CancellationToken.None);
         await Poll.UntilAsync(() => writer.Waiting == 0, TimeSpan.FromSeconds(10), "The writer did not take the click.");
 
         var stopping = writer.StopAsync(CancellationToken.None); // Drains the queue: the click is still to be written.
@@ -139,25 +139,6 @@ public sealed class ClickWriterRecoveryTests
             app.Services.GetRequiredService<IOptions<LinkOptions>>(),
             app.Services.GetRequiredService<IMeterFactory>(),
             app.Services.GetRequiredService<ILogger<ClickWriter>>());
-    }
-
-    private static async Task<PendingClick> ClickOfAsync(TestApp app, string code, string? device = null)
-    {
-        using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var referralCode = await db.ReferralCodes.SingleAsync(c => c.Code == ReferralCode.Normalize(code));
-        device ??= Guid.NewGuid().ToString("N");
-        var click = new Click
-        {
-            Id = Guid.CreateVersion7(),
-            CampaignId = referralCode.CampaignId,
-            ReferralCodeId = referralCode.Id,
-            ParticipantId = referralCode.ParticipantId,
-            OccurredAt = app.Clock.GetUtcNow().UtcDateTime,
-            IpHash = "review",
-            DeviceId = device,
-        };
-        return new PendingClick(click, "d:" + device, FingerprintKey: null);
     }
 
     private sealed class OverridingProvider(IServiceProvider inner, DbContextOptions<SqliteAppDbContext> options) : IServiceProvider

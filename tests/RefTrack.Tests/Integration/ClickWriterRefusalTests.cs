@@ -50,7 +50,7 @@ public abstract class ClickWriterRefusalTests(Provider provider)
 
         // The writer is busy with the first click until the hold ends: everything from here on is one batch.
         var visitorOfA = NewDevice();
-        var refused = await RefusedClickAsync(app, codes["user-a"], reusedId: Guid.Parse(first.ClickId), visitorOfA);
+        var refused = await app.PendingClickAsync(codes["user-a"], id: Guid.Parse(first.ClickId), device: visitorOfA);
         if (!refusedLast)
         {
             await EnqueueAsync(writer, refused);
@@ -120,7 +120,7 @@ public abstract class ClickWriterRefusalTests(Provider provider)
         await WaitUntilWrittenAsync(metrics);
         var code0 = (await client.Register(campaignId, "user-d")).Str("referralCode");
         var writer = app.Services.GetRequiredService<ClickWriter>();
-        await EnqueueAsync(writer, await RefusedClickAsync(app, code0, Guid.Parse(firstClickIds[0]), NewDevice()));
+        await EnqueueAsync(writer, await app.PendingClickAsync(code0, id: Guid.Parse(firstClickIds[0]), device: NewDevice()));
         await WaitUntilWrittenAsync(metrics);
         await app.FlushClicksAsync();
 
@@ -136,25 +136,6 @@ public abstract class ClickWriterRefusalTests(Provider provider)
     private static Task WaitUntilWrittenAsync(AppMetrics metrics) =>
         Poll.UntilAsync(() => metrics.Gauge("reftrack.clicks.queued") == 0, TimeSpan.FromSeconds(30),
             "The clicks were not written.");
-
-    /// <summary>A click of <paramref name="code"/>'s referrer with the id of a click already written.</summary>
-    private static async Task<PendingClick> RefusedClickAsync(TestApp app, string code, Guid reusedId, string deviceId)
-    {
-        using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var referralCode = await db.ReferralCodes.SingleAsync(c => c.Code == ReferralCode.Normalize(code));
-        var click = new Click
-        {
-            Id = reusedId,
-            CampaignId = referralCode.CampaignId,
-            ReferralCodeId = referralCode.Id,
-            ParticipantId = referralCode.ParticipantId,
-            OccurredAt = app.Clock.GetUtcNow().UtcDateTime,
-            IpHash = "refused",
-            DeviceId = deviceId,
-        };
-        return new PendingClick(click, "d:" + deviceId, FingerprintKey: null);
-    }
 
     private static ValueTask EnqueueAsync(ClickWriter writer, PendingClick click) =>
         writer.EnqueueAsync(click, CancellationToken.None);
