@@ -65,6 +65,41 @@ public sealed class UuidV7Tests
     }
 
     [Fact]
+    public void Ids_for_now_sort_in_the_order_they_were_minted_within_a_millisecond_too()
+    {
+        // Ten thousand take a few milliseconds: most share theirs with others.
+        var ids = Enumerable.Range(0, 10_000).Select(_ => UuidV7.New()).ToList();
+        Assert.True(ids.Select(ClickIds.MintedAt).Distinct().Count() < ids.Count / 10);
+        for (var i = 1; i < ids.Count; i++)
+        {
+            Assert.True(ids[i - 1].CompareTo(ids[i]) < 0, $"id {i} sorts before id {i - 1}");
+            Assert.True(string.CompareOrdinal(ids[i - 1].ToString(), ids[i].ToString()) < 0);
+        }
+    }
+
+    [Fact]
+    public void Ids_for_now_carry_now_and_the_version_7_layout()
+    {
+        var before = DateTime.UtcNow;
+        var id = UuidV7.New();
+        var after = DateTime.UtcNow;
+        Assert.Equal(7, id.Version);
+        Assert.Equal(0x80, Bytes(id)[8] & 0xC0);
+        // The counter may carry a millisecond ahead of the clock, never more unless thousands share one.
+        Assert.InRange(ClickIds.MintedAt(id)!.Value, before.AddMilliseconds(-1), after.AddMilliseconds(2));
+    }
+
+    [Fact]
+    public void Threads_minting_for_now_at_once_each_get_later_ids_and_never_the_same()
+    {
+        var perThread = new ConcurrentBag<List<Guid>>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+            perThread.Add(Enumerable.Range(0, 5_000).Select(_ => UuidV7.New()).ToList()));
+        Assert.Equal(40_000, perThread.SelectMany(ids => ids).Distinct().Count());
+        Assert.All(perThread, ids => Assert.Equal(ids.Order(), ids));
+    }
+
+    [Fact]
     public void Times_before_1970_are_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => UuidV7.New(DateTimeOffset.UnixEpoch.AddMilliseconds(-1)));
 }
