@@ -29,7 +29,7 @@ internal sealed class SqliteMigrationLock : IAsyncDisposable
                 return new SqliteMigrationLock(new FileStream(
                     PathFor(databasePath), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
-            catch (IOException e) when (e is not DirectoryNotFoundException and not PathTooLongException)
+            catch (IOException e) when (HeldByAnotherProcess(e))
             {
                 if (!told)
                 {
@@ -37,10 +37,28 @@ internal sealed class SqliteMigrationLock : IAsyncDisposable
                     waiting();
                 }
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Any other failure lasts (a link loop, a file on a filesystem made read-only since the database
+                // opened): waiting for it would hang the start behind a "waiting for migrations" line, as every
+                // IOException did before.
+                throw new InvalidOperationException(
+                    $"Cannot open the migration lock file {PathFor(databasePath)} beside the SQLite database " +
+                    $"(RefTrack:Database:Path): {e.Message}", e);
+            }
 
             await Task.Delay(RetryInterval, ct);
         }
     }
+
+    /// <summary>
+    /// The one failure worth waiting for: the file is locked by another process. .NET reports it as an IOException
+    /// whose HResult is, on Unix, flock's errno EWOULDBLOCK (11 on Linux, 35 on macOS and FreeBSD) and, on Windows,
+    /// ERROR_SHARING_VIOLATION or ERROR_LOCK_VIOLATION as an HRESULT.
+    /// </summary>
+    private static bool HeldByAnotherProcess(IOException e) => OperatingSystem.IsWindows()
+        ? e.HResult is unchecked((int)0x80070020) or unchecked((int)0x80070021)
+        : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
 
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 }
