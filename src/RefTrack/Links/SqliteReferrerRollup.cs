@@ -24,7 +24,8 @@ namespace RefTrack.Links;
 /// transaction, says which committed clicks the rollup counts, by the clicks' rowids (the writer only appends, so they
 /// grow): every click through <c>FullThrough</c>; of those after it through <c>ReadyThrough</c>, the ones whose key
 /// sorts before the next key. The first batch after a start, after a failed batch, or after anyone else changed the
-/// row (a rollup rebuild) adds the clicks the rollup does not count from the Clicks table (<c>RecoverSql</c>).</para>
+/// row (a rollup rebuild, or the click writer of another process on the same file: the row names its writer) adds the
+/// clicks the rollup does not count from the Clicks table (<c>RecoverSql</c>).</para>
 /// <para>One instance per click writer, used by its one loop.</para>
 /// </remarks>
 internal sealed class SqliteReferrerRollup
@@ -37,13 +38,13 @@ internal sealed class SqliteReferrerRollup
     /// <summary>The progress row, and the last click's rowid (clicks are only appended, so rowids grow).</summary>
     private const string ReadProgressSql = """
         SELECT "FullThrough", "ReadyThrough", "NextCampaignId", "NextParticipantId", "NextDay",
-               (SELECT coalesce(max(rowid), 0) FROM "Clicks")
+               (SELECT coalesce(max(rowid), 0) FROM "Clicks"), "Writer"
         FROM "ClickRollupProgress" WHERE "Id" = 1
         """;
 
     private const string WriteProgressSql = """
         UPDATE "ClickRollupProgress" SET "FullThrough" = {0}, "ReadyThrough" = {1},
-            "NextCampaignId" = {2}, "NextParticipantId" = {3}, "NextDay" = {4}
+            "NextCampaignId" = {2}, "NextParticipantId" = {3}, "NextDay" = {4}, "Writer" = {5}
         WHERE "Id" = 1
         """;
 
@@ -56,6 +57,13 @@ internal sealed class SqliteReferrerRollup
         WHERE rowid > {0} AND (rowid > {1} OR ("CampaignId", "ParticipantId", date("OccurredAt")) >= ({2}, {3}, {4}))
         GROUP BY 1, 2, 3
         """ + "\n" + SqliteClickStatements.AddToParticipantClicks;
+
+    /// <summary>This writer, in the progress row it writes. Several processes on one file each have a click writer
+    /// with sums of its own: a writer's sums are right only while the row is still the one it wrote, and without its
+    /// name in it two writers that had written the same rowids (one idle with its sums written, the other just started
+    /// and recovered) each took the row for its own, summed their clicks in memory unseen by the other, and the first
+    /// to write its sums moved the row past the other's clicks, which that one then dropped (found by review).</summary>
+    private readonly string _id = Guid.NewGuid().ToString("N");
 
     private Dictionary<Key, Counts> _summing = [];
     private List<ParticipantClicks> _ready = []; // The previous window's sums, in key order.
@@ -83,8 +91,8 @@ internal sealed class SqliteReferrerRollup
         if (_written is not { } written || written != stored)
         {
             Clear();
-            await RawSqlRows.ExecuteAsync(db, RecoverSql, Args(stored), ct); // This batch's clicks too: they are in the table.
-            await SaveAsync(db, new Progress(lastClick, lastClick, null), ct);
+            await RawSqlRows.ExecuteAsync(db, RecoverSql, Args(stored)[..5], ct); // This batch's clicks too: they are in the table.
+            await SaveAsync(db, Mine(lastClick, lastClick, null), ct);
             return;
         }
 
@@ -103,7 +111,7 @@ internal sealed class SqliteReferrerRollup
 
             await statements.AddParticipantClicksAsync(Sorted(_summing), ct);
             Clear();
-            await SaveAsync(db, new Progress(lastClick, lastClick, null), ct);
+            await SaveAsync(db, Mine(lastClick, lastClick, null), ct);
             return;
         }
 
@@ -115,7 +123,7 @@ internal sealed class SqliteReferrerRollup
         if (_readyNext == _ready.Count)
         {
             // The previous window is all written: the clicks it summed are counted.
-            progress = new Progress(written.ReadyThrough, written.ReadyThrough, null);
+            progress = Mine(written.ReadyThrough, written.ReadyThrough, null);
             _ready = [];
             _readyNext = 0;
             if (_batchesSummed >= WindowBatches)
@@ -123,7 +131,7 @@ internal sealed class SqliteReferrerRollup
                 _ready = Sorted(_summing);
                 _summing = [];
                 _batchesSummed = 0;
-                progress = new Progress(written.ReadyThrough, lastClick, Key.Of(_ready[0]));
+                progress = Mine(written.ReadyThrough, lastClick, Key.Of(_ready[0]));
             }
         }
         else
@@ -185,8 +193,10 @@ internal sealed class SqliteReferrerRollup
 
     /// <summary>The progress row's values in its column order; a null key as three NULLs.</summary>
     private static object[] Args(Progress progress) => progress.Next is { } next
-        ? [progress.FullThrough, progress.ReadyThrough, next.CampaignId, next.ParticipantId, next.Day]
-        : [progress.FullThrough, progress.ReadyThrough, null!, null!, null!]; // EF and the kept context bind NULL.
+        ? [progress.FullThrough, progress.ReadyThrough, next.CampaignId, next.ParticipantId, next.Day, progress.Writer!]
+        : [progress.FullThrough, progress.ReadyThrough, null!, null!, null!, progress.Writer!]; // EF and the kept context bind NULL.
+
+    private Progress Mine(long fullThrough, long readyThrough, Key? next) => new(fullThrough, readyThrough, next, _id);
 
     private static async Task<(Progress Stored, long LastClick)> ReadProgressAsync(AppDbContext db, CancellationToken ct)
     {
@@ -194,7 +204,8 @@ internal sealed class SqliteReferrerRollup
             Stored: new Progress(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2)
                 ? null
                 : new Key(r.GetGuid(2), r.GetGuid(3),
-                    DateOnly.ParseExact(r.GetString(4), "yyyy-MM-dd", CultureInfo.InvariantCulture))),
+                    DateOnly.ParseExact(r.GetString(4), "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                r.IsDBNull(6) ? null : r.GetString(6)),
             LastClick: r.GetInt64(5)), ct);
         return rows.Count == 1
             ? rows[0]
@@ -213,6 +224,7 @@ internal sealed class SqliteReferrerRollup
 
     private readonly record struct Counts(long Clicks, long UniqueClicks, long BotClicks);
 
-    /// <summary>The <c>ClickRollupProgress</c> row; <see cref="Next"/> is null exactly when the two rowids are equal.</summary>
-    private readonly record struct Progress(long FullThrough, long ReadyThrough, Key? Next);
+    /// <summary>The <c>ClickRollupProgress</c> row; <see cref="Next"/> is null exactly when the two rowids are equal.
+    /// <see cref="Writer"/>: the writer that wrote it (<see cref="_id"/>), null after a rollup rebuild.</summary>
+    private readonly record struct Progress(long FullThrough, long ReadyThrough, Key? Next, string? Writer);
 }

@@ -75,7 +75,7 @@ public static class RollupRebuilder
                 UPDATE "ClickRollupProgress" SET
                     "FullThrough" = (SELECT coalesce(max(rowid), 0) FROM "Clicks"),
                     "ReadyThrough" = (SELECT coalesce(max(rowid), 0) FROM "Clicks"),
-                    "NextCampaignId" = NULL, "NextParticipantId" = NULL, "NextDay" = NULL
+                    "NextCampaignId" = NULL, "NextParticipantId" = NULL, "NextDay" = NULL, "Writer" = NULL
                 """];
         }
         else

@@ -106,6 +106,42 @@ public sealed class SqliteReferrerRollupTests : IDisposable
         Assert.Equal(await ExpectedAsync(), await ActualAsync());
     }
 
+    /// <summary>
+    /// Two processes on one file (docs/operations.md: several nodes on one SQLite file), each with its click writer and
+    /// its rollup sums. One process starts (its first, idle batch recovers) while the other is idle with its sums
+    /// written: both then last wrote the same progress row, so neither noticed the other's batches, both summed in
+    /// memory, and the first to write its sums moved the row past the other's clicks, which that one then dropped.
+    /// </summary>
+    [Fact]
+    public async Task Two_writers_on_one_file_count_every_click_once_when_they_last_wrote_the_same_progress()
+    {
+        var first = new SqliteReferrerRollup();
+        await WriteAsync(first, catchUp: true);
+        for (var i = 0; i < 3; i++)
+        {
+            await WriteAsync(first, catchUp: false);
+        }
+
+        await WriteAsync(first, catchUp: true, clicks: 0); // Idle: the first writer writes its sums.
+        var second = new SqliteReferrerRollup(); // Another process starts; its idle batch recovers.
+        await WriteAsync(second, catchUp: true, clicks: 0);
+
+        // Traffic on both, then the first idles again and the second goes on.
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteAsync(first, catchUp: false);
+            await WriteAsync(second, catchUp: false);
+        }
+
+        await WriteAsync(first, catchUp: true, clicks: 0);
+        await WriteAsync(second, catchUp: false);
+        await WriteAsync(second, catchUp: true, clicks: 0);
+        await WriteAsync(first, catchUp: true, clicks: 0);
+
+        Assert.Equal(await _db.Clicks.CountAsync(), await RolledUpClicksAsync());
+        Assert.Equal(await ExpectedAsync(), await ActualAsync());
+    }
+
     public void Dispose()
     {
         _kept.Dispose();
@@ -114,9 +150,9 @@ public sealed class SqliteReferrerRollupTests : IDisposable
     }
 
     /// <summary>One batch of clicks through the click writer's own code, in its own transaction.</summary>
-    private async Task WriteAsync(SqliteReferrerRollup rollup, bool catchUp, bool commit = true)
+    private async Task WriteAsync(SqliteReferrerRollup rollup, bool catchUp, bool commit = true, int? clicks = null)
     {
-        var batch = Enumerable.Range(0, _random.Next(1, 12)).Select(_ => NewClick()).ToList();
+        var batch = Enumerable.Range(0, clicks ?? _random.Next(1, 12)).Select(_ => NewClick()).ToList();
         await using var tx = await _db.Database.BeginTransactionAsync();
         await ClickBatch.WriteAsync(_db, batch, rollup, catchUp, CancellationToken.None);
         if (commit)
