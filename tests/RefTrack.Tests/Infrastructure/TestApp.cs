@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RefTrack.Links;
 
 namespace RefTrack.Tests.Infrastructure;
@@ -16,6 +17,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public const string AdminKey = "rt_test_admin_key_0123456789abcdefghijkl";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly HostStartFailureLog _startFailureLog = new();
 
     public TestApp(IDictionary<string, string?>? settings = null)
         : this(Provider.Sqlite, settings)
@@ -81,6 +83,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<ILoggerProvider>(_startFailureLog);
             if (RemoteAddress is { } address)
             {
                 services.AddTransient<IStartupFilter>(_ => new RemoteAddressFilter(address));
@@ -100,6 +103,20 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// Starts the app, which must fail to start, and returns the failure that stopped it. Not simply what starting
+    /// throws: RefTrack's Main starts the host itself (app.Run), and when that start fails, Run disposes the host.
+    /// WebApplicationFactory waits for the start through the host's services (its DeferredHost.StartAsync resolves
+    /// IHostApplicationLifetime), so when Main gets there first, as on a busy machine, starting throws
+    /// ObjectDisposedException, not the failure. The host logs the failure before it is disposed: taken from there.
+    /// </summary>
+    public Exception StartFailure()
+    {
+        var failure = Record.Exception(() => _ = Server);
+        Assert.NotNull(failure);
+        return failure is ObjectDisposedException && _startFailureLog.Failure is { } logged ? logged : failure;
+    }
+
     /// <summary>Waits until every click redirected so far is committed (the click writer batches) and counted in
     /// every report (SQLite's click writer may hold per-referrer sums until it is idle).</summary>
     public Task FlushClicksAsync() =>
@@ -111,6 +128,34 @@ public sealed class TestApp : WebApplicationFactory<Program>
         if (disposing)
         {
             Database.Dispose();
+        }
+    }
+
+    /// <summary>Keeps the exception the host logs when its start fails ("Hosting failed to start").</summary>
+    private sealed class HostStartFailureLog : ILoggerProvider, ILogger
+    {
+        private volatile Exception? _failure;
+
+        public Exception? Failure => _failure;
+
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == "Microsoft.Extensions.Hosting.Internal.Host" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error && exception is not null)
+            {
+                _failure ??= exception;
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 

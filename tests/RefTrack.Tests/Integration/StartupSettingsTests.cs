@@ -154,9 +154,7 @@ public sealed class StartupSettingsTests
     private static string StartUpFailure(Dictionary<string, string?> settings)
     {
         using var app = new TestApp(settings);
-        var failure = Record.Exception(() => app.Client().Dispose());
-        Assert.NotNull(failure);
-        return Messages(failure);
+        return Messages(app.StartFailure());
     }
 
     private static string Messages(Exception e)
