@@ -17,6 +17,8 @@ public sealed class ClickWriterMetricsTests
     {
         var settings = TestApp.ClickBatchesOfOne(writers: 1);
         settings["RefTrack:Links:ClickQueueCapacity"] = QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The held writer must still be waiting when the queue is full, however slowly the redirects come (below).
+        settings["RefTrack:Database:BusyTimeoutMilliseconds"] = "120000";
         using var app = new TestApp(Provider.Sqlite, settings);
         using var metrics = new AppMetrics(app);
         var client = app.Client();
@@ -63,8 +65,9 @@ public sealed class ClickWriterMetricsTests
         Assert.Equal(1 + clicks, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
     }
 
-    /// <summary>Up to 5 s: less than SQLite's busy_timeout, so the held writer is still waiting; fails early if
-    /// <paramref name="clicking"/> failed.</summary>
+    /// <summary>Up to 30 s, a guard against waiting forever, not a measure of how fast a hundred redirects are: less
+    /// than the busy_timeout set above, so the held writer is still waiting; fails early if <paramref name="clicking"/>
+    /// failed.</summary>
     private static Task WaitUntilAsync(Func<bool> condition, Task clicking) =>
-        Poll.UntilAsync(condition, TimeSpan.FromSeconds(5), "No redirect waited for room in the click queue.", clicking);
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(30), "No redirect waited for room in the click queue.", clicking);
 }
