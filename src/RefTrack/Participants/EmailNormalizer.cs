@@ -26,8 +26,9 @@ public static class EmailNormalizer
 
     private static readonly HashSet<string> DotInsensitiveDomains = ["gmail.com"];
 
-    /// <summary>Null when the input is not an address: no local part, no domain, or a domain with no ASCII form
-    /// (an empty or over-long label, too long a name) or too long an address in that form.</summary>
+    /// <summary>Null when the input is not an address: no local part, no domain, a domain with no ASCII form, or
+    /// one that is no domain name (an empty or over-long label, too long a name, ASCII or not), or too long an
+    /// address in that form.</summary>
     public static string? Normalize(string? email)
     {
         if (string.IsNullOrWhiteSpace(email))
@@ -63,7 +64,7 @@ public static class EmailNormalizer
         // The root's dot of a fully qualified name ("gmail.com."): mailers deliver to the same domain. All of them, so
         // that the fold leaves its own output as it is (Stored).
         domain = domain.TrimEnd('.');
-        if (domain.Length == 0)
+        if (!IsDomainName(domain))
         {
             return null;
         }
@@ -162,6 +163,30 @@ public static class EmailNormalizer
         {
             return address;
         }
+    }
+
+    /// <summary>
+    /// Whether an ASCII domain (the root's dot dropped) has the shape DNS can carry: labels of 1 to 63 characters, at
+    /// most <see cref="MaxDomainLength"/> in all. <see cref="IdnMapping"/> refuses any other for a domain with letters
+    /// beyond ASCII; an ASCII domain never went through it, so <c>b@example..org</c> was an address while
+    /// <c>b@bücher..example</c> was not.
+    /// </summary>
+    private static bool IsDomainName(string domain)
+    {
+        if (domain.Length is 0 or > MaxDomainLength)
+        {
+            return false;
+        }
+
+        foreach (var label in domain.Split('.'))
+        {
+            if (label.Length is 0 or > 63)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? ToAscii(string domain)

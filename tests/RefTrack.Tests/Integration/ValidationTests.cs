@@ -85,6 +85,8 @@ public abstract class ValidationTests(Provider provider)
     [InlineData("""{"externalId":"user-b","email":"@example.org"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@bücher..example"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"b@example..org"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"b@.example.org"}""", "email")]
     [InlineData("""{}""", "externalId", "email")]
     [InlineData("""{"externalId":"x\u0000y","email":"b@example.org"}""", "externalId")]
     [InlineData("""{"externalId":"x\u0007y","email":"b@example.org"}""", "externalId")]

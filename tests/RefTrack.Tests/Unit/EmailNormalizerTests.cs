@@ -98,6 +98,23 @@ public sealed class EmailNormalizerTests
     }
 
     [Fact]
+    public void An_ascii_domain_that_is_no_domain_name_is_not_an_address_either()
+    {
+        // The same rules as for a domain with letters beyond ASCII (above): "b@example..org" was accepted, while
+        // "b@bücher..example" was refused.
+        Assert.Null(EmailNormalizer.Normalize("jdoe@example..org"));
+        Assert.Null(EmailNormalizer.Normalize("jdoe@.example.org"));
+        Assert.Null(EmailNormalizer.Normalize($"jdoe@{new string('a', 64)}.example"));
+        Assert.Null(EmailNormalizer.Normalize($"jdoe@{string.Join('.', Enumerable.Repeat("bucher", 37))}.example"));
+        // The longest label and name DNS carries are addresses, and so is a fully qualified name (its root's dot).
+        Assert.Equal($"jdoe@{new string('a', 63)}.example", EmailNormalizer.Normalize($"jdoe@{new string('a', 63)}.example"));
+        var longest = string.Join('.', Enumerable.Repeat(new string('b', 62), 4)) + ".c"; // 4 × 63 + 1 = 253
+        Assert.Equal(253, longest.Length);
+        Assert.Equal($"j@{longest}", EmailNormalizer.Normalize($"j@{longest}"));
+        Assert.Equal("jdoe@example.org", EmailNormalizer.Normalize("jdoe@example.org."));
+    }
+
+    [Fact]
     public void An_address_longer_than_its_column_in_ascii_form_is_not_an_address()
     {
         var email = new string('a', 299) + "@bücherbücher.example";
