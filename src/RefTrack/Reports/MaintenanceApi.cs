@@ -16,9 +16,13 @@ public static class MaintenanceApi
     }
 
     /// <summary>Recomputes report rollups and referral counters from the raw tables (admin only).</summary>
-    private static async Task<NoContent> Rebuild(AppDbContext db, CancellationToken ct)
+    /// <remarks>Not on the request's token: on a large database the rebuild outlasts a proxy's or client's timeout
+    /// (minutes, docs/operations.md), and cancelled with its caller it rolled back where it stood, so behind such a
+    /// proxy it never finished. Once begun it runs to its end (the 204 reaches a caller still there); only the service
+    /// stopping cancels it, which rolls it back whole.</remarks>
+    private static async Task<NoContent> Rebuild(AppDbContext db, IHostApplicationLifetime lifetime)
     {
-        await RollupRebuilder.RebuildAsync(db, ct);
+        await RollupRebuilder.RebuildAsync(db, lifetime.ApplicationStopping);
         return TypedResults.NoContent();
     }
 }
