@@ -83,7 +83,7 @@ public sealed class ParticipantRegistration(
             ExternalId = externalId,
             Email = request.Email!.Trim(),
             NormalizedEmail = email,
-            Name = request.Name?.Trim(),
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(), // blank: no name, as omitted
             ReferredById = decision.Outcome == AttributionOutcome.Attributed ? decision.ReferrerId : null,
             AttributionStatus = decision.Outcome switch
             {

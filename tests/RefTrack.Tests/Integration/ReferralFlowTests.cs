@@ -267,6 +267,23 @@ public abstract class ReferralFlowTests(Provider provider)
         Assert.False(code["disabled"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("  Alice  ", "Alice")]
+    [InlineData("   ", null)]
+    [InlineData("", null)]
+    public async Task A_participants_name_is_trimmed_and_a_blank_one_is_no_name(string name, string? stored)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var url = $"/api/v1/campaigns/{campaignId}/participants";
+
+        var created = await client.PostOk(url, new { externalId = "user-a", email = "a@example.org", name });
+
+        Assert.Equal(stored, created["name"]?.GetValue<string>());
+        Assert.Equal(stored, (await client.GetOk($"{url}/user-a"))["name"]?.GetValue<string>());
+    }
+
     /// <summary>Every external id registration accepts can be read back, its stats read and a code added, by the
     /// route's <c>{idOrExternalId}</c> escaped as a client escapes a path segment.</summary>
     [Theory]
