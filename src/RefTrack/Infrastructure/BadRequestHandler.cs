@@ -62,10 +62,17 @@ internal sealed partial class BadRequestHandler : IExceptionHandler
     {
         if (bad.InnerException is JsonException json)
         {
-            // "$.amount" → "amount"; "$" (or no path) is the body as a whole.
+            // System.Text.Json wraps its reader's exception when the text is not JSON (cut short, a stray character):
+            // that is the body's fault, not the field it stopped in ("name" for `{"name": `).
+            if (json.InnerException is not null)
+            {
+                return ("body", "The request body is not valid JSON.");
+            }
+
+            // JSON of the wrong shape: "$.amount" → "amount"; "$" (or no path) is the body as a whole (`[]`, a string).
             var path = json.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
             return path is null
-                ? ("body", "The request body is not valid JSON.")
+                ? ("body", "The request body must be a JSON object.")
                 : (path, "This value has the wrong type or format.");
         }
 

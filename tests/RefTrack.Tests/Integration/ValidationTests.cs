@@ -268,6 +268,26 @@ public abstract class ValidationTests(Provider provider)
         await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
     }
 
+    /// <summary>JSON that is not an object is said to be so, not "not valid JSON" as text that is not JSON is; and
+    /// text that is not JSON is the body's fault, not that of the field it stopped in.</summary>
+    [Theory]
+    [InlineData("[]", "The request body must be a JSON object.")]
+    [InlineData("\"Spring\"", "The request body must be a JSON object.")]
+    [InlineData("42", "The request body must be a JSON object.")]
+    [InlineData("{\"name\": ", "The request body is not valid JSON.")]
+    [InlineData("name=Spring", "The request body is not valid JSON.")]
+    [InlineData("{\"name\": \"Spring\", \"attributionWindowDays\": 3x}", "The request body is not valid JSON.")]
+    public async Task A_body_that_is_no_object_is_told_apart_from_one_that_is_no_json(string json, string message)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+
+        var problem = await (await client.PostRaw("/api/v1/campaigns", json)).AssertProblem(HttpStatusCode.BadRequest, "validation");
+
+        Assert.Equal([message], problem["errors"]!["body"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Empty((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
     /// <summary>curl -d without a JSON content type: the framework's 415, with RefTrack's type and a hint.</summary>
     [Fact]
     public async Task Body_not_declared_json_is_a_reftrack_415_problem()
