@@ -49,11 +49,7 @@ public static class UuidV7
         TakeRandom(bytes[6..]);
         var seed = ((bytes[6] << 8) | bytes[7]) & CounterSeedMask;
         var stamp = NextStamp((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << CounterBits) | (long)seed);
-        BinaryPrimitives.WriteInt64BigEndian(bytes, (stamp >> CounterBits) << 16); // bytes 0–5; 6–7 follow
-        bytes[6] = (byte)(0x70 | ((stamp >> 8) & 0x0F)); // version 7, then the counter's top 4 bits
-        bytes[7] = (byte)stamp;
-        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F)); // variant 10
-        return new Guid(bytes, bigEndian: true);
+        return Layout(bytes, stamp >> CounterBits, (int)stamp & ((1 << CounterBits) - 1));
     }
 
     /// <summary>The proposed stamp if it is later than the last one handed out, else the one just after it: no lock,
@@ -79,9 +75,17 @@ public static class UuidV7
         ArgumentOutOfRangeException.ThrowIfGreaterThan(milliseconds, MaxMilliseconds, nameof(at));
 
         Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, milliseconds << 16); // bytes 0–5; 6–7 are overwritten below
         TakeRandom(bytes[6..]);
-        bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F)); // version 7
+        return Layout(bytes, milliseconds, ((bytes[6] << 8) | bytes[7]) & ((1 << CounterBits) - 1));
+    }
+
+    /// <summary>The version 7 layout over <paramref name="bytes"/>, whose bytes 6–15 hold random bits: the
+    /// milliseconds, the version, <paramref name="randA"/> (12 bits: a counter or random), the variant.</summary>
+    private static Guid Layout(Span<byte> bytes, long milliseconds, int randA)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(bytes, milliseconds << 16); // bytes 0–5; 6–7 follow
+        bytes[6] = (byte)(0x70 | (randA >> 8)); // version 7, then rand_a's top 4 bits
+        bytes[7] = (byte)randA;
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F)); // variant 10
         return new Guid(bytes, bigEndian: true);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
@@ -39,7 +38,7 @@ public sealed class RebuildRollupsDisconnectTests
         try
         {
             rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null, caller.Token);
-            await Task.Delay(300);
+            await Task.Delay(1000); // Time for the request to reach the rebuild (no hook shows it waiting at the gate).
             await caller.CancelAsync(); // The caller's timeout: it closes the connection.
             await Task.Delay(300);
         }
