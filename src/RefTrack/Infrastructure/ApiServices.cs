@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using RefTrack.Conversions;
 using RefTrack.Participants;
+using RefTrack.Reports;
 using RefTrack.Rewards;
 
 namespace RefTrack.Infrastructure;
@@ -42,6 +43,7 @@ public static class ApiServices
         services.AddSingleton<RewardGranter>(); // Stateless.
         services.AddSingleton<SignupQueries>();
         services.AddSingleton<PurchaseQueries>();
+        services.AddSingleton<ReportQueries>();
         services.AddOptions<RewardOptions>().BindConfiguration(RewardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ActiveRuleCache>(); // Holds a compiled query and the cache: one per app.
         services.AddScoped<ParticipantRegistration>();
