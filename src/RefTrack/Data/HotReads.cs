@@ -2,7 +2,7 @@ namespace RefTrack.Data;
 
 /// <summary>
 /// Where the reads on the hot paths run (a signup's evidence, a purchase's buyer, the active rules, a redirect's code
-/// on a cache miss): compiled queries, run again with new values on every request. On SQLite that is a pool of
+/// on a cache miss, the reports): compiled queries, run again with new values on every request. On SQLite that is a pool of
 /// contexts that keep their connections and compiled statements (<see cref="SqliteHotReads"/>); on PostgreSQL,
 /// where Npgsql prepares repeated statements itself, the request's own context.
 /// </summary>
