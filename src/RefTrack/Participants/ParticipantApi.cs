@@ -16,6 +16,7 @@ public static class ParticipantApi
             .ReadsJsonBody();
         group.MapGet("/", List);
         group.MapGet("/{idOrExternalId}", Get);
+        group.MapGet("/{idOrExternalId}/codes", ListCodes);
         group.MapPost("/{idOrExternalId}/codes", AddCode)
             .ProducesProblem(StatusCodes.Status409Conflict) // code-taken
             .ReadsJsonBody();
@@ -106,6 +107,39 @@ public static class ParticipantApi
 
         resolver.Forget(code.Code); // A cached "unknown" answer for it must not outlive its creation here.
         return TypedResults.Created($"/api/v1/campaigns/{campaignId}/codes/{code.Code}", code.AsResponse(links));
+    }
+
+    /// <summary>A participant's codes, the generated one first, then its vanity codes as they were added; disabled
+    /// ones included (they say so).</summary>
+    private static async Task<Results<Ok<Page<CodeResponse>>, ValidationProblem, ProblemHttpResult>> ListCodes(
+        Guid campaignId, string idOrExternalId, string? cursor, int? limit, AppDbContext db, ReferralLinks links,
+        CancellationToken ct)
+    {
+        var validator = new Validator();
+        var page = PageRequest.Parse(cursor, limit, validator);
+        if (!validator.IsValid)
+        {
+            return Problems.Validation(validator.Errors);
+        }
+
+        var participantId = await db.Participants.AsNoTracking()
+            .Where(p => p.CampaignId == campaignId).ByIdOrExternalId(idOrExternalId)
+            .Select(p => (Guid?)p.Id)
+            .FirstOrDefaultAsync(ct);
+        if (participantId is not { } id)
+        {
+            return Problems.NotFound("Participant");
+        }
+
+        var codes = db.ReferralCodes.AsNoTracking().Where(c => c.ParticipantId == id);
+        if (page.After is { } after)
+        {
+            codes = codes.Where(c => c.Id > after);
+        }
+
+        // Ids are version 7, so in creation order: the generated code, made at registration, comes first.
+        var rows = await codes.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse(links)));
     }
 
     internal static Task<ParticipantView?> FindAsync(

@@ -30,6 +30,7 @@ public sealed class OpenApiDocumentTests
         ["POST " + Campaign + "/participants"] = [400, 401, 404, 409, 413, 415, 422],
         ["GET " + Campaign + "/participants"] = [400, 401, 404],
         ["GET " + Campaign + "/participants/{idOrExternalId}"] = [401, 404],
+        ["GET " + Campaign + "/participants/{idOrExternalId}/codes"] = [400, 401, 404],
         ["POST " + Campaign + "/participants/{idOrExternalId}/codes"] = [400, 401, 404, 409, 413, 415],
         ["GET " + Campaign + "/codes/{code}"] = [401, 404],
         ["POST " + Campaign + "/codes/{code}/disable"] = [401, 404],
@@ -168,8 +169,8 @@ public sealed class OpenApiDocumentTests
         "ApiKeyResponse.revokedAt", // Keys in use.
         "ConversionResponse.referralId", // Conversions of participants nobody referred, or from before the referral.
         "ConversionResponse.unattributedReason", // Conversions that have a referral.
-        "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfConversionResponse.nextCursor",
-        "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
+        "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfCodeResponse.nextCursor",
+        "PageOfConversionResponse.nextCursor", "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
         "ParticipantResponse.name", // Optional at registration.
         "ParticipantResponse.referral", // No code or click given, or not attributed.
         "ParticipantResponse.referralCode", "ParticipantResponse.referralLink", // Imported by hand without a code.
