@@ -10,13 +10,15 @@ namespace RefTrack.Bench;
 /// Kinds: "server" is the process the harness started (by pid) and its descendants; "wrk" the harness's children
 /// reaped during the run (wrk is the only one it runs then); "harness" the harness itself; "postgres" every process
 /// named postgres*, since RefTrack (or the ceiling app) is the local PostgreSQL's only client during a run; "kernel"
-/// kernel threads and interrupt time, which do the networking and block I/O of every process. "others" is what is left of
-/// the machine's busy time (/proc/stat) after those, so it includes processes that started and ended within the run.
+/// kernel threads and interrupt time, which do the networking and block I/O of every process; "steal" the time the
+/// hypervisor gave this virtual machine's cores to another guest while they had work (/proc/stat's steal: on a shared
+/// VM, a neighbour's load). "others" is what is left of the machine's busy time (/proc/stat) after those, so it
+/// includes processes that started and ended within the run.
 /// </remarks>
-public sealed record CpuUse(double MachineBusy, double Others, IReadOnlyDictionary<string, double> PerCoreByKind)
+public sealed record CpuUse(double MachineBusy, double Others, double Steal, IReadOnlyDictionary<string, double> PerCoreByKind)
 {
     public string Describe() =>
-        string.Join(", ", new[] { "server", "wrk", "postgres", "harness", "kernel", "others" }
+        string.Join(", ", new[] { "server", "wrk", "postgres", "harness", "kernel", "steal", "others" }
             .Where(PerCoreByKind.ContainsKey).Select(k => $"{k} {PerCoreByKind[k]:0}%")) + " of one core";
 }
 
@@ -37,8 +39,9 @@ public sealed class CpuSampler
     /// <param name="serverPid">The server under load (RefTrack or the ceiling app), started by this harness.</param>
     public static CpuSampler Start(int serverPid) => new(serverPid);
 
-    /// <summary>Since <see cref="Start"/>: the machine's busy share and the part used by processes not ours (all
-    /// cores = 100%), and per kind (server, wrk, postgres, harness, kernel, others) in % of one core.</summary>
+    /// <summary>Since <see cref="Start"/>: the machine's busy share, the parts used by processes not ours and taken by
+    /// the hypervisor (all cores = 100%), and per kind (server, wrk, postgres, harness, kernel, steal, others) in % of
+    /// one core.</summary>
     public CpuUse Stop()
     {
         var now = ReadProcesses();
@@ -46,7 +49,7 @@ public sealed class CpuSampler
         var elapsed = machine.Total - _machine.Total;
         if (elapsed <= 0)
         {
-            return new CpuUse(0, 0, new Dictionary<string, double>());
+            return new CpuUse(0, 0, 0, new Dictionary<string, double>());
         }
 
         var self = Environment.ProcessId;
@@ -99,6 +102,7 @@ public sealed class CpuSampler
         }
 
         byKind["kernel"] = byKind.GetValueOrDefault("kernel") + machine.Interrupts - _machine.Interrupts;
+        byKind["steal"] = machine.Steal - _machine.Steal;
         var busy = machine.Busy - _machine.Busy;
         // Whatever the known kinds do not account for: running processes not ours, and those that came and went.
         byKind["others"] = Math.Max(0, busy - byKind.Values.Sum());
@@ -107,14 +111,15 @@ public sealed class CpuSampler
         return new CpuUse(
             100.0 * busy / elapsed,
             100.0 * byKind["others"] / elapsed,
+            100.0 * byKind["steal"] / elapsed,
             byKind.ToDictionary(kv => kv.Key, kv => 100.0 * kv.Value * cores / elapsed));
     }
 
     private readonly record struct ProcessTicks(long Ticks, int Parent, string Name, long Children, long Started);
 
     /// <summary>All cores' clock ticks: in total, busy (neither idle nor waiting for I/O), and of those, handling
-    /// interrupts (hard and soft: the loopback's packets are mostly softirq time).</summary>
-    private readonly record struct MachineTicks(long Total, long Busy, long Interrupts);
+    /// interrupts (hard and soft: the loopback's packets are mostly softirq time) and stolen by the hypervisor.</summary>
+    private readonly record struct MachineTicks(long Total, long Busy, long Interrupts, long Steal);
 
     private static MachineTicks ReadMachine()
     {
@@ -122,7 +127,7 @@ public sealed class CpuSampler
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         // user nice system idle iowait irq softirq steal (guest time is already inside user)
         var total = fields.Take(8).Sum();
-        return new MachineTicks(total, total - fields[3] - fields[4], fields[5] + fields[6]);
+        return new MachineTicks(total, total - fields[3] - fields[4], fields[5] + fields[6], fields[7]);
     }
 
     private static Dictionary<int, ProcessTicks> ReadProcesses()

@@ -392,11 +392,13 @@ internal sealed class Harness(BenchOptions o)
         var measured = await Wrk.RunAsync(script, url, settings, scenario.Args(new ScriptCall(ctx, ceiling, false)), wrkLog);
         var cpu = sampler.Stop();
         Note($"{tag}: CPU during the measured run: {cpu.Describe()} (machine {cpu.MachineBusy:0}% busy" +
-             (cpu.Others > 5 ? $", other processes {cpu.Others:0}% of it)" : ")"));
-        return (warm, measured with { MachineCpu = cpu.MachineBusy, OthersCpu = cpu.Others });
+             (cpu.Others > 5 ? $", other processes {cpu.Others:0}% of it" : "") +
+             (cpu.Steal > 5 ? $", stolen by the hypervisor {cpu.Steal:0}% of it" : "") + ")");
+        return (warm, measured with { MachineCpu = cpu.MachineBusy, OthersCpu = cpu.Others, StealCpu = cpu.Steal });
     }
 
-    /// <summary>On a shared machine, waits (up to --idle-wait) until others use under 15% of it.</summary>
+    /// <summary>On a shared machine, waits (up to --idle-wait) until others (other processes, the hypervisor's steal)
+    /// use under 15% of it.</summary>
     private async Task WaitIdleAsync(string tag)
     {
         var deadline = DateTime.UtcNow + o.IdleWait;
@@ -406,7 +408,7 @@ internal sealed class Harness(BenchOptions o)
         {
             if (!waited)
             {
-                Log($"   machine {busy:0}% busy (other processes); waiting up to {o.IdleWait.TotalSeconds:0} s for it to calm down");
+                Log($"   machine {busy:0}% busy (other processes or steal); waiting up to {o.IdleWait.TotalSeconds:0} s for it to calm down");
             }
 
             waited = true;
@@ -416,7 +418,7 @@ internal sealed class Harness(BenchOptions o)
 
         if (busy > 15)
         {
-            Note($"{tag}: started with the machine {busy:0}% busy (other processes) after waiting {o.IdleWait.TotalSeconds:0} s");
+            Note($"{tag}: started with the machine {busy:0}% busy (other processes or steal) after waiting {o.IdleWait.TotalSeconds:0} s");
         }
     }
 

@@ -218,8 +218,21 @@ public static class Report
     {
         var misses = r.Misses();
         var verdict = misses.Count == 0 ? "PASS" : "MISS: " + string.Join("; ", misses);
-        var others = new[] { r.Measured?.OthersCpu ?? 0, r.Ceiling?.OthersCpu ?? 0, r.CeilingAfter?.OthersCpu ?? 0 }.Max();
-        return others > 10 ? $"{verdict} (⚠ other processes used {others:0}% of the machine)" : verdict;
+        var runs = new[] { r.Measured, r.Ceiling, r.CeilingAfter };
+        var others = runs.Max(w => w?.OthersCpu ?? 0);
+        var steal = runs.Max(w => w?.StealCpu ?? 0);
+        var flags = new List<string>();
+        if (others > 10)
+        {
+            flags.Add($"other processes used {others:0}% of the machine");
+        }
+
+        if (steal > 10)
+        {
+            flags.Add($"the hypervisor stole {steal:0}% of the machine");
+        }
+
+        return flags.Count > 0 ? $"{verdict} (⚠ {string.Join("; ", flags)})" : verdict;
     }
 
     /// <summary>Persisted / acknowledged, and the share: rounded down, and a loss always shown ("99.99%" or "−1"),

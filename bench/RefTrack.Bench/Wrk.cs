@@ -10,10 +10,13 @@ public sealed record WrkResult(
 {
     public double Throughput => Seconds > 0 ? Requests / Seconds : 0;
 
-    /// <summary>Share of the whole machine busy during the run, and the part of it used by processes not ours.</summary>
+    /// <summary>Share of the whole machine busy during the run, and the parts of it used by processes not ours and
+    /// taken by the hypervisor (steal).</summary>
     public double MachineCpu { get; init; }
 
     public double OthersCpu { get; init; }
+
+    public double StealCpu { get; init; }
 
     public long Status(params int[] codes) => codes.Sum(c => Statuses.GetValueOrDefault(c));
 

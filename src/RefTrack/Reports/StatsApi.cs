@@ -79,7 +79,8 @@ public static class StatsApi
 
         var to = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var from = to.AddDays(1 - count);
-        var rows = await reads.RunAsync(db, r => queries.Days(r, campaignId, from, to).ToDictionaryAsync(d => d.Day, cancellationToken: ct).AsTask());
+        var rows = await reads.RunAsync(db,
+            r => queries.Days(r, campaignId, from, to).ToDictionaryAsync(d => d.Day, cancellationToken: ct).AsTask());
         var series = Enumerable.Range(0, count).Select(i => from.AddDays(i))
             .Select(day => rows.GetValueOrDefault(day) ?? new DayStats(day, 0, 0, 0, 0))
             .ToList();
