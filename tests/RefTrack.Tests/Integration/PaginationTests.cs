@@ -53,6 +53,26 @@ public abstract class PaginationTests(Provider provider)
     }
 
     [Fact]
+    public async Task A_participants_codes_are_paged_through_in_the_order_they_were_made()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var a = await client.Register(campaignId, "user-a");
+        var codes = $"/api/v1/campaigns/{campaignId}/participants/user-a/codes";
+        foreach (var code in new[] { "vanity-1", "vanity-2", "vanity-3", "vanity-4" })
+        {
+            await client.PostOk(codes, new { code });
+        }
+
+        var pages = await AllPages(client, codes, 2);
+
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Count));
+        Assert.Equal([a.Str("referralCode"), "VANITY-1", "VANITY-2", "VANITY-3", "VANITY-4"],
+            pages.SelectMany(p => p).Select(c => c.Str("code")));
+    }
+
+    [Fact]
     public async Task Reward_rules_are_paged_through_with_every_one_seen_once()
     {
         using var app = new TestApp(provider);
