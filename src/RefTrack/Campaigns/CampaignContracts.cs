@@ -59,10 +59,8 @@ public sealed record CreateCampaignRequest(
 public static class DestinationUrls
 {
     /// <summary>
-    /// The destination, surrounding whitespace trimmed, as an absolute http(s) URL in ASCII: the host in its IDN
-    /// (punycode) form, anything else non-ASCII percent-encoded as UTF-8, as <see cref="Uri"/> prints it (lower-case
-    /// scheme and host, no default port, <c>.</c> and <c>..</c> segments resolved). False, with the message for the
-    /// caller, for anything the redirect cannot send.
+    /// The destination, surrounding whitespace trimmed, as an absolute http(s) URL in ASCII (<see cref="AsciiUrl"/>).
+    /// False, with the message for the caller, for anything the redirect cannot send.
     /// </summary>
     public static bool TryNormalize(string url, out string normalized, out string error)
     {
@@ -86,17 +84,8 @@ public static class DestinationUrls
             return false;
         }
 
-        // A host Uri cannot put in IDN form (a label too long, say) is "Basic" and keeps its Unicode.
-        var host = uri.HostNameType switch
-        {
-            UriHostNameType.Dns or UriHostNameType.IPv4 => uri.IdnHost,
-            UriHostNameType.IPv6 => uri.Host, // In brackets, without a zone id.
-            _ => null,
-        };
-        var ascii = host is null ? null : string.Concat(
-            uri.Scheme, "://", host, uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            uri.PathAndQuery);
-        if (ascii is null || ascii.Any(c => c is <= ' ' or > '~'))
+        var ascii = AsciiUrl.Format(uri);
+        if (ascii is null)
         {
             error = "The host is not a valid domain name or IP address.";
             return false;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;
 
@@ -72,6 +73,14 @@ public sealed class PublicUrlOptions : IValidatableObject
     /// Default: the request's scheme and host.</summary>
     public string? PublicBaseUrl { get; set; }
 
+    private string? _linkBase;
+
+    /// <summary><see cref="PublicBaseUrl"/> as links carry it (<see cref="AsciiUrl"/>: an internationalised host in its
+    /// IDN form, other non-ASCII characters percent-encoded), without a trailing slash; null when it is not set. Only
+    /// after <see cref="Validate"/> accepted it.</summary>
+    public string? LinkBase() =>
+        PublicBaseUrl is null ? null : _linkBase ??= AsciiUrl.Format(new Uri(PublicBaseUrl))!.TrimEnd('/');
+
     /// <summary>
     /// An absolute http(s) address with a host, and nothing a link could not be appended to (a query, a fragment,
     /// credentials). <c>[Url]</c> checked only the scheme's prefix, so <c>https://</c> (<c>https://$HOST</c> with
@@ -88,7 +97,8 @@ public sealed class PublicUrlOptions : IValidatableObject
             || uri.Scheme is not ("http" or "https")
             || string.IsNullOrEmpty(uri.Host)
             || PublicBaseUrl.Any(char.IsWhiteSpace)
-            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0
+            || AsciiUrl.Format(uri) is null)
         {
             yield return new ValidationResult(
                 $"RefTrack:PublicBaseUrl must be an absolute http or https address with a host and no query, fragment or credentials, e.g. https://refer.example.com; got '{PublicBaseUrl}'.",

@@ -19,8 +19,7 @@ public sealed class ReferralLinks(IOptions<PublicUrlOptions> options, HttpReques
 
     public string For(string code)
     {
-        var configured = options.Value.PublicBaseUrl?.TrimEnd('/');
-        var baseUrl = configured ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var baseUrl = options.Value.LinkBase() ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
         return $"{baseUrl}/r/{Uri.EscapeDataString(code)}";
     }
 }

@@ -57,6 +57,7 @@ public sealed class StartupSettingsTests
     [InlineData("https://refer.example.com/", "https://refer.example.com/r/")]
     [InlineData("https://example.com/ref", "https://example.com/ref/r/")]
     [InlineData("http://localhost:8080/ref/", "http://localhost:8080/ref/r/")]
+    [InlineData("https://Bücher.example:443/réf", "https://xn--bcher-kva.example/r%C3%A9f/r/")] // As links carry it.
     public async Task Public_base_url_prefixes_every_referral_link(string baseUrl, string prefix)
     {
         using var app = new TestApp(new Dictionary<string, string?> { ["RefTrack:PublicBaseUrl"] = baseUrl });
