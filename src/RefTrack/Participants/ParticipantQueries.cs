@@ -14,12 +14,21 @@ internal static class ParticipantQueries
     /// Trimmed as registration trims external ids, so <c>%20user-b%20</c> names <c>user-b</c>, as a code's route does.</summary>
     public static IQueryable<Participant> ByIdOrExternalId(this IQueryable<Participant> participants, string idOrExternalId)
     {
-        var value = idOrExternalId.Trim();
-        return Guid.TryParse(value, out var id)
-            ? participants.Where(p => p.Id == id || p.ExternalId == value)
+        var (id, value) = ParseIdOrExternalId(idOrExternalId);
+        return id is { } guid
+            ? participants.Where(p => p.Id == guid || p.ExternalId == value)
                 .OrderBy(p => p.ExternalId == value)
                 .Take(1)
             : participants.Where(p => p.ExternalId == value);
+    }
+
+    /// <summary>A route's <c>{idOrExternalId}</c>, trimmed, and the id it also reads as (null when it is no UUID): the
+    /// two ways a participant can be named, for queries that cannot compose <see cref="ByIdOrExternalId"/> (compiled
+    /// ones).</summary>
+    public static (Guid? Id, string Value) ParseIdOrExternalId(string idOrExternalId)
+    {
+        var value = idOrExternalId.Trim();
+        return (Guid.TryParse(value, out var id) ? id : null, value);
     }
 
     /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>

@@ -93,9 +93,9 @@ internal sealed class ReportQueries
     /// index.</summary>
     public Task<ParticipantRow?> Participant(AppDbContext db, Guid campaignId, string idOrExternalId, CancellationToken ct)
     {
-        var value = idOrExternalId.Trim();
-        return Guid.TryParse(value, out var id)
-            ? _participantByIdOrExternalId(db, campaignId, id, value, ct)
+        var (id, value) = ParticipantQueries.ParseIdOrExternalId(idOrExternalId);
+        return id is { } guid
+            ? _participantByIdOrExternalId(db, campaignId, guid, value, ct)
             : _participantByExternalId(db, campaignId, value, ct);
     }
 }

@@ -99,7 +99,8 @@ public static class StatsApi
 
         var rows = await reads.RunAsync(db, r => queries.TopReferrers(r, campaignId, count).ToListAsync(ct).AsTask());
         return TypedResults.Ok(new Leaderboard(campaignId,
-            rows.Select((p, i) => new LeaderboardEntry(i + 1, p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals)).ToList()));
+            rows.Select((p, i) => new LeaderboardEntry(i + 1, p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals))
+                .ToList()));
     }
 
     private static List<RewardTotal> Ordered(IEnumerable<RewardTotal> rewards) =>
