@@ -3,7 +3,7 @@ using RefTrack.Infrastructure;
 namespace RefTrack.Auth;
 
 /// <summary>How systems call the API. Only a SHA-256 hash of the secret is stored; the secret is shown once.</summary>
-public sealed class ApiKey
+public sealed class ApiKey : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public required string Name { get; init; }

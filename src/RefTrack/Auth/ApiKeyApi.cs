@@ -62,12 +62,7 @@ public static class ApiKeyApi
         }
 
         var query = db.ApiKeys.AsNoTracking();
-        if (page.After is { } after)
-        {
-            query = query.Where(k => k.Id > after);
-        }
-
-        var rows = await query.OrderBy(k => k.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.Window(query).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, k => k.Id, k => k.AsResponse()));
     }
 

@@ -9,7 +9,7 @@ public enum AttributionModel
 }
 
 /// <summary>One referral program. The destination is stored here and never taken from a request: no open redirect.</summary>
-public sealed class Campaign
+public sealed class Campaign : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public required string Name { get; set; }

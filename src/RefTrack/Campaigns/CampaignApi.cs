@@ -59,12 +59,7 @@ public static class CampaignApi
             query = query.Where(c => c.Id == scope);
         }
 
-        if (page.After is { } after)
-        {
-            query = query.Where(c => c.Id > after);
-        }
-
-        var rows = await query.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.Window(query).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse()));
     }
 

@@ -10,7 +10,7 @@ public enum ConversionType
 }
 
 /// <summary>Something a participant did, reported with the company's own event id (unique per campaign).</summary>
-public sealed class Conversion
+public sealed class Conversion : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }

@@ -75,12 +75,7 @@ public static class ConversionApi
             query = query.Where(c => c.ParticipantId == pid);
         }
 
-        if (page.After is { } after)
-        {
-            query = query.Where(c => c.Id > after);
-        }
-
-        var rows = await query.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         var rewards = (await db.Rewards.AsNoTracking().Where(r => r.ConversionId != null && ids.Contains(r.ConversionId.Value)).ToListAsync(ct))
             .ToLookup(r => r.ConversionId);

@@ -5,6 +5,12 @@ namespace RefTrack.Infrastructure;
 /// <summary>A page of a list: <c>nextCursor</c> is null on the last page.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Data, string? NextCursor);
 
+/// <summary>A row that lists page through by its id: a version 7 UUID, so in the order the rows were made.</summary>
+public interface IPagedRow
+{
+    Guid Id { get; }
+}
+
 /// <summary>
 /// Keyset pagination over version-7 ids (time ordered). The cursor is the last id of the page, opaque to clients.
 /// </summary>
@@ -31,6 +37,18 @@ public readonly record struct PageRequest(Guid? After, int Limit)
         }
 
         return page;
+    }
+
+    /// <summary>The rows after the cursor in id order, one more than a page holds: <see cref="ToPage"/> tells from
+    /// that extra row whether there is a next page.</summary>
+    public IQueryable<T> Window<T>(IQueryable<T> rows) where T : class, IPagedRow
+    {
+        if (After is { } after)
+        {
+            rows = rows.Where(r => r.Id > after);
+        }
+
+        return rows.OrderBy(r => r.Id).Take(Limit + 1);
     }
 
     /// <summary>Builds the page from up to Limit + 1 rows: the extra row only says there is more.</summary>

@@ -3,7 +3,7 @@ using RefTrack.Infrastructure;
 namespace RefTrack.Links;
 
 /// <summary>A code a participant shares. Globally unique; stored upper-case so lookups are case-insensitive.</summary>
-public sealed class ReferralCode
+public sealed class ReferralCode : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public required string Code { get; init; }

@@ -3,7 +3,7 @@ using RefTrack.Infrastructure;
 namespace RefTrack.Participants;
 
 /// <summary>A user of the company's product, known by the company's own id. Unique per (campaign, externalId).</summary>
-public sealed class Participant
+public sealed class Participant : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }

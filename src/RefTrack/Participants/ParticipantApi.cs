@@ -52,12 +52,7 @@ public static class ParticipantApi
         }
 
         var query = db.Participants.Where(p => p.CampaignId == campaignId);
-        if (page.After is { } after)
-        {
-            query = query.Where(p => p.Id > after);
-        }
-
-        var rows = await ParticipantQueries.Views(db, query.OrderBy(p => p.Id).Take(page.Limit + 1)).ToListAsync(ct);
+        var rows = await ParticipantQueries.Views(db, page.Window(query)).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, v => v.Participant.Id,
             v => v.Participant.AsResponse(v.Code, v.Referral, links)));
     }
@@ -132,13 +127,8 @@ public static class ParticipantApi
         }
 
         var codes = db.ReferralCodes.AsNoTracking().Where(c => c.ParticipantId == id);
-        if (page.After is { } after)
-        {
-            codes = codes.Where(c => c.Id > after);
-        }
-
         // Ids are version 7, so in creation order: the generated code, made at registration, comes first.
-        var rows = await codes.OrderBy(c => c.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.Window(codes).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse(links)));
     }
 

@@ -11,7 +11,7 @@ public enum RewardStatus
 }
 
 /// <summary>What a participant earned. <see cref="GrantKey"/> is unique: a reward is granted exactly once.</summary>
-public sealed class Reward
+public sealed class Reward : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }

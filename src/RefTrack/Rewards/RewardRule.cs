@@ -16,7 +16,7 @@ public enum RewardRecipient
 }
 
 /// <summary>When and what to grant. Exactly one of <see cref="Amount"/> and <see cref="PercentBasisPoints"/> is set.</summary>
-public sealed class RewardRule
+public sealed class RewardRule : IPagedRow
 {
     public Guid Id { get; init; } = UuidV7.New();
     public Guid CampaignId { get; init; }

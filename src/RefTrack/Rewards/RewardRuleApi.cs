@@ -58,12 +58,7 @@ public static class RewardRuleApi
         }
 
         var query = db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId);
-        if (page.After is { } after)
-        {
-            query = query.Where(r => r.Id > after);
-        }
-
-        var rows = await query.OrderBy(r => r.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await page.Window(query).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
     }
 

@@ -170,7 +170,8 @@ public sealed class OpenApiDocumentTests
         "ConversionResponse.referralId", // Conversions of participants nobody referred, or from before the referral.
         "ConversionResponse.unattributedReason", // Conversions that have a referral.
         "PageOfApiKeyResponse.nextCursor", "PageOfCampaignResponse.nextCursor", "PageOfCodeResponse.nextCursor",
-        "PageOfConversionResponse.nextCursor", "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor", "PageOfRewardRuleResponse.nextCursor",
+        "PageOfConversionResponse.nextCursor", "PageOfParticipantResponse.nextCursor", "PageOfRewardResponse.nextCursor",
+        "PageOfRewardRuleResponse.nextCursor",
         "ParticipantResponse.name", // Optional at registration.
         "ParticipantResponse.referral", // No code or click given, or not attributed.
         "ParticipantResponse.referralCode", "ParticipantResponse.referralLink", // Imported by hand without a code.
