@@ -54,6 +54,10 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     {
         void Run(AppDbContext db);
 
+        /// <summary>The unit's savepoint was rolled back because of <paramref name="e"/> (its own work's error, or
+        /// releasing the savepoint after it failed): it is answered with that, never with its result.</summary>
+        void Fail(Exception e);
+
         void Answer(Exception? batchFailure);
     }
 
@@ -119,9 +123,12 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
                         unit.Run(db);
                         tx.ReleaseSavepoint("unit");
                     }
-                    catch
+                    catch (Exception e)
                     {
-                        tx.RollbackToSavepoint("unit"); // The unit keeps its exception; the others go on.
+                        // Whatever failed, the unit's own work or releasing its savepoint after it, the unit is rolled
+                        // back and answered with that failure; the others go on.
+                        tx.RollbackToSavepoint("unit");
+                        unit.Fail(e);
                     }
                     finally
                     {
@@ -179,18 +186,9 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
 
         public Task<T> Task => _answer.Task;
 
-        public void Run(AppDbContext db)
-        {
-            try
-            {
-                _result = work(db, CancellationToken.None).GetAwaiter().GetResult();
-            }
-            catch (Exception e)
-            {
-                _error = e;
-                throw;
-            }
-        }
+        public void Run(AppDbContext db) => _result = work(db, CancellationToken.None).GetAwaiter().GetResult();
+
+        public void Fail(Exception e) => _error = e;
 
         /// <summary>A failed commit wins over the unit's own error: nothing of the batch was written, and the unit's
         /// error may be about a sibling's write that is now gone (a duplicate of a row that was never stored).</summary>

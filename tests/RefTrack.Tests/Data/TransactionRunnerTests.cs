@@ -1,5 +1,8 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
@@ -82,6 +85,64 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
         await using var scope = app.Services.CreateAsyncScope();
         Assert.False(await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
             .AnyAsync(s => s.Key == "contested"));
+    }
+
+    /// <summary>A unit whose work went through but whose savepoint could not be released is rolled back to it: it must
+    /// be answered with that failure, not with its result (a 201 for a signup that was never stored), while the
+    /// batch's other units land.</summary>
+    [Fact]
+    public async Task A_unit_whose_savepoint_is_not_released_is_rolled_back_and_answered_with_the_failure()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client();
+        var release = new FailingSavepointRelease();
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>(
+            app.Services.GetRequiredService<DbContextOptions<SqliteAppDbContext>>()).AddInterceptors(release).Options;
+        var commit = new SqliteGroupCommit(options, NullLogger<SqliteGroupCommit>.Instance);
+        await commit.StartAsync(CancellationToken.None);
+        try
+        {
+            Task<string> Insert(string key) => commit.RunAsync(async (db, ct) =>
+            {
+                db.InstanceSettings.Add(new InstanceSetting { Key = key, Value = "v" });
+                await db.SaveChangesAsync(ct);
+                return key;
+            }, CancellationToken.None);
+
+            release.FailNext = true;
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => Insert("not-released"));
+            Assert.Same(FailingSavepointRelease.Failure, failure);
+            Assert.Equal("released", await Insert("released"));
+        }
+        finally
+        {
+            await commit.StopAsync(CancellationToken.None);
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var keys = await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+            .Where(s => s.Key == "not-released" || s.Key == "released").Select(s => s.Key).ToListAsync();
+        Assert.Equal(["released"], keys);
+    }
+
+    /// <summary>Fails the next savepoint release once, before it reaches SQLite.</summary>
+    private sealed class FailingSavepointRelease : DbTransactionInterceptor
+    {
+        public static readonly InvalidOperationException Failure = new("Releasing the savepoint failed.");
+
+        public volatile bool FailNext;
+
+        public override InterceptionResult ReleasingSavepoint(
+            DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw Failure;
+            }
+
+            return result;
+        }
     }
 }
 
