@@ -383,6 +383,10 @@ public sealed partial class ClickWriter : BackgroundService
 
     /// <summary>Writes <paramref name="batch"/>, retrying transient failures; returns the failure when the database
     /// refused it otherwise, null when it is written or given up on after the retries.</summary>
+    /// <remarks>A transient failure can come after the commit went through (a connection lost while the server
+    /// answered it), and then the retry is refused: its clicks' ids are already there. So once an attempt has failed,
+    /// a refusal or the last failure is checked against the clicks table first; found there, the batch is written,
+    /// neither split nor counted lost (the refused retry changed nothing, its transaction rolled back).</remarks>
     private async Task<Exception?> WriteOrRefuseAsync(List<PendingClick> batch, bool catchUp)
     {
         for (var attempt = 1; ; attempt++)
@@ -397,7 +401,7 @@ public sealed partial class ClickWriter : BackgroundService
             catch (Exception e) when (!ClickWriteFailure.IsTransient(e))
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
-                return e;
+                return attempt > 1 && await FoundWrittenAsync(batch) ? null : e;
             }
             catch (Exception e) when (attempt < 10)
             {
@@ -408,11 +412,46 @@ public sealed partial class ClickWriter : BackgroundService
             catch (Exception e)
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
-                _metrics.Lost(batch.Count);
-                LogDropped(e, batch.Count);
+                if (!await FoundWrittenAsync(batch))
+                {
+                    _metrics.Lost(batch.Count);
+                    LogDropped(e, batch.Count);
+                }
+
                 return null;
             }
         }
+    }
+
+    /// <summary>Whether every click of <paramref name="batch"/> is in the clicks table, committed by an earlier
+    /// attempt: a batch is one transaction, so its clicks are there all or none. Best effort: a database that cannot
+    /// answer (the failure that made the attempts fail) counts as not found, and the batch goes on as it would have.</summary>
+    private async Task<bool> FoundWrittenAsync(List<PendingClick> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var ids = batch.Select(p => p.Click.Id).ToList();
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            if (await db.Clicks.CountAsync(c => ids.Contains(c.Id)) != ids.Count)
+            {
+                return false;
+            }
+        }
+        catch (Exception e)
+        {
+            LogNotChecked(e, batch.Count);
+            return false;
+        }
+
+        _metrics.FoundWritten(batch.Count);
+        LogFoundWritten(batch.Count);
+        return true;
     }
 
     /// <summary>A batch the database refused (<paramref name="refusal"/>): its halves in order, each in a transaction
@@ -513,6 +552,13 @@ public sealed partial class ClickWriter : BackgroundService
 
     [LoggerMessage(LogLevel.Warning, "Writing {Count} clicks failed (attempt {Attempt}); retrying")]
     private partial void LogRetry(Exception e, int count, int attempt);
+
+    [LoggerMessage(LogLevel.Warning,
+        "{Count} clicks whose writing seemed to fail are in the database: an earlier attempt committed them")]
+    private partial void LogFoundWritten(int count);
+
+    [LoggerMessage(LogLevel.Warning, "Could not check whether {Count} clicks were committed by an earlier attempt")]
+    private partial void LogNotChecked(Exception e, int count);
 
     [LoggerMessage(LogLevel.Error, "Writing {Count} clicks failed after retries; they are lost")]
     private partial void LogDropped(Exception e, int count);

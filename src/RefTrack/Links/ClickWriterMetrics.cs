@@ -60,5 +60,8 @@ internal sealed class ClickWriterMetrics
         }
     }
 
+    /// <summary>Clicks found committed by an attempt that failed after its commit (<see cref="ClickWriter"/>).</summary>
+    public void FoundWritten(int clicks) => _written.Add(clicks);
+
     public void Lost(int clicks) => _lost.Add(clicks);
 }

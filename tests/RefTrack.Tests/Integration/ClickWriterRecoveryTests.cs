@@ -129,6 +129,39 @@ public sealed class ClickWriterRecoveryTests
         await stopping;
     }
 
+    /// <summary>A commit that went through but was answered with a transient failure (on PostgreSQL, the connection
+    /// lost as the server answered it): the retry is refused, its clicks' ids being there already. Its clicks were
+    /// counted lost, each split into a transaction and an error line of its own, though every one was stored.</summary>
+    [Fact]
+    public async Task A_batch_whose_commit_went_through_but_seemed_to_fail_is_neither_lost_nor_counted_twice()
+    {
+        var settings = TestApp.ClickBatchesOfOne(writers: 1);
+        settings["RefTrack:Links:ClickBatchSize"] = "500";
+        settings["RefTrack:Links:ClickBatchMilliseconds"] = "200"; // The clicks enqueued at once make one batch.
+        using var app = new TestApp(Provider.Sqlite, settings);
+        using var metrics = new AppMetrics(app);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        var commit = new FailingAfterCommit { Armed = true };
+        using var writer = WriterWith(app, commit);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.EnqueueAsync(await app.PendingClickAsync(code), CancellationToken.None);
+        }
+
+        await writer.FlushAsync(writeSums: true, CancellationToken.None);
+
+        Assert.False(commit.Armed); // A commit went through and was answered with a failure.
+        Assert.Equal(0, metrics.Sum("reftrack.clicks.lost"));
+        Assert.Equal(3, metrics.Sum("reftrack.clicks.written"));
+        Assert.Equal(3, await ClickRowsAsync(app));
+        Assert.Equal(3, await ParticipantClicksAsync(client, campaignId));
+        await writer.StopAsync(CancellationToken.None);
+    }
+
     private static ClickWriter WriterWith(TestApp app, IInterceptor interceptor)
     {
         var options = new DbContextOptionsBuilder<SqliteAppDbContext>(
@@ -161,6 +194,34 @@ public sealed class ClickWriterRecoveryTests
             DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result,
             CancellationToken cancellationToken = default) =>
             Failing ? throw new SqliteException("database is locked", 5) : ValueTask.FromResult(result);
+    }
+
+    /// <summary>While <see cref="Armed"/>, the next transaction with clicks in it commits and is then answered with a
+    /// transient failure (SQLITE_IOERR), once.</summary>
+    private sealed class FailingAfterCommit : DbTransactionInterceptor
+    {
+        public volatile bool Armed;
+
+        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+            FailOnce(eventData);
+
+        public override Task TransactionCommittedAsync(
+            DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            FailOnce(eventData);
+            return Task.CompletedTask;
+        }
+
+        private void FailOnce(TransactionEndEventData eventData)
+        {
+            using var count = eventData.Context!.Database.GetDbConnection().CreateCommand(); // The transaction's is gone.
+            count.CommandText = "SELECT COUNT(*) FROM \"Clicks\"";
+            if (Armed && Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                Armed = false;
+                throw new SqliteException("disk I/O error", 10);
+            }
+        }
     }
 
     private static async Task<long> ClickRowsAsync(TestApp app)
