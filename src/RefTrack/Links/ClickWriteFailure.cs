@@ -33,6 +33,11 @@ internal static class ClickWriteFailure
                 // would only send it more statements. Npgsql does not count it transient.
                 case PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }:
                     return true;
+                // A read-only transaction (25006): the address now leads to a hot standby (a failover not yet
+                // followed, a replica named by mistake). It refuses every batch alike, as SQLite's read-only file
+                // below, so it is retried rather than split into a transaction and an error line per click.
+                case PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction }:
+                    return true;
                 // Npgsql's own verdict: a lost or refused connection, a timeout, serialization failures and deadlocks
                 // (40001, 40P01), a shutting down or restarting server (57P01–57P03), a lack of resources (53, 58).
                 case NpgsqlException npgsql:

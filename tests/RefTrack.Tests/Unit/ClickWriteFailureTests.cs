@@ -17,6 +17,7 @@ public sealed class ClickWriteFailureTests
         { PostgresErrorCodes.DeadlockDetected, true },
         { PostgresErrorCodes.AdminShutdown, true },
         { PostgresErrorCodes.QueryCanceled, true }, // statement_timeout: a slow server, not a bad row
+        { PostgresErrorCodes.ReadOnlySqlTransaction, true }, // a standby: every batch alike, as SQLite's read-only file
         { PostgresErrorCodes.UniqueViolation, false },
         { PostgresErrorCodes.CharacterNotInRepertoire, false },
         { PostgresErrorCodes.StringDataRightTruncation, false },
