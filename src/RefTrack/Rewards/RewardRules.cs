@@ -17,9 +17,9 @@ public sealed record CountedGrant(Grant Grant, int FromCount, int ToCount)
 /// without it has threshold 0). So "20%" plus "30% from 10 referrals" gives 30% from the 10th referral on, not 50%.
 /// Rules of equal threshold in a group add up.</para>
 /// <para>Percentages: <c>amount × basisPoints / 10000</c>, rounded half away from zero to the minor unit; a
-/// percentage rule whose currency differs from the purchase's grants nothing (no conversion between currencies),
-/// while a fixed amount is granted in its own currency whatever the purchase's; a reward that rounds to zero is not
-/// created.</para>
+/// percentage rule whose currency differs from the purchase's grants nothing (no conversion between currencies) and
+/// takes no part in choosing the purchase's tier, while a fixed amount is granted in its own currency whatever the
+/// purchase's; a reward that rounds to zero is not created.</para>
 /// </summary>
 public static class RewardRules
 {
@@ -68,13 +68,13 @@ public static class RewardRules
         IEnumerable<RewardRule> rules, Guid referralId, Guid conversionId, long purchaseAmount, string purchaseCurrency,
         int referrerQualifiedReferrals, bool isFirstPurchase)
     {
+        // A percentage in another currency than the purchase's cannot pay for it, so it takes no part in choosing the
+        // tier either: a higher tier of such rules left the lower one that can pay out replaced by nothing.
         var purchaseRules = rules.Where(r =>
-            r.IsActive && r.Trigger == RewardTrigger.Purchase && (isFirstPurchase || !r.FirstPurchaseOnly));
+            r.IsActive && r.Trigger == RewardTrigger.Purchase && (isFirstPurchase || !r.FirstPurchaseOnly)
+            && (r.PercentBasisPoints is null || r.Currency == purchaseCurrency));
         return ApplicableTiers(purchaseRules, referrerQualifiedReferrals)
-            .Select(r => r.PercentBasisPoints is { } bp
-                ? r.Currency == purchaseCurrency ? Grant(r, Percent(purchaseAmount, bp)) : null
-                : Grant(r, r.Amount ?? 0))
-            .OfType<Grant>()
+            .Select(r => Grant(r, r.PercentBasisPoints is { } bp ? Percent(purchaseAmount, bp) : r.Amount ?? 0))
             .Where(g => g.Amount > 0)
             .ToList();
 

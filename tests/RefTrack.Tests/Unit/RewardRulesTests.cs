@@ -326,6 +326,23 @@ public sealed class RewardRulesTests
         Assert.Equal(expected == 2000 ? base20.Id : tier30.Id, grant.RuleId);
     }
 
+    /// <summary>A percentage tier in the purchase's currency replaced the fixed base rate for every purchase, so a
+    /// referrer past the tier earned nothing on a purchase in another currency, where the base had paid (found by
+    /// review).</summary>
+    [Theory]
+    [InlineData("EUR", 500)] // The tier cannot pay for it: the base does.
+    [InlineData("USD", 1000)] // The tier pays its 10%.
+    public void A_percentage_tier_in_another_currency_does_not_replace_the_base_that_pays(string currency, long expected)
+    {
+        var base500 = Rule(RewardTrigger.Purchase, amount: 500, currency: "USD");
+        var tier10 = Rule(RewardTrigger.Purchase, percent: 1000, currency: "USD", minReferrals: 10);
+
+        var grant = Assert.Single(Purchase([base500, tier10], 10_000, referrals: 10, currency: currency));
+
+        Assert.Equal(expected, grant.Amount);
+        Assert.Equal(expected == 500 ? base500.Id : tier10.Id, grant.RuleId);
+    }
+
     [Fact]
     public void Three_tiers_pick_the_highest_reached()
     {
