@@ -39,13 +39,9 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
         key = await read();
         if (key is not null && options.Value.KeyCacheSeconds > 0)
         {
-            cache.Set(entry, key, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds));
-            // Out again if a key was revoked while the read ran (CacheEvictions), or this node would accept the key
+            // Not kept if a key was revoked while the read ran (CacheEvictions), or this node would accept the key
             // for the whole cache time after the revocation answered.
-            if (_evictions.ChangedSince(evictions))
-            {
-                cache.Remove(entry);
-            }
+            _evictions.TryStore(evictions, () => cache.Set(entry, key, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds)));
         }
 
         return key;

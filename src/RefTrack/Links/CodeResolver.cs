@@ -78,12 +78,8 @@ public sealed class CodeResolver(
         var ttl = resolved is null ? MissTtl : TimeSpan.FromSeconds(options.Value.CodeCacheSeconds);
         if (ttl > TimeSpan.Zero)
         {
-            _codes.Set(normalized, resolved, ttl);
-            // Out again if a code changed while the read ran (CacheEvictions): the change holds at once on this node.
-            if (_forgets.ChangedSince(forgets))
-            {
-                _codes.Remove(normalized);
-            }
+            // Not kept if a code changed while the read ran (CacheEvictions): the change holds at once on this node.
+            _forgets.TryStore(forgets, () => _codes.Set(normalized, resolved, ttl));
         }
 
         return resolved;

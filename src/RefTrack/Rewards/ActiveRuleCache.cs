@@ -47,13 +47,9 @@ public sealed class ActiveRuleCache(
         rules = await read();
         if (options.Value.RuleCacheSeconds > 0)
         {
-            cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds));
-            // Out again if a rule changed while the read ran (CacheEvictions), or this node would grant by a
+            // Not kept if a rule changed while the read ran (CacheEvictions), or this node would grant by a
             // deactivated rule (or miss a new one) for the cache time after the change answered.
-            if (_evictions.ChangedSince(evictions))
-            {
-                cache.Remove(key);
-            }
+            _evictions.TryStore(evictions, () => cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds)));
         }
 
         return rules;

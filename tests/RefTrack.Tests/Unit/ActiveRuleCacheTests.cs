@@ -42,6 +42,24 @@ public sealed class ActiveRuleCacheTests
         Assert.Equal(2, _reads);
     }
 
+    /// <summary>The same overlap, with another request on the node asking between the overlapping read storing its
+    /// answer and taking it out again: that request was served the old rules after the change had answered (found by
+    /// review). The overlapping read must not store its answer at all.</summary>
+    [Fact]
+    public async Task No_request_is_served_the_old_rules_after_the_change_answered()
+    {
+        IReadOnlyList<RewardRule>? servedMeanwhile = null;
+        ActiveRuleCache cache = null!; // The request in between asks the cache made below.
+        var observing = new StoreObservingCache(new MemoryCache(new MemoryCacheOptions()),
+            afterStore: () => servedMeanwhile = cache.GetAsync(Campaign, () => Read(NoRules)).GetAwaiter().GetResult());
+        cache = new ActiveRuleCache(observing, new NoReads(), Options.Create(new RewardOptions { RuleCacheSeconds = 60 }));
+
+        Assert.Same(Rules, await cache.GetAsync(Campaign, () => Read(Rules, meanwhile: () => cache.Evict(Campaign))));
+
+        Assert.Null(servedMeanwhile); // The overlapping read's answer was never stored, so nobody was served it.
+        Assert.Same(NoRules, await cache.GetAsync(Campaign, () => Read(NoRules)));
+    }
+
     [Fact]
     public async Task A_rule_change_evicts_at_once()
     {
@@ -50,6 +68,51 @@ public sealed class ActiveRuleCacheTests
 
         Assert.Same(NoRules, await _cache.GetAsync(Campaign, () => Read(NoRules)));
         Assert.Equal(2, _reads);
+    }
+
+    /// <summary>A memory cache that runs <c>afterStore</c> once, right after the first entry it stores is in.</summary>
+    private sealed class StoreObservingCache(IMemoryCache inner, Action afterStore) : IMemoryCache
+    {
+        private Action? _afterStore = afterStore;
+
+        public ICacheEntry CreateEntry(object key) => new Entry(inner.CreateEntry(key), this);
+
+        public void Remove(object key) => inner.Remove(key);
+
+        public bool TryGetValue(object key, out object? value) => inner.TryGetValue(key, out value);
+
+        public void Dispose() => inner.Dispose();
+
+        private sealed class Entry(ICacheEntry inner, StoreObservingCache cache) : ICacheEntry
+        {
+            public object Key => inner.Key;
+
+            public object? Value { get => inner.Value; set => inner.Value = value; }
+
+            public DateTimeOffset? AbsoluteExpiration { get => inner.AbsoluteExpiration; set => inner.AbsoluteExpiration = value; }
+
+            public TimeSpan? AbsoluteExpirationRelativeToNow
+            {
+                get => inner.AbsoluteExpirationRelativeToNow;
+                set => inner.AbsoluteExpirationRelativeToNow = value;
+            }
+
+            public TimeSpan? SlidingExpiration { get => inner.SlidingExpiration; set => inner.SlidingExpiration = value; }
+
+            public IList<Microsoft.Extensions.Primitives.IChangeToken> ExpirationTokens => inner.ExpirationTokens;
+
+            public IList<PostEvictionCallbackRegistration> PostEvictionCallbacks => inner.PostEvictionCallbacks;
+
+            public CacheItemPriority Priority { get => inner.Priority; set => inner.Priority = value; }
+
+            public long? Size { get => inner.Size; set => inner.Size = value; }
+
+            public void Dispose()
+            {
+                inner.Dispose(); // The entry is in the cache from here.
+                Interlocked.Exchange(ref cache._afterStore, null)?.Invoke();
+            }
+        }
     }
 
     /// <summary>The tests hand the cache its reads; the database is never asked.</summary>
