@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
+using RefTrack.Reports;
 
 namespace RefTrack.Links;
 
@@ -500,8 +501,26 @@ public sealed partial class ClickWriter : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.BeginWriteAsync(CancellationToken.None);
+        await WaitOutRollupRebuildAsync(db);
         await ClickBatch.WriteAsync(db, batch, referrerRollup: null, catchUp: true, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the rollup tables this batch adds to, taken in the mode its upserts take anyway (no writer waits
+    /// for another here), in the order a rollup rebuild locks them, waiting as long as a rebuild may hold them
+    /// (<see cref="RollupRebuilder.MaxDuration"/>). Otherwise the batch's upsert waited for the rebuild only as long
+    /// as a statement may run (Npgsql's command timeout, 30 s by default), and after its retries, about five minutes,
+    /// the batch was given up and its clicks lost, while a rebuild of a large database may run longer (found by
+    /// review). On SQLite the click writer waits for the rebuild's write gate without a limit.
+    /// </summary>
+    private static async Task WaitOutRollupRebuildAsync(AppDbContext db)
+    {
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(RollupRebuilder.MaxDuration);
+        await db.Database.ExecuteSqlRawAsync(
+            "LOCK TABLE \"ParticipantDailyClicks\", \"CampaignDailyStats\" IN ROW EXCLUSIVE MODE", CancellationToken.None);
+        db.Database.SetCommandTimeout(timeout);
     }
 
     /// <summary>SQLite: on the writer's own kept connection (<see cref="SqliteWriterCacheKiB"/>), which also keeps

@@ -90,7 +90,7 @@ public static class RollupRebuilder
             statements = [RollupTablesLocked, .. statements];
         }
 
-        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+        db.Database.SetCommandTimeout(MaxDuration);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -111,6 +111,10 @@ public static class RollupRebuilder
             }
         }
     }
+
+    /// <summary>How long a rebuild's statements may run; writers that wait for it wait as long (the click writer:
+    /// <see cref="Links.ClickWriter"/>).</summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(30);
 
     /// <summary>PostgreSQL: the tables the rebuild rewrites and the writers add to, held against writes (EXCLUSIVE
     /// admits only plain reads) until the rebuild commits. Locked one after another in the order every writer writes

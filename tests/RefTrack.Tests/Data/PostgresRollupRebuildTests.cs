@@ -12,6 +12,42 @@ namespace RefTrack.Tests.Data;
 /// </summary>
 public sealed class PostgresRollupRebuildTests
 {
+    /// <summary>A rebuild holds the rollup tables against writes for as long as it runs. The click writer's batch
+    /// waited for them only as long as a statement may run (the connection's command timeout, Npgsql's 30 s by default)
+    /// and after its ten attempts gave its clicks up as lost, about five minutes, while a rebuild of a large database
+    /// may run longer (found by review). Here the command timeout is 1 s and the tables are held, as a rebuild's first
+    /// statement holds them, for longer than the ten attempts with their pauses take (14.5 s).</summary>
+    [Fact]
+    public async Task A_click_batch_waits_out_a_rebuild_that_holds_the_rollups_longer_than_a_statement_may_run()
+    {
+        using var app = new TestApp(Provider.Postgres, database => new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:ConnectionString"] = database.ConnectionString + ";Command Timeout=1",
+        });
+        using var metrics = new AppMetrics(app);
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        var code = (await client.Register(campaign, "alice")).Str("referralCode");
+
+        await using (var rebuild = new NpgsqlConnection(app.Database.ConnectionString))
+        {
+            await rebuild.OpenAsync();
+            await using var tx = await rebuild.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand(RefTrack.Reports.RollupRebuilder.RollupTablesLocked, rebuild, tx))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            Assert.Equal(HttpStatusCode.Found, (await client.GetAsync($"/r/{code}")).StatusCode);
+            await Task.Delay(TimeSpan.FromSeconds(16));
+            await tx.CommitAsync();
+        }
+
+        await app.FlushClicksAsync();
+        Assert.Equal(0, metrics.Sum("reftrack.clicks.lost"));
+        Assert.Equal(1, (await client.CampaignStats(campaign))["clicks"]!.Long("total"));
+    }
+
     [Fact]
     public async Task A_write_that_commits_while_the_rollups_are_rebuilt_is_counted_once()
     {

@@ -45,6 +45,16 @@ public sealed class TestApp : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>With settings made from the test's database (its connection string with something added, say).</summary>
+    public TestApp(Provider provider, Func<TestDatabase, IDictionary<string, string?>> settings)
+        : this(provider)
+    {
+        foreach (var (key, value) in settings(Database))
+        {
+            _settings[key] = value;
+        }
+    }
+
     public TestDatabase Database { get; }
 
     /// <summary>Settings for a click writer that writes every click in a batch of its own, with
