@@ -83,6 +83,9 @@ public sealed partial class ClickWriter : BackgroundService
         _writers = _sqliteOptions is null ? options.Value.ClickWriters : 1;
         _checkpointer = _sqliteOptions is null ? null : new SqliteCheckpointer(_sqliteOptions, logger);
         _referrerRollup = _sqliteOptions is null ? null : new SqliteReferrerRollup();
+        // SQLite: a new writer does not know what the rollup counts (a crash may have left clicks uncounted), so a
+        // flush of the sums made before any batch must still run its recovery (found by review).
+        _sumsPending = _referrerRollup is { HasPending: true };
         _sqliteThread = _sqliteOptions is null ? null : new DedicatedThreadScheduler("RefTrack click writer");
         _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.ClickQueueCapacity)
         {

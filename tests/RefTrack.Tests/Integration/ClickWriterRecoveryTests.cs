@@ -59,8 +59,12 @@ public sealed class ClickWriterRecoveryTests
         await writer.StopAsync(CancellationToken.None);
     }
 
-    [Fact]
-    public async Task After_a_crash_and_a_restart_without_new_clicks_the_participants_counts_become_exact()
+    /// <param name="flushAtOnce">A flush of the sums right after the restart, before any batch or idle moment: it
+    /// returned at once, the writer not yet knowing the rollup behind (found by review).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task After_a_crash_and_a_restart_without_new_clicks_the_participants_counts_become_exact(bool flushAtOnce)
     {
         var settings = TestApp.ClickBatchesOfOne(writers: 1);
         settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
@@ -91,11 +95,20 @@ public sealed class ClickWriterRecoveryTests
 
         var restartSettings = TestApp.ClickBatchesOfOne(writers: 1); // Idle time 100 ms, the default.
         restartSettings["RefTrack:Database:Path"] = crashedPath;
+        if (flushAtOnce)
+        {
+            restartSettings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000"; // No idle recovery first.
+        }
+
         try
         {
             using var after = new TestApp(Provider.Sqlite, restartSettings);
             var restarted = after.Client();
-            await Task.Delay(TimeSpan.FromSeconds(2)); // Twenty idle times, no click.
+            if (!flushAtOnce)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2)); // Twenty idle times, no click.
+            }
+
             await after.FlushClicksAsync();
 
             Assert.Equal(5, await ClickRowsAsync(after));
