@@ -63,7 +63,7 @@ public static class DataServices
             (CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
     /// <summary>
-    /// Two Npgsql settings differ from Npgsql's defaults unless the connection string names them:
+    /// Three Npgsql settings differ from Npgsql's defaults unless the connection string names them:
     /// <list type="bullet">
     /// <item><c>Max Auto Prepare=64</c>: without it PostgreSQL parses and plans every statement of every request
     /// (prepared ratio 0 in dotnet-counters' Npgsql meter), and a signup sends about ten. 64 covers every statement
@@ -74,6 +74,10 @@ public static class DataServices
     /// <c>pg_advisory_unlock_all()</c>, …), sent with the next use: several per signup, each planned again. RefTrack
     /// leaves no session state behind (no <c>SET</c>, temporary tables or <c>LISTEN</c>; the migration lock is
     /// released in a <c>finally</c>).</item>
+    /// <item><c>Tcp Keepalive Time=30</c> (and Npgsql's interval, the same): a statement waiting on the server (the
+    /// click writer waits out a rollup rebuild for up to 30 minutes) notices a server or network that went away
+    /// within about five minutes, from the kernel's probes, instead of after its whole timeout. Npgsql's own <c>Keepalive</c>
+    /// queries are sent only between statements, so they cannot end such a wait.</item>
     /// </list>
     /// </summary>
     internal static string PostgresConnectionString(DatabaseOptions options)
@@ -90,10 +94,17 @@ public static class DataServices
             effective.NoResetOnClose = true;
         }
 
+        if (!given.ContainsKey("Tcp Keepalive Time") && !given.ContainsKey("TcpKeepAliveTime"))
+        {
+            effective.TcpKeepAliveTime = DefaultTcpKeepAliveSeconds;
+        }
+
         return effective.ToString();
     }
 
     internal const int DefaultMaxAutoPrepare = 64;
+
+    internal const int DefaultTcpKeepAliveSeconds = 30;
 
     internal static string FullPath(DatabaseOptions options) => Path.GetFullPath(options.Path);
 

@@ -14,6 +14,7 @@ public sealed class PostgresConnectionStringTests
         var effective = Effective("Host=db;Database=reftrack;Username=rt;Password=secret;Maximum Pool Size=40");
         Assert.Equal(DataServices.DefaultMaxAutoPrepare, effective.MaxAutoPrepare);
         Assert.True(effective.NoResetOnClose);
+        Assert.Equal(DataServices.DefaultTcpKeepAliveSeconds, effective.TcpKeepAliveTime);
         Assert.Equal(("db", "reftrack", "rt", "secret", 40),
             (effective.Host, effective.Database, effective.Username, effective.Password, effective.MaxPoolSize));
     }
@@ -24,6 +25,12 @@ public sealed class PostgresConnectionStringTests
     [InlineData("host=db;max auto prepare=3", 3)]
     public void A_value_in_the_connection_string_wins(string given, int expected) =>
         Assert.Equal(expected, Effective(given).MaxAutoPrepare);
+
+    [Theory]
+    [InlineData("Host=db;Tcp Keepalive Time=0", 0)]
+    [InlineData("host=db;TcpKeepAliveTime=120", 120)]
+    public void A_tcp_keepalive_time_in_the_connection_string_wins(string given, int expected) =>
+        Assert.Equal(expected, Effective(given).TcpKeepAliveTime);
 
     [Theory]
     [InlineData("Host=db;No Reset On Close=false")]
