@@ -63,7 +63,7 @@ public static class ApiKeyApi
 
         var query = db.ApiKeys.AsNoTracking();
         var rows = await page.Window(query).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, k => k.Id, k => k.AsResponse()));
+        return TypedResults.Ok(page.ToPage(rows, k => k.AsResponse()));
     }
 
     /// <summary>One key as listed: its secret is never shown again, only its prefix.</summary>

@@ -60,7 +60,7 @@ public static class CampaignApi
         }
 
         var rows = await page.Window(query).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse()));
+        return TypedResults.Ok(page.ToPage(rows, c => c.AsResponse()));
     }
 
     /// <summary>The campaign <see cref="CampaignScope"/> loaded. <paramref name="campaignId"/> is not read, but a

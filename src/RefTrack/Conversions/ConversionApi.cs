@@ -79,6 +79,6 @@ public static class ConversionApi
         var ids = rows.Select(r => r.Id).ToList();
         var rewards = (await db.Rewards.AsNoTracking().Where(r => r.ConversionId != null && ids.Contains(r.ConversionId.Value)).ToListAsync(ct))
             .ToLookup(r => r.ConversionId);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse(rewards[c.Id])));
+        return TypedResults.Ok(page.ToPage(rows, c => c.AsResponse(rewards[c.Id])));
     }
 }

@@ -51,6 +51,11 @@ public readonly record struct PageRequest(Guid? After, int Limit)
         return rows.OrderBy(r => r.Id).Take(Limit + 1);
     }
 
+    /// <summary><see cref="ToPage{TIn, TOut}(List{TIn}, Func{TIn, Guid}, Func{TIn, TOut})"/> for rows of
+    /// <see cref="Window"/>, paged by their own id.</summary>
+    public Page<TOut> ToPage<TIn, TOut>(List<TIn> rows, Func<TIn, TOut> map) where TIn : IPagedRow =>
+        ToPage(rows, r => r.Id, map);
+
     /// <summary>Builds the page from up to Limit + 1 rows: the extra row only says there is more.</summary>
     public Page<TOut> ToPage<TIn, TOut>(List<TIn> rows, Func<TIn, Guid> id, Func<TIn, TOut> map)
     {

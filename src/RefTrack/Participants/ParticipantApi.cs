@@ -129,7 +129,7 @@ public static class ParticipantApi
         var codes = db.ReferralCodes.AsNoTracking().Where(c => c.ParticipantId == id);
         // Ids are version 7, so in creation order: the generated code, made at registration, comes first.
         var rows = await page.Window(codes).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id, c => c.AsResponse(links)));
+        return TypedResults.Ok(page.ToPage(rows, c => c.AsResponse(links)));
     }
 
     internal static Task<ParticipantView?> FindAsync(

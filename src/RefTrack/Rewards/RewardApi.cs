@@ -58,7 +58,7 @@ public static class RewardApi
         }
 
         var rows = await page.Window(query).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
+        return TypedResults.Ok(page.ToPage(rows, r => r.AsResponse()));
     }
 
     private static async Task<Results<Ok<RewardResponse>, ProblemHttpResult>> Get(

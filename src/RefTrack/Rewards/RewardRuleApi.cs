@@ -59,7 +59,7 @@ public static class RewardRuleApi
 
         var query = db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId);
         var rows = await page.Window(query).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, r => r.Id, r => r.AsResponse()));
+        return TypedResults.Ok(page.ToPage(rows, r => r.AsResponse()));
     }
 
     private static async Task<Results<Ok<RewardRuleResponse>, ProblemHttpResult>> Get(
