@@ -107,7 +107,8 @@ public static class StatsApi
         rewards.OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status).ToList();
 
     /// <summary>A share to 4 decimals, a half rounded away from zero as rewards are and as spreadsheets round
-    /// (<see cref="Math.Round(double, int)"/> alone rounds it to even: 1 of 32 was 0.0312).</summary>
+    /// (<see cref="Math.Round(double, int)"/> alone rounds it to even: 1 of 32 was 0.0312). Divided and rounded in
+    /// decimal, where a half is exact: a double holds 57 of 800 (0.07125) a hair below it, which rounded down.</summary>
     internal static double Rate(long part, long whole) =>
-        whole == 0 ? 0 : Math.Round((double)part / whole, 4, MidpointRounding.AwayFromZero);
+        whole == 0 ? 0 : (double)Math.Round((decimal)part / whole, 4, MidpointRounding.AwayFromZero);
 }

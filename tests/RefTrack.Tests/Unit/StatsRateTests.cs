@@ -12,6 +12,8 @@ public sealed class StatsRateTests
     [InlineData(5, 5, 1.0)]
     [InlineData(0, 7, 0.0)]
     [InlineData(3, 0, 0.0)] // no referral: 0, not NaN
+    [InlineData(57, 800, 0.0713)] // 0.07125 exactly, which a double holds as 0.07124999…: rounded in double, 0.0712
+    [InlineData(3, 20_000, 0.0002)] // 0.00015, the same: 0.0001 in double
     public void Rates_have_four_decimals_a_half_rounded_away_from_zero(long part, long whole, double expected)
     {
         Assert.Equal(expected, StatsApi.Rate(part, whole));
