@@ -1,3 +1,6 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+
 namespace RefTrack.Data;
 
 /// <summary>
@@ -16,6 +19,11 @@ public interface IHotReads
     /// <summary>Runs <paramref name="query"/>; where a pool does not take it, on a context of a scope of its
     /// own.</summary>
     Task<T> RunAsync<T>(IServiceScopeFactory scopes, Func<AppDbContext, Task<T>> query);
+
+    /// <summary>Runs <paramref name="query"/>'s statements on one snapshot of the database, so that what they read
+    /// agrees (a report's counters, its rewards and its referrers: read one by one, a signup committed between two
+    /// of them showed its reward beside a count without it). Read-only: the transaction is never committed.</summary>
+    Task<T> RunInSnapshotAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query);
 }
 
 /// <summary>The reads on the context they are given (PostgreSQL).</summary>
@@ -27,5 +35,13 @@ internal sealed class DirectHotReads : IHotReads
     {
         await using var scope = scopes.CreateAsyncScope();
         return await query(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+
+    /// <summary>REPEATABLE READ: one snapshot, taken at the first statement, for all of them (Npgsql sends the
+    /// BEGIN with that statement, so it costs no round trip of its own).</summary>
+    public async Task<T> RunInSnapshotAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query)
+    {
+        await using var snapshot = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead);
+        return await query(db); // Disposed uncommitted: rolled back, which for reads is the same and ends it too.
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace RefTrack.Data;
@@ -26,6 +27,24 @@ internal sealed class SqliteHotReads(DbContextOptions<SqliteAppDbContext> option
     public Task<T> RunAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query) => RunAsync(query);
 
     public Task<T> RunAsync<T>(IServiceScopeFactory scopes, Func<AppDbContext, Task<T>> query) => RunAsync(query);
+
+    /// <summary>A deferred transaction: SQLite takes its read snapshot at the first statement and keeps it for the
+    /// rest, and takes no write lock (a plain BEGIN on Microsoft.Data.Sqlite is IMMEDIATE, a writer's).</summary>
+    public Task<T> RunInSnapshotAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query) =>
+        RunAsync(async context =>
+        {
+            var connection = (SqliteConnection)context.Database.GetDbConnection();
+            await using var snapshot = connection.BeginTransaction(deferred: true);
+            await context.Database.UseTransactionAsync(snapshot);
+            try
+            {
+                return await query(context);
+            }
+            finally
+            {
+                await context.Database.UseTransactionAsync(null); // Disposed uncommitted: ended, as a reader must be.
+            }
+        });
 
     public void Dispose()
     {

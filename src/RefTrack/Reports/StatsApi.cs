@@ -31,7 +31,7 @@ public static class StatsApi
     private static async Task<Results<Ok<ParticipantStats>, ProblemHttpResult>> Participant(
         Guid campaignId, string idOrExternalId, AppDbContext db, IHotReads reads, ReportQueries queries, CancellationToken ct)
     {
-        var stats = await reads.RunAsync(db, async r =>
+        var stats = await reads.RunInSnapshotAsync(db, async r =>
         {
             var row = await queries.Participant(r, campaignId, idOrExternalId, ct);
             if (row is null)
@@ -51,7 +51,7 @@ public static class StatsApi
     private static async Task<Ok<CampaignStats>> Campaign(
         Guid campaignId, AppDbContext db, IHotReads reads, ReportQueries queries, CancellationToken ct)
     {
-        var (totals, rewards, top) = await reads.RunAsync(db, async r => (
+        var (totals, rewards, top) = await reads.RunInSnapshotAsync(db, async r => (
             await queries.CampaignSums(r, campaignId, ct),
             await queries.CampaignRewards(r, campaignId).ToListAsync(ct),
             await queries.TopReferrers(r, campaignId, TopReferrerCount).ToListAsync(ct)));

@@ -121,5 +121,7 @@ public sealed class ActiveRuleCacheTests
         public Task<T> RunAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query) => throw new NotSupportedException();
 
         public Task<T> RunAsync<T>(IServiceScopeFactory scopes, Func<AppDbContext, Task<T>> query) => throw new NotSupportedException();
+
+        public Task<T> RunInSnapshotAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query) => throw new NotSupportedException();
     }
 }

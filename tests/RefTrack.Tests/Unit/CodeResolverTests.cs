@@ -48,6 +48,8 @@ public sealed class CodeResolverTests
 
         public Task<T> RunAsync<T>(IServiceScopeFactory scopes, Func<AppDbContext, Task<T>> query) => Answer<T>();
 
+        public Task<T> RunInSnapshotAsync<T>(AppDbContext db, Func<AppDbContext, Task<T>> query) => Answer<T>();
+
         private Task<T> Answer<T>()
         {
             Meanwhile?.Invoke();
