@@ -19,7 +19,11 @@ public sealed record RecordConversionRequest(
     [property: JsonPropertyOrder(4)] long? Amount = null,
     [property: JsonPropertyOrder(7)] DateTime? OccurredAt = null) : IIdempotentRequest
 {
-    public const long MaxAmount = 1_000_000_000_000_000;
+    /// <summary>10^12 minor units (ten billion dollars in cents), the most a reward rule pays too. Reward totals are
+    /// sums of 64-bit integers (the reward rollups, the participant's totals): with rewards at most this, a currency's
+    /// total reaches 2^63 only after 9.2 million of the largest. At 10^15 it took 9,200, and past that SQLite turns
+    /// the sum into a floating-point number and PostgreSQL refuses every grant in that currency.</summary>
+    public const long MaxAmount = 1_000_000_000_000;
 
     /// <summary>An <c>occurredAt</c> sent with an offset is bound as the node's local time, which serializes with the
     /// node's own offset: hashed so, one body was two requests to nodes in different time zones (or one restarted
