@@ -42,7 +42,11 @@ public sealed class ConversionRecorder(
 
         // Decided here, not in the write: a referral's times never change once it is recorded.
         var (referral, unattributed) = ConversionAttribution.Decide(buyer.Referral, request.OccurredAtUtc());
-        var rewarded = referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment;
+        // A payment of 0 (a free trial's first invoice, a fully discounted order) is the referral's but earns nothing
+        // and is not its first purchase: as one, it used up the first-purchase rewards before the first paid invoice,
+        // and a fixed reward per purchase paid out for it.
+        var rewarded = referral is not null && type is ConversionType.Purchase or ConversionType.SubscriptionPayment
+                       && request.Amount > 0;
         var rules = rewarded ? await activeRules.GetAsync(db, campaignId, ct) : [];
         var externalId = request.ExternalId!.Trim(); // Stored and matched trimmed: " o1 " replays "o1".
         try

@@ -264,6 +264,29 @@ public abstract class ConversionTests(Provider provider)
     }
 
     [Fact]
+    public async Task A_payment_of_0_grants_nothing_and_leaves_the_first_purchase_to_the_first_paid_one()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var s = await ReferredPair(client);
+        // Besides the standard first-purchase 20%: a fixed 300 for every purchase.
+        await client.AddRule(s.CampaignId, new { trigger = "purchase", recipient = "referrer", amount = 300, currency = "USD" });
+
+        // A free trial's first invoice, passed on as a payment.
+        var trial = await client.Purchase(s.CampaignId, "user-b", 0, "in_trial", type: "subscriptionPayment");
+        Assert.NotNull(trial["referralId"]); // The referral's all the same…
+        Assert.Empty(trial["rewards"]!.AsArray()); // …but it earns nothing…
+        Assert.Equal(0, (await client.ParticipantStats(s.CampaignId, "user-a")).Int("convertedReferrals")); // …nor converts.
+        var free = await client.Purchase(s.CampaignId, "user-b", 0, "order-free");
+        Assert.Empty(free["rewards"]!.AsArray());
+
+        var paid = await client.Purchase(s.CampaignId, "user-b", 10000, "in_paid", type: "subscriptionPayment");
+        Assert.Equal([300L, 2000L], paid["rewards"]!.AsArray().Select(r => r!.Long("amount")).Order());
+        Assert.Equal(1, (await client.ParticipantStats(s.CampaignId, "user-a")).Int("convertedReferrals"));
+        Assert.Equal(3, (await client.CampaignStats(s.CampaignId)).Int("conversions"));
+    }
+
+    [Fact]
     public async Task Purchase_of_a_participant_nobody_referred_grants_nothing()
     {
         using var app = new TestApp(provider);
