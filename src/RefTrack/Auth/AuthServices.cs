@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Auth;
 
@@ -12,6 +14,7 @@ public static class AuthServices
         services.AddAuthorizationBuilder()
             .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"));
         services.AddMemoryCache();
+        services.AddOptions<MemoryCacheOptions>().Configure<TimeProvider>((o, time) => o.Clock = new ElapsedTimeClock(time));
         services.AddSingleton<ApiKeyCache>();
         services.AddHostedService<ApiKeyBootstrap>();
         return services;

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RefTrack.Auth;
+using RefTrack.Infrastructure;
+using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Unit;
 
@@ -8,8 +11,13 @@ public sealed class ApiKeyCacheTests
 {
     private static readonly byte[] Hash = [1, 2, 3];
     private static readonly ActiveApiKey Key = new(Guid.NewGuid(), Hash, IsAdmin: false, CampaignId: null);
-    private readonly ApiKeyCache _cache =
-        new(new MemoryCache(new MemoryCacheOptions()), Options.Create(new AuthOptions { KeyCacheSeconds = 60 }));
+    private readonly TestClock _clock = new();
+    private readonly ApiKeyCache _cache;
+
+    public ApiKeyCacheTests() =>
+        // The node's memory cache, on the clock the service gives it (AuthServices).
+        _cache = new ApiKeyCache(new MemoryCache(new MemoryCacheOptions { Clock = new ElapsedTimeClock(_clock) }),
+            Options.Create(new AuthOptions { KeyCacheSeconds = 60 }));
     private int _reads;
 
     private Task<ActiveApiKey?> Read(ActiveApiKey? answer, Action? meanwhile = null)
@@ -25,6 +33,26 @@ public sealed class ApiKeyCacheTests
         Assert.Same(Key, await _cache.FindAsync(Hash, () => Read(Key)));
         Assert.Same(Key, await _cache.FindAsync(Hash, () => Read(null)));
         Assert.Equal(1, _reads);
+    }
+
+    /// <summary>A key revoked on another node is refused here once the cache time has passed, even if this node's
+    /// wall clock was stepped back meanwhile.</summary>
+    [Fact]
+    public async Task A_cached_key_expires_by_the_time_elapsed_when_the_wall_clock_is_stepped_back()
+    {
+        Assert.Same(Key, await _cache.FindAsync(Hash, () => Read(Key)));
+        _clock.StepWallClock(TimeSpan.FromHours(-1));
+        _clock.Advance(TimeSpan.FromSeconds(61));
+
+        Assert.Null(await _cache.FindAsync(Hash, () => Read(null)));
+        Assert.Equal(2, _reads);
+    }
+
+    [Fact]
+    public void The_service_gives_its_memory_cache_that_clock()
+    {
+        using var app = new TestApp();
+        Assert.IsType<ElapsedTimeClock>(app.Services.GetRequiredService<IOptions<MemoryCacheOptions>>().Value.Clock);
     }
 
     /// <summary>A request's read that began before a revocation committed can still see the key active; the

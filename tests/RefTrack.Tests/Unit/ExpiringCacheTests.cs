@@ -22,6 +22,17 @@ public sealed class ExpiringCacheTests
     }
 
     [Fact]
+    public void A_value_expires_by_the_time_elapsed_when_the_wall_clock_is_stepped_back()
+    {
+        var cache = new ExpiringCache<string?>(_clock, TimeSpan.FromHours(1));
+        cache.Set("a", "one", TimeSpan.FromSeconds(30));
+
+        _clock.StepWallClock(TimeSpan.FromHours(-1)); // NTP corrects a clock that ran an hour ahead.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.False(cache.TryGetValue("a", out _));
+    }
+
+    [Fact]
     public void A_cached_null_is_a_hit_and_keys_are_case_sensitive()
     {
         var cache = new ExpiringCache<string?>(_clock, TimeSpan.FromHours(1));
