@@ -15,6 +15,7 @@ public sealed class ExpiringCache<TValue>(TimeProvider clock, TimeSpan sweepInte
     where TValue : class?
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly long _sweepInterval = Timestamps(clock, sweepInterval);
     private long _nextSweep = clock.GetTimestamp() + Timestamps(clock, sweepInterval);
     private int _sweeping;
 
@@ -60,7 +61,7 @@ public sealed class ExpiringCache<TValue>(TimeProvider clock, TimeSpan sweepInte
             return;
         }
 
-        Volatile.Write(ref _nextSweep, now + Timestamps(clock, sweepInterval));
+        Volatile.Write(ref _nextSweep, now + _sweepInterval);
         ThreadPool.UnsafeQueueUserWorkItem(static self =>
         {
             try
