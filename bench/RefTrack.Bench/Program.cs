@@ -353,7 +353,9 @@ internal sealed class Harness(BenchOptions o)
         var sqliteVersion = (await version.ExecuteScalarAsync())?.ToString();
         return $"Machine: {Environment.ProcessorCount} cores ({cpu}), {memKb / 1024.0 / 1024.0:0.0} GiB memory, {os} (debian {debian}), " +
                $"kernel {kernel}; .NET SDK {sdk}, runtime {RuntimeInformation.FrameworkDescription}; {wrk}; " +
-               $"SQLite {sqliteVersion}{(postgres.Length > 0 ? "; " + postgres : "")}; load generator on the same machine, over loopback.";
+               $"SQLite {sqliteVersion}{(postgres.Length > 0 ? "; " + postgres : "")}; load generator on the same machine, over loopback; " +
+               // What bench/guest-memory did to the machine's memory before the run (set by bench/run and bench/profile).
+               $"guest memory: {Environment.GetEnvironmentVariable("REFTRACK_BENCH_MEMORY") ?? "as it was (not started by bench/run)"}.";
     }
 
     private static string Summary(ScenarioResult r) =>
