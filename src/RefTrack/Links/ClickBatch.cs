@@ -40,13 +40,22 @@ internal static class ClickBatch
             .ToList();
         if (referrerRollup is null)
         {
+            // PostgreSQL: the per-referrer rows last, just before the commit. Concurrent writers (a node's, other
+            // nodes') wait for each other at a popular referrer's row, and a row taken here is held until the commit;
+            // the campaign-wide rows before it are each transaction's own (RollupBatch's delta slots), so nothing
+            // waits for them.
+            await WriteCampaignRollupsAsync(db, clicks, ct);
             await statements.AddParticipantClicksAsync(perReferrer, ct);
         }
         else
         {
             await referrerRollup.WriteAsync(db, statements, perReferrer, catchUp, ct);
+            await WriteCampaignRollupsAsync(db, clicks, ct);
         }
+    }
 
+    private static async Task WriteCampaignRollupsAsync(AppDbContext db, List<Click> clicks, CancellationToken ct)
+    {
         foreach (var campaign in clicks.GroupBy(c => c.CampaignId).OrderBy(g => g.Key))
         {
             var rollups = new RollupBatch(campaign.Key);
