@@ -7,9 +7,11 @@ using RefTrack.Rewards;
 namespace RefTrack.Reports;
 
 /// <summary>
-/// The rollup deltas of one transaction, written as one command just before the commit: one upsert per rollup table
-/// (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent together. Each table is
-/// always written in the same order, and its rows sorted by key, so no two writers wait on each other in a cycle.
+/// The rollup deltas of one transaction, written as one command at its end (only the PostgreSQL click writer's
+/// per-referrer upsert follows it, <see cref="Links.ClickBatch"/>, being the one that waits on other writers): one
+/// upsert per rollup table (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent
+/// together. Each table is always written in the same order, and its rows sorted by key, so no two writers wait on
+/// each other in a cycle.
 /// </summary>
 /// <remarks>
 /// Campaign-wide rows (<see cref="CampaignDailyStats"/>, <see cref="RewardTotals"/>) are shared by every writer of a
