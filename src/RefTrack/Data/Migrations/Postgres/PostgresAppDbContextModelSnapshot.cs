@@ -731,12 +731,6 @@ namespace RefTrack.Data.Migrations.Postgres
                         .HasForeignKey("ParticipantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("RefTrack.Rewards.RewardRule", null)
-                        .WithMany()
-                        .HasForeignKey("RuleId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("RefTrack.Rewards.RewardRule", b =>
