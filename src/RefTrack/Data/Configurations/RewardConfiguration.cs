@@ -28,6 +28,7 @@ internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
         b.HasIndex(r => new { r.ParticipantId, r.Status });
         b.HasIndex(r => new { r.CampaignId, r.ConversionId }); // A replayed conversion answers with its rewards.
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
+        // Removed again from PostgreSQL's model (PostgresAppDbContext): there its check locks the rule's row.
         b.HasOne<RewardRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Restrict);
     }
 }
