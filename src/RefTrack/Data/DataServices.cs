@@ -23,6 +23,7 @@ public static class DataServices
         {
             services.AddDbContextPool<AppDbContext, PostgresAppDbContext>((sp, db) =>
                 db.UseNpgsql(PostgresConnectionString(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value))
+                    .AddInterceptors(OneCommandGuard.Instance)
                     .ConfigureWarnings(QuietExpectedConflicts));
             services.AddScoped<ITransactionRunner, DirectTransactionRunner>();
             services.AddSingleton<IHotReads, DirectHotReads>();

@@ -9,6 +9,10 @@ namespace RefTrack.Data;
 /// </summary>
 public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
 {
+    /// <summary>Set by <see cref="DirectTransactionRunner"/> for a one-command unit, reset after it (so a pooled
+    /// context is returned with it reset), read by <see cref="OneCommandGuard"/>.</summary>
+    internal OneCommandState OneCommand { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

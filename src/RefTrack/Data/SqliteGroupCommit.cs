@@ -68,6 +68,10 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         return await unit.Task; // Once queued it runs whatever the caller does; its answer is the commit's.
     }
 
+    /// <summary>The same as <see cref="RunAsync{T}"/>: every unit shares the batch's transaction.</summary>
+    public Task<T> RunOneCommandAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunAsync(work, ct);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         new Thread(Loop) { IsBackground = true, Name = "RefTrack SQLite group commit" }.Start();

@@ -48,7 +48,9 @@ public sealed class ParticipantRegistration(
             var code = CodeGenerator.NewCode();
             try
             {
-                return await writes.RunAsync(
+                // On PostgreSQL the unit is one command (its rows, the referrer's count, rewards and rollups), so it
+                // runs in the server's implicit transaction, without BEGIN and COMMIT round trips.
+                return await writes.RunOneCommandAsync(
                     (writeDb, wct) => InsertAsync(writeDb, campaign, participantId, externalId, email, request, decision,
                         rules, code, wct),
                     ct);
@@ -69,7 +71,8 @@ public sealed class ParticipantRegistration(
         }
     }
 
-    /// <summary>The write unit: the participant, its code, its referral, the signup rewards and the rollups.</summary>
+    /// <summary>The write unit: the participant, its code, its referral, the signup rewards and the rollups; on
+    /// PostgreSQL in one command, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>).</summary>
     private async Task<Registration> InsertAsync(
         AppDbContext writeDb, Campaign campaign, Guid participantId, string externalId, string? email,
         RegisterParticipantRequest request, AttributionDecision decision, IReadOnlyList<RewardRule> rules, string code,

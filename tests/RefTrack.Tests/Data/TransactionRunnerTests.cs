@@ -146,7 +146,34 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
     }
 }
 
-public sealed class TransactionRunnerTestsPostgres() : TransactionRunnerTests(Provider.Postgres);
+public sealed class TransactionRunnerTestsPostgres() : TransactionRunnerTests(Provider.Postgres)
+{
+    [Fact]
+    public async Task A_one_command_unit_that_sends_a_second_command_is_stopped_before_it_is_sent()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        _ = app.Client();
+        var runner = Runner(app);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunOneCommandAsync(async (db, ct) =>
+        {
+            await InsertSetting(db, "first-command", ct);
+            return await InsertSetting(db, "second-command", ct);
+        }, CancellationToken.None));
+
+        Assert.Contains("second command", e.Message);
+        // The first command committed on its own (why a unit must not do this); the second never reached the server.
+        Assert.Equal(["first-command"], await SettingKeys(app, "first-command", "second-command"));
+
+        // The same scope's context, back to ordinary units: several commands in one transaction again.
+        Assert.Equal(1, await runner.RunAsync(async (db, ct) =>
+        {
+            await InsertSetting(db, "after-1", ct);
+            return await InsertSetting(db, "after-2", ct);
+        }, CancellationToken.None));
+        Assert.Equal(["after-1", "after-2"], await SettingKeys(app, "after-1", "after-2"));
+    }
+}
 
 public abstract class TransactionRunnerTests(Provider provider)
 {
@@ -195,6 +222,35 @@ public abstract class TransactionRunnerTests(Provider provider)
             .Where(s => s.Key.StartsWith("unit-")).Select(s => s.Key).ToListAsync();
         var expected = Enumerable.Range(0, Units).Where(i => i % 10 != 3).Select(i => $"unit-{i}");
         Assert.Equal(expected.Order(), keys.Order());
+    }
+
+    /// <summary>A one-command unit's statements land together or not at all: on PostgreSQL the server's implicit
+    /// transaction undoes the first insert when the second fails; on SQLite the unit's savepoint does.</summary>
+    [Fact]
+    public async Task A_one_command_unit_whose_later_statement_fails_leaves_nothing_and_the_next_one_lands()
+    {
+        using var app = new TestApp(provider);
+        _ = app.Client();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Runner(app).RunOneCommandAsync((db, ct) => RawSqlRows.ExecuteAsync(db, """
+            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('one-command', {0});
+            INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('one-command', {1});
+            """, ["first", "duplicate key"], ct), CancellationToken.None));
+        Assert.Empty(await SettingKeys(app, "one-command"));
+
+        Assert.Equal(1, await Runner(app).RunOneCommandAsync((db, ct) => InsertSetting(db, "one-command", ct),
+            CancellationToken.None));
+        Assert.Equal(["one-command"], await SettingKeys(app, "one-command"));
+    }
+
+    protected static Task<int> InsertSetting(AppDbContext db, string key, CancellationToken ct) =>
+        RawSqlRows.ExecuteAsync(db, """INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ({0}, 'v')""", [key], ct);
+
+    protected static async Task<List<string>> SettingKeys(TestApp app, params string[] keys)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+            .Where(s => keys.Contains(s.Key)).Select(s => s.Key).OrderBy(k => k).ToListAsync();
     }
 
     [Fact]
