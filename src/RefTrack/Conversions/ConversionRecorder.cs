@@ -51,8 +51,7 @@ public sealed class ConversionRecorder(
         var externalId = request.ExternalId!.Trim(); // Stored and matched trimmed: " o1 " replays "o1".
         try
         {
-            // On PostgreSQL the unit is one command, run in the server's implicit transaction (InsertAsync).
-            return await writes.RunOneCommandAsync(
+            return await writes.RunAsync(
                 (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, referral, unattributed, rewarded ? rules : null,
                     externalId, request, type, wct), ct);
         }
@@ -62,8 +61,7 @@ public sealed class ConversionRecorder(
         }
     }
 
-    /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups; on
-    /// PostgreSQL in one command, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>).</summary>
+    /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
     /// <param name="referral">The buyer's referral if this conversion is its (<see cref="ConversionAttribution"/>),
     /// otherwise null and <paramref name="unattributedReason"/> says why.</param>
     /// <param name="rules">The campaign's active rules when this conversion can earn rewards, otherwise null.</param>
@@ -86,28 +84,7 @@ public sealed class ConversionRecorder(
             OccurredAt = request.OccurredAtUtc() ?? now,
             CreatedAt = now,
         };
-        if (writeDb is PostgresAppDbContext)
-        {
-            // One command: the conversion's row first (a replay's unique violation: see the caller; the server's
-            // implicit transaction undoes the whole command), then the campaign's rollup, then the rest.
-            var campaignRollup = new RollupBatch(campaignId).Campaign(conversion.OccurredAt, new CampaignDelta(Conversions: 1));
-            void AppendConversion(StringBuilder sql, List<object> args) => AppendRow(sql, args, conversion);
-            var created = referral is not null && rules is not null
-                ? await granter.RecordPurchaseOnPostgresAsync(writeDb, referral, conversion, rules,
-                    buyer.ReferrerQualifiedReferrals, campaignRollup, AppendConversion, ct)
-                : [];
-            if (referral is null || rules is null)
-            {
-                await campaignRollup.WriteAsync(writeDb, (sql, args, _) => AppendConversion(sql, args), ct);
-            }
-
-            return new RecordResult(RecordOutcome.Created, conversion, created);
-        }
-
-        var row = new StringBuilder();
-        var rowArgs = new List<object>();
-        AppendRow(row, rowArgs, conversion);
-        await RawSqlRows.ExecuteAsync(writeDb, row.ToString(), rowArgs, ct); // A unique violation: a replay, see the caller.
+        await InsertRowAsync(writeDb, conversion, ct); // A unique violation here is a replay: see the caller.
 
         IReadOnlyList<Reward> rewards = [];
         var isFirstPurchase = false;
@@ -137,18 +114,19 @@ public sealed class ConversionRecorder(
     /// <summary>The conversion row as one raw SQL statement (enums by name, as EF Core stores them): SaveChanges
     /// attaches the entity and generates its SQL on every call, on SQLite inside the group commit's serialized
     /// section.</summary>
-    private static void AppendRow(StringBuilder sql, List<object> args, Conversion c)
+    private static Task InsertRowAsync(AppDbContext writeDb, Conversion c, CancellationToken ct)
     {
-        sql.Append("""
+        var sql = new StringBuilder("""
             INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "ReferralId", "UnattributedReason", "Type",
                 "ExternalId", "Amount", "Currency", "OccurredAt", "CreatedAt") VALUES
             """);
+        var args = new List<object>();
         RawSqlRows.Append(sql, args, first: true,
         [
             c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.UnattributedReason, c.Type.ToString(), c.ExternalId,
             c.Amount, c.Currency, c.OccurredAt, c.CreatedAt,
         ]);
-        sql.Append(";\n");
+        return RawSqlRows.ExecuteAsync(writeDb, sql.ToString(), args, ct);
     }
 
     /// <summary>The same event again: the stored conversion if it matches, a conflict if the content differs.</summary>

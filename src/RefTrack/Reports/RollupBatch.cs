@@ -64,21 +64,15 @@ public sealed class RollupBatch(Guid campaignId)
         var sql = new StringBuilder();
         var args = new List<object>();
         first?.Invoke(sql, args, slot);
-        Append(sql, args, slot);
+        AppendRewards(sql, args, slot);
+        AppendParticipantRewards(sql, args);
+        AppendCampaign(sql, args, slot);
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
         return sql.Length == 0 ? Task.CompletedTask : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
     }
 
-    /// <summary>Appends the upserts to a command the caller sends, in <paramref name="slot"/> (<see cref="DeltaSlot"/>).</summary>
-    public void Append(StringBuilder sql, List<object> args, int slot)
-    {
-        AppendRewards(sql, args, slot);
-        AppendParticipantRewards(sql, args);
-        AppendCampaign(sql, args, slot);
-    }
-
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
-    public static int DeltaSlot(AppDbContext db) =>
+    private static int DeltaSlot(AppDbContext db) =>
         db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
 
     private void AppendRewards(StringBuilder sql, List<object> args, int slot)

@@ -53,7 +53,7 @@ public sealed class RewardGranter(TimeProvider clock)
     /// <summary>
     /// A referred user's purchase: stamps the referral's first purchase (<c>UPDATE … WHERE ConvertedAt IS NULL</c>:
     /// concurrent first purchases, on any node, queue on the row and all but one find it set) and grants what the
-    /// purchase earns, first-purchase rules only if it was the first (SQLite; PostgreSQL: <see cref="RecordPurchaseOnPostgresAsync"/>). Only for a
+    /// purchase earns, first-purchase rules only if it was the first. On PostgreSQL both are one statement. Only for a
     /// conversion that is the referral's: one from before the referral never gets here
     /// (<see cref="ConversionAttribution"/>), so neither the stamp nor the grants compare times.
     /// </summary>
@@ -63,43 +63,21 @@ public sealed class RewardGranter(TimeProvider clock)
     {
         var candidates = RewardRules.ForPurchaseEitherWay(
             rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrerQualifiedReferrals);
+        if (writeDb is PostgresAppDbContext && candidates.Count > 0)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var rewards = candidates.Select(c => (Reward: NewReward(referral, conversion.Id, c.Grant, now), c.FirstPurchaseOnly)).ToList();
+            var (isFirst, insertedIds) = await PostgresGrantStatements.PurchaseAsync(writeDb, referral, conversion, rewards, ct);
+            var created = rewards.Select(r => r.Reward).Where(r => insertedIds.Contains(r.Id)).ToList();
+            AddToRollups(created, rollups);
+            return (isFirst, created);
+        }
+
         var isFirstPurchase = await RawSqlRows.ExecuteAsync(writeDb,
             """UPDATE "Referrals" SET "ConvertedAt" = {0} WHERE "Id" = {1} AND "ConvertedAt" IS NULL""",
             [conversion.OccurredAt, referral.Id], ct) == 1;
         var grants = candidates.Where(c => isFirstPurchase || !c.FirstPurchaseOnly).Select(c => c.Grant).ToList();
         return (isFirstPurchase, await GrantAsync(writeDb, referral, conversion.Id, grants, rollups, ct));
-    }
-
-    /// <summary>
-    /// PostgreSQL: a referred user's purchase as the whole of its write unit, one command
-    /// (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>): the statements <paramref name="before"/> appends (the
-    /// conversion's row), <paramref name="rollups"/> (the campaign's), then the first-purchase stamp, the referrer's
-    /// count, the rewards and their rollups (<see cref="PostgresGrantStatements.AppendPurchase"/>). What
-    /// <see cref="GrantForPurchaseAsync"/> decides in steps, the database decides in that statement. Returns the
-    /// rewards created.
-    /// </summary>
-    public async Task<IReadOnlyList<Reward>> RecordPurchaseOnPostgresAsync(
-        AppDbContext writeDb, Referral referral, Conversion conversion, IReadOnlyList<RewardRule> rules,
-        int referrerQualifiedReferrals, RollupBatch rollups, Action<StringBuilder, List<object>> before, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var candidates = RewardRules.ForPurchaseEitherWay(
-                rules, referral.Id, conversion.Id, conversion.Amount, conversion.Currency, referrerQualifiedReferrals)
-            .Select(c => (Reward: NewReward(referral, conversion.Id, c.Grant, now), c.FirstPurchaseOnly)).ToList();
-        var slot = RollupBatch.DeltaSlot(writeDb);
-        var sql = new StringBuilder();
-        var args = new List<object>();
-        before(sql, args);
-        rollups.Append(sql, args, slot);
-        PostgresGrantStatements.AppendPurchase(sql, args, slot, referral, conversion, candidates);
-        if (candidates.Count == 0)
-        {
-            await RawSqlRows.ExecuteAsync(writeDb, sql.ToString(), args, ct);
-            return [];
-        }
-
-        var inserted = (await RawSqlRows.QueryAsync(writeDb, sql.ToString(), args, r => r.GetGuid(0), ct)).ToHashSet();
-        return candidates.Select(c => c.Reward).Where(r => inserted.Contains(r.Id)).ToList();
     }
 
     private static void AddToRollups(IEnumerable<Reward> created, RollupBatch rollups)
