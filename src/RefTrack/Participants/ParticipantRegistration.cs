@@ -30,9 +30,9 @@ public sealed class ParticipantRegistration(
     {
         var externalId = request.ExternalId!.Trim();
         // No read for an existing participant first: most registrations are of new users, for whom it found nothing
-        // at the cost of a round trip (on PostgreSQL a signup ran 34% faster without it: docs/benchmarks-log.md,
-        // 12-04 20:05). A returning user's write fails on the unique (campaign, external id) index instead, and the
-        // catch below returns the participant stored, as for a concurrent registration of the same user.
+        // at the cost of a round trip (on PostgreSQL signups ran 18–34% faster without it in two alternated pairs:
+        // docs/benchmarks-log.md, 12-04 20:05). A returning user's write fails on the unique (campaign, external id)
+        // index instead, and the catch below returns the participant stored, as for a concurrent registration.
         var participantId = UuidV7.New();
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
