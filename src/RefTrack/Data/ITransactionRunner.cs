@@ -49,7 +49,9 @@ public sealed class DirectTransactionRunner(AppDbContext db) : ITransactionRunne
                 if (oneCommand)
                 {
                     OneCommandGuard.Expect(db);
-                    return await work(db, ct); // Committed by the server once the command returns.
+                    var sent = await work(db, ct); // Committed by the server once the command returns.
+                    OneCommandGuard.EnsureSent(db);
+                    return sent;
                 }
 
                 await using var tx = await db.BeginWriteAsync(ct);

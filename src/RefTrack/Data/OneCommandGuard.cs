@@ -13,7 +13,26 @@ internal sealed class OneCommandGuard : DbCommandInterceptor
 {
     public static readonly OneCommandGuard Instance = new();
 
-    public static void Expect(AppDbContext db) => SetState(db, OneCommandState.Expected);
+    /// <summary>Arms the guard for a unit about to run; outside a transaction only, or the unit's command would
+    /// commit with that transaction instead of on its own.</summary>
+    public static void Expect(AppDbContext db)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("A one-command write unit cannot run inside an open transaction.");
+        }
+
+        SetState(db, OneCommandState.Expected);
+    }
+
+    /// <summary>After the unit: it sent its command. A unit that sent none answered as if it had written.</summary>
+    public static void EnsureSent(AppDbContext db)
+    {
+        if (db is PostgresAppDbContext { OneCommand: not OneCommandState.Sent })
+        {
+            throw new InvalidOperationException("A one-command write unit sent no command.");
+        }
+    }
 
     public static void Release(AppDbContext db) => SetState(db, OneCommandState.None);
 

@@ -35,7 +35,7 @@ public sealed class ParticipantRegistration(
         // index instead, and the catch below returns the participant stored, as for a concurrent registration.
         var participantId = UuidV7.New();
         var email = EmailNormalizer.Normalize(request.Email);
-        var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, email, request, ct));
+        var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, externalId, email, request, ct));
         var rules = decision.Outcome == AttributionOutcome.Attributed
             ? await activeRules.GetAsync(db, campaign.Id, ct)
             : [];
@@ -147,7 +147,8 @@ public sealed class ParticipantRegistration(
     }
 
     private async Task<AttributionInput> GatherEvidenceAsync(
-        Campaign campaign, Guid participantId, string? email, RegisterParticipantRequest request, CancellationToken ct)
+        Campaign campaign, Guid participantId, string externalId, string? email, RegisterParticipantRequest request,
+        CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var clickIdGiven = !string.IsNullOrWhiteSpace(request.ClickId);
@@ -163,6 +164,13 @@ public sealed class ParticipantRegistration(
             // in the last few seconds is worth a short wait before it is called unknown for good.
             for (var wait = 0; found.Count == 0 && wait < ClickWaits && ClickIds.IsRecent(clickId, now, RecentClick); wait++)
             {
+                // Unless the user is already registered: nothing is read for that before the write (see the caller),
+                // but a returning user is not kept waiting for a click it will not be attributed to.
+                if (wait == 0 && await FindAsync(campaign.Id, externalId, ct) is not null)
+                {
+                    break;
+                }
+
                 await Task.Delay(ClickWaitInterval, ct); // Wall time: it waits for another process, not for our clock.
                 found = await ClickWithDeviceAsync(clickId, campaign, now, ct);
             }

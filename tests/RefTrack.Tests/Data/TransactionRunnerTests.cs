@@ -165,6 +165,10 @@ public sealed class TransactionRunnerTestsPostgres() : TransactionRunnerTests(Pr
         // The first command committed on its own (why a unit must not do this); the second never reached the server.
         Assert.Equal(["first-command"], await SettingKeys(app, "first-command", "second-command"));
 
+        // A unit that sends nothing is refused too: it would be answered as if it had written.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunOneCommandAsync((_, _) => Task.FromResult(0),
+            CancellationToken.None));
+
         // The same scope's context, back to ordinary units: several commands in one transaction again.
         Assert.Equal(1, await runner.RunAsync(async (db, ct) =>
         {
@@ -232,10 +236,11 @@ public abstract class TransactionRunnerTests(Provider provider)
         using var app = new TestApp(provider);
         _ = app.Client();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Runner(app).RunOneCommandAsync((db, ct) => RawSqlRows.ExecuteAsync(db, """
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => Runner(app).RunOneCommandAsync((db, ct) => RawSqlRows.ExecuteAsync(db, """
             INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('one-command', {0});
             INSERT INTO "InstanceSettings" ("Key", "Value") VALUES ('one-command', {1});
             """, ["first", "duplicate key"], ct), CancellationToken.None));
+        Assert.True(DbErrors.IsUniqueViolation(failure), failure.ToString()); // The second insert's, not a typo's.
         Assert.Empty(await SettingKeys(app, "one-command"));
 
         Assert.Equal(1, await Runner(app).RunOneCommandAsync((db, ct) => InsertSetting(db, "one-command", ct),
