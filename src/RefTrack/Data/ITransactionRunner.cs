@@ -35,22 +35,24 @@ public sealed class DirectTransactionRunner(AppDbContext db) : ITransactionRunne
     private const int Attempts = 5;
 
     public Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct) =>
-        RunAsync(work, oneCommand: false, ct);
+        RunAsync(work, oneCommand: null, ct);
 
     public Task<T> RunOneCommandAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, CancellationToken ct) =>
-        RunAsync(work, oneCommand: db is PostgresAppDbContext, ct);
+        RunAsync(work, oneCommand: db as PostgresAppDbContext, ct);
 
-    private async Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work, bool oneCommand, CancellationToken ct)
+    /// <param name="oneCommand">The context, when the unit runs as one command outside a transaction.</param>
+    private async Task<T> RunAsync<T>(
+        Func<AppDbContext, CancellationToken, Task<T>> work, PostgresAppDbContext? oneCommand, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                if (oneCommand)
+                if (oneCommand is not null)
                 {
-                    OneCommandGuard.Expect(db);
+                    OneCommandGuard.Expect(oneCommand);
                     var sent = await work(db, ct); // Committed by the server once the command returns.
-                    OneCommandGuard.EnsureSent(db);
+                    OneCommandGuard.EnsureSent(oneCommand);
                     return sent;
                 }
 
@@ -65,7 +67,11 @@ public sealed class DirectTransactionRunner(AppDbContext db) : ITransactionRunne
             }
             finally
             {
-                OneCommandGuard.Release(db);
+                if (oneCommand is not null)
+                {
+                    OneCommandGuard.Release(oneCommand);
+                }
+
                 db.ChangeTracker.Clear();
             }
         }

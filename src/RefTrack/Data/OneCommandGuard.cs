@@ -15,34 +15,26 @@ internal sealed class OneCommandGuard : DbCommandInterceptor
 
     /// <summary>Arms the guard for a unit about to run; outside a transaction only, or the unit's command would
     /// commit with that transaction instead of on its own.</summary>
-    public static void Expect(AppDbContext db)
+    public static void Expect(PostgresAppDbContext db)
     {
         if (db.Database.CurrentTransaction is not null)
         {
             throw new InvalidOperationException("A one-command write unit cannot run inside an open transaction.");
         }
 
-        SetState(db, OneCommandState.Expected);
+        db.OneCommand = OneCommandState.Expected;
     }
 
     /// <summary>After the unit: it sent its command. A unit that sent none answered as if it had written.</summary>
-    public static void EnsureSent(AppDbContext db)
+    public static void EnsureSent(PostgresAppDbContext db)
     {
-        if (db is PostgresAppDbContext { OneCommand: not OneCommandState.Sent })
+        if (db.OneCommand != OneCommandState.Sent)
         {
             throw new InvalidOperationException("A one-command write unit sent no command.");
         }
     }
 
-    public static void Release(AppDbContext db) => SetState(db, OneCommandState.None);
-
-    private static void SetState(AppDbContext db, OneCommandState state)
-    {
-        if (db is PostgresAppDbContext postgres)
-        {
-            postgres.OneCommand = state;
-        }
-    }
+    public static void Release(PostgresAppDbContext db) => db.OneCommand = OneCommandState.None;
 
     public override InterceptionResult<DbCommand> CommandCreating(
         CommandCorrelatedEventData eventData, InterceptionResult<DbCommand> result)
