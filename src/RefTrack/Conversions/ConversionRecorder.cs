@@ -20,8 +20,8 @@ public sealed record RecordResult(RecordOutcome Outcome, Conversion? Conversion 
 
 /// <summary>
 /// Stores a conversion once and grants its rewards in the same transaction. The unique (campaign, externalId)
-/// index decides replays: the insert of a replay fails, nothing else in its transaction happens, and the stored
-/// conversion is returned instead.
+/// index decides replays: the insert of a replay writes nothing (<c>ON CONFLICT DO NOTHING</c>), nothing else in its
+/// transaction happens, and the stored conversion is returned instead.
 /// </summary>
 public sealed class ConversionRecorder(
     AppDbContext db, ITransactionRunner writes, IHotReads reads, RewardGranter granter, ActiveRuleCache activeRules,
@@ -49,23 +49,18 @@ public sealed class ConversionRecorder(
                        && request.Amount > 0;
         var rules = rewarded ? await activeRules.GetAsync(db, campaignId, ct) : [];
         var externalId = request.ExternalId!.Trim(); // Stored and matched trimmed: " o1 " replays "o1".
-        try
-        {
-            return await writes.RunAsync(
-                (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, referral, unattributed, rewarded ? rules : null,
-                    externalId, request, type, wct), ct);
-        }
-        catch (Exception e) when (DbErrors.IsUniqueViolation(e))
-        {
-            return await ReplayAsync(campaignId, buyer.Id, externalId, request, type, ct);
-        }
+        return await writes.RunAsync(
+                   (writeDb, wct) => InsertAsync(writeDb, campaignId, buyer, referral, unattributed, rewarded ? rules : null,
+                       externalId, request, type, wct), ct)
+               ?? await ReplayAsync(campaignId, buyer.Id, externalId, request, type, ct);
     }
 
-    /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups.</summary>
+    /// <summary>The write unit: the conversion, the referral's first purchase, the rewards and the rollups; null, with
+    /// nothing written, when the event is stored already (a replay).</summary>
     /// <param name="referral">The buyer's referral if this conversion is its (<see cref="ConversionAttribution"/>),
     /// otherwise null and <paramref name="unattributedReason"/> says why.</param>
     /// <param name="rules">The campaign's active rules when this conversion can earn rewards, otherwise null.</param>
-    private async Task<RecordResult> InsertAsync(
+    private async Task<RecordResult?> InsertAsync(
         AppDbContext writeDb, Guid campaignId, Buyer buyer, Referral? referral, string? unattributedReason,
         IReadOnlyList<RewardRule>? rules, string externalId, RecordConversionRequest request, ConversionType type,
         CancellationToken ct)
@@ -84,7 +79,12 @@ public sealed class ConversionRecorder(
             OccurredAt = request.OccurredAtUtc() ?? now,
             CreatedAt = now,
         };
-        await InsertRowAsync(writeDb, conversion, ct); // A unique violation here is a replay: see the caller.
+        if (await InsertRowAsync(writeDb, conversion, ct) == 0)
+        {
+            // A replay. It used to fail on the index instead: an exception here, a rolled-back transaction, and on
+            // PostgreSQL an ERROR with the statement in the server's log for every webhook retried.
+            return null;
+        }
 
         IReadOnlyList<Reward> rewards = [];
         var isFirstPurchase = false;
@@ -113,8 +113,9 @@ public sealed class ConversionRecorder(
 
     /// <summary>The conversion row as one raw SQL statement (enums by name, as EF Core stores them): SaveChanges
     /// attaches the entity and generates its SQL on every call, on SQLite inside the group commit's serialized
-    /// section.</summary>
-    private static Task InsertRowAsync(AppDbContext writeDb, Conversion c, CancellationToken ct)
+    /// section. Returns 0 when the event is stored already: the insert of a concurrent one waits for the other's
+    /// commit (PostgreSQL) or comes after it (SQLite's one writer), so the caller reads a committed row.</summary>
+    private static Task<int> InsertRowAsync(AppDbContext writeDb, Conversion c, CancellationToken ct)
     {
         var sql = new StringBuilder("""
             INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "ReferralId", "UnattributedReason", "Type",
@@ -126,6 +127,7 @@ public sealed class ConversionRecorder(
             c.Id, c.CampaignId, c.ParticipantId, c.ReferralId, c.UnattributedReason, c.Type.ToString(), c.ExternalId,
             c.Amount, c.Currency, c.OccurredAt, c.CreatedAt,
         ]);
+        sql.Append(""" ON CONFLICT ("CampaignId", "ExternalId") DO NOTHING""");
         return RawSqlRows.ExecuteAsync(writeDb, sql.ToString(), args, ct);
     }
 
@@ -134,8 +136,8 @@ public sealed class ConversionRecorder(
         Guid campaignId, Guid participantId, string externalId, RecordConversionRequest request, ConversionType type,
         CancellationToken ct)
     {
-        // The unique violation means a committed row: PostgreSQL raises it once the other transaction has committed, and
-        // SQLite's group commit answers its units after their batch's commit.
+        // The conflict means a committed row: PostgreSQL's insert waited for the other transaction's commit, and SQLite's
+        // group commit answers its units after their batch's commit.
         var stored = await reads.RunAsync(db, r => queries.Stored(r, campaignId, externalId, ct))
             ?? throw new InvalidOperationException($"Conversion '{externalId}' was a duplicate but is not stored.");
         // Not occurredAt: a client that stamps its retries when it sends them is still sending the same event.
