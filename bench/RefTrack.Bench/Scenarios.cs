@@ -78,6 +78,7 @@ public sealed record ScriptCall(RunContext Context, bool Ceiling, bool Warmup)
 /// implemented"), and timed alone after a run in which too few requests completed to have percentiles.</param>
 /// <param name="Probe">The endpoint may not exist yet.</param>
 /// <param name="MemoryTarget">Counts towards the peak-RSS target (scenario 6).</param>
+/// <param name="OnlyByName">Not one of the issue's scenarios: runs only when <c>--scenarios</c> names it.</param>
 public sealed record Scenario(
     string Name,
     string Group,
@@ -94,7 +95,8 @@ public sealed record Scenario(
     Func<RunContext, string>? Sample = null,
     bool Probe = false,
     bool MemoryTarget = false,
-    TimeSpan? Timeout = null)
+    TimeSpan? Timeout = null,
+    bool OnlyByName = false)
 {
     /// <summary>The answers of RefTrack's runs, or of its ceiling's: the write ceiling inserts whatever it is sent, so
     /// it answers a duplicate 201 too.</summary>
@@ -192,6 +194,33 @@ public static class Scenarios
             Verify: PurchasesAsync,
             MemoryTarget: true),
 
+        // Not a target: what a registration of a user already registered costs (an integrator may register its users
+        // at every login). Each is answered 200 and writes nothing; on PostgreSQL the check counts the transactions
+        // the database rolled back meanwhile, each a statement that failed (and an ERROR in its log).
+        new("returning-signups", "returning", "signups of users already registered, with a referral code",
+            Dataset: Bench.Dataset.Purchases,
+            Script: "returning.lua",
+            Ceiling: CeilingKind.None,
+            Connections: o => o.WriteConnections,
+            Args: call =>
+            [
+                call.Context.CampaignPath + "/participants",
+                BenchOptions.AdminKey,
+                call.Context.Dataset.Referred.ToString(CultureInfo.InvariantCulture),
+                Seeding.ReferrerCode(0),
+            ],
+            Expected: [200],
+            Targets: new(),
+            Before: async ctx =>
+            {
+                ctx.Before["participants"] = await ctx.CountAsync("Participants");
+                ctx.Before["referrals"] = await ctx.CountAsync("Referrals");
+                ctx.Before["rewards"] = await ctx.CountAsync("Rewards");
+                ctx.Before["rollbacks"] = await RollbacksAsync(ctx);
+            },
+            Verify: ReturningSignupsAsync,
+            OnlyByName: true),
+
         Report("report-participant-stats", "5. report: participant stats",
             ctx => ctx.CampaignPath + "/participants/", suffix: "/stats", perReferrer: true),
         Report("report-campaign-funnel", "5. report: campaign funnel", ctx => ctx.CampaignPath + "/stats"),
@@ -224,7 +253,7 @@ public static class Scenarios
     {
         if (names.Count == 0)
         {
-            return All;
+            return All.Where(s => !s.OnlyByName).ToList();
         }
 
         var unknown = names.Where(n => !All.Any(s => s.Name == n || s.Group == n)).ToList();
@@ -277,6 +306,29 @@ public static class Scenarios
         var pass = doubleReferrals == 0 && doubleParticipants == 0 && created >= acked && created <= distinctSent &&
                    unanswered <= ctx.Settings.Connections * ctx.Runs && referrals == created;
         return new Verification(created, acked, pass, notes);
+    }
+
+    /// <summary>PostgreSQL: the transactions rolled back in the scenario's database so far (a statement that failed
+    /// rolls its transaction back); 0 on SQLite, which has no such count. Read after RefTrack stopped, its backends'
+    /// statistics are in: a backend reports its counts at the latest when it exits.</summary>
+    private static async Task<long> RollbacksAsync(RunContext ctx) => ctx.Db.Provider == "postgres"
+        ? await ctx.Db.ScalarAsync("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+        : 0;
+
+    /// <summary>Every registration answered 200 with nothing written: no participant, referral or reward added.</summary>
+    private static async Task<Verification> ReturningSignupsAsync(RunContext ctx)
+    {
+        var participants = await ctx.CountAsync("Participants") - ctx.Before["participants"];
+        var referrals = await ctx.CountAsync("Referrals") - ctx.Before["referrals"];
+        var rewards = await ctx.CountAsync("Rewards") - ctx.Before["rewards"];
+        var total = ctx.Total!;
+        var answered = total.Status(200);
+        var rollbacks = ctx.Db.Provider == "postgres"
+            ? $"; {await RollbacksAsync(ctx) - ctx.Before["rollbacks"]} transactions rolled back by PostgreSQL"
+            : "";
+        var notes = $"{answered} answered 200 of {total.Counter("sent")} sent; added: {participants} participants, " +
+                    $"{referrals} referrals, {rewards} rewards" + rollbacks;
+        return new Verification(null, null, participants == 0 && referrals == 0 && rewards == 0, notes);
     }
 
     /// <summary>No reward twice: per grant key, per conversion and rule, per referral for first-purchase rules.</summary>
