@@ -284,7 +284,7 @@ internal sealed class Harness(BenchOptions o)
         : r.Measured is null ? $"failed: {r.Failure}"
         : $"{r.Measured.Throughput:N0} req/s, p50 {r.Measured.P50:0.00} ms, p95 {r.Measured.P95:0.00} ms, p99 {r.Measured.P99:0.00} ms" +
           (r.ShareOfCeiling is { } s ? $", {s * 100:0}% of ceiling" : "") +
-          (r.Check is { } c ? $"; rows {c.Persisted}/{c.Acked} {(c.Pass ? "ok" : "FAILED")}" : "") +
+          (r.Check is { } c ? $"; {(c.Persisted is null ? "" : $"rows {c.Persisted}/{c.Acked} ")}{(c.Pass ? "ok" : "FAILED")}" : "") +
           $"; peak RSS {r.PeakRssKb / 1024.0:0} MB; {(r.Misses().Count == 0 ? "PASS" : "MISS")}";
 
     /// <summary>Waits for a quiet machine, warms up, then the measured run (with the CPU others used meanwhile).

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
@@ -32,9 +31,8 @@ public sealed class ParticipantRegistration(
         var externalId = request.ExternalId!.Trim();
         // No read for an existing participant first: most registrations are of new users, for whom it found nothing
         // at the cost of a round trip (on PostgreSQL signups ran 18–34% faster without it in two alternated pairs:
-        // docs/benchmarks-log.md, 12-04 20:05). A returning user's write writes nothing on PostgreSQL and fails on the
-        // unique (campaign, external id) index on SQLite (SignupRows.Inserted says why they differ); either way the
-        // participant stored is returned below, as for a concurrent registration that committed first.
+        // docs/benchmarks-log.md, 12-04 20:05). A returning user's write fails on the unique (campaign, external id)
+        // index instead, and the catch below returns the participant stored, as for a concurrent registration.
         var participantId = UuidV7.New();
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, externalId, email, request, ct));
@@ -45,44 +43,34 @@ public sealed class ParticipantRegistration(
         for (var attempt = 1; ; attempt++)
         {
             var code = CodeGenerator.NewCode();
-            ExceptionDispatchInfo? violation = null;
             try
             {
                 // On PostgreSQL the unit is one command (its rows, the referrer's count, rewards and rollups), so it
                 // runs in the server's implicit transaction, without BEGIN and COMMIT round trips.
-                var created = await writes.RunOneCommandAsync(
+                return await writes.RunOneCommandAsync(
                     (writeDb, wct) => InsertAsync(writeDb, campaign, participantId, externalId, email, request, decision,
                         rules, code, wct),
                     ct);
-                if (created is not null)
-                {
-                    return created;
-                }
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
-                // SQLite: a registration of the same user is stored; either database: the code collided (retry).
-                violation = ExceptionDispatchInfo.Capture(e);
-            }
+                // Either a concurrent registration of the same user won (return it), or the code collided (retry).
+                if (await FindAsync(campaign.Id, externalId, ct) is { } winner)
+                {
+                    return winner;
+                }
 
-            // A user registered before, or concurrently by a registration that committed first: that participant.
-            if (await FindAsync(campaign.Id, externalId, ct) is { } stored)
-            {
-                return stored;
-            }
-
-            if (attempt == CodeAttempts)
-            {
-                violation?.Throw();
-                throw new InvalidOperationException($"Participant '{externalId}' was registered but is not stored.");
+                if (attempt == CodeAttempts)
+                {
+                    throw;
+                }
             }
         }
     }
 
     /// <summary>The write unit: the participant, its code, its referral, the signup rewards and the rollups; on
-    /// PostgreSQL in one command, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>), which writes
-    /// nothing when the user is registered already: then null.</summary>
-    private async Task<Registration?> InsertAsync(
+    /// PostgreSQL in one command, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>).</summary>
+    private async Task<Registration> InsertAsync(
         AppDbContext writeDb, Campaign campaign, Guid participantId, string externalId, string? email,
         RegisterParticipantRequest request, AttributionDecision decision, IReadOnlyList<RewardRule> rules, string code,
         CancellationToken ct)
@@ -110,9 +98,7 @@ public sealed class ParticipantRegistration(
         var referral = NewReferral(campaign, participant, decision, now);
         // The rows are the first statements of the unit's next command rather than a command of their own: one round
         // trip less on PostgreSQL, one EF command less in SQLite's serialized writer. A unique violation: see the caller.
-        var onlyIfInserted = writeDb is PostgresAppDbContext ? SignupRows.Inserted(participantId) : null;
-        void AppendRows(StringBuilder sql, List<object> args) =>
-            SignupRows.Append(sql, args, participant, codeRow, referral, onlyIfInserted);
+        void AppendRows(StringBuilder sql, List<object> args) => SignupRows.Append(sql, args, participant, codeRow, referral);
 
         var outcome = decision.Outcome switch
         {
@@ -122,20 +108,18 @@ public sealed class ParticipantRegistration(
         };
         var rollups = new RollupBatch(campaign.Id).Campaign(now, new CampaignDelta(
             Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0));
-        if (onlyIfInserted is not null)
+        if (referral?.Status == ReferralStatus.Qualified)
         {
-            rollups.OnlyIf(onlyIfInserted);
+            // The referrer's count, the rewards it earns and the rollups, with the referrer's row held briefly.
+            await granter.CountReferralAndGrantAsync(writeDb, referral,
+                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, AppendRows, ct);
+        }
+        else
+        {
+            await rollups.WriteAsync(writeDb, (sql, args, _) => AppendRows(sql, args), ct);
         }
 
-        // The referrer's count, the rewards it earns and the rollups, with the referrer's row held briefly.
-        var changed = referral?.Status == ReferralStatus.Qualified
-            ? await granter.CountReferralAndGrantAsync(writeDb, referral,
-                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, AppendRows, onlyIfInserted, ct)
-            : await rollups.WriteAsync(writeDb, (sql, args, _) => AppendRows(sql, args), ct);
-
-        // PostgreSQL: every statement is the one command, so a participant inserted is a row changed, and no row
-        // changed means it was registered already. SQLite failed on the participant's insert instead.
-        return onlyIfInserted is not null && changed == 0 ? null : new Registration(participant, code, outcome, Created: true);
+        return new Registration(participant, code, outcome, Created: true);
     }
 
     /// <summary>The referral to record with the participant: qualified or rejected, when a referrer is known (a

@@ -33,7 +33,6 @@ public sealed class RollupBatch(Guid campaignId)
     private readonly List<(DateOnly Day, CampaignDelta Delta)> _campaign = [];
     private readonly List<(string Currency, RewardStatus Status, long Count, long Amount)> _rewards = [];
     private readonly List<ParticipantRewardDelta> _participantRewards = [];
-    private Func<List<object>, string>? _onlyIf;
 
     public RollupBatch Campaign(DateTime at, CampaignDelta delta)
     {
@@ -53,24 +52,13 @@ public sealed class RollupBatch(Guid campaignId)
         return this;
     }
 
-    /// <summary>
-    /// Writes the rows only where <paramref name="condition"/> (SQL, given the arguments to add its values to) holds
-    /// when each upsert runs: for a unit whose earlier statements may have written nothing, on PostgreSQL, where the
-    /// unit's statements are one command and cannot ask in between (<see cref="Participants.ParticipantRegistration"/>).
-    /// </summary>
-    public RollupBatch OnlyIf(Func<List<object>, string> condition)
-    {
-        _onlyIf = condition;
-        return this;
-    }
-
-    public Task<int> WriteAsync(AppDbContext db, CancellationToken ct) => WriteAsync(db, first: null, ct);
+    public Task WriteAsync(AppDbContext db, CancellationToken ct) => WriteAsync(db, first: null, ct);
 
     /// <summary>Writes the rollups in one command, after the statements <paramref name="first"/> appends to it (SQL
     /// with <c>{n}</c> placeholders numbered by the count of arguments so far; the int is this transaction's delta
     /// slot): a write unit's last statements share one round trip, so a row lock they take is held only for that
-    /// command and the commit. Returns the rows the command changed, its first statements' included.</summary>
-    public Task<int> WriteAsync(AppDbContext db, Action<StringBuilder, List<object>, int>? first, CancellationToken ct)
+    /// command and the commit.</summary>
+    public Task WriteAsync(AppDbContext db, Action<StringBuilder, List<object>, int>? first, CancellationToken ct)
     {
         var slot = DeltaSlot(db);
         var sql = new StringBuilder();
@@ -80,7 +68,7 @@ public sealed class RollupBatch(Guid campaignId)
         AppendParticipantRewards(sql, args);
         AppendCampaign(sql, args, slot);
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
-        return sql.Length == 0 ? Task.FromResult(0) : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
+        return sql.Length == 0 ? Task.CompletedTask : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
     }
 
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
@@ -94,7 +82,7 @@ public sealed class RollupBatch(Guid campaignId)
             .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
             .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), slot, r.Count, r.Amount })
             .ToList();
-        Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows, _onlyIf);
+        Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows);
     }
 
     private void AppendParticipantRewards(StringBuilder sql, List<object> args)
@@ -104,8 +92,7 @@ public sealed class RollupBatch(Guid campaignId)
             .OrderBy(r => r.ParticipantId).ThenBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
             .Select(r => new object[] { campaignId, r.ParticipantId, r.Currency, r.Status.ToString(), r.Count, r.Amount })
             .ToList();
-        Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"],
-            rows, _onlyIf);
+        Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"], rows);
     }
 
     private void AppendCampaign(StringBuilder sql, List<object> args, int slot)
@@ -120,15 +107,12 @@ public sealed class RollupBatch(Guid campaignId)
             })
             .ToList();
         Upsert(sql, args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
-            ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"], rows,
-            _onlyIf);
+            ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"], rows);
     }
 
-    /// <summary>Appends <c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter;</c>,
-    /// or with a condition <c>INSERT … SELECT * FROM (VALUES (…), (…)) AS v WHERE condition ON CONFLICT …</c> (every
-    /// value of a rollup row is typed, so PostgreSQL types the VALUES list's columns from its parameters).</summary>
+    /// <summary>Appends <c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter;</c>.</summary>
     private static void Upsert(StringBuilder sql, List<object> args, string table, string[] key, string[] counters,
-        IReadOnlyList<object[]> rows, Func<List<object>, string>? onlyIf)
+        IReadOnlyList<object[]> rows)
     {
         if (rows.Count == 0)
         {
@@ -136,16 +120,10 @@ public sealed class RollupBatch(Guid campaignId)
         }
 
         string Quote(string c) => $"\"{c}\"";
-        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))})");
-        sql.Append(onlyIf is null ? " VALUES" : " SELECT * FROM (VALUES");
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))}) VALUES");
         for (var r = 0; r < rows.Count; r++)
         {
             RawSqlRows.Append(sql, args, first: r == 0, rows[r]);
-        }
-
-        if (onlyIf is not null)
-        {
-            sql.Append(") AS v WHERE ").Append(onlyIf(args));
         }
 
         sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET ");

@@ -27,20 +27,13 @@ internal static class PostgresGrantStatements
     /// (PostgreSQL locks a statement's tables as it reads it, its WITH queries first; the rebuild locks them in that
     /// order too: <see cref="Reports.RollupRebuilder"/>).
     /// </summary>
-    /// <param name="onlyIf">A condition the referrer's count waits on: without the count, nothing is granted either
-    /// (<see cref="Participants.SignupRows.Inserted"/>).</param>
     public static void AppendSignup(
         StringBuilder sql, List<object> args, int slot, Referral referral,
-        IReadOnlyList<(Reward Reward, int From, int To)> candidates, Func<List<object>, string>? onlyIf)
+        IReadOnlyList<(Reward Reward, int From, int To)> candidates)
     {
         string Arg(object value) => RawSqlRows.Placeholder(args, value);
 
         var referrer = Arg(referral.ReferrerId);
-        if (onlyIf is not null)
-        {
-            referrer += " AND " + onlyIf(args);
-        }
-
         if (candidates.Count == 0)
         {
             sql.Append(CultureInfo.InvariantCulture, $"""UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer};""").Append('\n');

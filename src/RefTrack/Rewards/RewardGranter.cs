@@ -95,28 +95,26 @@ public sealed class RewardGranter(TimeProvider clock)
     /// <paramref name="before"/> appends (the unit's own rows). Every signup of a referrer updates that referrer's
     /// row, so on PostgreSQL all of it is one command: the row is held for that command and the commit, not across
     /// round trips. SQLite has one writer: the steps run one after the other, <paramref name="before"/> with the count.
-    /// Returns the rows the last command changed.
     /// </summary>
-    /// <param name="onlyIf">PostgreSQL: the count (and so the grants) only where this holds
-    /// (<see cref="PostgresGrantStatements.AppendSignup"/>).</param>
-    public async Task<int> CountReferralAndGrantAsync(
+    public async Task CountReferralAndGrantAsync(
         AppDbContext writeDb, Referral referral, IReadOnlyList<CountedGrant> grants, RollupBatch rollups,
-        Action<StringBuilder, List<object>> before, Func<List<object>, string>? onlyIf, CancellationToken ct)
+        Action<StringBuilder, List<object>> before, CancellationToken ct)
     {
         if (writeDb is PostgresAppDbContext)
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
-            return await rollups.WriteAsync(writeDb, (sql, args, slot) =>
+            await rollups.WriteAsync(writeDb, (sql, args, slot) =>
             {
                 before(sql, args);
-                PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards, onlyIf);
+                PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards);
             }, ct);
+            return;
         }
 
         var count = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, before, ct);
         await GrantAsync(writeDb, referral, null, grants.Where(g => g.Covers(count)).Select(g => g.Grant).ToList(), rollups, ct);
-        return await rollups.WriteAsync(writeDb, ct);
+        await rollups.WriteAsync(writeDb, ct);
     }
 
     private static Reward NewReward(Referral referral, Guid? conversionId, Grant grant, DateTime now) => new()
