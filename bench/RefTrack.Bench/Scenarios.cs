@@ -216,7 +216,7 @@ public static class Scenarios
                 ctx.Before["participants"] = await ctx.CountAsync("Participants");
                 ctx.Before["referrals"] = await ctx.CountAsync("Referrals");
                 ctx.Before["rewards"] = await ctx.CountAsync("Rewards");
-                ctx.Before["rollbacks"] = await RollbacksAsync(ctx);
+                ctx.Before["rollbacks"] = await RollbacksAsync(ctx) ?? 0;
             },
             Verify: ReturningSignupsAsync,
             OnlyByName: true),
@@ -309,11 +309,11 @@ public static class Scenarios
     }
 
     /// <summary>PostgreSQL: the transactions rolled back in the scenario's database so far (a statement that failed
-    /// rolls its transaction back); 0 on SQLite, which has no such count. Read after RefTrack stopped, its backends'
+    /// rolls its transaction back); null on SQLite, which has no such count. Read after RefTrack stopped, its backends'
     /// statistics are in: a backend reports its counts at the latest when it exits.</summary>
-    private static async Task<long> RollbacksAsync(RunContext ctx) => ctx.Db.Provider == "postgres"
+    private static async Task<long?> RollbacksAsync(RunContext ctx) => ctx.Db.Provider == "postgres"
         ? await ctx.Db.ScalarAsync("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()")
-        : 0;
+        : null;
 
     /// <summary>Every registration answered 200 with nothing written: no participant, referral or reward added.</summary>
     private static async Task<Verification> ReturningSignupsAsync(RunContext ctx)
@@ -323,8 +323,8 @@ public static class Scenarios
         var rewards = await ctx.CountAsync("Rewards") - ctx.Before["rewards"];
         var total = ctx.Total!;
         var answered = total.Status(200);
-        var rollbacks = ctx.Db.Provider == "postgres"
-            ? $"; {await RollbacksAsync(ctx) - ctx.Before["rollbacks"]} transactions rolled back by PostgreSQL"
+        var rollbacks = await RollbacksAsync(ctx) is { } after
+            ? $"; {after - ctx.Before["rollbacks"]} transactions rolled back by PostgreSQL"
             : "";
         var notes = $"{answered} answered 200 of {total.Counter("sent")} sent; added: {participants} participants, " +
                     $"{referrals} referrals, {rewards} rewards" + rollbacks;

@@ -78,17 +78,18 @@ public abstract class RepeatedWriteTests(Provider provider)
         }
     }
 
-    /// <summary>Commands EF Core reports failed (its <c>CommandError</c> diagnostic event) whose parameters include one
-    /// of the given values: tests run in parallel in this process, and their commands are reported here too.</summary>
+    /// <summary>Commands EF Core reports failed (its <c>CommandError</c> diagnostic event) with
+    /// <paramref name="value"/> among their parameters: tests run in parallel in this process, and their commands are
+    /// reported here too.</summary>
     private sealed class FailedCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
     {
-        private readonly HashSet<string> _values;
+        private readonly string _value;
         private readonly IDisposable _all;
         private readonly ConcurrentBag<IDisposable> _subscriptions = [];
 
-        public FailedCommands(params string[] values)
+        public FailedCommands(string value)
         {
-            _values = [.. values];
+            _value = value;
             _all = DiagnosticListener.AllListeners.Subscribe(this);
         }
 
@@ -105,7 +106,7 @@ public abstract class RepeatedWriteTests(Provider provider)
         public void OnNext(KeyValuePair<string, object?> e)
         {
             if (e.Key == RelationalEventId.CommandError.Name && e.Value is CommandErrorEventData data &&
-                data.Command.Parameters.Cast<DbParameter>().Any(p => p.Value is string s && _values.Contains(s)))
+                data.Command.Parameters.Cast<DbParameter>().Any(p => _value.Equals(p.Value)))
             {
                 Commands.Add($"{data.Exception.Message}: {data.Command.CommandText}");
             }
