@@ -251,7 +251,7 @@ public static class Seeding
             var percent = tier ? CampaignSetup.FirstPurchaseTierPercent : CampaignSetup.FirstPurchasePercent;
             Set(v, Id(Kind.PurchaseReward, m), campaign, Id(Kind.Referrer, ReferrerOf(m)), rule, Id(Kind.Referral, m),
                 Id(Kind.Conversion, m), (long)Math.Round(4999m * percent / 10_000m, MidpointRounding.AwayFromZero), "USD",
-                "Pending", $"{rule:N}:{Id(Kind.Referral, m):N}:{Id(Kind.Conversion, m):N}", at, at);
+                "Pending", $"{rule:N}:{Id(Kind.Referral, m):N}:first-purchase", at, at);
         });
         yield return new SeedTable("Rewards", rewardColumns, ConvertedCount(), (k, v) =>
         {

@@ -25,12 +25,15 @@ public sealed record RecordConversionRequest(
     /// the sum into a floating-point number and PostgreSQL refuses every grant in that currency.</summary>
     public const long MaxAmount = 1_000_000_000_000;
 
-    /// <summary>An <c>occurredAt</c> sent with an offset is bound as the node's local time, which serializes with the
-    /// node's own offset: hashed so, one body was two requests to nodes in different time zones (or one restarted
-    /// with another <c>TZ</c>), and its retry a 422. Hashed in UTC it is one. (One sent in UTC or without an offset is
-    /// bound the same everywhere and hashes as it always did.)</summary>
-    public IIdempotentRequest Canonical() =>
-        OccurredAt is { Kind: DateTimeKind.Local } local ? this with { OccurredAt = local.ToUniversalTime() } : this;
+    /// <summary>
+    /// Hashed as stored: <c>occurredAt</c> in UTC (<see cref="OccurredAtUtc"/>). As bound, one instant had several
+    /// spellings: a time sent with an offset is bound as the node's local time and serializes with the node's own
+    /// offset (one body, two requests to nodes in different time zones), and one without an offset, which the API
+    /// takes as UTC, serialized without the <c>Z</c> that its retry may add; either retry was a 422. (A key claimed by
+    /// a version before this one with a time without an offset no longer matches its retry: a 422 until the claim
+    /// expires, <see cref="IdempotencyOptions"/>.)
+    /// </summary>
+    public IIdempotentRequest Canonical() => OccurredAt is null ? this : this with { OccurredAt = OccurredAtUtc() };
 
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
     /// client's default or zero time (0001-01-01, 1970-01-01) before it lands in the reports (or, on PostgreSQL, as

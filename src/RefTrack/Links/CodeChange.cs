@@ -1,8 +1,9 @@
 namespace RefTrack.Links;
 
 /// <summary>
-/// A code whose redirect answer changed (disabled or enabled again), written in the change's own transaction so
-/// that every node drops the code from its cache (<see cref="CodeChangeFeed"/>). Rows older than a day are pruned.
+/// A code whose redirect answer changed (disabled, enabled again, or a vanity code added where a node may have cached
+/// a 404 for it), written in the change's own transaction so that every node drops the code from its cache
+/// (<see cref="CodeChangeFeed"/>). Rows older than a day are pruned.
 /// </summary>
 public sealed class CodeChange
 {

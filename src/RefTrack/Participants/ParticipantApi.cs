@@ -66,8 +66,12 @@ public static class ParticipantApi
             : TypedResults.Ok(view.Participant.AsResponse(view.Code, view.Referral, links));
     }
 
-    /// <summary>Adds a vanity code. Uniqueness across all campaigns is the index's job; a taken code is a 409.</summary>
-    private static async Task<Results<Created<CodeResponse>, ValidationProblem, ProblemHttpResult>> AddCode(
+    /// <summary>
+    /// Adds a vanity code. Uniqueness across all campaigns is the index's job: a code taken by anyone else is a 409, and
+    /// one this participant already has is a 200 with it, so a client retrying after a lost answer is not told that
+    /// its own code belongs to someone else.
+    /// </summary>
+    private static async Task<Results<Created<CodeResponse>, Ok<CodeResponse>, ValidationProblem, ProblemHttpResult>> AddCode(
         Guid campaignId, string idOrExternalId, AddCodeRequest request, AppDbContext db, ReferralLinks links,
         CodeResolver resolver, TimeProvider clock, CancellationToken ct)
     {
@@ -91,13 +95,20 @@ public static class ParticipantApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ReferralCodes.Add(code);
+        // With the code itself: a node that answered 404 for it a moment ago (and cached that) forgets it within about
+        // a second (CodeChangeFeed), instead of refusing the new link until its miss expires.
+        db.CodeChanges.Add(new CodeChange { Code = code.Code, ChangedAt = code.CreatedAt });
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
-            return Problems.Conflict("code-taken", "This referral code is already taken.");
+            db.ChangeTracker.Clear();
+            var taken = await db.ReferralCodes.AsNoTracking().FirstOrDefaultAsync(c => c.Code == code.Code, ct);
+            return taken is not null && taken.CampaignId == campaignId && taken.ParticipantId == code.ParticipantId
+                ? TypedResults.Ok(taken.AsResponse(links))
+                : Problems.Conflict("code-taken", "This referral code is already taken.");
         }
 
         resolver.Forget(code.Code); // A cached "unknown" answer for it must not outlive its creation here.

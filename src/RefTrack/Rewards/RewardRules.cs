@@ -78,8 +78,12 @@ public static class RewardRules
             .Where(g => g.Amount > 0)
             .ToList();
 
-        Grant Grant(RewardRule r, long amount) =>
-            new(r.Id, r.Recipient, amount, r.Currency, $"{r.Id:N}:{referralId:N}:{conversionId:N}");
+        // A first-purchase rule pays once per referral, and its key says so: the database refuses a second one even if
+        // the referral's first-purchase stamp were ever cleared (a refund undone by hand, a future refund flow).
+        // Every other purchase rule pays once per conversion.
+        Grant Grant(RewardRule r, long amount) => new(r.Id, r.Recipient, amount, r.Currency, r.FirstPurchaseOnly
+            ? $"{r.Id:N}:{referralId:N}:first-purchase"
+            : $"{r.Id:N}:{referralId:N}:{conversionId:N}");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -37,6 +38,28 @@ public abstract class ParticipantCodesTests(Provider provider)
         // By id as well as by external id.
         var byId = await client.GetOk($"/api/v1/campaigns/{campaignId}/participants/{a.Str("id")}/codes");
         Assert.Equal(3, byId["data"]!.AsArray().Count);
+    }
+
+    /// <summary>A client whose answer was lost retries: its code is its own, not "taken" (found by review).</summary>
+    [Fact]
+    public async Task Adding_a_vanity_code_again_answers_200_with_it_and_adds_nothing()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b");
+        var route = $"/api/v1/campaigns/{campaignId}/participants/user-a/codes";
+        var created = await client.PostOk(route, new { code = "Alice-2026" });
+
+        var again = await client.PostOk(route, new { code = "alice-2026" }, HttpStatusCode.OK);
+
+        Assert.Equal(created.ToJsonString(), again.ToJsonString());
+        var codes = (await client.GetOk(route))["data"]!.AsArray();
+        Assert.Equal(2, codes.Count); // The generated code and this one, once.
+        var byOther = await client.PostAsJsonAsync(
+            $"/api/v1/campaigns/{campaignId}/participants/user-b/codes", new { code = "ALICE-2026" });
+        await byOther.AssertProblem(HttpStatusCode.Conflict, "code-taken");
     }
 
     [Fact]

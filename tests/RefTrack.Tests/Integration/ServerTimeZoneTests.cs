@@ -121,4 +121,30 @@ public sealed class IdempotencyTimeZoneTests(ServerTimeZone zone)
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         Assert.True(retry.Headers.Contains("Idempotent-Replayed"), await retry.Content.ReadAsStringAsync());
     }
+
+    /// <summary>A time without an offset is UTC (docs/api.md): its retry spelled with <c>Z</c>, or with an offset of
+    /// zero, is the same request, not a 422 (found by review). Hashed as bound, the first had no <c>Z</c>.</summary>
+    [Theory]
+    [InlineData("2026-02-28T23:30:00Z")]
+    [InlineData("2026-02-28T23:30:00+00:00")]
+    [InlineData("2026-02-28T23:30:00.0000000")]
+    public async Task A_time_without_an_offset_replays_when_its_retry_spells_it_in_utc(string retried)
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-b");
+        var url = $"/api/v1/campaigns/{campaignId}/conversions";
+        object Body(string occurredAt) => new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 100, currency = "USD", externalId = "o1",
+            occurredAt,
+        };
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Body("2026-02-28T23:30:00"), "k1")).StatusCode);
+        var retry = await client.PostJson(url, Body(retried), "k1");
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.True(retry.Headers.Contains("Idempotent-Replayed"), await retry.Content.ReadAsStringAsync());
+    }
 }

@@ -289,7 +289,7 @@ public sealed class RewardRulesTests
 
         Assert.Equal(2, first.Count);
         Assert.Contains(first, g => g.RuleId == firstOnly.Id && g.Amount == 2000
-            && g.GrantKey == $"{firstOnly.Id:N}:{ReferralId:N}:{ConversionId:N}");
+            && g.GrantKey == $"{firstOnly.Id:N}:{ReferralId:N}:first-purchase");
         var only = Assert.Single(later);
         Assert.Equal(everyPurchase.Id, only.RuleId);
     }
