@@ -33,7 +33,7 @@ public sealed record RecordConversionRequest(
     /// a version before this one with a time without an offset no longer matches its retry: a 422 until the claim
     /// expires, <see cref="IdempotencyOptions"/>.)
     /// </summary>
-    public IIdempotentRequest Canonical() => OccurredAt is null ? this : this with { OccurredAt = OccurredAtUtc() };
+    public IIdempotentRequest Canonical() => this with { OccurredAt = OccurredAtUtc() }; // Null stays null.
 
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
     /// client's default or zero time (0001-01-01, 1970-01-01) before it lands in the reports (or, on PostgreSQL, as

@@ -223,8 +223,6 @@ public abstract class TwoNodeTests(Provider provider)
         Assert.Empty((await Purchase(shop))["rewards"]!.AsArray()); // And stays stopped.
     }
 
-    /// <summary>Whether <c>/r/{code}</c> answers <paramref name="expected"/> within 20 s (node 2 reads changes every
-    /// second); the loop only bounds the test, it measures nothing.</summary>
     /// <summary>
     /// A vanity code clicked on one node before it existed, then added on the other: the first node cached its 404 for
     /// a few seconds (<c>CodeResolver</c>'s miss), and only forgot it when that expired, refusing the new link
@@ -260,6 +258,8 @@ public abstract class TwoNodeTests(Provider provider)
             $"node 2 still answered {(int)status} for a code added on node 1, {cached.Elapsed.TotalSeconds:F1} s after it cached its 404");
     }
 
+    /// <summary>Whether <c>/r/{code}</c> answers <paramref name="expected"/> within 20 s (node 2 reads changes every
+    /// second); the loop only bounds the test, it measures nothing.</summary>
     private static async Task<bool> AnswersWithinAsync(HttpClient client, string code, HttpStatusCode expected)
     {
         for (var attempt = 0; attempt < 100; attempt++)
