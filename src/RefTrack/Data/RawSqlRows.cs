@@ -23,13 +23,19 @@ internal static class RawSqlRows
     public static void Append(StringBuilder sql, List<object> args, bool first, IReadOnlyList<object?> values)
     {
         sql.Append(first ? " (" : ", (");
+        AppendList(sql, args, values);
+        sql.Append(')');
+    }
+
+    /// <summary>Appends <c>{n}, {n+1}, …</c> (a select list, or the inside of a row) and adds the values to
+    /// <paramref name="args"/>.</summary>
+    public static void AppendList(StringBuilder sql, List<object> args, IReadOnlyList<object?> values)
+    {
         for (var i = 0; i < values.Count; i++)
         {
             sql.Append(i == 0 ? "{" : ", {").Append(args.Count.ToString(CultureInfo.InvariantCulture)).Append('}');
             args.Add(values[i]!); // EF turns a null into a NULL parameter.
         }
-
-        sql.Append(')');
     }
 
     /// <summary>

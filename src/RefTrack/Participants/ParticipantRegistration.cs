@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
@@ -31,8 +32,9 @@ public sealed class ParticipantRegistration(
         var externalId = request.ExternalId!.Trim();
         // No read for an existing participant first: most registrations are of new users, for whom it found nothing
         // at the cost of a round trip (on PostgreSQL signups ran 18–34% faster without it in two alternated pairs:
-        // docs/benchmarks-log.md, 12-04 20:05). A returning user's write fails on the unique (campaign, external id)
-        // index instead, and the catch below returns the participant stored, as for a concurrent registration.
+        // docs/benchmarks-log.md, 12-04 20:05). A returning user's write writes nothing on PostgreSQL
+        // (PostgresSignupStatement) and fails on the unique (campaign, external id) index on SQLite; either way the
+        // participant stored is returned below, as for a concurrent registration that committed first.
         var participantId = UuidV7.New();
         var email = EmailNormalizer.Normalize(request.Email);
         var decision = Attribution.Decide(await GatherEvidenceAsync(campaign, participantId, externalId, email, request, ct));
@@ -43,34 +45,45 @@ public sealed class ParticipantRegistration(
         for (var attempt = 1; ; attempt++)
         {
             var code = CodeGenerator.NewCode();
+            ExceptionDispatchInfo? violation = null;
             try
             {
-                // On PostgreSQL the unit is one command (its rows, the referrer's count, rewards and rollups), so it
+                // On PostgreSQL the unit is one statement (its rows, the referrer's count, rewards and rollups), so it
                 // runs in the server's implicit transaction, without BEGIN and COMMIT round trips.
-                return await writes.RunOneCommandAsync(
+                var created = await writes.RunOneCommandAsync(
                     (writeDb, wct) => InsertAsync(writeDb, campaign, participantId, externalId, email, request, decision,
                         rules, code, wct),
                     ct);
+                if (created is not null)
+                {
+                    return created;
+                }
             }
             catch (Exception e) when (DbErrors.IsUniqueViolation(e))
             {
-                // Either a concurrent registration of the same user won (return it), or the code collided (retry).
-                if (await FindAsync(campaign.Id, externalId, ct) is { } winner)
-                {
-                    return winner;
-                }
+                // SQLite: the user is registered already (or by a concurrent registration that committed first);
+                // either database: the code collided (retried below).
+                violation = ExceptionDispatchInfo.Capture(e);
+            }
 
-                if (attempt == CodeAttempts)
-                {
-                    throw;
-                }
+            // A user registered before, or concurrently by a registration that committed first: that participant.
+            if (await FindAsync(campaign.Id, externalId, ct) is { } stored)
+            {
+                return stored;
+            }
+
+            if (attempt == CodeAttempts)
+            {
+                violation?.Throw();
+                throw new InvalidOperationException($"Participant '{externalId}' was registered but is not stored.");
             }
         }
     }
 
     /// <summary>The write unit: the participant, its code, its referral, the signup rewards and the rollups; on
-    /// PostgreSQL in one command, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>).</summary>
-    private async Task<Registration> InsertAsync(
+    /// PostgreSQL in one statement, its last act (<see cref="ITransactionRunner.RunOneCommandAsync{T}"/>), which
+    /// writes nothing when the user is registered already: then null (SQLite's insert fails instead).</summary>
+    private async Task<Registration?> InsertAsync(
         AppDbContext writeDb, Campaign campaign, Guid participantId, string externalId, string? email,
         RegisterParticipantRequest request, AttributionDecision decision, IReadOnlyList<RewardRule> rules, string code,
         CancellationToken ct)
@@ -96,10 +109,6 @@ public sealed class ParticipantRegistration(
         };
         var codeRow = new ReferralCode { Code = code, CampaignId = campaign.Id, ParticipantId = participantId, CreatedAt = now };
         var referral = NewReferral(campaign, participant, decision, now);
-        // The rows are the first statements of the unit's next command rather than a command of their own: one round
-        // trip less on PostgreSQL, one EF command less in SQLite's serialized writer. A unique violation: see the caller.
-        void AppendRows(StringBuilder sql, List<object> args) => SignupRows.Append(sql, args, participant, codeRow, referral);
-
         var outcome = decision.Outcome switch
         {
             AttributionOutcome.None => null,
@@ -108,18 +117,32 @@ public sealed class ParticipantRegistration(
         };
         var rollups = new RollupBatch(campaign.Id).Campaign(now, new CampaignDelta(
             Participants: 1, Signups: outcome?.Status == ReferralStatus.Qualified ? 1 : 0));
-        if (referral?.Status == ReferralStatus.Qualified)
+        var registration = new Registration(participant, code, outcome, Created: true);
+        var grants = referral?.Status == ReferralStatus.Qualified
+            ? RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id)
+            : null;
+        if (writeDb is PostgresAppDbContext)
         {
-            // The referrer's count, the rewards it earns and the rollups, with the referrer's row held briefly.
-            await granter.CountReferralAndGrantAsync(writeDb, referral,
-                RewardRules.ForSignupByCount(rules, referral.ReferrerId, referral.Id), rollups, AppendRows, ct);
+            var candidates = grants is null ? null : granter.SignupCandidates(referral!, grants);
+            var written = await PostgresSignupStatement.WriteAsync(writeDb, participant, codeRow, referral, candidates,
+                rollups, ct);
+            return written ? registration : null;
+        }
+
+        // The rows are the first statements of the unit's next command rather than a command of their own: one EF
+        // command less in SQLite's serialized writer. A unique violation: see the caller.
+        void AppendRows(StringBuilder sql, List<object> args) => SignupRows.Append(sql, args, participant, codeRow, referral);
+        if (grants is not null)
+        {
+            // The referrer's count, the rewards it earns and the rollups.
+            await granter.CountReferralAndGrantAsync(writeDb, referral!, grants, rollups, AppendRows, ct);
         }
         else
         {
             await rollups.WriteAsync(writeDb, (sql, args, _) => AppendRows(sql, args), ct);
         }
 
-        return new Registration(participant, code, outcome, Created: true);
+        return registration;
     }
 
     /// <summary>The referral to record with the participant: qualified or rejected, when a referrer is known (a

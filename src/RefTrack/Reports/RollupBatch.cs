@@ -64,40 +64,48 @@ public sealed class RollupBatch(Guid campaignId)
         var sql = new StringBuilder();
         var args = new List<object>();
         first?.Invoke(sql, args, slot);
-        AppendRewards(sql, args, slot);
-        AppendParticipantRewards(sql, args);
-        AppendCampaign(sql, args, slot);
+        foreach (var upsert in Upserts(args, slot, onlyIf: null))
+        {
+            sql.Append(upsert).Append(";\n");
+        }
+
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
         return sql.Length == 0 ? Task.CompletedTask : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
     }
 
+    /// <summary>
+    /// PostgreSQL: the rollups as further queries of a <c>WITH</c>, each starting with <c>,</c>, their rows written
+    /// only where <paramref name="onlyIf"/> (SQL) holds: for the signup's one statement, which writes nothing for a
+    /// user registered already (<see cref="Participants.PostgresSignupStatement"/>). <paramref name="slot"/>: from
+    /// <see cref="DeltaSlot"/>.
+    /// </summary>
+    public void AppendWith(StringBuilder sql, List<object> args, int slot, string onlyIf)
+    {
+        var n = 0;
+        foreach (var upsert in Upserts(args, slot, onlyIf))
+        {
+            sql.Append(CultureInfo.InvariantCulture, $",\nrollup_{n++} AS ({upsert})");
+        }
+    }
+
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
-    private static int DeltaSlot(AppDbContext db) =>
+    internal static int DeltaSlot(AppDbContext db) =>
         db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
 
-    private void AppendRewards(StringBuilder sql, List<object> args, int slot)
+    /// <summary>One upsert per rollup table with rows, in the tables' lock order (<see cref="RollupRebuilder"/>).</summary>
+    private List<string> Upserts(List<object> args, int slot, string? onlyIf)
     {
-        var rows = _rewards.GroupBy(r => (r.Currency, r.Status))
+        var rewards = _rewards.GroupBy(r => (r.Currency, r.Status))
             .Select(g => (g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
             .OrderBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
             .Select(r => new object[] { campaignId, r.Currency, r.Status.ToString(), slot, r.Count, r.Amount })
             .ToList();
-        Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rows);
-    }
-
-    private void AppendParticipantRewards(StringBuilder sql, List<object> args)
-    {
-        var rows = _participantRewards.GroupBy(r => (r.ParticipantId, r.Currency, r.Status))
+        var participantRewards = _participantRewards.GroupBy(r => (r.ParticipantId, r.Currency, r.Status))
             .Select(g => (g.Key.ParticipantId, g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
             .OrderBy(r => r.ParticipantId).ThenBy(r => r.Currency, StringComparer.Ordinal).ThenBy(r => r.Status)
             .Select(r => new object[] { campaignId, r.ParticipantId, r.Currency, r.Status.ToString(), r.Count, r.Amount })
             .ToList();
-        Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"], rows);
-    }
-
-    private void AppendCampaign(StringBuilder sql, List<object> args, int slot)
-    {
-        var rows = _campaign.GroupBy(c => c.Day).OrderBy(g => g.Key)
+        var campaign = _campaign.GroupBy(c => c.Day).OrderBy(g => g.Key)
             .Select(g => new object[]
             {
                 campaignId, g.Key, slot,
@@ -106,29 +114,47 @@ public sealed class RollupBatch(Guid campaignId)
                 g.Sum(c => c.Delta.Conversions),
             })
             .ToList();
-        Upsert(sql, args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
-            ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"], rows);
+
+        return new[]
+        {
+            Upsert(args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rewards, onlyIf),
+            Upsert(args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"],
+                participantRewards, onlyIf),
+            Upsert(args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
+                ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"],
+                campaign, onlyIf),
+        }.OfType<string>().ToList();
     }
 
-    /// <summary>Appends <c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter;</c>.</summary>
-    private static void Upsert(StringBuilder sql, List<object> args, string table, string[] key, string[] counters,
-        IReadOnlyList<object[]> rows)
+    /// <summary><c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter</c>;
+    /// with a condition <c>INSERT … SELECT * FROM (VALUES (…), (…)) AS v WHERE condition ON CONFLICT …</c> (every
+    /// value of a rollup row is typed, so PostgreSQL types the VALUES list's columns from its parameters). Null
+    /// without rows.</summary>
+    private static string? Upsert(List<object> args, string table, string[] key, string[] counters,
+        IReadOnlyList<object[]> rows, string? onlyIf)
     {
         if (rows.Count == 0)
         {
-            return;
+            return null;
         }
 
         string Quote(string c) => $"\"{c}\"";
-        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))}) VALUES");
+        var sql = new StringBuilder();
+        sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))})");
+        sql.Append(onlyIf is null ? " VALUES" : " SELECT * FROM (VALUES");
         for (var r = 0; r < rows.Count; r++)
         {
             RawSqlRows.Append(sql, args, first: r == 0, rows[r]);
         }
 
+        if (onlyIf is not null)
+        {
+            sql.Append(") AS v WHERE ").Append(onlyIf);
+        }
+
         sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET ");
         sql.AppendJoin(", ", counters.Select(c => $"{Quote(c)} = {Quote(table)}.{Quote(c)} + excluded.{Quote(c)}"));
-        sql.Append(";\n");
+        return sql.ToString();
     }
 }
 

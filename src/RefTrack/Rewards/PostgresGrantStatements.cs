@@ -21,22 +21,31 @@ internal static class PostgresGrantStatements
         """;
 
     /// <summary>
-    /// A signup's new qualified referral: increments the referrer's count, inserts the candidate rewards whose count
-    /// range holds the new count, and adds what it inserted to the per-participant and campaign-wide reward rollups.
-    /// Lock order as everywhere: the referrer's row, then the reward rollup rows, campaign-wide before per-participant
-    /// (PostgreSQL locks a statement's tables as it reads it, its WITH queries first; the rebuild locks them in that
-    /// order too: <see cref="Reports.RollupRebuilder"/>).
+    /// A signup's new qualified referral, as further queries of the signup's <c>WITH</c>
+    /// (<see cref="Participants.PostgresSignupStatement"/>), each starting with <c>,</c>: increments the referrer's
+    /// count only if <paramref name="onlyIf"/> holds (the participant was written), inserts the candidate rewards whose
+    /// count range holds the new count, and adds what it inserted to the campaign-wide and per-participant reward
+    /// rollups. Tables are locked in the order every writer takes them: the referrer's row's, then the reward rollups',
+    /// campaign-wide before per-participant (PostgreSQL locks a statement's tables as it reads it, its WITH queries in
+    /// order; the rebuild locks them in that order too: <see cref="Reports.RollupRebuilder"/>). The rows: the
+    /// referrer's first (the rewards read its count), and a signup's campaign-wide reward row is its own delta slot,
+    /// which no other writer waits for.
     /// </summary>
     public static void AppendSignup(
         StringBuilder sql, List<object> args, int slot, Referral referral,
-        IReadOnlyList<(Reward Reward, int From, int To)> candidates)
+        IReadOnlyList<(Reward Reward, int From, int To)> candidates, string onlyIf)
     {
         string Arg(object value) => RawSqlRows.Placeholder(args, value);
 
-        var referrer = Arg(referral.ReferrerId);
+        sql.Append(CultureInfo.InvariantCulture, $"""
+            ,
+            counted AS (
+                UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1
+                WHERE "Id" = {Arg(referral.ReferrerId)} AND {onlyIf}
+                RETURNING "QualifiedReferrals" AS n)
+            """);
         if (candidates.Count == 0)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"""UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer};""").Append('\n');
             return;
         }
 
@@ -44,9 +53,7 @@ internal static class PostgresGrantStatements
         var pending = Arg(nameof(RewardStatus.Pending));
         var created = Arg(candidates[0].Reward.CreatedAt);
         sql.Append(CultureInfo.InvariantCulture, $"""
-            WITH counted AS (
-                UPDATE "Participants" SET "QualifiedReferrals" = "QualifiedReferrals" + 1 WHERE "Id" = {referrer}
-                RETURNING "QualifiedReferrals" AS n),
+            ,
             granted AS (
                 INSERT INTO "Rewards" ({RewardColumns})
                 SELECT g.id, {campaign}, g.participant, g.rule, {Arg(referral.Id)}, NULL::uuid, g.amount, g.currency,
@@ -68,14 +75,14 @@ internal static class PostgresGrantStatements
                 INSERT INTO "RewardTotals" ("CampaignId", "Currency", "Status", "Slot", "Count", "Amount")
                 SELECT {campaign}, "Currency", {pending}, {Arg(slot)}, COUNT(*), SUM("Amount")::bigint FROM granted GROUP BY "Currency"
                 ON CONFLICT ("CampaignId", "Currency", "Status", "Slot") DO UPDATE
-                SET "Count" = "RewardTotals"."Count" + excluded."Count", "Amount" = "RewardTotals"."Amount" + excluded."Amount")
-            INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
-            SELECT {campaign}, "ParticipantId", "Currency", {pending}, COUNT(*), SUM("Amount")::bigint FROM granted
-            GROUP BY "ParticipantId", "Currency" ORDER BY "ParticipantId", "Currency"
-            ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE
-            SET "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
-                "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount";
-
+                SET "Count" = "RewardTotals"."Count" + excluded."Count", "Amount" = "RewardTotals"."Amount" + excluded."Amount"),
+            per_participant AS (
+                INSERT INTO "ParticipantRewardTotals" ("CampaignId", "ParticipantId", "Currency", "Status", "Count", "Amount")
+                SELECT {campaign}, "ParticipantId", "Currency", {pending}, COUNT(*), SUM("Amount")::bigint
+                FROM granted GROUP BY "ParticipantId", "Currency" ORDER BY "ParticipantId", "Currency"
+                ON CONFLICT ("CampaignId", "ParticipantId", "Currency", "Status") DO UPDATE
+                SET "Count" = "ParticipantRewardTotals"."Count" + excluded."Count",
+                    "Amount" = "ParticipantRewardTotals"."Amount" + excluded."Amount")
             """);
     }
 

@@ -90,31 +90,28 @@ public sealed class RewardGranter(TimeProvider clock)
     }
 
     /// <summary>
-    /// The last step of a signup's write unit: one more qualified referral for the referrer, the signup rewards that
-    /// its new count earns (<see cref="RewardRules.ForSignupByCount"/>), and the unit's rollups, after the statements
-    /// <paramref name="before"/> appends (the unit's own rows). Every signup of a referrer updates that referrer's
-    /// row, so on PostgreSQL all of it is one command: the row is held for that command and the commit, not across
-    /// round trips. SQLite has one writer: the steps run one after the other, <paramref name="before"/> with the count.
+    /// SQLite: the last step of a signup's write unit: one more qualified referral for the referrer, the signup rewards
+    /// that its new count earns (<see cref="RewardRules.ForSignupByCount"/>), and the unit's rollups, after the
+    /// statements <paramref name="before"/> appends (the unit's own rows) with the count. SQLite has one writer, so the
+    /// steps run one after the other. PostgreSQL writes the whole signup as one statement instead
+    /// (<see cref="Participants.PostgresSignupStatement"/>, with <see cref="SignupCandidates"/>): every signup of a
+    /// referrer updates that referrer's row, which is held for that statement and the commit, not across round trips.
     /// </summary>
     public async Task CountReferralAndGrantAsync(
         AppDbContext writeDb, Referral referral, IReadOnlyList<CountedGrant> grants, RollupBatch rollups,
         Action<StringBuilder, List<object>> before, CancellationToken ct)
     {
-        if (writeDb is PostgresAppDbContext)
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var rewards = grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
-            await rollups.WriteAsync(writeDb, (sql, args, slot) =>
-            {
-                before(sql, args);
-                PostgresGrantStatements.AppendSignup(sql, args, slot, referral, rewards);
-            }, ct);
-            return;
-        }
-
         var count = await ReferralCounters.AddQualifiedAsync(writeDb, referral.ReferrerId, before, ct);
         await GrantAsync(writeDb, referral, null, grants.Where(g => g.Covers(count)).Select(g => g.Grant).ToList(), rollups, ct);
         await rollups.WriteAsync(writeDb, ct);
+    }
+
+    /// <summary>PostgreSQL: the rewards a signup's referral may earn, each with the range of the referrer's new count
+    /// it applies to; the statement picks the range its count reaches.</summary>
+    public IReadOnlyList<(Reward Reward, int From, int To)> SignupCandidates(Referral referral, IReadOnlyList<CountedGrant> grants)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return grants.Select(g => (NewReward(referral, null, g.Grant, now), g.FromCount, g.ToCount)).ToList();
     }
 
     private static Reward NewReward(Referral referral, Guid? conversionId, Grant grant, DateTime now) => new()
