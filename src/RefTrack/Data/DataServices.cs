@@ -67,7 +67,7 @@ public static class DataServices
     /// Three Npgsql settings differ from Npgsql's defaults unless the connection string names them:
     /// <list type="bullet">
     /// <item><c>Max Auto Prepare=64</c>: without it PostgreSQL parses and plans every statement of every request
-    /// (prepared ratio 0 in dotnet-counters' Npgsql meter), and a signup sends about ten. 64 covers every statement
+    /// (prepared ratio 0 in dotnet-counters' Npgsql meter), and a request may send several. 64 covers every statement
     /// RefTrack sends repeatedly. Behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
     /// transaction mode), set <c>Max Auto Prepare=0</c>.</item>
     /// <item><c>No Reset On Close=true</c>: EF Core returns the connection to the pool after every query, and with

@@ -16,8 +16,8 @@ namespace RefTrack.Participants;
 internal static class SignupRows
 {
     private const string ParticipantColumns = """
-        "Id", "CampaignId", "ExternalId", "Email", "NormalizedEmail", "Name", "ReferredById", "AttributionStatus",
-            "AttributionReason", "CreatedAt"
+        "Id", "CampaignId", "ExternalId", "Email", "NormalizedEmail", "Name",
+            "ReferredById", "AttributionStatus", "AttributionReason", "CreatedAt"
         """;
 
     private const string CodeColumns = """
@@ -25,8 +25,8 @@ internal static class SignupRows
         """;
 
     private const string ReferralColumns = """
-        "Id", "CampaignId", "ReferrerId", "ReferredId", "Status", "Source", "ClickId", "Code", "ClickedAt", "Reason",
-            "CreatedAt"
+        "Id", "CampaignId", "ReferrerId", "ReferredId", "Status", "Source", "ClickId",
+            "Code", "ClickedAt", "Reason", "CreatedAt"
         """;
 
     /// <summary>SQLite: the INSERTs, each ending with <c>;</c>, numbering placeholders on from

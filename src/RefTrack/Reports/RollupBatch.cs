@@ -11,7 +11,8 @@ namespace RefTrack.Reports;
 /// per-referrer upsert follows it, <see cref="Links.ClickBatch"/>, being the one that waits on other writers): one
 /// upsert per rollup table (<c>INSERT … ON CONFLICT DO UPDATE</c>, the same SQL on SQLite and PostgreSQL), sent
 /// together. Each table is always written in the same order, and its rows sorted by key, so no two writers wait on
-/// each other in a cycle.
+/// each other in a cycle. A PostgreSQL signup writes them as queries of its one statement instead
+/// (<see cref="AppendWith"/>).
 /// </summary>
 /// <remarks>
 /// Campaign-wide rows (<see cref="CampaignDailyStats"/>, <see cref="RewardTotals"/>) are shared by every writer of a
@@ -81,6 +82,13 @@ public sealed class RollupBatch(Guid campaignId)
     /// </summary>
     public void AppendWith(StringBuilder sql, List<object> args, int slot, string onlyIf)
     {
+        if (_rewards.Count > 0 || _participantRewards.Count > 0)
+        {
+            // The signup's statement adds its rewards to the reward rollups itself (PostgresGrantStatements): a second
+            // upsert of the same row in one statement fails ("cannot affect row a second time").
+            throw new InvalidOperationException("A signup's statement writes its reward rollups itself.");
+        }
+
         var n = 0;
         foreach (var upsert in Upserts(args, slot, onlyIf))
         {

@@ -8,9 +8,10 @@ using RefTrack.Referrals;
 namespace RefTrack.Rewards;
 
 /// <summary>
-/// PostgreSQL: the grant steps of a signup and of a purchase as one statement each, so that rows other writers also
-/// need (the referrer's counter row, a referral's first-purchase stamp) are held for that statement and the commit,
-/// not across round trips. Rewards are inserted with <c>ON CONFLICT DO NOTHING</c> on the grant key, as
+/// PostgreSQL: the grant steps of a signup (queries of the signup's one statement,
+/// <see cref="Participants.PostgresSignupStatement"/>) and of a purchase (a statement of its own), so that rows other
+/// writers also need (the referrer's counter row, a referral's first-purchase stamp) are held for that statement and
+/// the commit, not across round trips. Rewards are inserted with <c>ON CONFLICT DO NOTHING</c> on the grant key, as
 /// <see cref="RewardGranter.GrantAsync"/> does. SQLite (one writer) runs the same steps one by one.
 /// </summary>
 internal static class PostgresGrantStatements
@@ -27,9 +28,9 @@ internal static class PostgresGrantStatements
     /// count range holds the new count, and adds what it inserted to the campaign-wide and per-participant reward
     /// rollups. Tables are locked in the order every writer takes them: the referrer's row's, then the reward rollups',
     /// campaign-wide before per-participant (PostgreSQL locks a statement's tables as it reads it, its WITH queries in
-    /// order; the rebuild locks them in that order too: <see cref="Reports.RollupRebuilder"/>). The rows: the
-    /// referrer's first (the rewards read its count), and a signup's campaign-wide reward row is its own delta slot,
-    /// which no other writer waits for.
+    /// order; the rebuild locks them in that order too: <see cref="Reports.RollupRebuilder"/>). Of the rows, only the
+    /// referrer's and its per-participant reward totals are shared with other writers, and the totals are written after
+    /// the count (they read the rewards, which read it); the campaign-wide rows are this statement's own delta slots.
     /// </summary>
     public static void AppendSignup(
         StringBuilder sql, List<object> args, int slot, Referral referral,
