@@ -65,10 +65,7 @@ public sealed class RollupBatch(Guid campaignId)
         var sql = new StringBuilder();
         var args = new List<object>();
         first?.Invoke(sql, args, slot);
-        foreach (var upsert in Upserts(args, slot, onlyIf: null))
-        {
-            sql.Append(upsert).Append(";\n");
-        }
+        AppendUpserts(sql, args, slot, onlyIf: null);
 
         // Only placeholders ({n}) are spliced into the SQL; every value is a parameter.
         return sql.Length == 0 ? Task.CompletedTask : RawSqlRows.ExecuteAsync(db, sql.ToString(), args, ct);
@@ -89,19 +86,16 @@ public sealed class RollupBatch(Guid campaignId)
             throw new InvalidOperationException("A signup's statement writes its reward rollups itself.");
         }
 
-        var n = 0;
-        foreach (var upsert in Upserts(args, slot, onlyIf))
-        {
-            sql.Append(CultureInfo.InvariantCulture, $",\nrollup_{n++} AS ({upsert})");
-        }
+        AppendUpserts(sql, args, slot, onlyIf);
     }
 
     /// <summary>The slot this transaction adds to: a row of its own on PostgreSQL, slot 0 on SQLite.</summary>
     internal static int DeltaSlot(AppDbContext db) =>
         db is PostgresAppDbContext ? Random.Shared.Next(FirstDeltaSlot, int.MaxValue) : 0;
 
-    /// <summary>One upsert per rollup table with rows, in the tables' lock order (<see cref="RollupRebuilder"/>).</summary>
-    private List<string> Upserts(List<object> args, int slot, string? onlyIf)
+    /// <summary>One upsert per rollup table with rows, in the tables' lock order (<see cref="RollupRebuilder"/>):
+    /// statements ending with <c>;</c>, or with <paramref name="onlyIf"/> queries of a <c>WITH</c> (<see cref="Upsert"/>).</summary>
+    private void AppendUpserts(StringBuilder sql, List<object> args, int slot, string? onlyIf)
     {
         var rewards = _rewards.GroupBy(r => (r.Currency, r.Status))
             .Select(g => (g.Key.Currency, g.Key.Status, Count: g.Sum(r => r.Count), Amount: g.Sum(r => r.Amount)))
@@ -123,31 +117,32 @@ public sealed class RollupBatch(Guid campaignId)
             })
             .ToList();
 
-        return new[]
-        {
-            Upsert(args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rewards, onlyIf),
-            Upsert(args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"], ["Count", "Amount"],
-                participantRewards, onlyIf),
-            Upsert(args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
-                ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"],
-                campaign, onlyIf),
-        }.OfType<string>().ToList();
+        Upsert(sql, args, "RewardTotals", ["CampaignId", "Currency", "Status", "Slot"], ["Count", "Amount"], rewards, onlyIf);
+        Upsert(sql, args, "ParticipantRewardTotals", ["CampaignId", "ParticipantId", "Currency", "Status"],
+            ["Count", "Amount"], participantRewards, onlyIf);
+        Upsert(sql, args, "CampaignDailyStats", ["CampaignId", "Day", "Slot"],
+            ["Clicks", "UniqueClicks", "BotClicks", "Participants", "Signups", "ConvertedReferrals", "Conversions"],
+            campaign, onlyIf);
     }
 
-    /// <summary><c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter</c>;
-    /// with a condition <c>INSERT … SELECT * FROM (VALUES (…), (…)) AS v WHERE condition ON CONFLICT …</c> (every
-    /// value of a rollup row is typed, so PostgreSQL types the VALUES list's columns from its parameters). Null
-    /// without rows.</summary>
-    private static string? Upsert(List<object> args, string table, string[] key, string[] counters,
+    /// <summary>Appends <c>INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter;</c>,
+    /// or with a condition <c>, "tableDelta" AS (INSERT … SELECT * FROM (VALUES (…), (…)) AS v WHERE condition ON CONFLICT …)</c>,
+    /// a query of a <c>WITH</c> (every value of a rollup row is typed, so PostgreSQL types the VALUES list's columns from
+    /// its parameters). Nothing without rows.</summary>
+    private static void Upsert(StringBuilder sql, List<object> args, string table, string[] key, string[] counters,
         IReadOnlyList<object[]> rows, string? onlyIf)
     {
         if (rows.Count == 0)
         {
-            return null;
+            return;
         }
 
         string Quote(string c) => $"\"{c}\"";
-        var sql = new StringBuilder();
+        if (onlyIf is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $",\n{Quote(table + "Delta")} AS (");
+        }
+
         sql.Append(CultureInfo.InvariantCulture, $"INSERT INTO \"{table}\" ({string.Join(", ", key.Concat(counters).Select(Quote))})");
         sql.Append(onlyIf is null ? " VALUES" : " SELECT * FROM (VALUES");
         for (var r = 0; r < rows.Count; r++)
@@ -162,7 +157,7 @@ public sealed class RollupBatch(Guid campaignId)
 
         sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({string.Join(", ", key.Select(Quote))}) DO UPDATE SET ");
         sql.AppendJoin(", ", counters.Select(c => $"{Quote(c)} = {Quote(table)}.{Quote(c)} + excluded.{Quote(c)}"));
-        return sql.ToString();
+        sql.Append(onlyIf is null ? ";\n" : ")");
     }
 }
 
