@@ -55,7 +55,9 @@ public static class ConversionApi
             return Problems.NotFound("Conversion");
         }
 
-        var rewards = await db.Rewards.AsNoTracking().Where(r => r.ConversionId == conversionId).ToListAsync(ct);
+        // The campaign first, as the index on (campaign, conversion) is keyed: without it the query read the whole index.
+        var rewards = await db.Rewards.AsNoTracking()
+            .Where(r => r.CampaignId == campaignId && r.ConversionId == conversionId).ToListAsync(ct);
         return TypedResults.Ok(conversion.AsResponse(rewards));
     }
 
@@ -77,7 +79,9 @@ public static class ConversionApi
 
         var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
-        var rewards = (await db.Rewards.AsNoTracking().Where(r => r.ConversionId != null && ids.Contains(r.ConversionId.Value)).ToListAsync(ct))
+        var rewards = (await db.Rewards.AsNoTracking()
+                .Where(r => r.CampaignId == campaignId && r.ConversionId != null && ids.Contains(r.ConversionId.Value))
+                .ToListAsync(ct))
             .ToLookup(r => r.ConversionId);
         return TypedResults.Ok(page.ToPage(rows, c => c.AsResponse(rewards[c.Id])));
     }

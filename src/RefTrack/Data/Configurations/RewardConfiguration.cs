@@ -26,7 +26,10 @@ internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
         b.HasIndex(r => new { r.CampaignId, r.GrantKey }).IsUnique();
         b.HasIndex(r => new { r.CampaignId, r.Status });
         b.HasIndex(r => new { r.ParticipantId, r.Status });
-        b.HasIndex(r => new { r.CampaignId, r.ConversionId }); // A replayed conversion answers with its rewards.
+        // A conversion's rewards (a replay answers with them; GET and list conversions). Only a purchase's rewards name
+        // one, so the signup's rewards, two of every signup's rows, are left out of the index rather than written to it
+        // with a null; every query of it names a conversion.
+        b.HasIndex(r => new { r.CampaignId, r.ConversionId }).HasFilter("\"ConversionId\" IS NOT NULL");
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
         // Removed again from PostgreSQL's model (PostgresAppDbContext): there its check locks the rule's row.
         b.HasOne<RewardRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Restrict);

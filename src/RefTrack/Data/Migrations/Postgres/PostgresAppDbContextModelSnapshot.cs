@@ -613,7 +613,8 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId", "ConversionId");
+                    b.HasIndex("CampaignId", "ConversionId")
+                        .HasFilter("\"ConversionId\" IS NOT NULL");
 
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();

@@ -606,7 +606,8 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId", "ConversionId");
+                    b.HasIndex("CampaignId", "ConversionId")
+                        .HasFilter("\"ConversionId\" IS NOT NULL");
 
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();
