@@ -27,8 +27,8 @@ internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
         b.HasIndex(r => new { r.CampaignId, r.Status });
         b.HasIndex(r => new { r.ParticipantId, r.Status });
         // A conversion's rewards (a replay answers with them; GET and list conversions). Only a purchase's rewards name
-        // one, so the signup's rewards, two of every signup's rows, are left out of the index rather than written to it
-        // with a null; every query of it names a conversion.
+        // one, so the rewards of signups and milestones, the rows a signup writes most of, are left out of the index
+        // rather than written to it with a null; every query of it names a conversion.
         b.HasIndex(r => new { r.CampaignId, r.ConversionId }).HasFilter("\"ConversionId\" IS NOT NULL");
         b.HasOne<Participant>().WithMany().HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
         // Removed again from PostgreSQL's model (PostgresAppDbContext): there its check locks the rule's row.
