@@ -46,7 +46,7 @@ public static class ConversionApi
     }
 
     private static async Task<Results<Ok<ConversionResponse>, ProblemHttpResult>> Get(
-        Guid campaignId, Guid conversionId, AppDbContext db, CancellationToken ct)
+        Guid campaignId, Guid conversionId, AppDbContext db, PurchaseQueries queries, CancellationToken ct)
     {
         var conversion = await db.Conversions.AsNoTracking()
             .FirstOrDefaultAsync(c => c.Id == conversionId && c.CampaignId == campaignId, ct);
@@ -55,9 +55,7 @@ public static class ConversionApi
             return Problems.NotFound("Conversion");
         }
 
-        // The campaign first, as the index on (campaign, conversion) is keyed: without it the query read the whole index.
-        var rewards = await db.Rewards.AsNoTracking()
-            .Where(r => r.CampaignId == campaignId && r.ConversionId == conversionId).ToListAsync(ct);
+        var rewards = await queries.StoredRewards(db, campaignId, conversionId).ToListAsync(ct);
         return TypedResults.Ok(conversion.AsResponse(rewards));
     }
 
@@ -79,6 +77,7 @@ public static class ConversionApi
 
         var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
+        // The campaign too, as the index on (campaign, conversion) is keyed: without it the query read the whole index.
         var rewards = (await db.Rewards.AsNoTracking()
                 .Where(r => r.CampaignId == campaignId && r.ConversionId != null && ids.Contains(r.ConversionId.Value))
                 .ToListAsync(ct))
