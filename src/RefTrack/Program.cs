@@ -9,6 +9,8 @@ using RefTrack.Reports;
 using RefTrack.Rewards;
 using Scalar.AspNetCore;
 
+MallocArenas.Limit(); // First, so that the threads started from here on share the capped arenas.
+
 var builder = WebApplication.CreateBuilder(args);
 if (!ListeningAddress.IsConfigured(builder.Configuration))
 {
