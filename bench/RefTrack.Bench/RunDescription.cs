@@ -10,15 +10,17 @@ internal static class RunDescription
     private static readonly string[] SdkOnly =
         ["DOTNET_CLI", "DOTNET_ROOT", "DOTNET_NOLOGO", "DOTNET_GENERATE_ASPNET_CERTIFICATE", "DOTNET_SKIP_", "DOTNET_INSTALL", "DOTNET_HOST_PATH"];
 
-    /// <summary>What was measured: the commit (and whether src/ or bench/ differed from it), and the runtime and
-    /// RefTrack settings given through the environment, which reach RefTrack and the ceiling app alike.</summary>
+    /// <summary>What was measured: the commit (and whether src/ or bench/ differed from it), and the runtime's, glibc's
+    /// malloc's and RefTrack's settings given through the environment, which reach RefTrack and the ceiling app alike
+    /// (RefTrack caps malloc's arenas itself unless one of these names a number: docs/operations.md, Memory).</summary>
     public static async Task<string> CodeAsync(BenchOptions o)
     {
         var commit = (await Shell.RunAsync("git", ["rev-parse", "--short", "HEAD"], o.RepoRoot, check: false)).Trim();
         var changed = (await Shell.RunAsync("git", ["status", "--porcelain", "--", "src", "bench/RefTrack.Bench",
             "bench/RefTrack.Bench.Ceiling"], o.RepoRoot, check: false)).Trim().Length > 0;
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("RefTrack__", StringComparison.Ordinal))
+            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("RefTrack__", StringComparison.Ordinal)
+                        || k.StartsWith("MALLOC_", StringComparison.Ordinal) || k == "GLIBC_TUNABLES")
             .Where(k => !SdkOnly.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`")

@@ -24,13 +24,14 @@ public sealed class MallocArenasTests
         Assert.Equal(2, MallocArenas.ArenaLimit(null, "glibc.malloc.trim_threshold=131072", 2));
 
     [Fact]
-    public void The_call_reaches_glibc_on_linux()
+    public void Mallopt_binds_on_glibc()
     {
-        // The service's own call happens before the host starts, where a failure would only be a silent false. On
-        // glibc (CI runs on Debian) "libc" must resolve to its mallopt; elsewhere Limit does nothing and says so.
-        var glibc = OperatingSystem.IsLinux() && !RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal);
+        // The service calls this before its host starts, where a failed binding would only be a silent null. glibc's
+        // mallopt reports success for any parameter, so this checks the binding, not the cap's effect (the benchmark's
+        // memory peaks do that). Elsewhere than glibc, Limit does nothing and says so.
+        var glibc = NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _);
         var chosen = MallocArenas.ArenaLimit(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"),
             Environment.GetEnvironmentVariable("GLIBC_TUNABLES"), Environment.ProcessorCount) is null;
-        Assert.Equal(glibc && !chosen, MallocArenas.Limit());
+        Assert.Equal(glibc && !chosen ? Math.Max(2, Environment.ProcessorCount) : null, MallocArenas.Limit());
     }
 }
