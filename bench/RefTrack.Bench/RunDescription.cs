@@ -12,7 +12,7 @@ internal static class RunDescription
 
     /// <summary>What was measured: the commit (and whether src/ or bench/ differed from it), and the runtime's, glibc's
     /// malloc's and RefTrack's settings given through the environment, which reach RefTrack and the ceiling app alike
-    /// (RefTrack caps malloc's arenas itself unless one of these names a number: docs/operations.md, Memory).</summary>
+    /// (<c>MALLOC_ARENA_MAX</c>, for one, changes the service's memory: docs/operations.md, Memory).</summary>
     public static async Task<string> CodeAsync(BenchOptions o)
     {
         var commit = (await Shell.RunAsync("git", ["rev-parse", "--short", "HEAD"], o.RepoRoot, check: false)).Trim();

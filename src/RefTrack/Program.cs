@@ -9,8 +9,6 @@ using RefTrack.Reports;
 using RefTrack.Rewards;
 using Scalar.AspNetCore;
 
-var arenas = MallocArenas.Limit(); // First, so that the threads started from here on share the capped arenas.
-
 var builder = WebApplication.CreateBuilder(args);
 if (!ListeningAddress.IsConfigured(builder.Configuration))
 {
@@ -27,7 +25,6 @@ builder.Services.AddRefTrackApi();
 builder.Services.AddRefTrackProxyHeaders(builder.Configuration);
 
 var app = builder.Build();
-MallocArenas.Log(app.Logger, arenas);
 
 // Outermost: the redirect endpoint short-circuits at routing, so a handler after routing would never see its
 // failures (a bare 500 without a body, in Production; Development's exception page hid it).
