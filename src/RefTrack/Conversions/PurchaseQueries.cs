@@ -41,8 +41,9 @@ public sealed class PurchaseQueries
              select new Buyer(p.Id, r, referrer != null ? referrer.QualifiedReferrals : 0))
             .FirstOrDefault());
 
-    // A replay's reads: the stored conversion, then its rewards (the rewards' read serves GET …/conversions/{id} too). A replay is one purchase in five in the benchmark, and
-    // uncompiled, on a pooled connection, each read paid for EF Core walking its expression and SQLite compiling it.
+    // A replay's reads: the stored conversion, then its rewards (the rewards' read serves GET …/conversions/{id} too).
+    // A replay is one purchase in five in the benchmark, and uncompiled, on a pooled connection, each read paid for
+    // EF Core walking its expression and SQLite compiling it.
     public Func<AppDbContext, Guid, string, CancellationToken, Task<Conversion?>> Stored { get; } =
         EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, string externalId, CancellationToken _) =>
             db.Conversions.AsNoTracking().FirstOrDefault(c => c.CampaignId == campaignId && c.ExternalId == externalId));
