@@ -69,11 +69,13 @@ public static class ConversionApi
             return Problems.Validation(validator.Errors);
         }
 
-        var query = db.Conversions.AsNoTracking().Where(c => c.CampaignId == campaignId);
-        if (participantId is { } pid)
-        {
-            query = query.Where(c => c.ParticipantId == pid);
-        }
+        // Read off (campaign, id) or (participant, id) in order. A participant's are not narrowed by campaign on the
+        // conversions but on the participant's row: SQLite, planning without statistics, would otherwise read the
+        // campaign's index in id order, through every conversion of the campaign (RewardApi's list does the same).
+        var query = participantId is { } pid
+            ? db.Conversions.AsNoTracking().Where(c => c.ParticipantId == pid
+                && db.Participants.Where(p => p.Id == pid).Select(p => (Guid?)p.CampaignId).FirstOrDefault() == campaignId)
+            : db.Conversions.AsNoTracking().Where(c => c.CampaignId == campaignId);
 
         var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();

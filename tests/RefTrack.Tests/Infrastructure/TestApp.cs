@@ -76,6 +76,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     /// RefTrack's own handling. A test of what a deployment answers then sets <c>Production</c>.</summary>
     public string? EnvironmentName { get; init; }
 
+    /// <summary>More test services, added after the app's own (a logger provider that records, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public string DatabasePath => Database.SqlitePath ?? throw new InvalidOperationException("Not a SQLite test.");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -98,6 +101,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
             {
                 services.AddTransient<IStartupFilter>(_ => new RemoteAddressFilter(address));
             }
+
+            TestServices?.Invoke(services);
         });
     }
 

@@ -159,6 +159,68 @@ public abstract class PaginationTests(Provider provider)
         Assert.Equal(["Second", "Spring", "Third"], campaigns.SelectMany(p => p).Select(c => c.Str("name")).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>The whole campaign's list merges a page of each status (RewardApi): it must still be one list in id
+    /// order, every reward once, whatever mix of statuses each page holds.</summary>
+    [Fact]
+    public async Task Rewards_of_every_status_page_through_in_id_order()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.AddRule(campaignId, new { trigger = "signup", recipient = "referrer", amount = 100, currency = "USD" });
+        var a = await client.Register(campaignId, "user-a");
+        for (var i = 1; i <= 9; i++)
+        {
+            await client.Register(campaignId, $"friend-{i}", referralCode: a.Str("referralCode"));
+        }
+
+        var granted = (await client.Rewards(campaignId)).Select(r => r.Str("id")).ToList();
+        Assert.Equal(9, granted.Count);
+        string Url(string id, string action) => $"/api/v1/campaigns/{campaignId}/rewards/{id}/{action}";
+        foreach (var id in granted.Where((_, i) => i % 3 != 0))
+        {
+            await client.PostOk(Url(id, "approve"), new { }, HttpStatusCode.OK);
+        }
+
+        await client.PostOk(Url(granted[1], "mark-paid"), new { }, HttpStatusCode.OK);
+        await client.PostOk(Url(granted[4], "void"), new { }, HttpStatusCode.OK);
+        await client.PostOk(Url(granted[6], "void"), new { }, HttpStatusCode.OK);
+
+        var pages = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards", 2);
+
+        Assert.Equal([2, 2, 2, 2, 1], pages.Select(p => p.Count));
+        var listed = pages.SelectMany(p => p).ToList();
+        Assert.Equal(granted.Select(Guid.Parse).Order(), listed.Select(r => Guid.Parse(r.Str("id"))));
+        Assert.Equal(["approved", "approved", "approved", "approved", "paid", "pending", "pending", "voided", "voided"],
+            listed.Select(r => r.Str("status")).Order(StringComparer.Ordinal));
+        var approved = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards?status=approved", 2);
+        Assert.Equal([2, 2], approved.Select(p => p.Count));
+        var mine = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards?participantId={a.Str("id")}&status=voided", 1);
+        Assert.Equal([1, 1], mine.Select(p => p.Count));
+    }
+
+    /// <summary>A participant's rewards and conversions are found by the participant and the campaign checked on its
+    /// row (RewardApi, ConversionApi): another campaign's participant named under this campaign lists nothing.</summary>
+    [Fact]
+    public async Task Another_campaigns_participant_lists_no_rewards_or_conversions()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var other = await client.CreateCampaign(name: "Other");
+        await client.AddRule(other, new { trigger = "signup", recipient = "referrer", amount = 100, currency = "USD" });
+        var a = await client.Register(other, "user-a");
+        await client.Register(other, "friend", referralCode: a.Str("referralCode"));
+        await client.Purchase(other, "user-a", 1000, "order-1");
+        Assert.Single(await client.Rewards(other, a.Str("id")));
+
+        Assert.Empty(await client.Rewards(campaignId, a.Str("id")));
+        var conversions = await client.GetOk($"/api/v1/campaigns/{campaignId}/conversions?participantId={a.Str("id")}");
+        Assert.Empty(conversions["data"]!.AsArray());
+        var theirs = await client.GetOk($"/api/v1/campaigns/{other}/conversions?participantId={a.Str("id")}");
+        Assert.Single(theirs["data"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("cursor=not-a-cursor", "cursor")]
     [InlineData("cursor=AAAA", "cursor")] // Valid base64url, not 16 bytes.

@@ -14,7 +14,9 @@ internal sealed class ConversionConfiguration : IEntityTypeConfiguration<Convers
         b.Property(c => c.UnattributedReason).HasMaxLength(32);
         // Replays of the company's event never count twice.
         b.HasIndex(c => new { c.CampaignId, c.ExternalId }).IsUnique();
-        b.HasIndex(c => new { c.ParticipantId, c.Type });
+        // The list of conversions, a campaign's or a participant's, pages by id: read off these in order.
+        b.HasIndex(c => new { c.CampaignId, c.Id });
+        b.HasIndex(c => new { c.ParticipantId, c.Id });
         b.HasOne<Participant>().WithMany().HasForeignKey(c => c.ParticipantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

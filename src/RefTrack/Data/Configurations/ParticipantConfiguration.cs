@@ -23,6 +23,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         // increment of the referrer's count (PostgreSQL's increments are not heap-only: the leaderboard index holds it).
         // The leaderboard: top referrers of a campaign straight off the index.
         b.HasIndex(p => new { p.CampaignId, p.QualifiedReferrals, p.Id }).IsDescending(false, true, false);
+        // The list of participants pages by id: read off this in order, not sorted out of the whole campaign.
+        b.HasIndex(p => new { p.CampaignId, p.Id });
         b.HasOne<Campaign>().WithMany().HasForeignKey(p => p.CampaignId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Participant>().WithMany().HasForeignKey(p => p.ReferredById).OnDelete(DeleteBehavior.Restrict);
     }

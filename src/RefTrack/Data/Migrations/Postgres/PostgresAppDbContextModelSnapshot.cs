@@ -143,7 +143,9 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("ParticipantId", "Type");
+                    b.HasIndex("CampaignId", "Id");
+
+                    b.HasIndex("ParticipantId", "Id");
 
                     b.ToTable("Conversions");
                 });
@@ -379,6 +381,8 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("CampaignId", "Id");
+
                     b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
                         .IsDescending(false, true, false);
 
@@ -613,15 +617,15 @@ namespace RefTrack.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId", "ConversionId")
-                        .HasFilter("\"ConversionId\" IS NOT NULL");
-
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "Status");
+                    b.HasIndex("CampaignId", "ConversionId", "Id")
+                        .HasFilter("\"ConversionId\" IS NOT NULL");
 
-                    b.HasIndex("ParticipantId", "Status");
+                    b.HasIndex("CampaignId", "Status", "Id");
+
+                    b.HasIndex("ParticipantId", "Status", "Id");
 
                     b.ToTable("Rewards");
                 });

@@ -138,7 +138,9 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("ParticipantId", "Type");
+                    b.HasIndex("CampaignId", "Id");
+
+                    b.HasIndex("ParticipantId", "Id");
 
                     b.ToTable("Conversions");
                 });
@@ -371,6 +373,8 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasIndex("CampaignId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("CampaignId", "Id");
 
                     b.HasIndex("CampaignId", "QualifiedReferrals", "Id")
                         .IsDescending(false, true, false);
@@ -606,15 +610,15 @@ namespace RefTrack.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId", "ConversionId")
-                        .HasFilter("\"ConversionId\" IS NOT NULL");
-
                     b.HasIndex("CampaignId", "GrantKey")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "Status");
+                    b.HasIndex("CampaignId", "ConversionId", "Id")
+                        .HasFilter("\"ConversionId\" IS NOT NULL");
 
-                    b.HasIndex("ParticipantId", "Status");
+                    b.HasIndex("CampaignId", "Status", "Id");
+
+                    b.HasIndex("ParticipantId", "Status", "Id");
 
                     b.ToTable("Rewards");
                 });
