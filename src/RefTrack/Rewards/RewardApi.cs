@@ -76,11 +76,13 @@ public static class RewardApi
         }
 
         // The whole campaign: a page of each status off (campaign, status, id), merged, rather than an index on
-        // (campaign, id) that every reward granted would write to as well.
-        var merged = Enum.GetValues<RewardStatus>()
-            .Select(s => page.Window(rewards.Where(r => r.CampaignId == campaignId && r.Status == s)))
-            .Aggregate(Queryable.Concat);
-        return merged.OrderBy(r => r.Id).Take(page.Limit + 1);
+        // (campaign, id) that every reward granted would write to as well. The merge takes only ids, which the index
+        // holds, and reads the rows of the page it keeps: not four pages of rows for one.
+        var ids = Enum.GetValues<RewardStatus>()
+            .Select(s => page.Window(rewards.Where(r => r.CampaignId == campaignId && r.Status == s)).Select(r => r.Id))
+            .Aggregate(Queryable.Concat)
+            .OrderBy(id => id).Take(page.Limit + 1);
+        return rewards.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id);
     }
 
     private static async Task<Results<Ok<RewardResponse>, ProblemHttpResult>> Get(
