@@ -70,11 +70,14 @@ public static class ConversionApi
         }
 
         // Read off (campaign, id) or (participant, id) in order. A participant's are not narrowed by campaign on the
-        // conversions but on the participant's row: SQLite, planning without statistics, would otherwise read the
-        // campaign's index in id order, through every conversion of the campaign (RewardApi's list does the same).
+        // conversions but on the participant's row (a conversion is recorded in its participant's campaign): SQLite,
+        // planning without statistics, could otherwise read the campaign's index in id order, through every
+        // conversion of the campaign (RewardApi's list does the same).
         var query = participantId is { } pid
             ? db.Conversions.AsNoTracking().Where(c => c.ParticipantId == pid
-                && db.Participants.Where(p => p.Id == pid).Select(p => (Guid?)p.CampaignId).FirstOrDefault() == campaignId)
+                                                       && db.Participants.Where(p => p.Id == pid)
+                                                           .Select(p => (Guid?)p.CampaignId)
+                                                           .FirstOrDefault() == campaignId)
             : db.Conversions.AsNoTracking().Where(c => c.CampaignId == campaignId);
 
         var rows = await page.Window(query).ToListAsync(ct);

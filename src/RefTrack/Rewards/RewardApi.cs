@@ -46,40 +46,40 @@ public static class RewardApi
             return Problems.Validation(validator.Errors);
         }
 
-        var rows = await Listed(db, campaignId, participantId, status is null ? null : parsedStatus, page).ToListAsync(ct);
+        RewardStatus? only = status is null ? null : parsedStatus;
+        var rows = await PageQuery(db, campaignId, participantId, only, page).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => r.AsResponse()));
     }
 
     /// <summary>
-    /// The page's rows, each shape of the list read off an index that ends with the id, so that a page costs its own
-    /// rows however many rewards match (RewardConfiguration). SQLite plans without statistics (RefTrack never runs
-    /// ANALYZE), so each query names only what its index leads with: another index leading with a column the query
-    /// also names could win the plan and be read in id order, through every row of the campaign.
+    /// The page's rows, read off (campaign, status, id) or (participant, status, id) in id order, so that a page costs
+    /// its own rows however many rewards match (RewardConfiguration). SQLite plans without statistics (RefTrack never
+    /// runs ANALYZE), so each query names only what its index leads with: an index leading with another column the
+    /// query also names could win the plan and be read in id order, through every reward it holds.
     /// </summary>
-    private static IQueryable<Reward> Listed(
+    private static IQueryable<Reward> PageQuery(
         AppDbContext db, Guid campaignId, Guid? participantId, RewardStatus? status, PageRequest page)
     {
         var rewards = db.Rewards.AsNoTracking();
-        if (participantId is { } pid)
+        // A participant's rewards are found by the participant, and the campaign compared on the participant's row:
+        // a reward is granted in its participant's campaign, from a referral of that campaign (RewardGranter), so
+        // these are the campaign's. Named on the rewards, the campaign would make its own index a candidate. The
+        // comparison is a scalar subquery, which SQLite runs once; an EXISTS it would make a join and then sort.
+        var scope = participantId is { } pid
+            ? rewards.Where(r => r.ParticipantId == pid
+                                 && db.Participants.Where(p => p.Id == pid).Select(p => (Guid?)p.CampaignId)
+                                     .FirstOrDefault() == campaignId)
+            : rewards.Where(r => r.CampaignId == campaignId);
+        if (status is { } one)
         {
-            // The campaign checked on the participant's row (a participant's rewards are all in its campaign), not
-            // named on the rewards: there it would make the campaign's index a candidate. A scalar subquery, which
-            // SQLite runs once; an EXISTS it turns into a join, which it then sorts.
-            var query = rewards.Where(r => r.ParticipantId == pid
-                && db.Participants.Where(p => p.Id == pid).Select(p => (Guid?)p.CampaignId).FirstOrDefault() == campaignId);
-            return page.Window(status is { } s ? query.Where(r => r.Status == s) : query);
+            return page.Window(scope.Where(r => r.Status == one));
         }
 
-        if (status is { } only)
-        {
-            return page.Window(rewards.Where(r => r.CampaignId == campaignId && r.Status == only));
-        }
-
-        // The whole campaign: a page of each status off (campaign, status, id), merged, rather than an index on
-        // (campaign, id) that every reward granted would write to as well. The merge takes only ids, which the index
-        // holds, and reads the rows of the page it keeps: not four pages of rows for one.
+        // Every status: a page of each, merged, rather than an index on (campaign, id) and one on (participant, id)
+        // that every reward granted would write to as well. The merge takes only ids, which the index holds, and reads
+        // the rows of the page it keeps, not four pages of rows for one.
         var ids = Enum.GetValues<RewardStatus>()
-            .Select(s => page.Window(rewards.Where(r => r.CampaignId == campaignId && r.Status == s)).Select(r => r.Id))
+            .Select(each => page.Window(scope.Where(r => r.Status == each)).Select(r => r.Id))
             .Aggregate(Queryable.Concat)
             .OrderBy(id => id).Take(page.Limit + 1);
         return rewards.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id);

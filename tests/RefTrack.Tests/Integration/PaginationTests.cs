@@ -195,12 +195,16 @@ public abstract class PaginationTests(Provider provider)
             listed.Select(r => r.Str("status")).Order(StringComparer.Ordinal));
         var approved = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards?status=approved", 2);
         Assert.Equal([2, 2], approved.Select(p => p.Count));
-        var mine = await AllPages(client, $"/api/v1/campaigns/{campaignId}/rewards?participantId={a.Str("id")}&status=voided", 1);
-        Assert.Equal([1, 1], mine.Select(p => p.Count));
+        var ofA = $"/api/v1/campaigns/{campaignId}/rewards?participantId={a.Str("id")}";
+        var mine = await AllPages(client, ofA, 2);
+        Assert.Equal(granted.Select(Guid.Parse).Order(), mine.SelectMany(p => p).Select(r => Guid.Parse(r.Str("id"))));
+        var voided = await AllPages(client, ofA + "&status=voided", 1);
+        Assert.Equal([1, 1], voided.Select(p => p.Count));
     }
 
-    /// <summary>A participant's rewards and conversions are found by the participant and the campaign checked on its
-    /// row (RewardApi, ConversionApi): another campaign's participant named under this campaign lists nothing.</summary>
+    /// <summary>A participant's rewards and conversions are found by the participant and the campaign checked on
+    /// its row (RewardApi, ConversionApi): another campaign's participant named under this campaign lists
+    /// nothing.</summary>
     [Fact]
     public async Task Another_campaigns_participant_lists_no_rewards_or_conversions()
     {
