@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
+using RefTrack.Participants;
 
 namespace RefTrack.Conversions;
 
@@ -69,16 +70,16 @@ public static class ConversionApi
             return Problems.Validation(validator.Errors);
         }
 
-        // Read off (campaign, id) or (participant, id) in order. A participant's are not narrowed by campaign on the
-        // conversions but on the participant's row (a conversion is recorded in its participant's campaign): SQLite,
-        // planning without statistics, could otherwise read the campaign's index in id order, through every
-        // conversion of the campaign (RewardApi's list does the same).
-        var query = participantId is { } pid
-            ? db.Conversions.AsNoTracking().Where(c => c.ParticipantId == pid
-                                                       && db.Participants.Where(p => p.Id == pid)
-                                                           .Select(p => (Guid?)p.CampaignId)
-                                                           .FirstOrDefault() == campaignId)
-            : db.Conversions.AsNoTracking().Where(c => c.CampaignId == campaignId);
+        // Read off (campaign, id) or (participant, id) in order.
+        var conversions = db.Conversions.AsNoTracking();
+        var query = conversions.Where(c => c.CampaignId == campaignId);
+        if (participantId is { } pid)
+        {
+            // A conversion is recorded in its participant's campaign.
+            var campaignOf = ParticipantQueries.CampaignOf(db, pid);
+            query = conversions.Where(c => c.ParticipantId == pid && campaignOf.FirstOrDefault() == campaignId);
+        }
+
 
         var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();

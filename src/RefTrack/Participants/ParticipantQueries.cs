@@ -31,6 +31,17 @@ internal static class ParticipantQueries
         return (Guid.TryParse(value, out var id) ? id : null, value);
     }
 
+    /// <summary>
+    /// The campaign of participant <paramref name="participantId"/>, as a query to compare inside another: the lists
+    /// of a participant's rewards and conversions find their rows by the participant and check the campaign on its
+    /// row (a reward or conversion is always its participant's campaign's). Named on the listed rows, the campaign
+    /// would make the campaign's own index a candidate, which SQLite, planning without statistics, can prefer and read
+    /// in id order through every row of the campaign. Compared as <c>.FirstOrDefault() == campaignId</c>: a scalar
+    /// subquery, which SQLite runs once; an <c>EXISTS</c> it would make a join and then sort.
+    /// </summary>
+    public static IQueryable<Guid?> CampaignOf(AppDbContext db, Guid participantId) =>
+        db.Participants.Where(p => p.Id == participantId).Select(p => (Guid?)p.CampaignId);
+
     /// <summary>Projects already filtered and ordered participants; filter first, EF cannot filter the records.</summary>
     /// <remarks>
     /// The referral is a LEFT JOIN on the unique (campaign, referred) index, not a <c>FirstOrDefault()</c> subquery:

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
+using RefTrack.Participants;
 using RefTrack.Reports;
 
 namespace RefTrack.Rewards;
@@ -61,15 +62,14 @@ public static class RewardApi
         AppDbContext db, Guid campaignId, Guid? participantId, RewardStatus? status, PageRequest page)
     {
         var rewards = db.Rewards.AsNoTracking();
-        // A participant's rewards are found by the participant, and the campaign compared on the participant's row:
-        // a reward is granted in its participant's campaign, from a referral of that campaign (RewardGranter), so
-        // these are the campaign's. Named on the rewards, the campaign would make its own index a candidate. The
-        // comparison is a scalar subquery, which SQLite runs once; an EXISTS it would make a join and then sort.
-        var scope = participantId is { } pid
-            ? rewards.Where(r => r.ParticipantId == pid
-                                 && db.Participants.Where(p => p.Id == pid).Select(p => (Guid?)p.CampaignId)
-                                     .FirstOrDefault() == campaignId)
-            : rewards.Where(r => r.CampaignId == campaignId);
+        var scope = rewards.Where(r => r.CampaignId == campaignId);
+        if (participantId is { } pid)
+        {
+            // A reward is granted in its participant's campaign, from a referral of that campaign (RewardGranter).
+            var campaignOf = ParticipantQueries.CampaignOf(db, pid);
+            scope = rewards.Where(r => r.ParticipantId == pid && campaignOf.FirstOrDefault() == campaignId);
+        }
+
         if (status is { } one)
         {
             return page.Window(scope.Where(r => r.Status == one));
