@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 namespace RefTrack.Data;
 
 /// <summary>
-/// Prepares the database before the server takes requests: on SQLite creates the folder and switches to WAL;
-/// applies migrations once however many nodes start together (see <see cref="MigrateAsync"/>).
-/// Hosted services start before Kestrel, so no request sees an unmigrated schema.
+/// Prepares the database before the server takes requests: on SQLite creates the folder and switches to WAL, on
+/// PostgreSQL creates the database if it is missing (<see cref="PostgresDatabaseCreation"/>); applies migrations once
+/// however many nodes start together (see <see cref="MigrateAsync"/>). Hosted services start before Kestrel, so no
+/// request sees an unmigrated schema.
 /// </summary>
 internal sealed partial class DatabaseStartup(
     IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseStartup> logger) : IHostedService
@@ -49,6 +50,10 @@ internal sealed partial class DatabaseStartup(
         {
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString);
             LogPostgres(builder.Host, builder.Port, builder.Database, builder.MaxPoolSize);
+            if (await PostgresDatabaseCreation.CreateIfMissingAsync(db, settings, cancellationToken))
+            {
+                LogCreatedPostgres(builder.Database, builder.Host, builder.Port);
+            }
         }
 
         if (settings.MigrateOnStart)
@@ -145,4 +150,7 @@ internal sealed partial class DatabaseStartup(
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL database {Database} on {Host}:{Port} (pool up to {MaxPoolSize})")]
     private partial void LogPostgres(string? host, int port, string? database, int maxPoolSize);
+
+    [LoggerMessage(LogLevel.Information, "Created PostgreSQL database {Database} on {Host}:{Port}: it did not exist")]
+    private partial void LogCreatedPostgres(string? database, string? host, int port);
 }

@@ -78,6 +78,104 @@ public sealed class MigrationTests
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task A_postgres_node_creates_its_missing_database_and_migrates_it()
+    {
+        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
+        using var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing),
+        });
+        try
+        {
+            var health = await app.Client(apiKey: null).GetAsync("/healthz");
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            Assert.Equal(missing, db.Database.GetDbConnection().Database);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
+        }
+        finally
+        {
+            await DropAsync(missing);
+        }
+    }
+
+    [Fact]
+    public async Task With_migrate_on_start_off_a_postgres_node_refuses_a_missing_database_and_creates_nothing()
+    {
+        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
+        using var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing),
+            ["RefTrack:Database:MigrateOnStart"] = "false",
+        });
+        try
+        {
+            var message = AllMessages(app.StartFailure());
+            Assert.Contains($"The PostgreSQL database {missing} does not exist", message, StringComparison.Ordinal);
+            Assert.Contains("MigrateOnStart is false", message, StringComparison.Ordinal);
+            Assert.False(await ExistsAsync(missing));
+        }
+        finally
+        {
+            await DropAsync(missing);
+        }
+    }
+
+    [Fact]
+    public async Task A_postgres_node_whose_user_may_not_create_its_missing_database_says_what_to_do()
+    {
+        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
+        var user = "reftrack_test_user_" + Guid.NewGuid().ToString("N");
+        using var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(TestDatabase.OnServer(missing))
+            {
+                Username = user, Password = "not-a-secret",
+            }.ToString(),
+        });
+        await OnServerAsync($"CREATE ROLE \"{user}\" LOGIN NOCREATEDB PASSWORD 'not-a-secret'");
+        try
+        {
+            var message = AllMessages(app.StartFailure());
+            Assert.Contains($"The PostgreSQL database {missing} does not exist", message, StringComparison.Ordinal);
+            Assert.Contains($"user {user} may not create it", message, StringComparison.Ordinal);
+            Assert.Contains($"CREATE DATABASE \"{missing}\" OWNER \"{user}\"", message, StringComparison.Ordinal);
+            Assert.False(await ExistsAsync(missing));
+        }
+        finally
+        {
+            await DropAsync(missing);
+            await OnServerAsync($"DROP ROLE IF EXISTS \"{user}\"");
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(string database) =>
+        await OnServerAsync("SELECT COUNT(*) FROM pg_database WHERE datname = $1", database) is 1L;
+
+    private static Task DropAsync(string database)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        return OnServerAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+    }
+
+    /// <summary>On the test server's maintenance database, where a database that may not exist can be asked for.</summary>
+    private static async Task<object?> OnServerAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.OnServer("postgres"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+        }
+
+        return await command.ExecuteScalarAsync();
+    }
+
     private static string AllMessages(Exception e) =>
         e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(AllMessages))
         : e.InnerException is { } inner ? e.Message + " | " + AllMessages(inner) : e.Message;

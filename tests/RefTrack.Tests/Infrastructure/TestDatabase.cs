@@ -57,6 +57,10 @@ public sealed class TestDatabase : IDisposable
         // Several tests (and two-node tests, two pools) share one server of max_connections=100.
         : new NpgsqlConnectionStringBuilder(Server) { Database = _postgresName, MaxPoolSize = 20 }.ToString();
 
+    /// <summary>A connection string for another database on the test server (one a test creates, or "postgres").</summary>
+    public static string OnServer(string database) =>
+        new NpgsqlConnectionStringBuilder(Server) { Database = database, MaxPoolSize = 20 }.ToString();
+
     /// <summary>
     /// A database of the given kind. PostgreSQL tests skip when no server answers on a developer machine and fail
     /// under CI (<c>CI=true</c>), so they never silently disappear there.

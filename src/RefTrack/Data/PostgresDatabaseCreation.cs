@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace RefTrack.Data;
+
+/// <summary>
+/// The PostgreSQL database named by the connection string, created at start-up when it is missing and RefTrack may
+/// migrate, as SQLite's file is. Without this, the migration lock's connection, opened before EF Core's Migrate (which
+/// would create it), failed with the server's 3D000 and a stack trace, on the first start of every new deployment.
+/// </summary>
+internal static class PostgresDatabaseCreation
+{
+    /// <summary>Whether this call created the database; throws with what to do when it is missing and may not be.</summary>
+    public static async Task<bool> CreateIfMissingAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(ct))
+        {
+            return false;
+        }
+
+        var target = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        var where = $"The PostgreSQL database {target.Database} does not exist on {target.Host}:{target.Port}";
+        if (!settings.MigrateOnStart)
+        {
+            throw new InvalidOperationException(
+                $"{where} and RefTrack:Database:MigrateOnStart is false: create it and apply the migrations " +
+                "(docs/operations.md, \"Migrations\"), or start with MigrateOnStart=true, which creates it.");
+        }
+
+        try
+        {
+            await creator.CreateAsync(ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another node starting at the same moment created it first (CREATE DATABASE is atomic; the loser gets
+            // one of these two, depending on when it looked): the database is there, which is all this needs.
+            return false;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new InvalidOperationException(
+                $"{where}, and user {target.Username} may not create it ({e.MessageText}): create it " +
+                $"(CREATE DATABASE \"{target.Database}\" OWNER \"{target.Username}\") or grant the user CREATEDB.", e);
+        }
+    }
+}
