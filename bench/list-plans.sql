@@ -8,11 +8,16 @@ SELECT i, CASE WHEN i % 20000 = 7 THEN :'small'::uuid WHEN i % 20 = 3 THEN :'med
 FROM generate_series(1, 1000000) i;
 INSERT INTO "Participants" ("Id", "CampaignId", "ExternalId", "CreatedAt")
 SELECT id, c, 'x' || i, now() FROM n;
-INSERT INTO "Conversions" ("Id", "CampaignId", "ParticipantId", "Type", "ExternalId", "Amount", "Currency", "OccurredAt", "CreatedAt")
-SELECT (lpad(to_hex(i), 8, '0') || '-0001-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, c, id, 'Purchase', 'o' || i, 1000, 'USD', now(), now()
+INSERT INTO "Conversions"
+  ("Id", "CampaignId", "ParticipantId", "Type", "ExternalId", "Amount", "Currency", "OccurredAt", "CreatedAt")
+SELECT (lpad(to_hex(i), 8, '0') || '-0001-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, c, id, 'Purchase', 'o' || i,
+       1000, 'USD', now(), now()
 FROM n WHERE i % 3 <> 1;
-INSERT INTO "Rewards" ("Id", "CampaignId", "ParticipantId", "RuleId", "ReferralId", "ConversionId", "Amount", "Currency", "Status", "GrantKey", "CreatedAt", "UpdatedAt")
-SELECT (lpad(to_hex(i), 8, '0') || '-000' || j || '-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, c, id, gen_random_uuid(), gen_random_uuid(),
+INSERT INTO "Rewards"
+  ("Id", "CampaignId", "ParticipantId", "RuleId", "ReferralId", "ConversionId", "Amount", "Currency", "Status",
+   "GrantKey", "CreatedAt", "UpdatedAt")
+SELECT (lpad(to_hex(i), 8, '0') || '-000' || j || '-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, c, id,
+       gen_random_uuid(), gen_random_uuid(),
        (lpad(to_hex(i), 8, '0') || '-0001-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 100, 'USD',
        (ARRAY['Pending', 'Approved', 'Paid', 'Voided'])[1 + (i / 7 + j) % 4], 'g' || i || '-' || j, now(), now()
 FROM n, generate_series(2, 3) j WHERE i % 3 <> 1;

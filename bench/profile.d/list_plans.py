@@ -10,8 +10,10 @@ import sys
 
 MARKER = re.compile(r"LOG:  list-plans: (.*)")
 PLAN = re.compile(r"LOG:  duration: ([\d.]+) ms  plan:")
-NODE = re.compile(r"^\s*(?:->\s*)?(.+?)\s+\(cost=[^)]*\)\s+\(actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)\)")
-FILTERED = re.compile(r"Rows Removed by Filter: (\d+)")
+NODE = re.compile(r"^\s*(?:->\s*)?(.+?)\s+\(cost=[^)]*\)\s+"
+                  r"(?:\(actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)\)|\(never executed\))")
+FILTERED = re.compile(r"Rows Removed by (?:Filter|Join Filter|Index Recheck): (\d+)")
+GENERIC = re.compile(r"\$\d")
 TABLES = re.compile(r'FROM "(Participants|Conversions|Rewards)"')
 
 calls = []  # (marker, [(ms, [nodes])])
@@ -24,17 +26,27 @@ for line in sys.stdin:
         plan = (float(m.group(1)), [], [])
         if calls:
             calls[-1][1].append(plan)
-    elif plan is not None and line.startswith(("\t", " ")):
+    elif not line.startswith(("\t", " ")):
+        plan = None  # another message of the server's: its continuation lines are not this plan's
+    elif plan is not None:
         plan[2].append(line)
         if n := NODE.match(line.strip("\t")):
-            rows, loops = int(n.group(2)), int(n.group(3))
-            plan[1].append(f"{n.group(1)} [{rows}{f' ×{loops}' if loops > 1 else ''}]")
+            if n.group(2) is None:
+                plan[1].append(f"{n.group(1)} [never executed]")
+            else:
+                rows, loops = int(n.group(2)), int(n.group(3))
+                plan[1].append(f"{n.group(1)} [{rows}{f' ×{loops}' if loops > 1 else ''}]")
         elif (f := FILTERED.search(line)) and plan[1]:
+            # The node's own detail lines follow it, before the next node: this count is the last node's.
             plan[1][-1] = plan[1][-1][:-1] + f", {f.group(1)} read and filtered out]"
 
 for marker, plans in calls:
+    if marker.endswith("(not shown)"):
+        continue
     print(marker)
     for ms, nodes, text in plans:
         if not TABLES.search("".join(text)):
             continue  # the API key's lookup, the rollups' background folding
-        print(f"  {ms:7.3f} ms  " + " / ".join(nodes))
+        # A plan made once for any parameters shows them as $n in its conditions, not the values of this call.
+        generic = any(GENERIC.search(line) for line in text if "Cond:" in line or "Filter:" in line)
+        print(f"  {ms:7.3f} ms{' (generic plan)' if generic else ''}  " + " / ".join(nodes))

@@ -27,15 +27,16 @@ print(f"{requests:,} requests; database execution time {total:,.0f} ms in {sum(s
 # records count each heap row and each index entry written (commit records are written after the statement and are
 # not counted); full-page images come with the first change to a page after a checkpoint, so they depend on timing.
 print(f"written a request: {sum(s[4] for s in statements) * per_request:,.2f} blocks dirtied,"
-      f" {sum(s[5] for s in statements) * per_request:,.2f} WAL records, {sum(s[7] for s in statements) * per_request:,.0f}"
-      f" WAL bytes ({sum(s[6] for s in statements) * per_request:,.2f} full-page images)")
+      f" {sum(s[5] for s in statements) * per_request:,.2f} WAL records,"
+      f" {sum(s[7] for s in statements) * per_request:,.0f}"
+      f" WAL bytes; {sum(s[6] for s in statements):,} full-page images in all")
 print()
 print(f"{'% time':>6} {'µs/req':>7} {'calls/req':>9} {'µs/call':>8} {'rows/call':>9} {'blocks/call':>11}"
       f" {'WAL rec/call':>12} {'WAL B/call':>10}  statement")
 for calls, time, nrows, blocks, _, wal_records, _, wal_bytes, query in statements[:15]:
-    print(f"{100 * time / total:>6.1f} {time * 1000 / requests:>7.0f} {calls / requests:>9.2f} {time * 1000 / calls:>8.0f}"
-          f" {nrows / calls:>9.2f} {blocks / calls:>11.1f} {wal_records / calls:>12.2f} {wal_bytes / calls:>10.0f}"
-          f"  {query[:150]}")
+    print(f"{100 * time / total:>6.1f} {time * 1000 / requests:>7.0f} {calls / requests:>9.2f}"
+          f" {time * 1000 / calls:>8.0f} {nrows / calls:>9.2f} {blocks / calls:>11.1f} {wal_records / calls:>12.2f}"
+          f" {wal_bytes / calls:>10.0f}  {query[:150]}")
 
 before = {r[0]: [int(x) for x in r[1:]] for r in rows(sys.argv[3])}
 print()
