@@ -12,7 +12,8 @@ namespace RefTrack.Data;
 /// </summary>
 internal static class PostgresDatabaseCreation
 {
-    /// <summary>Whether this call created the database; throws with what to do when it is missing and may not be.</summary>
+    /// <summary>Whether this call created the database; throws, saying what to do, when it is missing and may not
+    /// be created.</summary>
     public static async Task<bool> CreateIfMissingAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
@@ -35,7 +36,8 @@ internal static class PostgresDatabaseCreation
             await creator.CreateAsync(ct);
             return true;
         }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException e)
+            when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
             // Another node starting at the same moment created it first (CREATE DATABASE is atomic; the loser gets
             // one of these two, depending on when it looked): the database is there, which is all this needs.
@@ -43,6 +45,8 @@ internal static class PostgresDatabaseCreation
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
+            // The message is the server's own too: creating connects to the server's "postgres" database first, and a
+            // user refused there gets the same code.
             throw new InvalidOperationException(
                 $"{where}, and user {target.Username} may not create it ({e.MessageText}): create it " +
                 $"(CREATE DATABASE \"{target.Database}\" OWNER \"{target.Username}\") or grant the user CREATEDB.", e);

@@ -57,7 +57,7 @@ public sealed class TestDatabase : IDisposable
         // Several tests (and two-node tests, two pools) share one server of max_connections=100.
         : new NpgsqlConnectionStringBuilder(Server) { Database = _postgresName, MaxPoolSize = 20 }.ToString();
 
-    /// <summary>A connection string for another database on the test server (one a test creates, or "postgres").</summary>
+    /// <summary>A connection string for another database on the test server (one a test makes, or "postgres").</summary>
     public static string OnServer(string database) =>
         new NpgsqlConnectionStringBuilder(Server) { Database = database, MaxPoolSize = 20 }.ToString();
 
