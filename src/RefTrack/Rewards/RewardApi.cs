@@ -58,7 +58,7 @@ public static class RewardApi
     /// runs ANALYZE), so each query names only what its index leads with: an index leading with another column the
     /// query also names could win the plan and be read in id order, through every reward it holds.
     /// </summary>
-    private static IQueryable<Reward> PageQuery(
+    internal static IQueryable<Reward> PageQuery(
         AppDbContext db, Guid campaignId, Guid? participantId, RewardStatus? status, PageRequest page)
     {
         var rewards = db.Rewards.AsNoTracking();

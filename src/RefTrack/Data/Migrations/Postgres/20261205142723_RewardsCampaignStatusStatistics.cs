@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace RefTrack.Data.Migrations.Postgres
+{
+    /// <summary>
+    /// Statistics on the rewards' campaign and status taken together. PostgreSQL otherwise estimates a (campaign,
+    /// status) pair from each column alone, so where one campaign holds most of a status (an approval queue) and
+    /// another barely any, the second's page of that status looked common in it: the planner read the primary key in
+    /// id order, filtering, and went through most of that campaign's rewards for one page (580,055 rows, 236 ms, on
+    /// bench/list-plans' data made lopsided so; docs/benchmarks-log.md, Tried and measured, 12-05 14:30). With the pairs'
+    /// own frequencies it reads (campaign, status, id). ANALYZE (autovacuum's included) fills them; nothing is written
+    /// on a reward's insert. SQLite plans without statistics and needs none.
+    /// </summary>
+    public partial class RewardsCampaignStatusStatistics : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""
+                CREATE STATISTICS IF NOT EXISTS "ST_Rewards_CampaignId_Status" (mcv)
+                    ON "CampaignId", "Status" FROM "Rewards";
+                """);
+            // Filled now rather than at autovacuum's next ANALYZE of the table, which may be far off on a large one.
+            migrationBuilder.Sql("""ANALYZE "Rewards";""");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""DROP STATISTICS IF EXISTS "ST_Rewards_CampaignId_Status";""");
+        }
+    }
+}
