@@ -13,7 +13,8 @@ PLAN = re.compile(r"LOG:  duration: ([\d.]+) ms  plan:")
 NODE = re.compile(r"^\s*(?:->\s*)?(.+?)\s+\(cost=[^)]*\)\s+"
                   r"(?:\(actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)\)|\(never executed\))")
 FILTERED = re.compile(r"Rows Removed by (?:Filter|Join Filter|Index Recheck): (\d+)")
-GENERIC = re.compile(r"\$\d")
+GENERIC = re.compile(r"\$\d+")
+INIT_PLAN = re.compile(r"(?:InitPlan|SubPlan) \d+ \(returns ")
 TABLES = re.compile(r'FROM "(Participants|Conversions|Rewards)"')
 
 calls = []  # (marker, [(ms, [nodes])])
@@ -47,6 +48,8 @@ for marker, plans in calls:
     for ms, nodes, text in plans:
         if not TABLES.search("".join(text)):
             continue  # the API key's lookup, the rollups' background folding
-        # A plan made once for any parameters shows them as $n in its conditions, not the values of this call.
-        generic = any(GENERIC.search(line) for line in text if "Cond:" in line or "Filter:" in line)
+        # A plan made once for any parameters shows them as $n in its conditions, not the values of this call; a
+        # subquery run once (an InitPlan) also names its output $n, which says nothing about the plan's kind.
+        own = {m for line in text if INIT_PLAN.search(line) for m in GENERIC.findall(line)}
+        generic = any(set(GENERIC.findall(line)) - own for line in text if "Cond:" in line or "Filter:" in line)
         print(f"  {ms:7.3f} ms{' (generic plan)' if generic else ''}  " + " / ".join(nodes))

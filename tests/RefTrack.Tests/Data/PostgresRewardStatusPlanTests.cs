@@ -12,7 +12,7 @@ namespace RefTrack.Tests.Data;
 /// <summary>
 /// A campaign's page of one status, where another campaign holds most rewards of that status (an approval queue) and
 /// this one barely any. Estimated from each column alone, the pair looked common in this campaign, and PostgreSQL read
-/// the primary key in id order through every reward of the table for one page (bench/list-plans: 1,272,609 rows,
+/// the primary key in id order through nearly every reward of the table for one page (bench/list-plans: 1,272,609 rows,
 /// 0.3-0.9 s); the rewards' statistics on (campaign, status) together give it the pair's own frequency.
 /// Twenty thousand rewards show the same plan; the statement is EF Core's own command for the page, EXPLAINed.
 /// </summary>

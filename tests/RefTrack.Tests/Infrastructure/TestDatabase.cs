@@ -102,7 +102,7 @@ public sealed class TestDatabase : IDisposable
         }
     }
 
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static string Server => Environment.GetEnvironmentVariable("REFTRACK_TEST_POSTGRES") is { Length: > 0 } s ? s : DefaultServer;
 
