@@ -80,7 +80,6 @@ public static class ConversionApi
             query = conversions.Where(c => c.ParticipantId == pid && campaignOf.FirstOrDefault() == campaignId);
         }
 
-
         var rows = await page.Window(query).ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         // The campaign too, as the index on (campaign, conversion) is keyed: without it the query read the whole index.

@@ -50,7 +50,9 @@ internal sealed partial class DatabaseStartup(
         {
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString);
             LogPostgres(builder.Host, builder.Port, builder.Database, builder.MaxPoolSize);
-            if (await PostgresDatabaseCreation.CreateIfMissingAsync(db, settings, cancellationToken))
+            var created = await PostgresDatabaseCreation.CreateIfMissingAsync(
+                db, builder, settings.MigrateOnStart, cancellationToken);
+            if (created)
             {
                 LogCreatedPostgres(builder.Database, builder.Host, builder.Port);
             }

@@ -14,7 +14,11 @@ internal static class PostgresDatabaseCreation
 {
     /// <summary>Whether this call created the database; throws, saying what to do, when it is missing and may not
     /// be created.</summary>
-    public static async Task<bool> CreateIfMissingAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
+    /// <param name="target">The connection string's parts, as start-up parsed them to log where it connects.</param>
+    /// <param name="mayCreate">RefTrack:Database:MigrateOnStart: a node that may not migrate does not create
+    /// either.</param>
+    public static async Task<bool> CreateIfMissingAsync(
+        AppDbContext db, NpgsqlConnectionStringBuilder target, bool mayCreate, CancellationToken ct)
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
         if (await creator.ExistsAsync(ct))
@@ -22,9 +26,8 @@ internal static class PostgresDatabaseCreation
             return false;
         }
 
-        var target = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
         var where = $"The PostgreSQL database {target.Database} does not exist on {target.Host}:{target.Port}";
-        if (!settings.MigrateOnStart)
+        if (!mayCreate)
         {
             throw new InvalidOperationException(
                 $"{where} and RefTrack:Database:MigrateOnStart is false: create it and apply the migrations " +

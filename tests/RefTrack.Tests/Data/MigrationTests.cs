@@ -79,81 +79,83 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task A_postgres_node_creates_its_missing_database_and_migrates_it()
-    {
-        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
-        var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
-        {
-            ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing),
-        });
-        try
-        {
-            var health = await app.Client(apiKey: null).GetAsync("/healthz");
-            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    public Task A_postgres_node_creates_its_missing_database_and_migrates_it() =>
+        OnMissingDatabaseAsync(
+            missing => new() { ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing) },
+            async (app, missing) =>
+            {
+                var health = await app.Client(apiKey: null).GetAsync("/healthz");
+                Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
 
-            await using var scope = app.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            Assert.Equal(missing, db.Database.GetDbConnection().Database);
-            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-            Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
-        }
-        finally
-        {
-            app.Dispose(); // Its host first: dropping the database under running services breaks their connections.
-            await DropAsync(missing);
-        }
-    }
+                await using var scope = app.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                Assert.Equal(missing, db.Database.GetDbConnection().Database);
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+                Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
+            });
 
     [Fact]
-    public async Task With_migrate_on_start_off_a_postgres_node_refuses_a_missing_database_and_creates_nothing()
-    {
-        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
-        var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
-        {
-            ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing),
-            ["RefTrack:Database:MigrateOnStart"] = "false",
-        });
-        try
-        {
-            var message = AllMessages(app.StartFailure());
-            Assert.Contains($"The PostgreSQL database {missing} does not exist", message, StringComparison.Ordinal);
-            Assert.Contains("MigrateOnStart is false", message, StringComparison.Ordinal);
-            Assert.False(await ExistsAsync(missing));
-        }
-        finally
-        {
-            app.Dispose(); // Its host first: dropping the database under running services breaks their connections.
-            await DropAsync(missing);
-        }
-    }
+    public Task With_migrate_on_start_off_a_postgres_node_refuses_a_missing_database_and_creates_nothing() =>
+        OnMissingDatabaseAsync(missing => new()
+            {
+                ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing),
+                ["RefTrack:Database:MigrateOnStart"] = "false",
+            },
+            async (app, missing) =>
+            {
+                var message = AllMessages(app.StartFailure());
+                Assert.Contains($"The PostgreSQL database {missing} does not exist", message, StringComparison.Ordinal);
+                Assert.Contains("MigrateOnStart is false", message, StringComparison.Ordinal);
+                Assert.False(await ExistsAsync(missing));
+            });
 
     [Fact]
-    public async Task A_postgres_node_whose_user_may_not_create_its_missing_database_says_what_to_do()
+    public Task A_postgres_node_whose_user_may_not_create_its_missing_database_says_what_to_do()
     {
-        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
         var user = "reftrack_test_user_" + Guid.NewGuid().ToString("N");
-        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(TestDatabase.OnServer(missing))
-        {
-            Username = user, Password = "not-a-secret",
-        }.ToString();
-        var app = new TestApp(Provider.Postgres, _ => new Dictionary<string, string?>
-        {
-            ["RefTrack:Database:ConnectionString"] = connectionString,
-        });
+        return OnMissingDatabaseAsync(missing => new()
+            {
+                ["RefTrack:Database:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(
+                    TestDatabase.OnServer(missing)) { Username = user, Password = "not-a-secret" }.ToString(),
+            },
+            async (app, missing) =>
+            {
+                await CreateRoleAsync(user);
+                try
+                {
+                    var message = AllMessages(app.StartFailure());
+                    Assert.Contains($"The PostgreSQL database {missing} does not exist", message,
+                        StringComparison.Ordinal);
+                    Assert.Contains($"user {user} may not create it", message, StringComparison.Ordinal);
+                    Assert.Contains($"CREATE DATABASE \"{missing}\" OWNER \"{user}\"", message,
+                        StringComparison.Ordinal);
+                    Assert.False(await ExistsAsync(missing));
+                }
+                finally
+                {
+                    await OnServerAsync($"DROP ROLE IF EXISTS \"{user}\"");
+                }
+            });
+    }
+
+    /// <summary>
+    /// An app whose connection string names a database that does not exist yet (<paramref name="settings"/> of its
+    /// name), given to <paramref name="test"/> unstarted. Afterwards the app is disposed first, since dropping the
+    /// database under running services breaks their connections, then the database, if it was made, is dropped.
+    /// </summary>
+    private static async Task OnMissingDatabaseAsync(
+        Func<string, Dictionary<string, string?>> settings, Func<TestApp, string, Task> test)
+    {
+        var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
+        var app = new TestApp(Provider.Postgres, _ => settings(missing));
         try
         {
-            await CreateRoleAsync(user);
-            var message = AllMessages(app.StartFailure());
-            Assert.Contains($"The PostgreSQL database {missing} does not exist", message, StringComparison.Ordinal);
-            Assert.Contains($"user {user} may not create it", message, StringComparison.Ordinal);
-            Assert.Contains($"CREATE DATABASE \"{missing}\" OWNER \"{user}\"", message, StringComparison.Ordinal);
-            Assert.False(await ExistsAsync(missing));
+            await test(app, missing);
         }
         finally
         {
-            app.Dispose(); // Its host first: dropping the database under running services breaks their connections.
+            app.Dispose();
             await DropAsync(missing);
-            await OnServerAsync($"DROP ROLE IF EXISTS \"{user}\"");
         }
     }
 
