@@ -42,8 +42,11 @@ internal static class PostgresDatabaseCreation
         catch (PostgresException e)
             when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
-            // Another node starting at the same moment created it first (CREATE DATABASE is atomic; the loser gets
-            // one of these two, depending on when it looked): the database is there, which is all this needs.
+            // Another node starting at the same moment created it first: the database is there, which is all this
+            // needs. The loser's CREATE gets 42P04 when the winner had committed before it was sent, and 23505 on
+            // pg_database's unique index when the two ran together; EF Core's provider absorbs that second one
+            // itself and returns as if it had created the database (so both nodes log "Created"), kept here in case
+            // a version of it does not. MigrationTests start two nodes on a missing database.
             return false;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)

@@ -138,23 +138,59 @@ public sealed class MigrationTests
             });
     }
 
+    [Fact]
+    public Task Two_postgres_nodes_started_together_on_a_missing_database_both_come_up_on_one_migrated_database() =>
+        OnMissingDatabaseAsync(
+            missing => new() { ["RefTrack:Database:ConnectionString"] = TestDatabase.OnServer(missing) },
+            async (nodes, missing) =>
+            {
+                // Both look for the database before either has created it (CREATE DATABASE copies a template, far
+                // longer than the look; seen by hand with both nodes' look logged), so the loser's CREATE fails on
+                // the winner's unique index, and it must start all the same; then their migrations meet at the lock.
+                await Task.WhenAll(nodes.Select(node => Task.Run(() => _ = node.Server)));
+                foreach (var node in nodes)
+                {
+                    var health = await node.Client(apiKey: null).GetAsync("/healthz");
+                    Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+                }
+
+                Assert.True(await ExistsAsync(missing));
+                await using var scope = nodes[1].Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+                var applied = (await db.Database.GetAppliedMigrationsAsync()).ToList();
+                Assert.Equal(db.Database.GetMigrations(), applied);
+            },
+            nodes: 2);
+
     /// <summary>
     /// An app whose connection string names a database that does not exist yet (<paramref name="settings"/> of its
     /// name), given to <paramref name="test"/> unstarted. Afterwards the app is disposed first, since dropping the
     /// database under running services breaks their connections, then the database, if it was made, is dropped.
     /// </summary>
+    private static Task OnMissingDatabaseAsync(
+        Func<string, Dictionary<string, string?>> settings, Func<TestApp, string, Task> test) =>
+        OnMissingDatabaseAsync(settings, (nodes, missing) => test(nodes[0], missing), nodes: 1);
+
+    /// <summary><see cref="OnMissingDatabaseAsync(Func{string, Dictionary{string, string?}}, Func{TestApp, string,
+    /// Task})"/> with <paramref name="nodes"/> apps on the same missing database.</summary>
     private static async Task OnMissingDatabaseAsync(
-        Func<string, Dictionary<string, string?>> settings, Func<TestApp, string, Task> test)
+        Func<string, Dictionary<string, string?>> settings, Func<TestApp[], string, Task> test, int nodes)
     {
         var missing = "reftrack_test_new_" + Guid.NewGuid().ToString("N");
-        var app = new TestApp(Provider.Postgres, _ => settings(missing));
+        var apps = Enumerable.Range(0, nodes).Select(_ => new TestApp(Provider.Postgres, _ => settings(missing)))
+            .ToArray();
         try
         {
-            await test(app, missing);
+            await test(apps, missing);
         }
         finally
         {
-            app.Dispose();
+            foreach (var app in apps)
+            {
+                app.Dispose();
+            }
+
             await DropAsync(missing);
         }
     }
