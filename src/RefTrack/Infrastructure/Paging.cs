@@ -51,6 +51,30 @@ public readonly record struct PageRequest(Guid? After, int Limit)
         return rows.OrderBy(r => r.Id).Take(Limit + 1);
     }
 
+    /// <summary>
+    /// <see cref="Window{T}(IQueryable{T})"/> for PostgreSQL, of rows whose <paramref name="pinned"/> column the caller
+    /// has asked for as the range from one value to itself (<c>x &gt;= v AND x &lt;= v</c>), where an index leads
+    /// with it and ends with the id: ordered by that column, then the id. The same rows in the same order, but
+    /// PostgreSQL drops an ordering column only when a condition fixes it by equality, so only that index gives this
+    /// order, and the cursor's id still bounds its scan. Asked for by equality and ordered by id, the page may be read
+    /// by walking the primary key in id order and filtering, which PostgreSQL prices by how common it takes the value
+    /// to be and as if its rows were spread evenly through the ids: a campaign whose rows all came after another's
+    /// (any campaign started later) walked every row of the earlier ones for its first page, and a status rare in one
+    /// campaign and common in others nearly every reward of the table (docs/benchmarks.md, Lists). A walk that has to
+    /// sort every row it keeps is never priced below the index. SQLite plans by the indexes' shape alone and a range
+    /// would stop the id from positioning its search: it keeps equality and <see cref="Window{T}(IQueryable{T})"/>.
+    /// </summary>
+    public IQueryable<T> Window<T, TKey>(IQueryable<T> rows, System.Linq.Expressions.Expression<Func<T, TKey>> pinned)
+        where T : class, IPagedRow
+    {
+        if (After is { } after)
+        {
+            rows = rows.Where(r => r.Id > after);
+        }
+
+        return rows.OrderBy(pinned).ThenBy(r => r.Id).Take(Limit + 1);
+    }
+
     /// <summary><see cref="ToPage{TIn, TOut}(List{TIn}, Func{TIn, Guid}, Func{TIn, TOut})"/> for rows of
     /// <see cref="Window"/>, paged by their own id.</summary>
     public Page<TOut> ToPage<TIn, TOut>(List<TIn> rows, Func<TIn, TOut> map) where TIn : IPagedRow =>

@@ -51,11 +51,18 @@ public static class ParticipantApi
             return Problems.Validation(validator.Errors);
         }
 
-        var query = db.Participants.Where(p => p.CampaignId == campaignId);
-        var rows = await ParticipantQueries.Views(db, page.Window(query)).ToListAsync(ct);
+        var rows = await ParticipantQueries.Views(db, PageQuery(db, campaignId, page)).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, v => v.Participant.Id,
             v => v.Participant.AsResponse(v.Code, v.Referral, links)));
     }
+
+    /// <summary>The campaign's participants of the page, read off (campaign, id) (<see
+    /// cref="PageRequest.Window{T, TKey}"/> says why PostgreSQL is asked for the campaign as a range).</summary>
+    internal static IQueryable<Participant> PageQuery(AppDbContext db, Guid campaignId, PageRequest page) =>
+        db is PostgresAppDbContext
+            ? page.Window(db.Participants.Where(p => p.CampaignId >= campaignId && p.CampaignId <= campaignId),
+                p => p.CampaignId)
+            : page.Window(db.Participants.Where(p => p.CampaignId == campaignId));
 
     private static async Task<Results<Ok<ParticipantResponse>, ProblemHttpResult>> Get(
         Guid campaignId, string idOrExternalId, AppDbContext db, ReferralLinks links, CancellationToken ct)

@@ -85,35 +85,14 @@ public static class RewardApi
         return rewards.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id);
     }
 
-    /// <summary>
-    /// A page of <paramref name="scope"/>'s rewards of one status, in id order. On PostgreSQL the status is asked for
-    /// as the range from it to itself and the page ordered by status, then id: the same rows and order, but an order
-    /// only the status index gives. Asked for by equality, PostgreSQL drops the status from the order (one value) and
-    /// may instead walk the primary key in id order, filtering, which it prices by how common it takes the pair to
-    /// be: a status rare in this campaign and common in others it took for common here, and walked nearly every
-    /// reward of the table for one page (docs/benchmarks.md, Lists). The statistics on (campaign, status) together
-    /// (migration RewardsCampaignStatusStatistics) corrected that only while their most common pairs covered nearly
-    /// every reward: not with the queues spread over 300 campaigns (bench/list-plans). Now the walk would have to
-    /// sort all the rows it keeps, which no estimate makes cheaper than the index; the cursor's id still positions
-    /// the index scan (<c>PostgresRewardStatusPlanTests</c>). SQLite plans by the indexes' shape alone, and a range
-    /// there would stop the id from positioning its search: equality (<c>ListQueryPlanTests</c>).
-    /// </summary>
+    /// <summary>A page of <paramref name="scope"/>'s rewards of one status, in id order, read off the index that
+    /// leads with the campaign or the participant and then the status (<see cref="PageRequest.Window{T, TKey}"/>
+    /// says why PostgreSQL is asked for the status as a range; <c>PostgresListPlanTests</c>).</summary>
     private static IQueryable<Reward> OneStatus(
-        AppDbContext db, IQueryable<Reward> scope, RewardStatus status, PageRequest page)
-    {
-        if (db is not PostgresAppDbContext)
-        {
-            return page.Window(scope.Where(r => r.Status == status));
-        }
-
-        var rows = scope.Where(r => r.Status >= status && r.Status <= status);
-        if (page.After is { } after)
-        {
-            rows = rows.Where(r => r.Id > after);
-        }
-
-        return rows.OrderBy(r => r.Status).ThenBy(r => r.Id).Take(page.Limit + 1);
-    }
+        AppDbContext db, IQueryable<Reward> scope, RewardStatus status, PageRequest page) =>
+        db is PostgresAppDbContext
+            ? page.Window(scope.Where(r => r.Status >= status && r.Status <= status), r => r.Status)
+            : page.Window(scope.Where(r => r.Status == status));
 
     private static async Task<Results<Ok<RewardResponse>, ProblemHttpResult>> Get(
         Guid campaignId, Guid rewardId, AppDbContext db, CancellationToken ct)
