@@ -147,6 +147,9 @@ public sealed class MigrationTests
                 // Both look for the database before either has created it (CREATE DATABASE copies a template, far
                 // longer than the look; seen by hand with both nodes' look logged), so the loser's CREATE fails on
                 // the winner's unique index, and it must start all the same; then their migrations meet at the lock.
+                // EF Core's provider absorbs that failure itself, so this checks the whole start, not
+                // PostgresDatabaseCreation's own catch (the duplicate-database error of a loser that looked later,
+                // which no test can time).
                 await Task.WhenAll(nodes.Select(node => Task.Run(() => _ = node.Server)));
                 foreach (var node in nodes)
                 {

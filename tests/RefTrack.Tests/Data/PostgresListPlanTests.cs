@@ -20,9 +20,10 @@ namespace RefTrack.Tests.Data;
 /// A campaign's page of one status, where other campaigns hold most rewards of that status (approval queues) and this
 /// one barely any. Estimated from each column alone, the pair looked common in this campaign, and PostgreSQL read the
 /// primary key in id order through nearly every reward of the table for one page (bench/list-plans: 1,272,609 rows,
-/// 0.3-1.2 s). The rewards' statistics on (campaign, status) together fix that while their most common pairs cover
-/// nearly every reward, not when the queues are spread over more campaigns than they hold; the page reads its ids
-/// off the (campaign, status, id) index alone, which then wins however the pair is estimated.
+/// 0.24-0.85 s). The rewards' statistics on (campaign, status) together fix that while their most common pairs cover
+/// nearly every reward, not when the queues are spread over more campaigns than they hold; asked for the status as a
+/// range and ordered by it, the page can only be read off (campaign, status, id) without sorting every row a walk
+/// keeps, which then wins however the pair is estimated.
 /// Twenty thousand rewards show the same plans.
 /// A campaign started after others: its rows' ids all come after theirs, which PostgreSQL does not know (it prices a
 /// walk as if each campaign's rows were spread evenly through the ids), and the walk for its first page read every
