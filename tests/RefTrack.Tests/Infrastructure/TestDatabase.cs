@@ -54,10 +54,11 @@ public sealed class TestDatabase : IDisposable
 
     public string ConnectionString => Provider == Provider.Sqlite
         ? $"Data Source={SqlitePath}"
-        // Several tests (and two-node tests, two pools) share one server of max_connections=100.
-        : new NpgsqlConnectionStringBuilder(Server) { Database = _postgresName, MaxPoolSize = 20 }.ToString();
+        : OnServer(_postgresName!); // Set for every PostgreSQL database.
 
-    /// <summary>A connection string for another database on the test server (one a test makes, or "postgres").</summary>
+    /// <summary>A connection string for a database on the test server (a test's own, one a test makes, or
+    /// "postgres"). Pools of 20: several tests (and two-node tests, two pools) share one server of
+    /// max_connections=100.</summary>
     public static string OnServer(string database) =>
         new NpgsqlConnectionStringBuilder(Server) { Database = database, MaxPoolSize = 20 }.ToString();
 
