@@ -7,8 +7,9 @@ using RefTrack.Data;
 namespace RefTrack.Links;
 
 /// <summary>
-/// PostgreSQL's click writer statements: each table's rows go as parallel arrays through <c>unnest</c>, so a batch
-/// of 500 clicks is three statements whatever the number of referrers in it. Visitor keys and rollup rows are sent
+/// PostgreSQL's click writer statements: the clicks go by binary COPY, the visitor keys and rollup rows as parallel
+/// arrays through <c>unnest</c> (they need <c>ON CONFLICT</c>, which COPY has not), so a batch of 500 clicks is three
+/// statements whatever the number of referrers in it. Visitor keys and rollup rows are sent
 /// sorted by key, so concurrent batches (a node's writers, several nodes') lock them in the same order and cannot
 /// deadlock each other.
 /// </summary>
@@ -40,24 +41,42 @@ internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatement
         return fresh;
     }
 
+    /// <summary>
+    /// Binary COPY rather than an INSERT from arrays: the server stores each page's rows in one write and one log record
+    /// instead of one per row, and decodes no arrays (<c>bench/clicks-copy</c>: a fifth to two fifths less time for
+    /// this statement, which was half of what the writers cost PostgreSQL). A refused row (a duplicate id) fails the
+    /// COPY and the transaction with it, as the INSERT did, so the writer's retry in parts works the same.
+    /// </summary>
     public async Task InsertClicksAsync(IReadOnlyList<Click> clicks, CancellationToken ct)
     {
-        await using var command = Command("""
-            INSERT INTO "Clicks" ("Id", "CampaignId", "ReferralCodeId", "ParticipantId", "OccurredAt", "IpHash",
-                "UserAgent", "DeviceId", "IsBot", "IsRepeat")
-            SELECT * FROM unnest(@id, @campaign, @code, @participant, @at, @ip, @ua, @device, @bot, @repeat)
-            """);
-        Add(command, "id", NpgsqlDbType.Uuid, clicks.Select(c => c.Id));
-        Add(command, "campaign", NpgsqlDbType.Uuid, clicks.Select(c => c.CampaignId));
-        Add(command, "code", NpgsqlDbType.Uuid, clicks.Select(c => c.ReferralCodeId));
-        Add(command, "participant", NpgsqlDbType.Uuid, clicks.Select(c => c.ParticipantId));
-        Add(command, "at", NpgsqlDbType.TimestampTz, clicks.Select(c => c.OccurredAt));
-        Add(command, "ip", NpgsqlDbType.Text, clicks.Select(c => c.IpHash));
-        Add(command, "ua", NpgsqlDbType.Text, clicks.Select(c => c.UserAgent));
-        Add(command, "device", NpgsqlDbType.Text, clicks.Select(c => c.DeviceId));
-        Add(command, "bot", NpgsqlDbType.Boolean, clicks.Select(c => c.IsBot));
-        Add(command, "repeat", NpgsqlDbType.Boolean, clicks.Select(c => c.IsRepeat));
-        await command.ExecuteNonQueryAsync(ct);
+        await using var copy = await _connection.BeginBinaryImportAsync("""
+            COPY "Clicks" ("Id", "CampaignId", "ReferralCodeId", "ParticipantId", "OccurredAt", "IpHash", "UserAgent",
+                "DeviceId", "IsBot", "IsRepeat") FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var c in clicks)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(c.Id, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(c.CampaignId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(c.ReferralCodeId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(c.ParticipantId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(c.OccurredAt, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(c.IpHash, NpgsqlDbType.Text, ct);
+            if (c.UserAgent is { } userAgent)
+            {
+                await copy.WriteAsync(userAgent, NpgsqlDbType.Text, ct);
+            }
+            else
+            {
+                await copy.WriteNullAsync(ct);
+            }
+
+            await copy.WriteAsync(c.DeviceId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(c.IsBot, NpgsqlDbType.Boolean, ct);
+            await copy.WriteAsync(c.IsRepeat, NpgsqlDbType.Boolean, ct);
+        }
+
+        await copy.CompleteAsync(ct);
     }
 
     public async Task AddParticipantClicksAsync(IReadOnlyList<ParticipantClicks> rows, CancellationToken ct)

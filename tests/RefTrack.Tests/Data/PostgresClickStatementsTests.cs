@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RefTrack.Data;
+using RefTrack.Links;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary>The PostgreSQL click writer loads clicks by binary COPY and the rest through arrays, not through EF Core:
+/// what it stores must read back through EF Core as it was written, and a refused row must fail its batch as an
+/// INSERT would, leaving nothing behind, so the writer's retry in parts (<see cref="ClickWriter"/>) still works.</summary>
+public sealed class PostgresClickStatementsTests : IDisposable
+{
+    private readonly TestDatabase _database = TestDatabase.Create(Provider.Postgres);
+    private readonly PostgresAppDbContext _db;
+
+    public PostgresClickStatementsTests()
+    {
+        _db = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
+            .UseNpgsql(_database.ConnectionString).Options);
+        _db.Database.Migrate();
+    }
+
+    [Theory]
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 — ünïcödé", false, true)]
+    [InlineData(null, true, false)]
+    public async Task A_click_reads_back_through_EF_Core_as_written(string? userAgent, bool isBot, bool isRepeat)
+    {
+        var click = NewClick(userAgent, isBot, isRepeat);
+        var other = NewClick("agent", false, false);
+
+        await InTransactionAsync(s => s.InsertClicksAsync([click, other], CancellationToken.None));
+
+        var read = await _db.Clicks.AsNoTracking().SingleAsync(c => c.Id == click.Id);
+        Assert.Equivalent(click, read, strict: true);
+        Assert.Equal(DateTimeKind.Utc, read.OccurredAt.Kind);
+        Assert.Equal(2, await _db.Clicks.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_refused_row_fails_its_batch_as_a_unique_violation_and_writes_nothing()
+    {
+        var click = NewClick("agent", false, false);
+        var next = NewClick("agent", false, false);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            InTransactionAsync(s => s.InsertClicksAsync([click, next, click], CancellationToken.None)));
+
+        Assert.True(DbErrors.IsUniqueViolation(error));
+        Assert.Equal(0, await _db.Clicks.CountAsync());
+        // The connection is usable again for the next transaction, as the writer's retry needs.
+        await InTransactionAsync(s => s.InsertClicksAsync([next], CancellationToken.None));
+        Assert.Equal(1, await _db.Clicks.CountAsync(c => c.Id == next.Id));
+    }
+
+    [Fact]
+    public async Task A_visitor_key_is_new_once_and_a_repeat_after()
+    {
+        var campaign = Guid.CreateVersion7();
+        var code = Guid.CreateVersion7();
+
+        var first = await InTransactionAsync(s => s.InsertVisitorsAsync([(campaign, code, "d:a"), (campaign, code, "f:b")], CancellationToken.None));
+        var second = await InTransactionAsync(s => s.InsertVisitorsAsync([(campaign, code, "d:a"), (campaign, code, "d:c")], CancellationToken.None));
+
+        Assert.Equal([(code, "d:a"), (code, "f:b")], first.Order());
+        Assert.Equal([(code, "d:c")], second);
+    }
+
+    public void Dispose()
+    {
+        _db.Dispose();
+        _database.Dispose();
+    }
+
+    private static Click NewClick(string? userAgent, bool isBot, bool isRepeat) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        CampaignId = Guid.CreateVersion7(),
+        ReferralCodeId = Guid.CreateVersion7(),
+        ParticipantId = Guid.CreateVersion7(),
+        // Microsecond precision, PostgreSQL's: a value finer than that would not read back equal.
+        OccurredAt = new DateTime(2026, 3, 1, 12, 30, 45, 120, DateTimeKind.Utc).AddTicks(4560),
+        IpHash = "0123456789abcdef0123456789abcdef",
+        UserAgent = userAgent,
+        DeviceId = Guid.CreateVersion7().ToString("N"),
+        IsBot = isBot,
+        IsRepeat = isRepeat,
+    };
+
+    /// <summary>The statements inside a transaction of the test's context, with the clicks' foreign keys off for it:
+    /// the rows here are about what is stored, not about the campaign, code and referrer they name.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<IClickStatements, Task<T>> work)
+    {
+        await using var tx = await _db.Database.BeginTransactionAsync();
+        await _db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
+        using var statements = new PostgresClickStatements(_db);
+        var result = await work(statements);
+        await tx.CommitAsync();
+        return result;
+    }
+
+    private Task InTransactionAsync(Func<IClickStatements, Task> work) =>
+        InTransactionAsync(async s =>
+        {
+            await work(s);
+            return true;
+        });
+}
