@@ -10,8 +10,8 @@ internal readonly record struct ParticipantClicks(
 /// <summary>
 /// The click writer's set-based statements, run inside its transaction. One implementation per provider, because
 /// the fast form differs: in-process SQLite re-steps one prepared statement per row, PostgreSQL sends each table's
-/// rows in a single statement, the clicks by binary COPY and the rest as arrays (one round trip, one plan, whatever
-/// the batch size).
+/// rows in a single statement whatever the batch size: the clicks by binary COPY (two round trips), the rest as
+/// arrays (one round trip, one plan).
 /// </summary>
 internal interface IClickStatements : IDisposable
 {

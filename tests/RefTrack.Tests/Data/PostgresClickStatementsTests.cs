@@ -37,20 +37,68 @@ public sealed class PostgresClickStatementsTests : IDisposable
         Assert.Equal(2, await _db.Clicks.CountAsync());
     }
 
+    /// <summary>A batch the size of the writer's (500), rows long enough that Npgsql flushes its buffer mid-row, the
+    /// refused row second, so the server refuses it while the rest are still arriving; and the batch's visitor keys
+    /// written first in the same transaction, as the writer writes them, which the failure must take back too.</summary>
     [Fact]
     public async Task A_refused_row_fails_its_batch_as_a_unique_violation_and_writes_nothing()
     {
-        var click = NewClick("agent", false, false);
-        var next = NewClick("agent", false, false);
+        var clicks = Enumerable.Range(0, 500).Select(_ => NewClick(new string('a', 512), false, false)).ToList();
+        clicks.Insert(1, clicks[0]);
+        var campaign = Guid.CreateVersion7();
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            InTransactionAsync(s => s.InsertClicksAsync([click, next, click], CancellationToken.None)));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InTransactionAsync(async s =>
+        {
+            await s.InsertVisitorsAsync([(campaign, Guid.CreateVersion7(), "d:a")], CancellationToken.None);
+            await s.InsertClicksAsync(clicks, CancellationToken.None);
+        }));
 
         Assert.True(DbErrors.IsUniqueViolation(error));
         Assert.Equal(0, await _db.Clicks.CountAsync());
+        Assert.Equal(0, await _db.ClickVisitors.CountAsync());
         // The connection is usable again for the next transaction, as the writer's retry needs.
-        await InTransactionAsync(s => s.InsertClicksAsync([next], CancellationToken.None));
-        Assert.Equal(1, await _db.Clicks.CountAsync(c => c.Id == next.Id));
+        await InTransactionAsync(s => s.InsertClicksAsync(clicks.Skip(1).ToList(), CancellationToken.None));
+        Assert.Equal(500, await _db.Clicks.CountAsync());
+        var last = clicks[^1].Id;
+        Assert.Equal(512, (await _db.Clicks.AsNoTracking().SingleAsync(c => c.Id == last)).UserAgent!.Length);
+    }
+
+    /// <summary>The COPY runs in the writer's transaction, not beside it: a batch whose later statement fails (its
+    /// rollup, its commit) keeps none of its clicks.</summary>
+    [Fact]
+    public async Task Clicks_are_part_of_the_callers_transaction()
+    {
+        await using (var tx = await _db.Database.BeginTransactionAsync())
+        {
+            await _db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
+            using var statements = new PostgresClickStatements(_db);
+            await statements.InsertClicksAsync([NewClick("agent", false, false)], CancellationToken.None);
+            Assert.Equal(1, await _db.Clicks.CountAsync());
+            await tx.RollbackAsync();
+        }
+
+        Assert.Equal(0, await _db.Clicks.CountAsync());
+    }
+
+    /// <summary>An operator's connection string may turn on Npgsql's multiplexing, under which a connection is bound
+    /// to a server connection only for a transaction: the writer's COPY must work there too.</summary>
+    [Fact]
+    public async Task Clicks_are_written_on_a_multiplexing_connection()
+    {
+        var multiplexing = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Multiplexing = true };
+        await using var db = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
+            .UseNpgsql(multiplexing.ToString()).Options);
+        var click = NewClick("agent", false, false);
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
+            using var statements = new PostgresClickStatements(db);
+            await statements.InsertClicksAsync([click], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        Assert.Equal(1, await _db.Clicks.CountAsync(c => c.Id == click.Id));
     }
 
     [Fact]
