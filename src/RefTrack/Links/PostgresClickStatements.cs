@@ -44,7 +44,7 @@ internal sealed class PostgresClickStatements(AppDbContext db) : IClickStatement
     /// <summary>
     /// Binary COPY rather than an INSERT from arrays: the server stores each page's rows with one log record instead of
     /// one per row (a third fewer records for the clicks in <c>bench/profile --statements postgres hot-link</c>), and
-    /// decodes no arrays (<c>bench/clicks-copy</c>, the statement alone: a fifth to two fifths less time; it was half
+    /// decodes no arrays (<c>bench/clicks-copy</c>, the statement alone: three to four tenths less time; it was half
     /// of what the writers cost PostgreSQL). A refused row (a duplicate id) fails the COPY and the transaction with
     /// it, as the INSERT did, so the writer's retry in parts works the same.
     /// </summary>
