@@ -26,8 +26,8 @@ public sealed class PostgresClickStatementsTests : IDisposable
     [InlineData(null, true, false)]
     public async Task A_click_reads_back_through_EF_Core_as_written(string? userAgent, bool isBot, bool isRepeat)
     {
-        var click = NewClick(userAgent, isBot, isRepeat);
-        var other = NewClick("agent", false, false);
+        var click = SampleClicks.New(userAgent, isBot, isRepeat);
+        var other = SampleClicks.New("agent", false, false);
 
         await InTransactionAsync(s => s.InsertClicksAsync([click, other], CancellationToken.None));
 
@@ -43,7 +43,7 @@ public sealed class PostgresClickStatementsTests : IDisposable
     [Fact]
     public async Task A_refused_row_fails_its_batch_as_a_unique_violation_and_writes_nothing()
     {
-        var clicks = Enumerable.Range(0, 500).Select(_ => NewClick(new string('a', 512), false, false)).ToList();
+        var clicks = Enumerable.Range(0, 500).Select(_ => SampleClicks.New(new string('a', 512), false, false)).ToList();
         clicks.Insert(1, clicks[0]);
         var campaign = Guid.CreateVersion7();
 
@@ -72,7 +72,7 @@ public sealed class PostgresClickStatementsTests : IDisposable
         {
             await _db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
             using var statements = new PostgresClickStatements(_db);
-            await statements.InsertClicksAsync([NewClick("agent", false, false)], CancellationToken.None);
+            await statements.InsertClicksAsync([SampleClicks.New("agent", false, false)], CancellationToken.None);
             Assert.Equal(1, await _db.Clicks.CountAsync());
             await tx.RollbackAsync();
         }
@@ -88,7 +88,7 @@ public sealed class PostgresClickStatementsTests : IDisposable
         var multiplexing = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Multiplexing = true };
         await using var db = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
             .UseNpgsql(multiplexing.ToString()).Options);
-        var click = NewClick("agent", false, false);
+        var click = SampleClicks.New("agent", false, false);
 
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
@@ -119,21 +119,6 @@ public sealed class PostgresClickStatementsTests : IDisposable
         _db.Dispose();
         _database.Dispose();
     }
-
-    private static Click NewClick(string? userAgent, bool isBot, bool isRepeat) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        CampaignId = Guid.CreateVersion7(),
-        ReferralCodeId = Guid.CreateVersion7(),
-        ParticipantId = Guid.CreateVersion7(),
-        // Microsecond precision, PostgreSQL's: a value finer than that would not read back equal.
-        OccurredAt = new DateTime(2026, 3, 1, 12, 30, 45, 120, DateTimeKind.Utc).AddTicks(4560),
-        IpHash = "0123456789abcdef0123456789abcdef",
-        UserAgent = userAgent,
-        DeviceId = Guid.CreateVersion7().ToString("N"),
-        IsBot = isBot,
-        IsRepeat = isRepeat,
-    };
 
     /// <summary>The statements inside a transaction of the test's context, with the clicks' foreign keys off for it:
     /// the rows here are about what is stored, not about the campaign, code and referrer they name.</summary>

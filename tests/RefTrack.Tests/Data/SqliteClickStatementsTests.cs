@@ -29,7 +29,7 @@ public sealed class SqliteClickStatementsTests : IDisposable
     [InlineData(null, true, false)]
     public async Task A_click_is_stored_exactly_as_EF_Core_stores_it(string? userAgent, bool isBot, bool isRepeat)
     {
-        var throughEf = NewClick(userAgent, isBot, isRepeat);
+        var throughEf = SampleClicks.New(userAgent, isBot, isRepeat);
         var direct = Copy(throughEf);
         _db.Clicks.Add(throughEf);
         await _db.SaveChangesAsync();
@@ -75,8 +75,8 @@ public sealed class SqliteClickStatementsTests : IDisposable
     [Fact]
     public async Task A_failing_row_is_a_unique_violation_and_its_batch_writes_nothing()
     {
-        var click = NewClick("agent", false, false);
-        var next = NewClick("agent", false, false);
+        var click = SampleClicks.New("agent", false, false);
+        var next = SampleClicks.New("agent", false, false);
 
         var error = await Assert.ThrowsAsync<SqliteException>(() =>
             InTransactionAsync(s => s.InsertClicksAsync([click, click, next], CancellationToken.None)));
@@ -92,21 +92,6 @@ public sealed class SqliteClickStatementsTests : IDisposable
         SqliteConnection.ClearAllPools();
         _database.Dispose();
     }
-
-    private static Click NewClick(string? userAgent, bool isBot, bool isRepeat) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        CampaignId = Guid.CreateVersion7(),
-        ReferralCodeId = Guid.CreateVersion7(),
-        ParticipantId = Guid.CreateVersion7(),
-        // Sub-millisecond ticks and a trailing zero: EF's format drops trailing zeros of the fraction.
-        OccurredAt = new DateTime(2026, 3, 1, 12, 30, 45, 120, DateTimeKind.Utc).AddTicks(4560),
-        IpHash = "0123456789abcdef0123456789abcdef",
-        UserAgent = userAgent,
-        DeviceId = Guid.CreateVersion7().ToString("N"),
-        IsBot = isBot,
-        IsRepeat = isRepeat,
-    };
 
     /// <summary>The same values under another id, for comparing how each is stored.</summary>
     private static Click Copy(Click click) => new()
