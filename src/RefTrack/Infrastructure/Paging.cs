@@ -41,15 +41,8 @@ public readonly record struct PageRequest(Guid? After, int Limit)
 
     /// <summary>The rows after the cursor in id order, one more than a page holds: <see cref="ToPage"/> tells from
     /// that extra row whether there is a next page.</summary>
-    public IQueryable<T> Window<T>(IQueryable<T> rows) where T : class, IPagedRow
-    {
-        if (After is { } after)
-        {
-            rows = rows.Where(r => r.Id > after);
-        }
-
-        return rows.OrderBy(r => r.Id).Take(Limit + 1);
-    }
+    public IQueryable<T> Window<T>(IQueryable<T> rows) where T : class, IPagedRow =>
+        AfterCursor(rows).OrderBy(r => r.Id).Take(Limit + 1);
 
     /// <summary>
     /// <see cref="Window{T}(IQueryable{T})"/> for PostgreSQL, of rows whose <paramref name="pinned"/> column the caller
@@ -65,15 +58,11 @@ public readonly record struct PageRequest(Guid? After, int Limit)
     /// would stop the id from positioning its search: it keeps equality and <see cref="Window{T}(IQueryable{T})"/>.
     /// </summary>
     public IQueryable<T> Window<T, TKey>(IQueryable<T> rows, System.Linq.Expressions.Expression<Func<T, TKey>> pinned)
-        where T : class, IPagedRow
-    {
-        if (After is { } after)
-        {
-            rows = rows.Where(r => r.Id > after);
-        }
+        where T : class, IPagedRow =>
+        AfterCursor(rows).OrderBy(pinned).ThenBy(r => r.Id).Take(Limit + 1);
 
-        return rows.OrderBy(pinned).ThenBy(r => r.Id).Take(Limit + 1);
-    }
+    private IQueryable<T> AfterCursor<T>(IQueryable<T> rows) where T : class, IPagedRow =>
+        After is { } after ? rows.Where(r => r.Id > after) : rows;
 
     /// <summary><see cref="ToPage{TIn, TOut}(List{TIn}, Func{TIn, Guid}, Func{TIn, TOut})"/> for rows of
     /// <see cref="Window"/>, paged by their own id.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using RefTrack.Data;
 using RefTrack.Links;
@@ -68,9 +69,8 @@ public sealed class PostgresClickStatementsTests : IDisposable
     [Fact]
     public async Task Clicks_are_part_of_the_callers_transaction()
     {
-        await using (var tx = await _db.Database.BeginTransactionAsync())
+        await using (var tx = await BeginWithoutForeignKeysAsync(_db))
         {
-            await _db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
             using var statements = new PostgresClickStatements(_db);
             await statements.InsertClicksAsync([SampleClicks.New("agent", false, false)], CancellationToken.None);
             Assert.Equal(1, await _db.Clicks.CountAsync());
@@ -90,9 +90,8 @@ public sealed class PostgresClickStatementsTests : IDisposable
             .UseNpgsql(multiplexing.ToString()).Options);
         var click = SampleClicks.New("agent", false, false);
 
-        await using (var tx = await db.Database.BeginTransactionAsync())
+        await using (var tx = await BeginWithoutForeignKeysAsync(db))
         {
-            await db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
             using var statements = new PostgresClickStatements(db);
             await statements.InsertClicksAsync([click], CancellationToken.None);
             await tx.CommitAsync();
@@ -120,12 +119,19 @@ public sealed class PostgresClickStatementsTests : IDisposable
         _database.Dispose();
     }
 
-    /// <summary>The statements inside a transaction of the test's context, with the clicks' foreign keys off for it:
-    /// the rows here are about what is stored, not about the campaign, code and referrer they name.</summary>
+    /// <summary>A transaction with the foreign keys off for it: the rows here are about what is stored, not about the
+    /// campaign, code and referrer they name.</summary>
+    private static async Task<IDbContextTransaction> BeginWithoutForeignKeysAsync(AppDbContext db)
+    {
+        var tx = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
+        return tx;
+    }
+
+    /// <summary>The statements inside such a transaction of the test's context, committed.</summary>
     private async Task<T> InTransactionAsync<T>(Func<IClickStatements, Task<T>> work)
     {
-        await using var tx = await _db.Database.BeginTransactionAsync();
-        await _db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica");
+        await using var tx = await BeginWithoutForeignKeysAsync(_db);
         using var statements = new PostgresClickStatements(_db);
         var result = await work(statements);
         await tx.CommitAsync();
