@@ -81,6 +81,9 @@ public sealed partial class ClickWriter : BackgroundService
     /// <summary>Checkpoints of SQLite's log run beside the writer so far (0 on PostgreSQL), for tests.</summary>
     internal long CheckpointsCompleted => _checkpointer?.Completed ?? 0;
 
+    /// <summary>Of those, the ones that copied the whole log into the database file (0 on PostgreSQL), for tests.</summary>
+    internal long CheckpointsCopiedWholeLog => _checkpointer?.CopiedWholeLog ?? 0;
+
     /// <summary>SQLite: the managed id of the thread that writes the batches, once it has written one; for tests.</summary>
     internal int? SqliteWriterThreadId => _sqliteThread?.ThreadId;
 
