@@ -15,11 +15,12 @@ namespace RefTrack.Data;
 /// <remarks>
 /// A <c>PASSIVE</c> checkpoint waits for nobody: it copies what no reader still needs, and a writer may append
 /// meanwhile. Once a checkpoint has copied the whole log and no reader needs it, the next write transaction starts
-/// the log again from its beginning. It syncs the log before copying and the database file after, as SQLite's
-/// automatic checkpoint does in WAL mode. Requests while a checkpoint runs are folded into one more. A checkpoint that
-/// a reader held back (it copied less than the whole log) is tried again after the interval, request or not, until one
-/// copies the whole log: else, once writes stop, the last batches would stay in the log alone until the next write
-/// asked (a flaky test showed it: a background read overlapping the click's commit). Connections keep
+/// the log again from its beginning. It syncs the log before copying, and the database file once it has copied the
+/// whole log, as SQLite's automatic checkpoint does in WAL mode. Requests while a checkpoint runs are folded into one
+/// more. A checkpoint held back, by a reader's snapshot older than the log's end or by another connection's checkpoint
+/// holding the lock, is tried again after the interval, request or not, until one copies the whole log: else, once
+/// writes stop, the last batches would stay in the log alone, and the file unsynced, until the next write asked.
+/// Connections keep
 /// their own automatic checkpoint as a backstop for when this one falls behind (the click writer's at
 /// <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
 /// </remarks>
@@ -49,7 +50,8 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Checkpoints that ran to their end (copied what they could), for tests.</summary>
+    /// <summary>Checkpoints run without an error (copied what they could; SQLite's busy answers included), for
+    /// tests.</summary>
     internal long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>Checkpoints that copied the whole log, as it was when they started, into the database file, for tests.</summary>
@@ -184,9 +186,11 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     }
 
     /// <summary>
-    /// Runs one passive checkpoint; true when it copied every frame the log held as it started. Its row is SQLite's
-    /// (busy, frames in the log, frames copied); busy is 1 when the checkpoint could not start, as when a writer's
-    /// automatic checkpoint held the checkpoint lock. Read on the connection: ExecuteSqlRaw returns only a row count.
+    /// Runs one passive checkpoint; true when every frame the log held as it started is now in the database file. Its
+    /// row is SQLite's (busy, frames in the log, frames of them in the database file, by this checkpoint or earlier
+    /// ones). Busy is 1 when the checkpoint could not start, as when another connection's checkpoint (a writer's
+    /// automatic one) held the lock, and the two counts are then -1: busy is tested first. Read on the connection:
+    /// ExecuteSqlRaw returns only a row count.
     /// </summary>
     private static bool CheckpointCopiesWholeLog(SqliteKeptContext kept)
     {
