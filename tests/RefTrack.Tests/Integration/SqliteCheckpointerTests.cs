@@ -23,10 +23,7 @@ public sealed class SqliteCheckpointerTests
     public async Task A_click_batch_is_copied_from_the_log_into_the_database_file()
     {
         using var app = new TestApp(Provider.Sqlite, ClickWritesOnly());
-        var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
-        var writer = app.Services.GetRequiredService<ClickWriter>();
+        var (code, writer) = await CodeAndWriter(app);
         var before = writer.CheckpointsCopiedWholeLog;
 
         await app.ClickLink(code);
@@ -41,10 +38,7 @@ public sealed class SqliteCheckpointerTests
     public async Task A_checkpoint_a_reader_held_back_is_tried_again_without_another_commit()
     {
         using var app = new TestApp(Provider.Sqlite, ClickWritesOnly());
-        var client = app.Client();
-        var campaignId = await client.CreateCampaign();
-        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
-        var writer = app.Services.GetRequiredService<ClickWriter>();
+        var (code, writer) = await CodeAndWriter(app);
         var wholeBefore = writer.CheckpointsCopiedWholeLog;
 
         // A read transaction from before the click's commit: no checkpoint may copy the click while it lasts.
@@ -146,6 +140,15 @@ public sealed class SqliteCheckpointerTests
         await Task.Delay(200);
         Assert.False(checkpointer.ThreadStarted);
         Assert.Equal(0, checkpointer.Completed);
+    }
+
+    /// <summary>A referrer's code to click, and the app's click writer.</summary>
+    private static async Task<(string Code, ClickWriter Writer)> CodeAndWriter(TestApp app)
+    {
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        return (code, app.Services.GetRequiredService<ClickWriter>());
     }
 
     /// <summary>
