@@ -20,9 +20,8 @@ namespace RefTrack.Data;
 /// more. A checkpoint held back, by a reader's snapshot older than the log's end or by another connection's checkpoint
 /// holding the lock, is tried again after the interval, request or not, until one copies the whole log: else, once
 /// writes stop, the last batches would stay in the log alone, and the file unsynced, until the next write asked.
-/// Connections keep
-/// their own automatic checkpoint as a backstop for when this one falls behind (the click writer's at
-/// <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+/// Connections keep their own automatic checkpoint as a backstop for when this one falls behind (the click writer's
+/// at <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
 /// </remarks>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {
