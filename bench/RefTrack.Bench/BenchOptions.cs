@@ -145,7 +145,7 @@ public sealed class BenchOptions
           --threads 2 --connections 50 --write-connections 32 --report-connections 2
           --zipf 1.0                exponent of the code popularity distribution
           --postgres "Host=…;Username=…;Password=…"   (default $REFTRACK_BENCH_POSTGRES or the local server)
-          --out FILE                results file (default bench/results/<date>-<time>.md)
+          --out FILE                results file (default bench/results/<date>-<time>.md, -quick.md with --quick)
           --idle-wait 120s          before each run, wait up to this long for other processes to go quiet
           --port 5180               RefTrack listens here, the ceiling app on the next port
           --keep                    keep the databases and logs under bench/.work

@@ -1,10 +1,14 @@
 """Every full run on one machine, side by side: each scenario's ratio and verdict per run, and how many runs met it.
 
-One full run is one sample of a target that moves between runs of the same code (the ceilings and RefTrack's rate
-both move with the machine), so docs/benchmarks.md's At a glance gives, beside the latest run, how often each target
-was met over the full runs on the same machine. A full run is a results file whose command is `bench/run` with no
-options; the same machine is the same CPU label and kernel build in the Machine line (the cloud gives a new build
-when it moves the VM, and the figures move with it). The machine is the newest full run's unless --kernel names one.
+One full run is one sample of targets that move between runs (the ceilings and RefTrack's rate both move, by up to a
+third between runs of the same code), so docs/benchmarks.md's At a glance gives, beside the latest run, how often
+each target was met over the full runs on the same machine. A full run is a results file of `bench/run` with every
+scenario at full scale: no option but those that leave the measurement as it is (--port, --out, --keep,
+--idle-wait, --postgres). The same machine is the same CPU label and kernel build in the Machine line (a VM moved to
+another host came back with another build, and its figures moved with it); the newest full run's, unless --kernel
+names a build. A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
+and counted as what it says. The last row counts the database checks that passed in each run (every acknowledged
+click, signup and purchase a row, no duplicate referral, no double reward: the results file's Checks).
 
 Usage: python3 bench/profile.d/full_runs.py [--kernel 6.18.44-fc-v1272] [bench/results]
 """
@@ -12,61 +16,86 @@ import pathlib
 import re
 import sys
 
-COMMAND = "Command: `bench/run `"
-MACHINE = re.compile(r"^Machine: \d+ cores \(([^)]*)\).*?kernel (\S+?);", re.M)
+COMMAND = re.compile(r"^Command: `bench/run ?(.*)`$", re.M)
+NEUTRAL_OPTIONS = {"--port", "--out", "--keep", "--idle-wait", "--postgres"}
+MACHINE = re.compile(r"^Machine: \d+ cores \((.*?)\), [\d.]+ GiB.*?kernel (\S+?);", re.M)
 COMMIT = re.compile(r"^Code: commit `(\w+)`", re.M)
+CHECK = re.compile(r"^- (?:sqlite|postgres) [\w-]+: (ok|FAILED): ", re.M)  # in the Checks section only
 PEAK = re.compile(r"^6\. memory: .*?, (\d+ MB) \(")
 SCENARIO = re.compile(r"^(\d\. |lists: )")  # the ceilings' rows start with ↳ and have no verdict
 
 
+def is_full_run(options):
+    return all(o in NEUTRAL_OPTIONS for o in options.split() if o.startswith("--"))
+
+
 def rows(text):
-    """(database, scenario, what it reached, PASS or MISS) of each scenario row of a results file's table."""
+    """(database, scenario, what it reached, PASS or MISS, flagged) of each scenario row of a results table."""
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 12 and cells[0] in ("sqlite", "postgres") and SCENARIO.match(cells[1]) and cells[11]:
-            scenario, shown = cells[1], cells[9].split(" (")[0]
-            if memory := PEAK.search(scenario):
-                scenario, shown = "6. memory: peak RSS of RefTrack", memory.group(1)
-            elif shown in ("", "—"):
-                shown = f"p95 {cells[5]}"
-            if "p99 ≤" in cells[10]:
-                shown += f" (p99 {cells[6]})"
-            yield cells[0], scenario, shown, cells[11].split(":")[0]
+        if len(cells) != 12 or cells[0] not in ("sqlite", "postgres") or not SCENARIO.match(cells[1]):
+            continue
+        scenario, shown = cells[1], cells[9].split(" (")[0]
+        if memory := PEAK.search(scenario):
+            scenario, shown = "6. memory: peak RSS of RefTrack", memory.group(1)
+        elif shown in ("", "—"):
+            shown = f"p95 {cells[5]}"
+        if "p99 ≤" in cells[10]:
+            shown += f" (p99 {cells[6]})"
+        yield cells[0], scenario, shown, cells[11].split()[0].rstrip(":"), "⚠" in line
 
 
-def runs(folder, kernel):
-    found = []
+def runs(folder):
+    """Every full run in the folder, oldest first: (file name, CPU label, kernel, commit, text)."""
+    found, other = [], 0
     for path in sorted(pathlib.Path(folder).glob("*.md")):
-        text = path.read_text()
-        if f"\n{COMMAND}\n" not in text or not (machine := MACHINE.search(text)):
+        text = path.read_text(encoding="utf-8")
+        command, machine = COMMAND.search(text), MACHINE.search(text)
+        if not (command and machine and is_full_run(command.group(1))):
+            other += 1
             continue
         commit = COMMIT.search(text)
         found.append((path.name, machine.group(1), machine.group(2), commit.group(1) if commit else "?", text))
-    if not found:
-        sys.exit(f"no full run in {folder}")
-    kernel = kernel or found[-1][2]
-    return [r for r in found if r[2] == kernel], kernel
+    return found, other
 
 
 def main(args):
     kernel = None
     if args[:1] == ["--kernel"]:
+        if len(args) < 2:
+            sys.exit(__doc__.split("Usage: ")[1])
         kernel, args = args[1], args[2:]
-    selected, kernel = runs(args[0] if args else "bench/results", kernel)
-    print(f"Full runs (`bench/run`, no options) on {selected[-1][1]}, kernel {kernel}: {len(selected)}")
+    folder = args[0] if args else "bench/results"
+    found, other = runs(folder)
+    if not found:
+        sys.exit(f"no full run in {folder}")
+    kernel = kernel or found[-1][2]
+    on_kernel = [r for r in found if r[2] == kernel]
+    if not on_kernel:
+        sys.exit(f"no full run on kernel {kernel}; there are full runs on: {', '.join(sorted({r[2] for r in found}))}")
+    cpu = on_kernel[-1][1]  # the newest run's CPU on that build
+    selected = [r for r in on_kernel if r[1] == cpu]
+    print(f"Full runs on {cpu}, kernel {kernel}: {len(selected)} (of {len(found)} full runs; {other} other files "
+          f"in {folder} are runs of some scenarios or at another scale)")
     print()
+
     table = {}
-    for name, _, _, commit, text in selected:
-        for database, scenario, shown, verdict in rows(text):
-            table.setdefault((database, scenario), {})[name] = (f"{shown} {'✓' if verdict == 'PASS' else '✗'}", verdict)
+    for name, *_, text in selected:
+        for database, scenario, shown, verdict, flagged in rows(text):
+            mark = ("✓" if verdict == "PASS" else "✗") + (" ⚠" if flagged else "")
+            table.setdefault((database, scenario), {})[name] = (f"{shown} {mark}", verdict == "PASS")
     names = [name for name, *_ in selected]
     print("| database | scenario | met | " + " | ".join(f"{n[5:7]}-{n[8:10]} {n[11:13]}:{n[13:15]}" for n in names) + " |")
     print("|---|---|---|" + "---|" * len(names))
-    print("| | commit | | " + " | ".join(f"`{commit}`" for _, _, _, commit, _ in selected) + " |")
-    for (database, scenario), by_run in sorted(table.items(), key=lambda item: item[0][0] != "sqlite"):
-        met = sum(1 for shown, verdict in by_run.values() if verdict == "PASS")
+    print("| | commit | | " + " | ".join(f"`{commit}`" for *_, commit, _ in selected) + " |")
+    for (database, scenario), by_run in sorted(table.items(), key=lambda item: (item[0][0] != "sqlite", item[0][1])):
+        met = sum(1 for _, passed in by_run.values() if passed)
         cells = [by_run[n][0] if n in by_run else "—" for n in names]
         print(f"| {database} | {scenario} | {met} of {len(by_run)} | " + " | ".join(cells) + " |")
+    checks = [CHECK.findall(text.split("\nChecks (", 1)[-1].split("\nNotes:", 1)[0]) for *_, text in selected]
+    passed = sum(1 for c in checks if c and all(v == "ok" for v in c))
+    print(f"| both | database checks | {passed} of {len(checks)} | "
+          + " | ".join(f"{c.count('ok')} of {len(c)} ok" for c in checks) + " |")
 
 
 if __name__ == "__main__":
