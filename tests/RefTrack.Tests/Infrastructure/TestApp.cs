@@ -66,6 +66,17 @@ public sealed class TestApp : WebApplicationFactory<Program>
         ["RefTrack:Links:ClickBatchMilliseconds"] = "0",
     };
 
+    /// <summary><see cref="ClickBatchesOfOne"/> with no idle write of SQLite's per-referrer sums during a test (the
+    /// writer's idle time a minute): the batches keep their sums until a flush that writes them or the writer stops,
+    /// and no commit of the writer's own comes between a test's steps (a new writer's first idle write, about 100 ms
+    /// after the start, also asks for a checkpoint).</summary>
+    public static Dictionary<string, string?> ClickBatchesOfOneWithoutIdleWrites(int writers)
+    {
+        var settings = ClickBatchesOfOne(writers);
+        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
+        return settings;
+    }
+
     public TestClock Clock { get; } = new();
 
     /// <summary>The peer address requests arrive from (TestServer has none): e.g. a load balancer's.</summary>

@@ -24,8 +24,7 @@ public sealed class ClickWriterRecoveryTests
     [Fact]
     public async Task A_batch_lost_after_its_retries_leaves_the_earlier_batches_rollup_exact_after_a_flush()
     {
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000"; // The earlier batches keep their sums.
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1); // The earlier batches keep their sums.
         using var app = new TestApp(Provider.Sqlite, settings);
         using var metrics = new AppMetrics(app);
         var client = app.Client();
@@ -66,8 +65,7 @@ public sealed class ClickWriterRecoveryTests
     [InlineData(true)]
     public async Task After_a_crash_and_a_restart_without_new_clicks_the_participants_counts_become_exact(bool flushAtOnce)
     {
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1);
         var folder = Directory.CreateTempSubdirectory("reftrack-review-").FullName;
         var crashedPath = Path.Combine(folder, "reftrack.db");
         string campaignId;

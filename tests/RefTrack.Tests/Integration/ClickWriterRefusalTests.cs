@@ -102,8 +102,7 @@ public abstract class ClickWriterRefusalTests(Provider provider)
     {
         // On SQLite the batches before it hold their referrers' sums (not idle long enough to write them); the refused
         // batch's failure forgets them, and the writer must recover them before a flush is answered.
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1);
         using var app = new TestApp(provider, settings);
         using var metrics = new AppMetrics(app);
         var client = app.Client();

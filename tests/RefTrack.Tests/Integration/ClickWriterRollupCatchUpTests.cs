@@ -33,8 +33,7 @@ public sealed class ClickWriterRollupCatchUpTests
     [Fact]
     public async Task Stopping_the_writer_writes_the_sums_it_holds()
     {
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000"; // Not idle long enough during this test.
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1); // Not idle long enough during this test.
         using var app = new TestApp(Provider.Sqlite, settings);
         var (client, campaignId, code) = await ReferrerAsync(app);
 
@@ -57,8 +56,7 @@ public sealed class ClickWriterRollupCatchUpTests
     {
         // A signup flushes only to see its click; were the sums written too, every signup amid a stream of clicks would
         // end the rollup's window.
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1);
         using var app = new TestApp(Provider.Sqlite, settings);
         var (client, campaignId, code) = await ReferrerAsync(app);
 

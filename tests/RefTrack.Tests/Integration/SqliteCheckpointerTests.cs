@@ -22,7 +22,7 @@ public sealed class SqliteCheckpointerTests
     [Fact]
     public async Task A_click_batch_is_copied_from_the_log_into_the_database_file()
     {
-        using var app = new TestApp(Provider.Sqlite, ClickWritesOnly());
+        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1));
         var (code, writer) = await CodeAndWriter(app);
         var before = writer.CheckpointsCopiedWholeLog;
 
@@ -37,7 +37,7 @@ public sealed class SqliteCheckpointerTests
     [Fact]
     public async Task A_checkpoint_a_reader_held_back_is_tried_again_without_another_commit()
     {
-        using var app = new TestApp(Provider.Sqlite, ClickWritesOnly());
+        using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1));
         var (code, writer) = await CodeAndWriter(app);
         var wholeBefore = writer.CheckpointsCopiedWholeLog;
 
@@ -149,17 +149,6 @@ public sealed class SqliteCheckpointerTests
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
         return (code, app.Services.GetRequiredService<ClickWriter>());
-    }
-
-    /// <summary>
-    /// Batches of one click, and no idle write of the per-referrer sums: a new writer's first one, about 100 ms after
-    /// the start, commits and asks for a checkpoint of its own, which could land between a test's count and its click.
-    /// </summary>
-    private static Dictionary<string, string?> ClickWritesOnly()
-    {
-        var settings = TestApp.ClickBatchesOfOne(writers: 1);
-        settings["RefTrack:Links:ClickRollupIdleMilliseconds"] = "60000";
-        return settings;
     }
 
     /// <summary>Counts the clicks in the database file alone, without its log: what checkpoints copied into it.</summary>
