@@ -6,11 +6,15 @@ the database server when it is PostgreSQL. perf samples every core at a fixed ra
 shares are shares of the machine's CPU; RefTrack runs with DOTNET_PerfMapEnabled=3, so its JIT-compiled methods have
 names (/tmp/perf-<pid>.map).
 
-Usage: native.py perf.data [server-pid]
+Usage: native.py perf.data [server-pid [server-name [requests-per-second]]]
 Prints the CPU by process, each busy process by area (first match by library, then by symbol), then its hottest
-symbols; with the server's pid, its share is by that process rather than by name.
+symbols; with the server's pid, its share is by that process rather than by name, under server-name (RefTrack unless
+given: bench/profile --ceiling names the ceiling app). With the rate wrk measured while perf sampled, each area also
+in µs of CPU per request (its share of the machine times the cores, over the rate), so that two profiles of the same
+load, RefTrack's and its ceiling's, can be set side by side area by area.
 """
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -100,15 +104,19 @@ PHASES = {proc: [(label, re.compile(pattern)) for label, pattern in phases] for 
 
 
 def phase_of(proc, frames):
-    for label, pattern in PHASES.get(proc, []):
+    # The server's phases are RefTrack's whatever it is called: the ceiling app matches only the framework's.
+    for label, pattern in PHASES.get(proc, PHASES["RefTrack"] if proc == SERVER else []):
         if any(pattern.search(sym) for sym, _ in frames):
             return label
     return "other (no known frame on the stack; native code without frame pointers ends it)"
 
 
+SERVER = "RefTrack"
+
+
 def process_of(comm, pid, server_pid):
     if server_pid and pid == server_pid:
-        return "RefTrack"
+        return SERVER
     if comm.startswith(".NET") or comm in ("RefTrack", "dotnet"):
         return "other .NET processes" if server_pid else "RefTrack"
     if comm.startswith("postgres") or comm.startswith("postmaster"):
@@ -150,10 +158,18 @@ def samples(data):
 
 
 def main():
+    global SERVER
     data = sys.argv[1]
     server_pid = sys.argv[2] if len(sys.argv) > 2 else None
+    if len(sys.argv) > 3:
+        SERVER = sys.argv[3]
+    rate = float(sys.argv[4]) if len(sys.argv) > 4 else None
+    cores = os.cpu_count()
     by_process = collections.Counter()
     by_area, by_phase, by_sym = (collections.defaultdict(collections.Counter) for _ in range(3))
+    # The server's samples by thread name (.NET names its own: ".NET TP Worker", ".NET Sockets"; RefTrack its click
+    # writer and checkpointer), and each thread's hottest symbols: the click writer's work apart from the requests'.
+    by_thread, thread_syms = collections.Counter(), collections.defaultdict(collections.Counter)
     total = 0
     for comm, pid, frames in samples(data):
         if not frames:
@@ -166,27 +182,47 @@ def main():
         by_phase[proc][phase_of(proc, frames)] += 1
         shown = sym if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
         by_sym[proc][shown[:110]] += 1
+        if proc == SERVER:
+            by_thread[comm] += 1
+            thread_syms[comm][shown[:110]] += 1
 
     if total == 0:
         sys.exit("no samples in " + data)
-    print(f"{total:,} samples over all cores; shares are of the machine's CPU (idle included)")
+    print(f"{total:,} samples over all cores; shares are of the machine's CPU (idle included)"
+          + (f"; µs: CPU a request at {rate:,.0f} req/s on {cores} cores" if rate else ""))
+
+    def share(k):
+        line = f"{100 * k / total:5.1f}%"
+        return line + (f" {1e6 * cores * k / total / rate:6.2f} µs" if rate else "")
+
     print("By process:")
     for proc, n in by_process.most_common():
         if n >= total * 0.001:
-            print(f"  {100 * n / total:5.1f}%  {proc}")
+            print(f"  {share(n)}  {proc}")
     for proc, n in by_process.most_common():
         if proc == "idle" or n < total * 0.05:
             continue
         print(f"\n{proc}: {100 * n / total:.1f}% of the machine. By where the sample was (% of the machine):")
-        for label, k in by_area[proc].most_common(16):
-            print(f"  {100 * k / total:5.1f}%  {label}")
-        if proc in PHASES:
+        for label, k in by_area[proc].most_common():
+            if k >= total * 0.0005:
+                print(f"  {share(k)}  {label}")
+        if proc in PHASES or proc == SERVER:
             print(f"{proc}, by what it was doing (the first of a list of known frames on the stack):")
             for label, k in by_phase[proc].most_common():
-                print(f"  {100 * k / total:5.1f}%  {label}")
+                print(f"  {share(k)}  {label}")
         print(f"{proc}: hottest symbols (% of the machine)")
         for sym, k in by_sym[proc].most_common(15):
             print(f"  {100 * k / total:5.1f}%  {sym}")
+        if proc == SERVER:
+            print(f"{proc}, by thread (% of the machine):")
+            for thread, k in by_thread.most_common():
+                if k >= total * 0.001:
+                    print(f"  {share(k)}  {thread}")
+            for thread, k in by_thread.most_common()[1:]:
+                if k >= total * 0.03:
+                    print(f"{proc}, thread {thread}: hottest symbols (% of the machine)")
+                    for sym, j in thread_syms[thread].most_common(10):
+                        print(f"  {100 * j / total:5.1f}%  {sym}")
 
 
 if __name__ == "__main__":
