@@ -163,13 +163,15 @@ def main():
     server_pid = sys.argv[2] if len(sys.argv) > 2 else None
     if len(sys.argv) > 3:
         SERVER = sys.argv[3]
-    rate = float(sys.argv[4]) if len(sys.argv) > 4 else None
+    rate = float(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None  # empty: wrk printed no rate
     cores = os.cpu_count()
     by_process = collections.Counter()
     by_area, by_phase, by_sym = (collections.defaultdict(collections.Counter) for _ in range(3))
     # The server's samples by thread name (.NET names its own: ".NET TP Worker", ".NET Sockets"; RefTrack its click
     # writer and checkpointer), and each thread's hottest symbols: the click writer's work apart from the requests'.
-    by_thread, thread_syms = collections.Counter(), collections.defaultdict(collections.Counter)
+    by_thread = collections.Counter()
+    thread_areas, thread_syms = collections.defaultdict(collections.Counter), collections.defaultdict(collections.Counter)
+    own_syms = collections.Counter()  # RefTrack's own JIT-compiled methods, which the lists above crowd out
     total = 0
     for comm, pid, frames in samples(data):
         if not frames:
@@ -178,13 +180,17 @@ def main():
         total += 1
         by_process[proc] += 1
         sym, dso = frames[0]
-        by_area[proc][kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)] += 1
+        area = kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
+        by_area[proc][area] += 1
         by_phase[proc][phase_of(proc, frames)] += 1
         shown = sym if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
-        by_sym[proc][shown[:110]] += 1
+        by_sym[proc][shown[:200]] += 1
         if proc == SERVER:
             by_thread[comm] += 1
-            thread_syms[comm][shown[:110]] += 1
+            thread_areas[comm][area] += 1
+            thread_syms[comm][shown[:200]] += 1
+            if area == "RefTrack (managed)":
+                own_syms[shown[:200]] += 1
 
     if total == 0:
         sys.exit("no samples in " + data)
@@ -218,8 +224,16 @@ def main():
             for thread, k in by_thread.most_common():
                 if k >= total * 0.001:
                     print(f"  {share(k)}  {thread}")
+            if own_syms:
+                print(f"{proc}: its own managed code's hottest methods (% of the machine)")
+                for sym, k in own_syms.most_common(10):
+                    print(f"  {share(k)}  {sym}")
             for thread, k in by_thread.most_common()[1:]:
-                if k >= total * 0.03:
+                if k >= total * 0.02:
+                    print(f"{proc}, thread {thread}: by where the sample was (% of the machine)")
+                    for label, j in thread_areas[thread].most_common():
+                        if j >= total * 0.001:
+                            print(f"  {share(j)}  {label}")
                     print(f"{proc}, thread {thread}: hottest symbols (% of the machine)")
                     for sym, j in thread_syms[thread].most_common(10):
                         print(f"  {100 * j / total:5.1f}%  {sym}")
