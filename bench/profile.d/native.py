@@ -29,7 +29,7 @@ AREAS = [
     ("OpenSSL (TLS, HMAC)", r"libssl|libcrypto|Cryptography\.Native", None),
     (".NET GC", r"libcoreclr", r"gc_heap|^WKS::|^SVR::|GCHeap|^memset|^memclr|^Gen|^gc_|^mark_|^plan_|^sweep"),
     (".NET runtime (native)", r"libcoreclr|libclrjit|libSystem\.Native|libhostfxr|libhostpolicy", None),
-    ("RefTrack (managed)", r"perf-\d+\.map", r"RefTrack\."),
+    ("RefTrack (managed)", r"perf-\d+\.map", r"RefTrack\.(?!Bench)"),  # not the ceiling app's RefTrack.Bench.Ceiling
     ("Npgsql (managed)", r"perf-\d+\.map", r"Npgsql"),
     ("EF Core, Microsoft.Data.Sqlite (managed)", r"perf-\d+\.map", r"EntityFrameworkCore|Microsoft\.Data\.Sqlite|SQLitePCL"),
     ("Kestrel, ASP.NET Core (managed)", r"perf-\d+\.map", r"Microsoft\.AspNetCore|Microsoft\.Extensions"),
@@ -130,6 +130,22 @@ def process_of(comm, pid, server_pid):
     return "other: " + comm
 
 
+def short_symbol(sym):
+    """A JIT-compiled method's name from the perf map without its return type, which for a generic one can be longer
+    than the line: "class List`1<…> [RefTrack] RefTrack.Links.ClickBatch::VisitorRows(…)" becomes "[RefTrack]
+    RefTrack.Links.ClickBatch::VisitorRows(…)"."""
+    method = sym.find("::")
+    start = sym.rfind(" [", 0, method) if method > 0 else -1
+    return sym[start + 1:] if start >= 0 else sym
+
+
+def online_cpus(data):
+    """The cores perf sampled (its header), not the cores of the machine reading the file."""
+    out = subprocess.run(["perf", "report", "--header-only", "-i", data], capture_output=True, text=True).stdout
+    m = re.search(r"nrcpus online\s*:\s*(\d+)", out)
+    return int(m.group(1)) if m else os.cpu_count()
+
+
 def samples(data):
     """(comm, pid, frames) per sample, frames leaf first as (symbol, library)."""
     out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,pid,ip,sym,dso"],
@@ -164,7 +180,7 @@ def main():
     if len(sys.argv) > 3:
         SERVER = sys.argv[3]
     rate = float(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None  # empty: wrk printed no rate
-    cores = os.cpu_count()
+    cores = online_cpus(data)
     by_process = collections.Counter()
     by_area, by_phase, by_sym = (collections.defaultdict(collections.Counter) for _ in range(3))
     # The server's samples by thread name (.NET names its own: ".NET TP Worker", ".NET Sockets"; RefTrack its click
@@ -183,7 +199,7 @@ def main():
         area = kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
         by_area[proc][area] += 1
         by_phase[proc][phase_of(proc, frames)] += 1
-        shown = sym if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
+        shown = short_symbol(sym) if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
         by_sym[proc][shown[:200]] += 1
         if proc == SERVER:
             by_thread[comm] += 1
@@ -195,7 +211,8 @@ def main():
     if total == 0:
         sys.exit("no samples in " + data)
     print(f"{total:,} samples over all cores; shares are of the machine's CPU (idle included)"
-          + (f"; µs: CPU a request at {rate:,.0f} req/s on {cores} cores" if rate else ""))
+          + (f"; µs: CPU a request at {rate:,.0f} req/s on {cores} cores" if rate else "")
+          + (f"; server: {SERVER}" if server_pid else ""))
 
     def share(k):
         line = f"{100 * k / total:5.1f}%"
