@@ -103,20 +103,17 @@ PHASES = {
 PHASES = {proc: [(label, re.compile(pattern)) for label, pattern in phases] for proc, phases in PHASES.items()}
 
 
-def phase_of(proc, frames):
+def phase_of(proc, frames, server):
     # The server's phases are RefTrack's whatever it is called: the ceiling app matches only the framework's.
-    for label, pattern in PHASES.get(proc, PHASES["RefTrack"] if proc == SERVER else []):
+    for label, pattern in PHASES.get(proc, PHASES["RefTrack"] if proc == server else []):
         if any(pattern.search(sym) for sym, _ in frames):
             return label
     return "other (no known frame on the stack; native code without frame pointers ends it)"
 
 
-SERVER = "RefTrack"
-
-
-def process_of(comm, pid, server_pid):
+def process_of(comm, pid, server_pid, server):
     if server_pid and pid == server_pid:
-        return SERVER
+        return server
     if comm.startswith(".NET") or comm in ("RefTrack", "dotnet"):
         return "other .NET processes" if server_pid else "RefTrack"
     if comm.startswith("postgres") or comm.startswith("postmaster"):
@@ -174,11 +171,9 @@ def samples(data):
 
 
 def main():
-    global SERVER
     data = sys.argv[1]
     server_pid = sys.argv[2] if len(sys.argv) > 2 else None
-    if len(sys.argv) > 3:
-        SERVER = sys.argv[3]
+    server = sys.argv[3] if len(sys.argv) > 3 else "RefTrack"
     rate = float(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None  # empty: wrk printed no rate
     cores = online_cpus(data)
     by_process = collections.Counter()
@@ -192,27 +187,27 @@ def main():
     for comm, pid, frames in samples(data):
         if not frames:
             continue
-        proc = process_of(comm, pid, server_pid)
+        proc = process_of(comm, pid, server_pid, server)
         total += 1
         by_process[proc] += 1
         sym, dso = frames[0]
         area = kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
         by_area[proc][area] += 1
-        by_phase[proc][phase_of(proc, frames)] += 1
-        shown = short_symbol(sym) if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1]
-        by_sym[proc][shown[:200]] += 1
-        if proc == SERVER:
+        by_phase[proc][phase_of(proc, frames, server)] += 1
+        shown = (short_symbol(sym) if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1])[:200]
+        by_sym[proc][shown] += 1
+        if proc == server:
             by_thread[comm] += 1
             thread_areas[comm][area] += 1
-            thread_syms[comm][shown[:200]] += 1
+            thread_syms[comm][shown] += 1
             if area == "RefTrack (managed)":
-                own_syms[shown[:200]] += 1
+                own_syms[shown] += 1
 
     if total == 0:
         sys.exit("no samples in " + data)
     print(f"{total:,} samples over all cores; shares are of the machine's CPU (idle included)"
           + (f"; µs: CPU a request at {rate:,.0f} req/s on {cores} cores" if rate else "")
-          + (f"; server: {SERVER}" if server_pid else ""))
+          + (f"; server: {server}" if server_pid else ""))
 
     def share(k):
         line = f"{100 * k / total:5.1f}%"
@@ -229,14 +224,14 @@ def main():
         for label, k in by_area[proc].most_common():
             if k >= total * 0.0005:
                 print(f"  {share(k)}  {label}")
-        if proc in PHASES or proc == SERVER:
+        if proc in PHASES or proc == server:
             print(f"{proc}, by what it was doing (the first of a list of known frames on the stack):")
             for label, k in by_phase[proc].most_common():
                 print(f"  {share(k)}  {label}")
         print(f"{proc}: hottest symbols (% of the machine)")
         for sym, k in by_sym[proc].most_common(15):
             print(f"  {100 * k / total:5.1f}%  {sym}")
-        if proc == SERVER:
+        if proc == server:
             print(f"{proc}, by thread (% of the machine):")
             for thread, k in by_thread.most_common():
                 if k >= total * 0.001:
