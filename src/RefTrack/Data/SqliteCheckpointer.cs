@@ -20,8 +20,11 @@ namespace RefTrack.Data;
 /// more. A checkpoint held back, by a reader's snapshot older than the log's end or by another connection's checkpoint
 /// holding the lock, is tried again after the interval, request or not, until one copies the whole log: else, once
 /// writes stop, the last batches would stay in the log alone, and the file unsynced, until the next write asked.
-/// Connections keep their own automatic checkpoint as a backstop for when this one falls behind (the click writer's
-/// at <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+/// Connections keep their own automatic checkpoint (the click writer's at
+/// <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>): under a steady stream of clicks the
+/// writer's next batch begins before this thread has copied the last, and only a write transaction that finds the
+/// whole log copied starts it again from its beginning, so there the writer's own checkpoint copies the rest, a few
+/// times a second (<c>bench/profile.d/wal_watch.py</c>).
 /// </remarks>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {

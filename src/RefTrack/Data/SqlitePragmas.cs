@@ -16,7 +16,20 @@ internal sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInter
     /// <summary>Physical connections (their native handles) already configured; entries go with the handle.</summary>
     private static readonly ConditionalWeakTable<object, object> Configured = new();
 
+    /// <summary>
+    /// The longest SQLite's log file (<c>-wal</c>) is left on disk once the log starts again from its beginning: the
+    /// first commit after that trims it to this size. Without it SQLite keeps the file at its longest run until the
+    /// last connection closes, and one large transaction sets that: a rollup rebuild of the benchmark's many-links
+    /// database (about 3.4 million clicks) wrote 32,820 pages of log in one commit and left a 135 MB file, where its
+    /// many links ran the log to about 5,000 pages, 20 MB (<c>bench/profile.d/wal_watch.py</c>; docs/benchmarks-log.md,
+    /// Tried and measured, 12-06 07:45). Above the group commit's own checkpoint at
+    /// <see cref="SqliteGroupCommit.CheckpointPages"/> pages (40 MiB) and a batch past it, so that the usual log is
+    /// never trimmed and grown again.
+    /// </summary>
+    internal const long LogSizeLimitBytes = 64L * 1024 * 1024;
+
     private readonly string _sql =
+        $"PRAGMA journal_size_limit = {LogSizeLimitBytes}; " +
         $"PRAGMA busy_timeout = {options.BusyTimeoutMilliseconds}; " +
         $"PRAGMA synchronous = {options.Synchronous.ToString().ToUpperInvariant()}; " +
         "PRAGMA foreign_keys = ON; " +

@@ -18,9 +18,13 @@ public sealed partial class ClickWriter
 
     /// <summary>
     /// The writer's log is checkpointed on a thread of its own after its commits (<see cref="SqliteCheckpointer"/>);
-    /// SQLite's own automatic checkpoint, which runs inside the commit that takes the log past this many pages, is
-    /// only the backstop for when that thread falls behind. Well above a batch's log (many links writes about 470
-    /// pages a batch): at 250, the limit before the checkpointer, nearly every commit would checkpoint itself.
+    /// SQLite's own automatic checkpoint runs inside the commit that takes the log past this many pages. Under a steady
+    /// stream of clicks it still runs, copying what the thread has not yet: the log starts again from its beginning
+    /// only at a write transaction that finds it all copied, and the writer begins its next batch before the thread has
+    /// copied its last (the benchmark's hot link and many links, <c>bench/profile.d/wal_watch.py</c>: the log ran to
+    /// 4,000–5,100 pages and started again 3 to 6 times a second). Well above a batch's log (many links writes about
+    /// 280 pages a batch, <c>bench/profile.d/wal_pages.py</c>): at 250, the limit before the checkpointer, every commit
+    /// would checkpoint itself.
     /// </summary>
     internal const int SqliteWriterCheckpointBackstopPages = 4_000;
 
