@@ -9,8 +9,9 @@ the log's current run count: those whose salt is the file header's (the frames a
 of the log). Each commit's frames are grouped by the B-tree their page belongs to, as `dbstat` names it on DATABASE
 (read after the run, with no writer left on it: a page allocated after the copy is found too, a page freed since is
 counted as "(not in a b-tree now)").
-Why: the click writer writes about a page of log per click on many links (bench/profile.d/wal_watch.py), and the log's
-pages are what it and the checkpointer write, read back and sync; this says whose they are.
+Copies taken within one run of the log hold the same commits: each is counted once (by the log's salt and where the
+commit starts). Why: the log's pages are what the click writer and the checkpointer write, read back and sync; this
+says whose they are.
 Layout (sqlite.org/fileformat.html, the WAL file): a 32-byte header (magic, version, page size, checkpoint sequence,
 salt-1, salt-2, two checksums), then frames of a 24-byte header (page number, the database's size in pages after a
 commit or 0, salt-1, salt-2, two checksums) and one page; all big-endian.
@@ -23,11 +24,12 @@ import sys
 
 
 def frames(path):
-    """(page number, is commit) of each frame of the log's current run, in order; a last frame cut short is left out."""
+    """The page size, the log's salt and (page number, is commit) of each frame of the log's current run, in order; a
+    last frame cut short is left out."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 32:
-        return 0, []
+        return 0, None, []
     magic, _, page_size, _, salt1, salt2 = struct.unpack_from(">IIIIII", data, 0)
     if magic not in (0x377F0682, 0x377F0683):
         sys.exit(f"{path}: not a SQLite write-ahead log")
@@ -38,17 +40,18 @@ def frames(path):
             break
         out.append((page, commit_size != 0))
         at += 24 + page_size
-    return page_size, out
+    return page_size, (salt1, salt2), out
 
 
 def commits(frame_list):
-    """The frames grouped by commit; frames after the last commit frame (a transaction still writing) are left out."""
-    grouped, current = [], []
-    for page, is_commit in frame_list:
+    """(index of its first frame, its pages) of each commit; frames after the last commit frame (a transaction still
+    writing) are left out."""
+    grouped, current, first = [], [], 0
+    for index, (page, is_commit) in enumerate(frame_list):
         current.append(page)
         if is_commit:
-            grouped.append(current)
-            current = []
+            grouped.append((first, current))
+            current, first = [], index + 1
     return grouped
 
 
@@ -57,12 +60,18 @@ def main():
         print(__doc__)
         sys.exit(2)
     database, copies = sys.argv[1], sys.argv[2:]
-    all_commits = []
+    seen = {}
     for copy in copies:
-        page_size, frame_list = frames(copy)
+        page_size, salt, frame_list = frames(copy)
         found = commits(frame_list)
-        print(f"{copy}: {len(frame_list)} frames of {page_size} bytes, {len(found)} whole commits")
-        all_commits.extend(found)
+        new = 0
+        for first, pages in found:
+            if (salt, first) not in seen:
+                seen[(salt, first)] = pages
+                new += 1
+        print(f"{copy}: {len(frame_list)} frames of {page_size} bytes, {len(found)} whole commits, {new} not in an "
+              "earlier copy")
+    all_commits = list(seen.values())
     if not all_commits:
         sys.exit("no whole commit in the copies")
 
@@ -76,8 +85,7 @@ def main():
     n = len(all_commits)
     frames_total = sum(len(c) for c in all_commits)
     distinct_total = sum(len(set(c)) for c in all_commits)
-    print(f"\n{n} commits: {frames_total / n:.1f} frames a commit, {distinct_total / n:.1f} distinct pages a commit "
-          "(a page written twice in one commit is a frame more: SQLite spilled it before the commit)")
+    print(f"\n{n} commits: {frames_total / n:.1f} frames a commit, {distinct_total / n:.1f} distinct pages a commit")
     by_tree = collections.Counter()
     by_kind = collections.Counter()
     for commit in all_commits:

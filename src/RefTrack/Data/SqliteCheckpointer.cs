@@ -21,7 +21,7 @@ namespace RefTrack.Data;
 /// holding the lock, is tried again after the interval, request or not, until one copies the whole log: else, once
 /// writes stop, the last batches would stay in the log alone, and the file unsynced, until the next write asked.
 /// Connections keep their own automatic checkpoint (the click writer's at
-/// <see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>): under a steady stream of clicks the
+/// <see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>): under a steady stream of clicks the
 /// writer's next batch begins before this thread has copied the last, and only a write transaction that finds the
 /// whole log copied starts it again from its beginning, so there the writer's own checkpoint copies the rest, a few
 /// times a second (<c>bench/profile.d/wal_watch.py</c>).
@@ -31,8 +31,8 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// <summary>
     /// Least time from the start of one checkpoint to the start of the next. Many links, whose batches write the most
     /// log (about 470 pages a batch of 500 clicks, at the 20,571 clicks a second of its fastest full run, 2026-12-01
-    /// 13:28), puts under 2,000 pages in the log in that time, half the writer's backstop
-    /// (<see cref="RefTrack.Links.ClickWriter.SqliteWriterCheckpointBackstopPages"/>).
+    /// 13:28), puts under 2,000 pages in the log in that time, half the pages at which the writer checkpoints itself
+    /// (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>).
     /// </summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
@@ -194,7 +194,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// automatic one) held the lock, and the two counts are then -1: busy is tested first. Read on the connection:
     /// ExecuteSqlRaw returns only a row count.
     /// </summary>
-    private static bool CheckpointCopiesWholeLog(SqliteKeptContext kept)
+    internal static bool CheckpointCopiesWholeLog(SqliteKeptContext kept)
     {
         using var command = kept.Db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";

@@ -27,7 +27,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
     private const int MaxBatch = 256;
 
     /// <summary>
-    /// Ten times SQLite's default (40 MiB of log at 4 KiB pages). Only for this connection: the click writer's log is
+    /// Ten times SQLite's default (39 MiB of log at 4 KiB pages). Only for this connection: the click writer's log is
     /// checkpointed after its batches on a thread of its own, at most every <see cref="SqliteCheckpointer.MinInterval"/>,
     /// which under mixed traffic copies the signups' pages too, so this limit is reached only when no clicks come.
     /// </summary>

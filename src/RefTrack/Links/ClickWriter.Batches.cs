@@ -22,11 +22,11 @@ public sealed partial class ClickWriter
     /// stream of clicks it still runs, copying what the thread has not yet: the log starts again from its beginning
     /// only at a write transaction that finds it all copied, and the writer begins its next batch before the thread has
     /// copied its last (the benchmark's hot link and many links, <c>bench/profile.d/wal_watch.py</c>: the log ran to
-    /// 4,000–5,100 pages and started again 3 to 6 times a second). Well above a batch's log (many links writes about
+    /// 4,000–5,100 pages and started again 2 to 6 times a second). Well above a batch's log (many links writes about
     /// 280 pages a batch, <c>bench/profile.d/wal_pages.py</c>): at 250, the limit before the checkpointer, every commit
     /// would checkpoint itself.
     /// </summary>
-    internal const int SqliteWriterCheckpointBackstopPages = 4_000;
+    internal const int SqliteWriterAutoCheckpointPages = 4_000;
 
     private async Task WriteBatchAsync(List<PendingClick> batch, bool catchUp)
     {
@@ -93,7 +93,7 @@ public sealed partial class ClickWriter
     private static SqliteKeptContext OpenSqliteWriter(DbContextOptions<SqliteAppDbContext> options) =>
         SqliteKeptContext.Open(
             options, $"PRAGMA cache_size = -{SqliteWriterCacheKiB}; PRAGMA synchronous = NORMAL; " +
-            $"PRAGMA wal_autocheckpoint = {SqliteWriterCheckpointBackstopPages};",
+            $"PRAGMA wal_autocheckpoint = {SqliteWriterAutoCheckpointPages};",
             pooled: false);
 
     private void CloseSqliteWriter()

@@ -11,7 +11,7 @@ namespace RefTrack.Tests.Integration;
 /// <summary>
 /// SQLite's click writer leaves checkpoints to a thread of its own (<see cref="SqliteCheckpointer"/>): after a batch,
 /// its clicks reach the database file itself, not only the log, although the log is far below the writer's own
-/// automatic checkpoint (<see cref="ClickWriter.SqliteWriterCheckpointBackstopPages"/>), and at most once per
+/// automatic checkpoint (<see cref="ClickWriter.SqliteWriterAutoCheckpointPages"/>), and at most once per
 /// <see cref="SqliteCheckpointer.MinInterval"/>; a checkpoint that a reader kept from copying the whole log is tried
 /// again without another commit.
 /// </summary>
