@@ -24,7 +24,7 @@ internal sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInter
     /// many links ran the log to about 5,000 pages, 20 MB (<c>bench/profile.d/wal_watch.py</c>; docs/benchmarks-log.md,
     /// Tried and measured, 12-06 07:45). Above the group commit's own checkpoint at
     /// <see cref="SqliteGroupCommit.CheckpointPages"/> pages (39 MiB) and a batch past it, so that the usual log is
-    /// never trimmed and grown again.
+    /// not trimmed and grown again.
     /// </summary>
     internal const long LogSizeLimitBytes = 64L * 1024 * 1024;
 
