@@ -85,15 +85,30 @@ public sealed class CpuSampler
         }
 
         // A child reaped during the run adds its whole life's time to its parent's children's time, the part before
-        // the run too (the harness's pooled connection to PostgreSQL, which had loaded the big dataset, closing during
-        // a ceiling run once showed postgres at 569% of a core): that part is known from the first sample, so it is
-        // taken off the parent's.
+        // the run too (a postgres process that had run long before closing during a ceiling run once showed postgres
+        // at 569% of a core; presumably the harness's pooled connection, which had loaded the big dataset): that part
+        // is known from the first sample, so it is taken off. Off the nearest ancestor still running: a child whose
+        // parent ended too reached that ancestor's children's time with its parent's.
+        bool Running(int pid, ProcessTicks at) => now.TryGetValue(pid, out var still) && still.Started == at.Started;
+        int? Heir(int pid)
+        {
+            for (var hops = 0; hops < 64 && _processes.TryGetValue(pid, out var p); hops++, pid = p.Parent)
+            {
+                if (Running(pid, p))
+                {
+                    return pid;
+                }
+            }
+
+            return null;
+        }
+
         var beforeRun = new Dictionary<int, long>();
         foreach (var (pid, b) in _processes)
         {
-            if (!(now.TryGetValue(pid, out var still) && still.Started == b.Started))
+            if (!Running(pid, b) && Heir(b.Parent) is { } heir)
             {
-                beforeRun[b.Parent] = beforeRun.GetValueOrDefault(b.Parent) + b.Ticks + b.Children;
+                beforeRun[heir] = beforeRun.GetValueOrDefault(heir) + b.Ticks + b.Children;
             }
         }
 
@@ -121,8 +136,10 @@ public sealed class CpuSampler
         byKind["steal"] = machine.Steal - _machine.Steal;
         var busy = machine.Busy - _machine.Busy;
         // Whatever the known kinds do not account for: running processes not ours, and those that came and went. The
-        // interrupts are inside the processes' time already (Linux charges a tick to the task it interrupted), so
-        // they are not taken off twice: that hid up to half a core of others under the redirects' loopback.
+        // interrupts are inside the processes' time already (a kernel without CONFIG_IRQ_TIME_ACCOUNTING, as the
+        // benchmark VM's, charges each tick to the task it interrupted), so they are not taken off twice: that hid up
+        // to half a core of others under the redirects' loopback. (Interrupts on an idle core, charged to no process,
+        // now count as others.)
         byKind["others"] = Math.Max(0, busy - (byKind.Values.Sum() - interrupts));
 
         var cores = Environment.ProcessorCount;

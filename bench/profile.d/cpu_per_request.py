@@ -2,8 +2,8 @@
 
 The harness notes each measured run's CPU by kind of process ("server 134%, wrk 56%, postgres 0% ... of one core");
 divided by that run's requests a second from the table, it is the CPU one request cost. With the machine full, the
-rate a scenario can reach is the cores divided by that cost, which is how docs/benchmarks.md ("How far each miss
-is, in CPU") turns a missed ratio into how much cheaper a request would have to be: for a scenario with a ratio
+rate a scenario can reach is the cores divided by that cost, which is how docs/benchmarks.md ("What limits each
+miss, in CPU") turns a missed ratio into how much cheaper a request would have to be: for a scenario with a ratio
 target, the last column is what the server and PostgreSQL together may spend on a request at the target rate (that
 share of the ceiling's rate: the mean of its runs just before and just after the scenario's, or the one before in
 files from before 12-02), on all the machine's cores less what wrk needs there at its cost in the scenario's run. The
