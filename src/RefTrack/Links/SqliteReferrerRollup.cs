@@ -65,8 +65,11 @@ internal sealed class SqliteReferrerRollup
     /// to write its sums moved the row past the other's clicks, which that one then dropped (found by review).</summary>
     private readonly string _id = Guid.NewGuid().ToString("N");
 
-    private Dictionary<Key, Counts> _summing = [];
-    private List<ParticipantClicks> _ready = []; // The previous window's sums, in key order.
+    // Both kept from one window to the next, emptied rather than replaced: a window's sums under many links run to
+    // tens of thousands of keys, and new ones each window put a dictionary's growth and the sorted list on the large
+    // object heap, whose allocations set off full collections (docs/benchmarks-log.md, Tried and measured, 12-06 10:25).
+    private readonly Dictionary<Key, Counts> _summing = [];
+    private readonly List<ParticipantClicks> _ready = []; // The previous window's sums, in key order.
     private int _readyNext; // The first of _ready not yet written.
     private int _batchesSummed; // Batches in _summing.
     private Progress? _written; // The progress row as this writer last wrote it; null: unknown, recover first.
@@ -109,7 +112,8 @@ internal sealed class SqliteReferrerRollup
                 Add(_summing, row);
             }
 
-            await statements.AddParticipantClicksAsync(Sorted(_summing), ct);
+            SortInto(_ready, _summing);
+            await statements.AddParticipantClicksAsync(_ready, ct);
             Clear();
             await SaveAsync(db, Mine(lastClick, lastClick, null), ct);
             return;
@@ -124,12 +128,12 @@ internal sealed class SqliteReferrerRollup
         {
             // The previous window is all written: the clicks it summed are counted.
             progress = Mine(written.ReadyThrough, written.ReadyThrough, null);
-            _ready = [];
+            _ready.Clear();
             _readyNext = 0;
             if (_batchesSummed >= WindowBatches)
             {
-                _ready = Sorted(_summing);
-                _summing = [];
+                SortInto(_ready, _summing);
+                _summing.Clear();
                 _batchesSummed = 0;
                 progress = Mine(written.ReadyThrough, lastClick, Key.Of(_ready[0]));
             }
@@ -158,8 +162,8 @@ internal sealed class SqliteReferrerRollup
 
     private void Clear()
     {
-        _summing = [];
-        _ready = [];
+        _summing.Clear();
+        _ready.Clear();
         _readyNext = 0;
         _batchesSummed = 0;
     }
@@ -172,14 +176,37 @@ internal sealed class SqliteReferrerRollup
             : new Counts(row.Clicks, row.UniqueClicks, row.BotClicks);
     }
 
-    /// <summary>In the order SQLite sorts the rollup's primary key: the key's columns as text, column by column. The
-    /// text of each has one length (36, 36, 10), so comparing them joined compares them column by column.</summary>
-    private static List<ParticipantClicks> Sorted(Dictionary<Key, Counts> sums) =>
-        sums.Select(s => (Text: s.Key.Text(), Row: new ParticipantClicks(s.Key.CampaignId, s.Key.ParticipantId,
-                s.Key.Day, s.Value.Clicks, s.Value.UniqueClicks, s.Value.BotClicks)))
-            .OrderBy(s => s.Text, StringComparer.Ordinal)
-            .Select(s => s.Row)
-            .ToList();
+    /// <summary>The sums as rows into <paramref name="rows"/> (emptied first), in the order SQLite sorts the rollup's
+    /// primary key (<see cref="CompareAsStored"/>).</summary>
+    private static void SortInto(List<ParticipantClicks> rows, Dictionary<Key, Counts> sums)
+    {
+        rows.Clear();
+        foreach (var (key, sum) in sums)
+        {
+            rows.Add(new ParticipantClicks(key.CampaignId, key.ParticipantId, key.Day, sum.Clicks, sum.UniqueClicks,
+                sum.BotClicks));
+        }
+
+        rows.Sort(CompareAsStored);
+    }
+
+    /// <summary>
+    /// SQLite's order of the rollup's primary key, whose columns are stored as text (EF Core's and
+    /// <see cref="SqliteRawStatement"/>'s binds: a GUID's upper-case "D" form, a day's yyyy-MM-dd) and compared byte by
+    /// byte, column by column. <see cref="Guid.CompareTo(Guid)"/> compares a GUID's fields as the unsigned numbers that
+    /// form its text, in the text's order, and upper-case hex digits sort as the values they stand for; so it sorts as
+    /// the text does, without making it (a string per key made a window's sort most of its allocations).
+    /// </summary>
+    internal static int CompareAsStored(ParticipantClicks x, ParticipantClicks y)
+    {
+        var order = x.CampaignId.CompareTo(y.CampaignId);
+        if (order == 0)
+        {
+            order = x.ParticipantId.CompareTo(y.ParticipantId);
+        }
+
+        return order != 0 ? order : x.Day.CompareTo(y.Day);
+    }
 
     private async Task SaveAsync(AppDbContext db, Progress progress, CancellationToken ct)
     {
@@ -215,11 +242,6 @@ internal sealed class SqliteReferrerRollup
     private readonly record struct Key(Guid CampaignId, Guid ParticipantId, DateOnly Day)
     {
         public static Key Of(ParticipantClicks row) => new(row.CampaignId, row.ParticipantId, row.Day);
-
-        /// <summary>As SQLite stores the columns (EF Core's and <see cref="SqliteRawStatement"/>'s binds), joined.</summary>
-        public string Text() =>
-            CampaignId.ToString("D").ToUpperInvariant() + ParticipantId.ToString("D").ToUpperInvariant() +
-            Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
     private readonly record struct Counts(long Clicks, long UniqueClicks, long BotClicks);

@@ -142,6 +142,38 @@ public sealed class SqliteReferrerRollupTests : IDisposable
         Assert.Equal(await ExpectedAsync(), await ActualAsync());
     }
 
+    /// <summary>
+    /// The window's sums are written in the order SQLite keeps the rollup's key, and the progress row's next key is a
+    /// position in that order, which the recovery compares as SQLite does: the sort must agree with SQLite's own
+    /// ORDER BY of the stored columns (with <see cref="Guid"/>'s bytes compared as in memory, little-endian fields
+    /// first, it would not).
+    /// </summary>
+    [Fact]
+    public async Task Sums_sort_as_SQLite_orders_the_stored_key()
+    {
+        var referrers = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid()).ToArray();
+        var rows = Enumerable.Range(0, 2_000)
+            .Select(_ => new ParticipantClicks(_campaigns[_random.Next(2)], referrers[_random.Next(referrers.Length)],
+                new DateOnly(2026, 1, 1).AddDays(_random.Next(400)), 1, 1, 0))
+            .DistinctBy(r => (r.CampaignId, r.ParticipantId, r.Day))
+            .ToList();
+        await using (var tx = await _db.Database.BeginTransactionAsync())
+        {
+            using var statements = new SqliteClickStatements(_db);
+            await statements.AddParticipantClicksAsync(rows, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var stored = await _db.Database.SqlQueryRaw<string>("""
+            SELECT "CampaignId" || ' ' || "ParticipantId" || ' ' || "Day" AS "Value"
+            FROM "ParticipantDailyClicks" ORDER BY "CampaignId", "ParticipantId", "Day"
+            """).ToListAsync();
+        rows.Sort(SqliteReferrerRollup.CompareAsStored);
+
+        Assert.Equal(stored, rows.Select(r =>
+            $"{r.CampaignId.ToString().ToUpperInvariant()} {r.ParticipantId.ToString().ToUpperInvariant()} {r.Day:yyyy-MM-dd}"));
+    }
+
     public void Dispose()
     {
         _kept.Dispose();
