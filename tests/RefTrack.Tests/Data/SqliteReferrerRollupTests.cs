@@ -151,7 +151,17 @@ public sealed class SqliteReferrerRollupTests : IDisposable
     [Fact]
     public async Task Sums_sort_as_SQLite_orders_the_stored_key()
     {
-        var referrers = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid()).ToArray();
+        // Random GUIDs differ in their first field, so those alone would test nothing past it: GUIDs that share their
+        // leading fields and differ across a sign bit of each later one are among them.
+        string[] edges =
+        [
+            "7fffffff-0000-0000-0000-000000000000", "80000000-0000-0000-0000-000000000000",
+            "00000000-7fff-0000-0000-000000000000", "00000000-8000-0000-0000-000000000000",
+            "00000000-0000-7fff-0000-000000000000", "00000000-0000-8000-0000-000000000000",
+            "00000000-0000-0000-7f00-000000000000", "00000000-0000-0000-8000-000000000000",
+            "00000000-0000-0000-0000-00000000007f", "00000000-0000-0000-0000-000000000080",
+        ];
+        var referrers = Enumerable.Range(0, 100).Select(_ => RandomGuid()).Concat(edges.Select(Guid.Parse)).ToArray();
         var rows = Enumerable.Range(0, 2_000)
             .Select(_ => new ParticipantClicks(_campaigns[_random.Next(2)], referrers[_random.Next(referrers.Length)],
                 new DateOnly(2026, 1, 1).AddDays(_random.Next(400)), 1, 1, 0))
@@ -172,6 +182,13 @@ public sealed class SqliteReferrerRollupTests : IDisposable
 
         Assert.Equal(stored, rows.Select(r =>
             $"{r.CampaignId.ToString().ToUpperInvariant()} {r.ParticipantId.ToString().ToUpperInvariant()} {r.Day:yyyy-MM-dd}"));
+    }
+
+    private Guid RandomGuid()
+    {
+        var bytes = new byte[16];
+        _random.NextBytes(bytes);
+        return new Guid(bytes);
     }
 
     public void Dispose()
