@@ -127,8 +127,8 @@ public sealed class CpuSampler
             Add(kind, p.Ticks - before.Ticks);
             // Children reaped during the run count with their parent's kind (a postgres backend that closed), except
             // the harness's: those are wrk's run, which has exited by now.
-            var reapedBeforeRun = before == default ? 0 : beforeRun.GetValueOrDefault(pid); // not a reused pid's
-            Add(pid == self ? "wrk" : kind, p.Children - before.Children - reapedBeforeRun);
+            // Only a process running since the first sample is anyone's heir, so a reused pid finds nothing here.
+            Add(pid == self ? "wrk" : kind, p.Children - before.Children - beforeRun.GetValueOrDefault(pid));
         }
 
         var interrupts = machine.Interrupts - _machine.Interrupts;

@@ -195,7 +195,7 @@ internal sealed class SqliteReferrerRollup
     /// <see cref="SqliteRawStatement"/>'s binds: a GUID's upper-case "D" form, a day's yyyy-MM-dd) and compared byte by
     /// byte, column by column. <see cref="Guid.CompareTo(Guid)"/> compares a GUID's fields as the unsigned numbers that
     /// form its text, in the text's order, and upper-case hex digits sort as the values they stand for; so it sorts as
-    /// the text does, without making it (a string per key made a window's sort most of its allocations).
+    /// the text does, without making a string per key.
     /// </summary>
     internal static int CompareAsStored(ParticipantClicks x, ParticipantClicks y)
     {
