@@ -78,7 +78,9 @@ public static class DataServices
     /// <item><c>Tcp Keepalive Time=30</c> (and Npgsql's interval, the same): a statement waiting on the server (the
     /// click writer waits out a rollup rebuild for up to 30 minutes) notices a server or network that went away
     /// within about five minutes, from the kernel's probes, instead of after its whole timeout. Npgsql's own <c>Keepalive</c>
-    /// queries are sent only between statements, so they cannot end such a wait.</item>
+    /// queries are sent only between statements, so they cannot end such a wait. Not for a Unix-domain socket
+    /// (<see cref="HasUnixSocketHost"/>), which has no TCP keepalive: Npgsql fails every connection it is asked to set
+    /// it on ("Operation not supported"), and a server on the same host has no network to lose.</item>
     /// </list>
     /// </summary>
     internal static string PostgresConnectionString(DatabaseOptions options)
@@ -95,13 +97,24 @@ public static class DataServices
             effective.NoResetOnClose = true;
         }
 
-        if (!given.ContainsKey("Tcp Keepalive Time") && !given.ContainsKey("TcpKeepAliveTime"))
+        if (!given.ContainsKey("Tcp Keepalive Time") && !given.ContainsKey("TcpKeepAliveTime") &&
+            !HasUnixSocketHost(effective.Host))
         {
             effective.TcpKeepAliveTime = DefaultTcpKeepAliveSeconds;
         }
 
         return effective.ToString();
     }
+
+    /// <summary>
+    /// Whether a host of <paramref name="hosts"/> (Npgsql's comma-separated list) is a Unix-domain socket, told apart
+    /// as Npgsql tells it: a rooted path (the socket's directory, <c>/var/run/postgresql</c>) or <c>@</c> and a name
+    /// (Linux's abstract namespace). The keepalive applies to every connection of the data source, so one socket in the
+    /// list leaves it unset for all.
+    /// </summary>
+    internal static bool HasUnixSocketHost(string? hosts) =>
+        (hosts ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Any(host => host[0] == '@' || Path.IsPathRooted(host));
 
     internal const int DefaultMaxAutoPrepare = 64;
 

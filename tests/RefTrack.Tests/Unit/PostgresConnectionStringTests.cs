@@ -32,6 +32,28 @@ public sealed class PostgresConnectionStringTests
     public void A_tcp_keepalive_time_in_the_connection_string_wins(string given, int expected) =>
         Assert.Equal(expected, Effective(given).TcpKeepAliveTime);
 
+    /// <summary>A Unix-domain socket has no TCP keepalive, and Npgsql fails a connection asked to set it on one
+    /// (<c>PostgresUnixSocketTests</c> connects through one).</summary>
+    [Theory]
+    [InlineData("Host=/var/run/postgresql;Database=reftrack")]
+    [InlineData("Host=/tmp;Port=5433")]
+    [InlineData("Host=@pg-abstract")]
+    [InlineData("Host=db1, /var/run/postgresql")]
+    public void A_unix_socket_gets_no_tcp_keepalive(string given)
+    {
+        var effective = Effective(given);
+        Assert.Equal(0, effective.TcpKeepAliveTime);
+        Assert.DoesNotContain("keepalive", effective.ConnectionString, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(DataServices.DefaultMaxAutoPrepare, effective.MaxAutoPrepare); // The other defaults still apply.
+    }
+
+    [Theory]
+    [InlineData("Host=db1,db2:5433")]
+    [InlineData("Host=127.0.0.1")]
+    [InlineData("Host=::1")]
+    public void A_tcp_host_list_gets_the_keepalive(string given) =>
+        Assert.Equal(DataServices.DefaultTcpKeepAliveSeconds, Effective(given).TcpKeepAliveTime);
+
     [Theory]
     [InlineData("Host=db;No Reset On Close=false")]
     [InlineData("host=db;NoResetOnClose=false")]
