@@ -52,9 +52,13 @@ public sealed class PostgresUnixSocketTests
             using var role = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = @role", admin);
             role.Parameters.AddWithValue("role", Role);
             var socket = Path.Combine(directory, $".s.PGSQL.{tcp.Port}");
-            if (!File.Exists(socket) || (long)role.ExecuteScalar()! == 0)
+            // The socket must lead to the server the test's database was made on: one on this host.
+            var local = tcp.Host is "127.0.0.1" or "localhost" or "::1";
+            if (!local || !File.Exists(socket) || (long)role.ExecuteScalar()! == 0)
             {
-                var problem = $"no socket {socket} or no role {Role}: run .ci/postgres";
+                var problem = local
+                    ? $"no socket {socket} or no role {Role}: run .ci/postgres"
+                    : $"the test server {tcp.Host} is not on this host";
                 if (TestDatabase.IsCi)
                 {
                     Assert.Fail($"CI=true but PostgreSQL cannot be reached over a Unix socket ({problem}).");
