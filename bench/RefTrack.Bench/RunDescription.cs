@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Npgsql;
 
 namespace RefTrack.Bench;
 
@@ -26,8 +27,15 @@ internal static class RunDescription
             .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`")
             .ToList();
         return $"Code: commit `{(commit.Length > 0 ? commit : "unknown")}`{(changed ? " with uncommitted changes in src/ or bench/" : "")}; " +
-               $"environment: {(environment.Count > 0 ? string.Join(", ", environment) : "none set")}.";
+               $"environment: {(environment.Count > 0 ? string.Join(", ", environment) : "none set")}" +
+               (o.Providers.Contains("postgres") ? $"; PostgreSQL: {Server(o.PostgresConnectionString)}." : ".");
     }
+
+    /// <summary>The connection string RefTrack and the ceiling app were given, its password left out: whether a run
+    /// went over TCP or through a Unix socket (<c>--postgres</c>, <c>REFTRACK_BENCH_POSTGRES</c>) changes its rates
+    /// (docs/benchmarks-log.md, 12-06 12:56).</summary>
+    private static string Server(string connectionString) =>
+        $"`{new NpgsqlConnectionStringBuilder(connectionString) { Password = null }}`";
 
     public static async Task<string> MachineAsync(BenchOptions o)
     {
