@@ -133,7 +133,7 @@ public sealed class MigrationTests
                 }
                 finally
                 {
-                    await OnServerAsync($"DROP ROLE IF EXISTS \"{user}\"");
+                    await TestDatabase.OnServerAsync($"DROP ROLE IF EXISTS \"{user}\"");
                 }
             });
     }
@@ -204,7 +204,7 @@ public sealed class MigrationTests
     {
         try
         {
-            await OnServerAsync($"CREATE ROLE \"{user}\" LOGIN NOCREATEDB PASSWORD 'not-a-secret'");
+            await TestDatabase.OnServerAsync($"CREATE ROLE \"{user}\" LOGIN NOCREATEDB PASSWORD 'not-a-secret'");
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InsufficientPrivilege
                                                   && !TestDatabase.IsCi)
@@ -214,24 +214,10 @@ public sealed class MigrationTests
     }
 
     private static async Task<bool> ExistsAsync(string database) =>
-        await OnServerAsync("SELECT COUNT(*) FROM pg_database WHERE datname = $1", database) is 1L;
+        await TestDatabase.OnServerAsync("SELECT COUNT(*) FROM pg_database WHERE datname = $1", database) is 1L;
 
     private static Task DropAsync(string database) =>
-        OnServerAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-
-    /// <summary>On the test server's maintenance database, where one that may not exist can be asked for.</summary>
-    private static async Task<object?> OnServerAsync(string sql, params object[] parameters)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.OnServer("postgres"));
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
-        }
-
-        return await command.ExecuteScalarAsync();
-    }
+        TestDatabase.OnServerAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
 
     private static string AllMessages(Exception e) =>
         e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(AllMessages))

@@ -62,6 +62,21 @@ public sealed class TestDatabase : IDisposable
     public static string OnServer(string database) =>
         new NpgsqlConnectionStringBuilder(Server) { Database = database, MaxPoolSize = 20 }.ToString();
 
+    /// <summary>Runs <paramref name="sql"/> on the test server's maintenance database, where one that may not exist can
+    /// be asked for, with positional parameters (<c>$1</c>, …); returns the first column of its first row.</summary>
+    public static async Task<object?> OnServerAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(OnServer("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>
     /// A database of the given kind. PostgreSQL tests skip when no server answers on a developer machine and fail
     /// under CI (<c>CI=true</c>), so they never silently disappear there.

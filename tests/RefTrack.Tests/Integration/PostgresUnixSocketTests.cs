@@ -24,6 +24,7 @@ public sealed class PostgresUnixSocketTests
         {
             ["RefTrack:Database:ConnectionString"] = overSocket = OverSocket(db),
         });
+        await HandToSocketRoleAsync(app.Database); // Before the first client starts the app.
         var client = app.Client();
 
         var campaign = await client.CreateCampaign(); // Start-up migrated the database over the socket; this writes.
@@ -38,43 +39,41 @@ public sealed class PostgresUnixSocketTests
         Assert.True((bool)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
-    /// <summary>The test's database, made over TCP by <see cref="TestDatabase"/>, handed to the socket's role and
-    /// named through the socket.</summary>
+    private static string SocketDirectory =>
+        Environment.GetEnvironmentVariable("REFTRACK_TEST_POSTGRES_SOCKET") is { Length: > 0 } d ? d : "/var/run/postgresql";
+
+    /// <summary>The test's database, made over TCP by <see cref="TestDatabase"/>, named through the socket.</summary>
     private static string OverSocket(TestDatabase db)
     {
         var tcp = new NpgsqlConnectionStringBuilder(db.ConnectionString);
-        var directory = Environment.GetEnvironmentVariable("REFTRACK_TEST_POSTGRES_SOCKET") is { Length: > 0 } d
-            ? d
-            : "/var/run/postgresql";
-        using (var admin = new NpgsqlConnection(TestDatabase.OnServer("postgres")))
-        {
-            admin.Open();
-            using var role = new NpgsqlCommand("SELECT count(*) FROM pg_roles WHERE rolname = @role", admin);
-            role.Parameters.AddWithValue("role", Role);
-            var socket = Path.Combine(directory, $".s.PGSQL.{tcp.Port}");
-            // The socket must lead to the server the test's database was made on: one on this host.
-            var local = tcp.Host is "127.0.0.1" or "localhost" or "::1";
-            if (!local || !File.Exists(socket) || (long)role.ExecuteScalar()! == 0)
-            {
-                var problem = local
-                    ? $"no socket {socket} or no role {Role}: run .ci/postgres"
-                    : $"the test server {tcp.Host} is not on this host";
-                if (TestDatabase.IsCi)
-                {
-                    Assert.Fail($"CI=true but PostgreSQL cannot be reached over a Unix socket ({problem}).");
-                }
-
-                Assert.Skip($"PostgreSQL over a Unix socket not set up ({problem}).");
-            }
-
-            using var owner = new NpgsqlCommand($"ALTER DATABASE \"{tcp.Database}\" OWNER TO {Role}", admin);
-            owner.ExecuteNonQuery();
-        }
-
         return new NpgsqlConnectionStringBuilder
         {
-            Host = directory, Port = tcp.Port, Database = tcp.Database, Username = Role, Password = Role,
+            Host = SocketDirectory, Port = tcp.Port, Database = tcp.Database, Username = Role, Password = Role,
             MaxPoolSize = tcp.MaxPoolSize,
         }.ToString();
+    }
+
+    /// <summary>Hands the test's database to the socket's role, once the socket and the role are there.</summary>
+    private static async Task HandToSocketRoleAsync(TestDatabase db)
+    {
+        var tcp = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        var socket = Path.Combine(SocketDirectory, $".s.PGSQL.{tcp.Port}");
+        // The socket must lead to the server the test's database was made on: one on this host.
+        var local = tcp.Host is "127.0.0.1" or "localhost" or "::1";
+        if (!local || !File.Exists(socket)
+                   || await TestDatabase.OnServerAsync("SELECT count(*) FROM pg_roles WHERE rolname = $1", Role) is 0L)
+        {
+            var problem = local
+                ? $"no socket {socket} or no role {Role}: run .ci/postgres"
+                : $"the test server {tcp.Host} is not on this host";
+            if (TestDatabase.IsCi)
+            {
+                Assert.Fail($"CI=true but PostgreSQL cannot be reached over a Unix socket ({problem}).");
+            }
+
+            Assert.Skip($"PostgreSQL over a Unix socket not set up ({problem}).");
+        }
+
+        await TestDatabase.OnServerAsync($"ALTER DATABASE \"{tcp.Database}\" OWNER TO {Role}");
     }
 }
