@@ -1,5 +1,8 @@
 using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace RefTrack.Data;
 
@@ -17,6 +20,54 @@ public static class DbErrors
         DbException d => d.SqlState == "23505",
         _ => false,
     };
+
+    // SQLite's primary result codes that say nothing about the rows written.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteNoMemory = 7;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCannotOpen = 14;
+    private const int SqliteProtocol = 15;
+
+    /// <summary>
+    /// The database, or the way to it, was unavailable, busy or short of room: the same work may pass when tried again.
+    /// The click writer retries such a batch (anything else it takes as a row refused and splits the batch to find
+    /// it).
+    /// </summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // A statement_timeout (57014) says the server was slow, not that a row is wrong: splitting a batch
+                // would only send it more statements. Npgsql does not count it transient.
+                case PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }:
+                    return true;
+                // A read-only transaction (25006): the address now leads to a hot standby (a failover not yet
+                // followed, a replica named by mistake). It refuses every write alike, as SQLite's read-only file
+                // below, so a click batch is retried rather than split into a transaction and an error line per click.
+                case PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction }:
+                    return true;
+                // Npgsql's own verdict: a lost or refused connection, a timeout, serialization failures and deadlocks
+                // (40001, 40P01), a shutting down or restarting server (57P01–57P03), a lack of resources (53, 58).
+                case NpgsqlException npgsql:
+                    return npgsql.IsTransient;
+                // Microsoft.Data.Sqlite calls none transient, so the codes are listed here.
+                case SqliteException sqlite:
+                    // A read-only file (a volume remounted read-only) refuses every write alike, and an operator can
+                    // mend it: a click batch is retried, not split into a transaction and an error line per click.
+                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteNoMemory or SqliteReadOnly
+                        or SqliteIoError or SqliteFull or SqliteCannotOpen or SqliteProtocol;
+                case TimeoutException or IOException or SocketException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>PostgreSQL gave up on a serializable transaction (40001) or a deadlock (40P01): retry it. The driver's
     /// error may come wrapped twice: SaveChanges puts it in a <see cref="DbUpdateException"/>, which Npgsql's execution

@@ -9,7 +9,7 @@ namespace RefTrack.Links;
 public sealed partial class ClickWriter
 {
     /// <summary>
-    /// Writes a batch; never throws. A transient failure (<see cref="ClickWriteFailure"/>) is retried, and after the
+    /// Writes a batch; never throws. A transient failure (<see cref="DbErrors.IsTransient"/>) is retried, and after the
     /// last retry the batch is given up on, as the same failure would take its halves. Any other failure is taken as a
     /// row the database refuses: the batch is written in halves, each in a transaction of its own, and a half that
     /// fails so again in halves, down to single clicks, so that only the clicks refused alone are lost.
@@ -57,7 +57,7 @@ public sealed partial class ClickWriter
                 _metrics.Attempted(started, batch.Count, committed: true);
                 return null;
             }
-            catch (Exception e) when (!ClickWriteFailure.IsTransient(e))
+            catch (Exception e) when (!DbErrors.IsTransient(e))
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
                 return attempt > 1 && await FoundWrittenAsync(batch) ? null : e;

@@ -25,7 +25,7 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// last batches committed (<see cref="OpenSqliteWriter"/>). Never the rollups of committed clicks: on SQLite the
 /// per-referrer rollup, which may lag its clicks while they keep coming, is completed from the clicks table by
 /// the first batch after a start (<see cref="SqliteReferrerRollup"/>).
-/// What a failed batch loses: a transient failure (<see cref="ClickWriteFailure"/>) is retried, and the batch is lost
+/// What a failed batch loses: a transient failure (<see cref="DbErrors.IsTransient"/>) is retried, and the batch is lost
 /// only when the last retry fails too; a batch the database refuses (a constraint, a value) is written in parts down
 /// to single clicks, so only the clicks it refuses alone are lost. Either way each is counted in
 /// <c>reftrack.clicks.lost</c> and logged as an error (<see cref="WriteWithRetryAsync"/>).

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using RefTrack.Links;
+using RefTrack.Data;
 
 namespace RefTrack.Tests.Unit;
 
@@ -9,7 +9,7 @@ namespace RefTrack.Tests.Unit;
 /// Which failures the click writer retries (the database or the way to it was unavailable, slow or short of room)
 /// and which it takes as a row refused, splitting the batch to lose only that row.
 /// </summary>
-public sealed class ClickWriteFailureTests
+public sealed class TransientDbErrorTests
 {
     public static TheoryData<string, bool> PostgresStates => new()
     {
@@ -28,9 +28,9 @@ public sealed class ClickWriteFailureTests
     public void PostgreSQL_errors(string sqlState, bool transient)
     {
         var error = new PostgresException("failed", "ERROR", "ERROR", sqlState);
-        Assert.Equal(transient, ClickWriteFailure.IsTransient(error));
+        Assert.Equal(transient, DbErrors.IsTransient(error));
         // As EF Core or a command wrapper hands it over.
-        Assert.Equal(transient, ClickWriteFailure.IsTransient(new DbUpdateException("save failed", error)));
+        Assert.Equal(transient, DbErrors.IsTransient(new DbUpdateException("save failed", error)));
     }
 
     [Theory]
@@ -42,13 +42,13 @@ public sealed class ClickWriteFailureTests
     [InlineData(1555, false)] // SQLITE_CONSTRAINT_PRIMARYKEY
     [InlineData(19, false)] // SQLITE_CONSTRAINT
     public void SQLite_errors(int code, bool transient) =>
-        Assert.Equal(transient, ClickWriteFailure.IsTransient(new SqliteException("failed", code)));
+        Assert.Equal(transient, DbErrors.IsTransient(new SqliteException("failed", code)));
 
     [Fact]
     public void Timeouts_and_lost_connections_are_transient()
     {
-        Assert.True(ClickWriteFailure.IsTransient(new TimeoutException()));
-        Assert.True(ClickWriteFailure.IsTransient(new InvalidOperationException("wrapped", new IOException("reset"))));
-        Assert.False(ClickWriteFailure.IsTransient(new InvalidOperationException("a bug")));
+        Assert.True(DbErrors.IsTransient(new TimeoutException()));
+        Assert.True(DbErrors.IsTransient(new InvalidOperationException("wrapped", new IOException("reset"))));
+        Assert.False(DbErrors.IsTransient(new InvalidOperationException("a bug")));
     }
 }
