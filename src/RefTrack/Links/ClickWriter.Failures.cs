@@ -160,6 +160,10 @@ public sealed partial class ClickWriter
     [LoggerMessage(LogLevel.Error, "Writing {Count} clicks failed after retries; they are lost")]
     private partial void LogDropped(Exception e, int count);
 
+    [LoggerMessage(LogLevel.Error,
+        "The host's time to stop (shutdownTimeoutSeconds) ran out with {Count} clicks not yet written; the process ends without them")]
+    private partial void LogStoppedUnwritten(long count);
+
     [LoggerMessage(LogLevel.Warning,
         "The database refused a batch of {Count} clicks ({Error}); writing it in parts to lose only the clicks it refuses")]
     private partial void LogSplitting(int count, string error);

@@ -14,7 +14,8 @@ public sealed record PendingClick(Click Click, string DeviceKey, string? Fingerp
 /// <summary>
 /// The click path's only writer. Redirects hand clicks to a bounded channel and answer at once; this service commits
 /// them in batches, so a burst costs one transaction per batch instead of one per click. A full channel makes
-/// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits.
+/// redirects wait (nothing is dropped); stopping the service drains the channel before the process exits (within
+/// the host's time to stop: <see cref="StopAsync"/>).
 /// On PostgreSQL up to <see cref="LinkOptions.ClickWriters"/> batches are written at once: one writer waits on each
 /// of its statements' round trips and on its commit, so alone it bounded the hot link (docs/benchmarks-log.md). Concurrent
 /// batches are safe for the same reasons several nodes' writers are: the visitor keys' primary key decides which
@@ -142,12 +143,23 @@ public sealed partial class ClickWriter : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Drains the queue, for as long as the host lets its services stop (<c>HostOptions.ShutdownTimeout</c>: 30 s
+    /// unless <c>shutdownTimeoutSeconds</c> is set). Past that the host goes on without waiting, and the process ends
+    /// with whatever is still unwritten (a database that stopped answering, say): counted in <c>reftrack.clicks.lost</c>
+    /// and logged as an error with the count, so that a loss nobody chose is not silent.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
         _channel.Writer.TryComplete(); // ExecuteAsync drains what is left, then returns.
         Wake();
-        await base.StopAsync(cancellationToken);
+        await base.StopAsync(cancellationToken); // Returns when the drain ends or the host's time for the stop is up.
+        if (ExecuteTask is { IsCompleted: false } && Interlocked.Read(ref _unwritten) is > 0 and var unwritten)
+        {
+            _metrics.Lost((int)unwritten);
+            LogStoppedUnwritten(unwritten);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -60,6 +60,38 @@ public sealed class NodeProcessTests
         Assert.Equal(clicks, await Count(check));
     }
 
+    /// <summary>The drain lasts as long as the host's time to stop (<c>shutdownTimeoutSeconds</c>, 30 s by default):
+    /// a database that does not answer by then keeps the clicks from being written, and the node says how many it
+    /// exits without instead of exiting silently.</summary>
+    [Fact]
+    public async Task Sigterm_past_the_hosts_time_to_stop_logs_the_clicks_left_unwritten()
+    {
+        const int clicks = 20;
+        using var database = TestDatabase.Create(Provider.Sqlite);
+        var settings = RefTrackNode.Settings(database);
+        settings["shutdownTimeoutSeconds"] = "1";
+        await using var node = await RefTrackNode.StartAsync(settings);
+        var client = node.Client(TestApp.AdminKey);
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        await using var blocker = await Open(database);
+        await Execute(blocker, "BEGIN IMMEDIATE;"); // Held past the stop: the writer waits up to 10 s per attempt.
+        for (var i = 0; i < clicks; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/r/{code}");
+            request.Headers.UserAgent.ParseAdd($"Mozilla/5.0 (visitor {i})");
+            Assert.Equal(HttpStatusCode.Found, (await client.SendAsync(request)).StatusCode);
+        }
+
+        await node.StopAsync(); // Exits once the host's second is up, with the lock still held.
+        await Execute(blocker, "ROLLBACK;");
+
+        Assert.Contains($"ran out with {clicks} clicks not yet written", node.Output, StringComparison.Ordinal);
+        await using var check = await Open(database);
+        Assert.Equal(0L, await Count(check));
+    }
+
     private static async Task<SqliteConnection> Open(TestDatabase database)
     {
         var connection = new SqliteConnection($"Data Source={database.SqlitePath};Pooling=False");
