@@ -32,6 +32,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's bad request is answered by BadRequestHandler; it is not an error of ours to log.
     SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+    StatusCodeSelector = StatusCodeProblemTypes.ForException, // 503 for a database that is down or busy.
     ExceptionHandler = StatusCodeProblemTypes.WriteAsync, // After logging; JSON whatever the client accepts.
 });
 app.UseRefTrackProxyHeaders(); // Before routing: everything after sees the visitor's address.

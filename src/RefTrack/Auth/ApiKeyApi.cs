@@ -77,6 +77,14 @@ public static class ApiKeyApi
         Guid id, AppDbContext db, ApiKeyCache keys, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        // Read first (a key's hash never changes), so that nothing is left to read once the revocation has committed:
+        // a read failing then answered 500 for a revocation that was done, and left the key in this node's cache.
+        var hash = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).FirstOrDefaultAsync(ct);
+        if (hash is null)
+        {
+            return Problems.NotFound("API key");
+        }
+
         // The last active admin key is never revoked, so nobody locks themselves out. Counting and revoking in one
         // statement is not enough under READ COMMITTED (two admins revoking each other both see two); a
         // serializable transaction makes concurrent revocations take turns.
@@ -88,7 +96,7 @@ public static class ApiKeyApi
         {
             // Committed: evicted even if the caller has gone meanwhile (its token cancelled), or the revoked key would
             // keep working on this node for the cache's time.
-            keys.Evict(await db.ApiKeys.Where(k => k.Id == id).Select(k => k.SecretHash).SingleAsync(CancellationToken.None));
+            keys.Evict(hash);
             return TypedResults.NoContent();
         }
 

@@ -131,7 +131,7 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
                     {
                         // Whatever failed, the unit's own work or releasing its savepoint after it, the unit is rolled
                         // back and answered with that failure; the others go on.
-                        tx.RollbackToSavepoint("unit");
+                        RollBackUnit(tx, e);
                         unit.Fail(e);
                     }
                     finally
@@ -157,6 +157,25 @@ public sealed partial class SqliteGroupCommit : IHostedService, ITransactionRunn
         foreach (var unit in batch)
         {
             unit.Answer(failure);
+        }
+    }
+
+    /// <summary>
+    /// Rolls a failed unit back to its savepoint. On some errors (a full disk, an I/O error, no memory) SQLite has
+    /// already rolled the whole transaction back, savepoint and all: then the batch fails, with the unit's failure
+    /// first, as its cause, and the savepoint's only after it (it was the savepoint's "no such savepoint" alone, which
+    /// hid the full disk from the log and from the callers; found by review).
+    /// </summary>
+    private static void RollBackUnit(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, Exception failure)
+    {
+        try
+        {
+            tx.RollbackToSavepoint("unit");
+        }
+        catch (Exception savepoint)
+        {
+            throw new AggregateException("A queued write failed and the transaction could not go on without it",
+                failure, savepoint);
         }
     }
 

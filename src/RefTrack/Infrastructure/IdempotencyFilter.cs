@@ -14,7 +14,8 @@ namespace RefTrack.Infrastructure;
 /// other answer frees the key for a retry. Keys are scoped to the API key, the endpoint and its route values (the
 /// campaign), however the URL writes them: <see cref="IdempotencyScope"/>.
 /// </summary>
-internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonOptions> json) : IEndpointFilter
+internal sealed partial class IdempotencyFilter(
+    IdempotencyClaims claims, IOptions<JsonOptions> json, ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -64,7 +65,7 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
         }
         catch
         {
-            await claims.ReleaseAsync(scope, claimedAt);
+            await TryReleaseAsync(scope, claimedAt); // Never in place of the request's own failure.
             throw;
         }
 
@@ -75,15 +76,49 @@ internal sealed class IdempotencyFilter(IdempotencyClaims claims, IOptions<JsonO
             // Created<T> carries its Location as a property; it is only written to the response later.
             var location = inner.GetType().GetProperty("Location")?.GetValue(inner) as string;
             var stored = JsonSerializer.Serialize(value.Value, value.Value?.GetType() ?? typeof(object), json.Value.SerializerOptions);
-            await claims.CompleteAsync(scope, hash, status.StatusCode!.Value, stored, location);
+            try
+            {
+                await claims.CompleteAsync(scope, hash, status.StatusCode!.Value, stored, location);
+            }
+            catch (Exception e)
+            {
+                // The request's own writes are committed: answer them, not a 500 for work that was done. A retry with
+                // the key runs the request again once the claim is released (or stale), and the two requests that
+                // take a key (a registration, a conversion) are exactly once by their external ids anyway.
+                LogNotStored(e, key);
+                await TryReleaseAsync(scope, claimedAt);
+            }
         }
         else
         {
-            await claims.ReleaseAsync(scope, claimedAt);
+            await TryReleaseAsync(scope, claimedAt);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Frees the key for a retry. A release that fails (the database still down, typically) is logged and left: the
+    /// claim then holds the key until it is stale (<see cref="IdempotencyClaims"/>, a minute), and the request's own
+    /// answer or failure is what its client gets.
+    /// </summary>
+    private async Task TryReleaseAsync(string scope, DateTime claimedAt)
+    {
+        try
+        {
+            await claims.ReleaseAsync(scope, claimedAt);
+        }
+        catch (Exception e)
+        {
+            LogNotReleased(e);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The answer to a request with Idempotency-Key {Key} was not stored; a retry with the key runs it again")]
+    private partial void LogNotStored(Exception e, string key);
+
+    [LoggerMessage(LogLevel.Warning, "An Idempotency-Key was not released; it is held until its claim is stale")]
+    private partial void LogNotReleased(Exception e);
 
     /// <summary>The answer to a request whose key another request holds.</summary>
     private static IResult Refuse(HttpContext http, IdempotencyRecord? holder, string hash)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using RefTrack.Data;
 
 namespace RefTrack.Infrastructure;
 
@@ -9,7 +10,7 @@ namespace RefTrack.Infrastructure;
 /// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
 /// <c>NotFound</c>; 405 for a path that exists with another method; 413 for a body over the limit (the endpoint's
 /// body reader sets the status when Kestrel refuses to read on); 415 for a body that is not declared JSON. The
-/// exception handler's 500 goes through the same customisation. Problems that name a type of their own keep it.
+/// exception handler's 500 and 503 go through the same customisation. Problems that name a type of their own keep it.
 /// </summary>
 internal static class StatusCodeProblemTypes
 {
@@ -26,13 +27,35 @@ internal static class StatusCodeProblemTypes
     /// </summary>
     public static Task WriteAsync(StatusCodeContext context) => WriteAsync(context.HttpContext);
 
-    /// <summary>The same for the exception handler's 500 (<c>ExceptionHandlerOptions.ExceptionHandler</c>): without
-    /// it the handler asks the problem details service alone, and a client whose <c>Accept</c> excludes JSON got a
-    /// bare 500.</summary>
+    /// <summary>Seconds a client waits before retrying after a 503: a database that restarts or fails over, or a
+    /// SQLite file another process holds, is back within seconds, or needs an operator.</summary>
+    public const string RetryAfterSeconds = "5";
+
+    /// <summary>
+    /// The exception handler's status: 503 when the database, or the way to it, was unavailable, busy or short of room
+    /// (<see cref="DbErrors.IsTransient"/>: the same request may pass when sent again), so that a client can tell an
+    /// outage from a bug; 500 for anything else. A request's bad input is <see cref="BadHttpRequestException"/>'s own
+    /// status, as the handler's default would answer it.
+    /// </summary>
+    public static int ForException(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        _ when DbErrors.IsTransient(exception) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The same for the exception handler's 500 and 503 (<c>ExceptionHandlerOptions.ExceptionHandler</c>):
+    /// without it the handler asks the problem details service alone, and a client whose <c>Accept</c> excludes JSON
+    /// got a bare 500. A 503 says when to retry.</summary>
     public static Task WriteAsync(HttpContext http)
     {
         var problem = new ProblemDetails { Status = http.Response.StatusCode };
         Apply(problem, http.Response.StatusCode);
+        if (http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = RetryAfterSeconds;
+        }
+
         return TypedResults.Problem(problem).ExecuteAsync(http);
     }
 
@@ -49,7 +72,8 @@ internal static class StatusCodeProblemTypes
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
             StatusCodes.Status413PayloadTooLarge => "payload-too-large",
             StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
-            StatusCodes.Status500InternalServerError => "internal-error", // The exception handler's answer.
+            StatusCodes.Status500InternalServerError => "internal-error", // The exception handler's answers.
+            StatusCodes.Status503ServiceUnavailable => "service-unavailable",
             _ => null,
         };
         if (slug is not null)
@@ -61,6 +85,10 @@ internal static class StatusCodeProblemTypes
         {
             // Typically curl -d without -H 'Content-Type: application/json' (it sends a form type).
             problem.Detail ??= "Send the body as JSON, with Content-Type: application/json.";
+        }
+        else if (slug == "service-unavailable")
+        {
+            problem.Detail ??= "The database is unavailable or busy. Retry after the time in Retry-After.";
         }
         else if (slug == "payload-too-large")
         {

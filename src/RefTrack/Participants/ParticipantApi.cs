@@ -113,7 +113,12 @@ public static class ParticipantApi
         {
             db.ChangeTracker.Clear();
             var taken = await db.ReferralCodes.AsNoTracking().FirstOrDefaultAsync(c => c.Code == code.Code, ct);
-            return taken is not null && taken.CampaignId == campaignId && taken.ParticipantId == code.ParticipantId
+            if (taken is null)
+            {
+                throw; // Another unique index refused the insert (not the code's, which does not hold it): not taken.
+            }
+
+            return taken.CampaignId == campaignId && taken.ParticipantId == code.ParticipantId
                 ? TypedResults.Ok(taken.AsResponse(links))
                 : Problems.Conflict("code-taken", "This referral code is already taken.");
         }

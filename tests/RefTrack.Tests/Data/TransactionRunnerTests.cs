@@ -40,6 +40,26 @@ public sealed class TransactionRunnerTestsSqlite() : TransactionRunnerTests(Prov
         Assert.Equal(SqliteGroupCommit.CheckpointPages, checkpointPages);
     }
 
+    /// <summary>On a full disk, an I/O error or no memory SQLite rolls the whole transaction back by itself; the
+    /// unit's savepoint is then gone too. Its caller must still learn the unit's own failure, not only "no such
+    /// savepoint" (a full disk is a 503 to the client, that a 500). The ROLLBACK stands in for SQLite's own.</summary>
+    [Fact]
+    public async Task A_unit_whose_failure_ended_the_transaction_is_answered_with_that_failure()
+    {
+        using var app = new TestApp(Provider.Sqlite);
+        _ = app.Client();
+
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Runner(app).RunAsync<int>(async (db, ct) =>
+        {
+            await db.Database.ExecuteSqlRawAsync("ROLLBACK", ct);
+            throw new Microsoft.Data.Sqlite.SqliteException("database or disk is full", 13);
+        }, CancellationToken.None));
+
+        Assert.Equal(13, Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(thrown.InnerException).SqliteErrorCode);
+        Assert.True(DbErrors.IsTransient(thrown));
+        Assert.Equal(1, await Runner(app).RunAsync((_, _) => Task.FromResult(1), CancellationToken.None)); // Goes on.
+    }
+
     /// <summary>A unit that lost a unique race to a sibling in its batch must not be answered "duplicate" when the
     /// batch's commit then fails: the winner was not written either, and callers read the winner back on a duplicate
     /// (ConversionRecorder answers 500 "duplicate but is not stored" when it is missing).</summary>

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Data;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -38,6 +41,31 @@ public abstract class ParticipantCodesTests(Provider provider)
         // By id as well as by external id.
         var byId = await client.GetOk($"/api/v1/campaigns/{campaignId}/participants/{a.Str("id")}/codes");
         Assert.Equal(3, byId["data"]!.AsArray().Count);
+    }
+
+    /// <summary>Only the code's own index makes a code "taken": another unique index refusing the insert is a failure
+    /// of another kind (here one made for the test on the change feed), not a 409 that sends the client looking for
+    /// another code (found by review).</summary>
+    [Fact]
+    public async Task A_unique_violation_that_is_not_the_codes_is_not_code_taken()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>().Database;
+            await db.ExecuteSqlRawAsync("""CREATE UNIQUE INDEX "TestOnlyCodeChangesCode" ON "CodeChanges" ("Code")""");
+            await db.ExecuteSqlInterpolatedAsync(
+                $"""INSERT INTO "CodeChanges" ("Code", "ChangedAt") VALUES ({"ALICE-2026"}, {DateTime.UtcNow})""");
+        }
+
+        var route = $"/api/v1/campaigns/{campaignId}/participants/user-a/codes";
+        var response = await client.PostAsJsonAsync(route, new { code = "Alice-2026" });
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Single((await client.GetOk(route))["data"]!.AsArray()); // The generated code alone: nothing added.
     }
 
     /// <summary>A client whose answer was lost retries: its code is its own, not "taken" (found by review).</summary>
