@@ -99,11 +99,14 @@ public sealed class SqliteReferrerRollupTests : IDisposable
             await WriteAsync(rollup, catchUp: false);
         }
 
+        Assert.NotEqual(await ExpectedAsync(), await ActualAsync()); // Sums held, not written.
+
         await RollupRebuilder.RebuildAsync(_db, CancellationToken.None);
+        Assert.Equal(await ExpectedAsync(), await ActualAsync()); // The rebuild counts them (found by review: unchecked).
         await WriteAsync(rollup, catchUp: false);
         await WriteAsync(rollup, catchUp: true);
 
-        Assert.Equal(await ExpectedAsync(), await ActualAsync());
+        Assert.Equal(await ExpectedAsync(), await ActualAsync()); // And the writer does not count them again.
     }
 
     /// <summary>

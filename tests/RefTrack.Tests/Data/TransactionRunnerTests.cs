@@ -291,22 +291,25 @@ public abstract class TransactionRunnerTests(Provider provider)
             return value;
         }, CancellationToken.None);
 
-        var attempts = Enumerable.Range(0, 10).Select(i => Task.Run(() => Insert($"v{i}"))).ToList();
-        var winners = new List<string>();
-        foreach (var attempt in attempts)
+        // Each loser reads the winner as soon as it is answered, in its own continuation (found by review: read in
+        // the order the attempts were started, a loser answered before the winner's commit would still pass).
+        var attempts = Enumerable.Range(0, 10).Select(i => Task.Run(async () =>
         {
             try
             {
-                winners.Add(await attempt);
+                return (Won: (string?)await Insert($"v{i}"), WinnerSeen: true);
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
             {
-                // The loser reads the winner at once: it committed before the loser was answered.
                 await using var scope = app.Services.CreateAsyncScope();
-                Assert.NotNull(await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
-                    .SingleOrDefaultAsync(s => s.Key == "contested"));
+                var seen = await scope.ServiceProvider.GetRequiredService<AppDbContext>().InstanceSettings
+                    .AnyAsync(s => s.Key == "contested");
+                return (Won: (string?)null, WinnerSeen: seen);
             }
-        }
+        })).ToList();
+        var outcomes = await Task.WhenAll(attempts);
+        Assert.All(outcomes, o => Assert.True(o.WinnerSeen, "a loser was answered before the winner committed"));
+        var winners = outcomes.Where(o => o.Won is not null).Select(o => o.Won!).ToList();
 
         var winner = Assert.Single(winners);
         await using var check = app.Services.CreateAsyncScope();

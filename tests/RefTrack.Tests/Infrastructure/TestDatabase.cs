@@ -118,7 +118,10 @@ public sealed class TestDatabase : IDisposable
         }
     }
 
-    internal static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Any value of <c>CI</c> but "false" and "0": runners set "true", "1" or their own name, and a PostgreSQL
+    /// test must not skip quietly on any of them (found by review: only "true" counted).</summary>
+    internal static bool IsCi => Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci
+        && !string.Equals(ci, "false", StringComparison.OrdinalIgnoreCase) && ci != "0";
 
     private static string Server => Environment.GetEnvironmentVariable("REFTRACK_TEST_POSTGRES") is { Length: > 0 } s ? s : DefaultServer;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.Configuration;
 using RefTrack.Tests.Infrastructure;
 
@@ -92,6 +93,39 @@ public sealed class ProxyHeaderTests
         Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.1, 203.0.113.1", 1));
         Assert.Equal(HttpStatusCode.NotFound, await Guess(client, "198.51.100.2, 203.0.113.1", 2));
         Assert.Equal(HttpStatusCode.TooManyRequests, await Guess(client, "198.51.100.3, 203.0.113.1", 3));
+    }
+
+    /// <summary>A balancer that ends TLS forwards plain HTTP: with it trusted, referral links take the visitor's scheme
+    /// from X-Forwarded-Proto; from a peer not trusted the header is ignored. X-Forwarded-Host is never read, whoever
+    /// sends it (docs/operations.md: behind a proxy, set PublicBaseUrl).</summary>
+    [Theory]
+    [InlineData("10.0.0.0/8", "https://localhost/r/")]
+    [InlineData(null, "http://localhost/r/")]
+    public async Task Referral_links_take_a_trusted_balancers_scheme_and_never_the_forwarded_host(
+        string? trusted, string linkStart)
+    {
+        using var app = new TestApp(new Dictionary<string, string?>
+        {
+            ["RefTrack:Proxy:TrustedNetworks"] = trusted,
+            ["RefTrack:PublicBaseUrl"] = null, // Links from the request.
+        })
+        {
+            RemoteAddress = Balancer,
+        };
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/participants")
+        {
+            Content = JsonContent.Create(new { externalId = "user-a", email = "a@example.org", name = "A" }),
+        };
+        request.Headers.Add("X-Forwarded-For", "203.0.113.1");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "attacker.example");
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.StartsWith(linkStart, (await response.ReadJson()).Str("referralLink"), StringComparison.Ordinal);
     }
 
     /// <summary>Out of range, not an address, or an inet_aton shorthand the framework would read as another network

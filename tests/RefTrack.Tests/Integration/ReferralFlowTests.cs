@@ -354,8 +354,8 @@ public abstract class ReferralFlowTests(Provider provider)
         var otherCampaign = await client.CreateCampaign(name: "Other");
         await client.AddStandardRules(campaignId);
         var a = await client.Register(campaignId, "user-a");
-        var c = await client.Register(campaignId, "user-c");
-        var x = await client.Register(otherCampaign, "user-x");
+        await client.Register(campaignId, "user-c");
+        await client.Register(otherCampaign, "user-x");
 
         var vanity = await client.PostOk($"/api/v1/campaigns/{campaignId}/participants/user-a/codes", new { code = "Alice-2026" });
         Assert.Equal("ALICE-2026", vanity.Str("code"));
@@ -377,8 +377,6 @@ public abstract class ReferralFlowTests(Provider provider)
 
         var missing = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants/nobody/codes", new { code = "nobody-code" });
         await missing.AssertProblem(HttpStatusCode.NotFound, "not-found");
-        Assert.NotNull(c);
-        Assert.NotNull(x);
     }
 
     private static void AssertClicks(JsonNode stats, long total, long unique, long bots)

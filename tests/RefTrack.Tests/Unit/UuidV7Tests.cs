@@ -67,9 +67,10 @@ public sealed class UuidV7Tests
     [Fact]
     public void Ids_for_now_sort_in_the_order_they_were_minted_within_a_millisecond_too()
     {
-        // Ten thousand take a few milliseconds: most share theirs with others.
+        // Ten thousand take a few milliseconds: many share theirs with others. (Only that some do is asserted: how many
+        // depends on the machine's speed, which a test must not; found by review.)
         var ids = Enumerable.Range(0, 10_000).Select(_ => UuidV7.New()).ToList();
-        Assert.True(ids.Select(ClickIds.MintedAt).Distinct().Count() < ids.Count / 10);
+        Assert.True(ids.Select(ClickIds.MintedAt).Distinct().Count() < ids.Count, "no two ids share a millisecond");
         for (var i = 1; i < ids.Count; i++)
         {
             Assert.True(ids[i - 1].CompareTo(ids[i]) < 0, $"id {i} sorts before id {i - 1}");
