@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;
@@ -69,8 +70,15 @@ public static class RedirectApi
         ClickHasher hasher,
         RedirectCookies cookies,
         UnknownCodeLimiter limiter,
-        TimeProvider clock)
+        TimeProvider clock,
+        IOptions<PublicUrlOptions> publicUrl)
     {
+        /// <summary>Links served over HTTPS: then the cookies are <c>secure</c> whatever scheme reached this node. A
+        /// proxy that ends TLS and is not among the trusted networks forwards plain HTTP, and the cookies went out
+        /// without it, to be sent over plain HTTP as well (found by review).</summary>
+        private readonly bool _httpsLinks =
+            publicUrl.Value.PublicBaseUrl?.StartsWith("https:", StringComparison.OrdinalIgnoreCase) == true;
+
         public async Task FollowAsync(string code, HttpContext http)
         {
             if (await ResolveOrRefuseAsync(code, http) is not { } resolved)
@@ -104,7 +112,7 @@ public static class RedirectApi
             var fingerprint = incomingDevice is null ? hasher.FingerprintKey(ipHash, userAgent) : null;
             await writer.EnqueueAsync(new PendingClick(click, "d:" + deviceId, fingerprint), ct);
 
-            var secure = http.Request.IsHttps;
+            var secure = _httpsLinks || http.Request.IsHttps;
             var clickId = click.Id.ToString();
             var response = http.Response;
             response.Headers.SetCookie = new([

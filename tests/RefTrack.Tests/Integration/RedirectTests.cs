@@ -54,6 +54,26 @@ public abstract class RedirectTests(Provider provider)
         Assert.Equal(click.DeviceId, again.DeviceId);
     }
 
+    /// <summary>Links served over HTTPS (<c>PublicBaseUrl</c>) get <c>secure</c> cookies even when this node is
+    /// reached over plain HTTP, as behind a proxy that ends TLS and is not trusted for X-Forwarded-Proto (found by
+    /// review); without <c>PublicBaseUrl</c> the request's own scheme decides. Test requests come over HTTP.</summary>
+    [Theory]
+    [InlineData("https://refer.example.com", true)]
+    [InlineData("http://refer.example.com", false)]
+    [InlineData(null, false)]
+    public async Task Cookies_are_secure_when_links_are_served_over_https(string? publicBaseUrl, bool secure)
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:PublicBaseUrl"] = publicBaseUrl });
+        var client = app.Client();
+        var code = (await client.Register(await client.CreateCampaign(), "user-a")).Str("referralCode");
+
+        var click = await app.ClickLink(code);
+
+        var cookies = click.Response.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Equal(2, cookies.Count);
+        Assert.All(cookies, c => Assert.Equal(secure, c.Contains("; secure", StringComparison.OrdinalIgnoreCase)));
+    }
+
     [Fact]
     public async Task Head_answers_where_the_link_leads_and_records_nothing()
     {
