@@ -12,7 +12,8 @@ public static class AuthServices
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true"));
+            .AddPolicy(Caller.AdminPolicy, p => p.RequireClaim(Caller.AdminClaim, "true")
+                .AddRequirements(new ActiveAdminKeyRequirement()));
         services.AddMemoryCache();
         services.AddOptions<MemoryCacheOptions>().Configure<TimeProvider>((o, time) => o.Clock = new ElapsedTimeClock(time));
         services.AddSingleton<ApiKeyCache>();

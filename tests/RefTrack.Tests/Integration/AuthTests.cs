@@ -160,6 +160,33 @@ public abstract class AuthTests(Provider provider)
         await (await admin.DeleteAsync($"/api/v1/api-keys/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
+    /// <summary>An admin key revoked on another node (here: in the database behind this node's back, with a key cache
+    /// of an hour) still reads through this node's cache until it expires, as docs/operations.md says, but may no longer
+    /// use the admin routes: it could have created an admin key of its own to outlive its revocation (found by
+    /// review).</summary>
+    [Fact]
+    public async Task An_admin_key_revoked_elsewhere_loses_the_admin_routes_at_once()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Auth:KeyCacheSeconds"] = "3600" });
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "leaked", admin = true });
+        var leaked = app.Client(created.Str("key"));
+        Assert.Empty((await leaked.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // Now in this node's cache.
+        using (var scope = app.Services.CreateScope())
+        {
+            var id = Guid.Parse(created.Str("id"));
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiKeys.Where(k => k.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, DateTime.UtcNow));
+        }
+
+        Assert.Empty((await leaked.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // The cache, as documented.
+        var successor = await leaked.PostAsJsonAsync("/api/v1/api-keys", new { name = "successor", admin = true });
+        await successor.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        var campaign = await leaked.PostAsJsonAsync("/api/v1/campaigns", new { name = "x", destinationUrl = "https://example.com/" });
+        await campaign.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(2, (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Count); // No successor.
+    }
+
     [Fact]
     public async Task Key_list_never_contains_secrets()
     {
