@@ -61,7 +61,11 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
+        // RFC 6750 3.1: a token that was sent and refused is named as such; a request without one gets the bare scheme.
+        string? sent = Request.Headers.Authorization;
+        Response.Headers.WWWAuthenticate = sent?.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) == true
+            ? "Bearer error=\"invalid_token\""
+            : "Bearer";
         return WriteProblem(StatusCodes.Status401Unauthorized, "unauthorized",
             "A valid API key is required.", "Send 'Authorization: Bearer <api key>'.");
     }

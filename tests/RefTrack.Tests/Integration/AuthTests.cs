@@ -26,7 +26,8 @@ public abstract class AuthTests(Provider provider)
         {
             var response = await anonymous.GetAsync(url);
             await response.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-            Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+            var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+            Assert.Equal(("Bearer", null), (challenge.Scheme, challenge.Parameter)); // No token sent: no error named.
         }
 
         var post = await anonymous.PostAsJsonAsync("/api/v1/campaigns", new { name = "X", destinationUrl = "https://x.example" });
@@ -41,7 +42,8 @@ public abstract class AuthTests(Provider provider)
 
         var wrong = await app.Client("rt_this_key_does_not_exist_0123456789").GetAsync("/api/v1/campaigns");
         await wrong.AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
-        Assert.NotEmpty(wrong.Headers.WwwAuthenticate);
+        var challenge = Assert.Single(wrong.Headers.WwwAuthenticate); // RFC 6750 3.1: the token sent is refused.
+        Assert.Equal(("Bearer", "error=\"invalid_token\""), (challenge.Scheme, challenge.Parameter));
 
         // The admin key with one character changed.
         var almost = await app.Client(TestApp.AdminKey[..^1] + "m").GetAsync("/api/v1/campaigns");
