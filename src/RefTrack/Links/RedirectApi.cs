@@ -145,7 +145,7 @@ public static class RedirectApi
                 {
                     // Not looked up lately, so finding out costs a database read: an address already refused for
                     // guessing gets its 429 without one (a guesser's codes are new ones, never in the cache).
-                    if (limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http)) is { } wait)
+                    if (limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http), NetworkKey(http)) is { } wait)
                     {
                         await TooManyAsync(http, wait);
                         return null;
@@ -166,7 +166,7 @@ public static class RedirectApi
 
         /// <summary>404 for an unknown or disabled code; 429 once the client's address has missed too often.</summary>
         private Task RefuseAsync(HttpContext http) =>
-            limiter.TryMiss(ClientKey(http)) is { } wait
+            limiter.TryMiss(ClientKey(http), NetworkKey(http)) is { } wait
                 ? TooManyAsync(http, wait)
                 : Problems.NotFound("Referral code").ExecuteAsync(http);
 
@@ -180,5 +180,7 @@ public static class RedirectApi
         }
 
         private static string ClientKey(HttpContext http) => UnknownCodeLimiter.ClientKey(http.Connection.RemoteIpAddress);
+
+        private static string? NetworkKey(HttpContext http) => UnknownCodeLimiter.NetworkKey(http.Connection.RemoteIpAddress);
     }
 }

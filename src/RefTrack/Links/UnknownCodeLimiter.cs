@@ -22,12 +22,24 @@ namespace RefTrack.Links;
 /// </remarks>
 public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposable
 {
+    /// <summary>
+    /// How many clients' allowances an IPv6 /48 has together (<see cref="NetworkKey"/>). Each /64 is a client of its
+    /// own, and a /48, the most a site is handed and what a tunnel broker gives anyone for the asking, holds 65,536 of
+    /// them: without a limit of its own, one holder of a /48 could guess about two million codes a minute, each a
+    /// database read (found by review). Sixteen subnets of one site guessing at full rate at once is more than a site
+    /// of real visitors mistyping links comes near.
+    /// </summary>
+    public const int NetworkAllowances = 16;
+
+    private const string NetworkSuffix = "::/48";
+
     private static readonly long SweepTicks = Stopwatch.Frequency * 60;
 
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
-        RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+        RateLimitPartition.GetFixedWindowLimiter(client, key => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = options.Value.UnknownCodeLimitPerMinute,
+            PermitLimit = options.Value.UnknownCodeLimitPerMinute
+                          * (key.EndsWith(NetworkSuffix, StringComparison.Ordinal) ? NetworkAllowances : 1),
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
         }));
@@ -83,6 +95,30 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
             $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]):x}::/64");
     }
 
+    /// <summary>
+    /// The IPv6 /48 a client's /64 belongs to (<c>2001:db8:0::/48</c>), whose misses also count together, up to
+    /// <see cref="NetworkAllowances"/> clients' worth; null for an IPv4 client (also one mapped or translated into
+    /// IPv6), which has no such network.
+    /// </summary>
+    public static string? NetworkKey(IPAddress? address)
+    {
+        if (address is not { AddressFamily: AddressFamily.InterNetworkV6 } || address.IsIPv4MappedToIPv6)
+        {
+            return null;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        if (bytes[..12].SequenceEqual(Nat64WellKnownPrefix))
+        {
+            return null;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]):x}:" +
+            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}{NetworkSuffix}");
+    }
+
     /// <summary>Whether any client may be being refused: when none is (nearly always), the redirect need not even
     /// format the client's address to ask <see cref="RetryAfter"/>. Refusals that ran out are dropped here too, at most
     /// once a minute.</summary>
@@ -97,15 +133,25 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
         return Volatile.Read(ref _refusedCount) > 0;
     }
 
-    /// <summary>Counts a miss. Null when the miss is allowed; otherwise how long the client should wait.</summary>
-    public TimeSpan? TryMiss(string client)
+    /// <summary>Counts a miss, against the client and against its network (<see cref="NetworkKey"/>) if it has one.
+    /// Null when the miss is allowed; otherwise how long the client should wait.</summary>
+    public TimeSpan? TryMiss(string client, string? network = null)
     {
-        if (RetryAfter(client) is { } refused)
+        if (RetryAfter(client, network) is { } refused)
         {
             return refused;
         }
 
-        using var lease = _limiter.AttemptAcquire(client);
+        return TryAcquire(client) ?? (network is null ? null : TryAcquire(network));
+    }
+
+    /// <summary><see cref="RetryAfter(string)"/> of the client, or else of its network.</summary>
+    public TimeSpan? RetryAfter(string client, string? network) =>
+        RetryAfter(client) ?? (network is null ? null : RetryAfter(network));
+
+    private TimeSpan? TryAcquire(string key)
+    {
+        using var lease = _limiter.AttemptAcquire(key);
         if (lease.IsAcquired)
         {
             return null;
@@ -113,7 +159,7 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
 
         var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
         var now = Stopwatch.GetTimestamp();
-        Refuse(client, now + (long)(wait.TotalSeconds * Stopwatch.Frequency));
+        Refuse(key, now + (long)(wait.TotalSeconds * Stopwatch.Frequency));
         SweepIfDue(now);
         return wait;
     }

@@ -504,6 +504,27 @@ public abstract class RedirectTests(Provider provider)
         await (await Get("/r/GUESS5", "2001:db8:0:2::1")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
+    /// <summary>Spread over many /64s of one /48, guesses still meet a limit: the /48's, sixteen clients' worth
+    /// (found by review: a /48 had 65,536 allowances).</summary>
+    [Fact]
+    public async Task Guesses_spread_over_the_64s_of_one_48_meet_its_limit()
+    {
+        using var app = BehindBalancer(unknownCodesPerMinute: 2);
+        var guess = 0;
+
+        async Task<HttpStatusCode> Guess(string visitor) =>
+            (await app.GetLink($"/r/GUESS{++guess}", forwardedFor: visitor)).StatusCode;
+
+        for (var subnet = 0; subnet < RefTrack.Links.UnknownCodeLimiter.NetworkAllowances; subnet++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, await Guess($"2001:db8:0:{subnet:x}::1"));
+            Assert.Equal(HttpStatusCode.NotFound, await Guess($"2001:db8:0:{subnet:x}::2"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Guess("2001:db8:0:ff::1")); // A /64 not used yet.
+        Assert.Equal(HttpStatusCode.NotFound, await Guess("2001:db8:1:0::1")); // Another /48.
+    }
+
     [Fact]
     public async Task Redirect_needs_no_api_key_and_ignores_a_bad_one()
     {

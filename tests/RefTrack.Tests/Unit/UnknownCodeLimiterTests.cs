@@ -56,6 +56,35 @@ public sealed class UnknownCodeLimiterTests
         Assert.Equal(key, UnknownCodeLimiter.ClientKey(IPAddress.Parse(address)));
     }
 
+    [Theory]
+    [InlineData("2001:db8:0:1::1", "2001:db8:0::/48")]
+    [InlineData("2001:0db8:abcd:12ff:ffff:ffff:ffff:ffff", "2001:db8:abcd::/48")]
+    [InlineData("203.0.113.1", null)]
+    [InlineData("::ffff:203.0.113.1", null)]
+    [InlineData("64:ff9b::203.0.113.1", null)] // The IPv4 client a translator carries has no network.
+    public void An_ipv6_client_also_counts_with_its_48(string address, string? network)
+    {
+        Assert.Equal(network, UnknownCodeLimiter.NetworkKey(IPAddress.Parse(address)));
+    }
+
+    /// <summary>A /48 gets <see cref="UnknownCodeLimiter.NetworkAllowances"/> clients' allowances together, however many
+    /// of its /64s it spreads its guesses over; once it has used them, each of its /64s is refused, a fresh one too.</summary>
+    [Fact]
+    public void A_48_is_refused_once_its_64s_together_used_its_allowances()
+    {
+        using var limiter = Limiter(2);
+        const string network = "2001:db8:0::/48";
+        for (var i = 0; i < UnknownCodeLimiter.NetworkAllowances; i++)
+        {
+            Assert.Null(limiter.TryMiss($"2001:db8:0:{i:x}::/64", network));
+            Assert.Null(limiter.TryMiss($"2001:db8:0:{i:x}::/64", network));
+        }
+
+        Assert.NotNull(limiter.TryMiss("2001:db8:0:ff::/64", network));
+        Assert.NotNull(limiter.RetryAfter("2001:db8:0:fe::/64", network)); // Before its lookup, as the redirect asks.
+        Assert.Null(limiter.TryMiss("2001:db8:1:1::/64", "2001:db8:1::/48")); // Another /48.
+    }
+
     [Fact]
     public void An_unknown_address_has_one_key()
     {
