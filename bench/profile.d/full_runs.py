@@ -10,7 +10,13 @@ names a build. A verdict the harness flagged (⚠: the hypervisor stole a share 
 and counted as what it says. The last row counts the database checks that passed in each run (every acknowledged
 click, signup and purchase a row, no duplicate referral, no double reward: the results file's Checks).
 
-Usage: python3 bench/profile.d/full_runs.py [--kernel 6.18.44-fc-v1272] [bench/results]
+With --rates DATABASE SCENARIO (a scenario's name or its start, e.g. sqlite "1. hot link") it prints instead that
+scenario's rate in each of those runs beside its ceiling's two runs (before and after it) and, with --split RUN (a
+results file's name without .md, e.g. 2026-12-06-0403), the mean of each over the runs before that one and over it and
+the runs after, and how much the second mean is above the first.
+
+Usage: python3 bench/profile.d/full_runs.py [--kernel 6.18.44-fc-v1272] [--rates DATABASE SCENARIO [--split RUN]]
+       [bench/results]
 """
 import pathlib
 import re
@@ -45,6 +51,45 @@ def rows(text):
         yield cells[0], scenario, shown, cells[11].split()[0].rstrip(":"), "⚠" in line
 
 
+def rates(text, database, scenario):
+    """(RefTrack's req/s, [its ceiling runs' req/s]) of the first of the database's scenarios named so, or None."""
+    table = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()]
+    table = [cells for cells in table if len(cells) == 12 and cells[0] == database]
+    for i, cells in enumerate(table):
+        if cells[1].startswith(scenario):
+            ceilings = [table[j][3] for j in (i - 1, i + 1) if 0 <= j < len(table) and table[j][1].startswith("↳")]
+            return number(cells[3]), [number(c) for c in ceilings]
+    return None
+
+
+def number(cell):
+    return float(cell.replace(",", ""))
+
+
+def print_rates(selected, database, scenario, split):
+    print(f"| run | {database} {scenario}, req/s | its ceiling's runs, req/s | the ceiling's mean |")
+    print("|---|--:|--:|--:|")
+    groups = {False: [], True: []}
+    for name, *_, text in selected:
+        found = rates(text, database, scenario)
+        if found is None:
+            continue
+        rate, ceilings = found
+        mean = sum(ceilings) / len(ceilings)
+        groups[split is not None and name[:-3] >= split].append((rate, mean))
+        print(f"| {name[:-3]} | {rate:,.0f} | {' and '.join(f'{c:,.0f}' for c in ceilings)} | {mean:,.0f} |")
+    if split is None or not groups[False] or not groups[True]:
+        return
+    print()
+    means = {}
+    for later, runs_in in groups.items():
+        means[later] = [sum(r[k] for r in runs_in) / len(runs_in) for k in (0, 1)]
+        print(f"{'from' if later else 'before'} {split} ({len(runs_in)} runs): {database} {scenario} "
+              f"{means[later][0]:,.0f} req/s on average, its ceiling {means[later][1]:,.0f}")
+    print(f"from {split} against before: {database} {scenario} {100 * (means[True][0] / means[False][0] - 1):+.0f}%, "
+          f"its ceiling {100 * (means[True][1] / means[False][1] - 1):+.0f}%")
+
+
 def runs(folder):
     """Every full run in the folder, oldest first: (file name, CPU label, kernel, commit, text)."""
     found, other = [], 0
@@ -60,11 +105,19 @@ def runs(folder):
 
 
 def main(args):
-    kernel = None
-    if args[:1] == ["--kernel"]:
-        if len(args) < 2:
+    kernel = split = None
+    chosen = None
+    while args[:1] and args[0].startswith("--"):
+        option, values = args[0], {"--kernel": 1, "--split": 1, "--rates": 2}.get(args[0])
+        if values is None or len(args) <= values:
             sys.exit(__doc__.split("Usage: ")[1])
-        kernel, args = args[1], args[2:]
+        if option == "--kernel":
+            kernel = args[1]
+        elif option == "--split":
+            split = args[1]
+        else:
+            chosen = (args[1], args[2])
+        args = args[1 + values:]
     folder = args[0] if args else "bench/results"
     found, other = runs(folder)
     if not found:
@@ -78,6 +131,9 @@ def main(args):
     print(f"Full runs on {cpu}, kernel {kernel}: {len(selected)} (of {len(found)} full runs; {other} other files "
           f"in {folder} are runs of some scenarios or at another scale)")
     print()
+    if chosen:
+        print_rates(selected, *chosen, split)
+        return
 
     table = {}
     for name, *_, text in selected:

@@ -31,7 +31,7 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
     /// </summary>
     public const int NetworkAllowances = 16;
 
-    private const string NetworkSuffix = "::/48";
+    private const string NetworkSuffix = "::/48"; // NetworkKey's, three groups' prefix.
 
     private static readonly long SweepTicks = Stopwatch.Frequency * 60;
 
@@ -71,28 +71,17 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
             return "unknown";
         }
 
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4().ToString();
-        }
-
         Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        if (bytes[..12].SequenceEqual(Nat64WellKnownPrefix))
+        if (IsOwnIPv6(address, bytes))
         {
-            // An IPv4 client translated to reach an IPv6-only service (RFC 6052's 64:ff9b::/96, the IPv4 address in
-            // the last 32 bits): by its /64 every IPv4 client of the translator would share one allowance.
-            return new IPAddress(bytes[12..]).ToString();
+            return Prefix(bytes, groups: 4);
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]):x}:" +
-            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]):x}::/64");
+        // An IPv4 client translated to reach an IPv6-only service (RFC 6052's 64:ff9b::/96, the IPv4 address in the
+        // last 32 bits) is that address: by its /64 every IPv4 client of the translator would share one allowance.
+        return (address.AddressFamily != AddressFamily.InterNetworkV6 ? address
+            : address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
+            : new IPAddress(bytes[12..])).ToString();
     }
 
     /// <summary>
@@ -102,21 +91,33 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
     /// </summary>
     public static string? NetworkKey(IPAddress? address)
     {
-        if (address is not { AddressFamily: AddressFamily.InterNetworkV6 } || address.IsIPv4MappedToIPv6)
-        {
-            return null;
-        }
-
         Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        if (bytes[..12].SequenceEqual(Nat64WellKnownPrefix))
+        return address is not null && IsOwnIPv6(address, bytes) ? Prefix(bytes, groups: 3) : null;
+    }
+
+    /// <summary>Whether <paramref name="address"/> is an IPv6 client of its own, not an IPv4 one mapped or translated
+    /// into IPv6; its bytes are in <paramref name="bytes"/> when it is, and when it is translated.</summary>
+    private static bool IsOwnIPv6(IPAddress address, Span<byte> bytes) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && !address.IsIPv4MappedToIPv6
+        && address.TryWriteBytes(bytes, out _) && !bytes[..12].SequenceEqual(Nat64WellKnownPrefix);
+
+    /// <summary>The first <paramref name="groups"/> 16-bit groups as a prefix: <c>2001:db8:0:1::/64</c> for four.</summary>
+    private static string Prefix(ReadOnlySpan<byte> bytes, int groups)
+    {
+        Span<char> text = stackalloc char[5 * groups + 5];
+        var length = 0;
+        for (var i = 0; i < groups; i++)
         {
-            return null;
+            BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]).TryFormat(text[length..], out var written, "x",
+                CultureInfo.InvariantCulture);
+            length += written;
+            text[length++] = ':';
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes):x}:{BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]):x}:" +
-            $"{BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]):x}{NetworkSuffix}");
+        (16 * groups).TryFormat(text[(length + 2)..], out var bits, provider: CultureInfo.InvariantCulture);
+        text[length] = ':';
+        text[length + 1] = '/';
+        return new string(text[..(length + 2 + bits)]);
     }
 
     /// <summary>Whether any client may be being refused: when none is (nearly always), the redirect need not even
