@@ -62,9 +62,11 @@ internal sealed partial class BadRequestHandler : IExceptionHandler
     {
         if (bad.InnerException is JsonException json)
         {
-            // System.Text.Json wraps its reader's exception when the text is not JSON (cut short, a stray character):
-            // that is the body's fault, not the field it stopped in ("name" for `{"name": `).
-            if (json.InnerException is not null)
+            // System.Text.Json wraps its reader's exception (a JsonException of its own) when the text is not JSON
+            // (cut short, a stray character): that is the body's fault, not the field it stopped in ("name" for
+            // `{"name": `). A value the field cannot take ("12.50" for a number, 1e20 for an int, a malformed GUID
+            // or date) wraps the converter's InvalidOperationException or FormatException instead: the field's.
+            if (json.InnerException is JsonException)
             {
                 return ("body", "The request body is not valid JSON.");
             }
@@ -86,7 +88,8 @@ internal sealed partial class BadRequestHandler : IExceptionHandler
             : bad.Message);
     }
 
-    // Minimal APIs: Failed to bind parameter "int? limit" from "ten".
-    [GeneratedRegex("""Failed to bind parameter "[^"]* (?<name>\w+)" from "(?<value>[^"]*)"\.""")]
+    // Minimal APIs: Failed to bind parameter "int? limit" from "ten". The value is written as sent, quotes included
+    // (`?limit="10"` gives from ""10""), so it runs to the message's last quote.
+    [GeneratedRegex("""Failed to bind parameter "[^"]* (?<name>\w+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
     private static partial Regex BindFailure();
 }
