@@ -49,7 +49,7 @@ internal sealed class ReportQueries
         EF.CompileAsyncQuery((AppDbContext db, Guid campaignId, Guid participantId) =>
             db.ParticipantRewardTotals
                 .Where(t => t.CampaignId == campaignId && t.ParticipantId == participantId && t.Count != 0)
-                .Select(t => new RewardTotal(t.Currency, t.Status, (int)t.Count, t.Amount)));
+                .Select(t => new RewardTotal(t.Currency, t.Status, t.Count, t.Amount)));
 
     /// <summary>A campaign's days (and their slots) summed; null when it has none.</summary>
     public Func<AppDbContext, Guid, CancellationToken, Task<CampaignTotals?>> CampaignSums { get; } =
@@ -68,7 +68,7 @@ internal sealed class ReportQueries
             db.RewardTotals
                 .Where(t => t.CampaignId == campaignId)
                 .GroupBy(t => new { t.Currency, t.Status })
-                .Select(g => new RewardTotal(g.Key.Currency, g.Key.Status, (int)g.Sum(t => t.Count), g.Sum(t => t.Amount))));
+                .Select(g => new RewardTotal(g.Key.Currency, g.Key.Status, g.Sum(t => t.Count), g.Sum(t => t.Amount))));
 
     /// <summary>A campaign's days from one day to another (both included), each day's slots summed.</summary>
     public Func<AppDbContext, Guid, DateOnly, DateOnly, IAsyncEnumerable<DayStats>> Days { get; } =

@@ -57,12 +57,12 @@ public static class StatsApi
             await queries.TopReferrers(r, campaignId, TopReferrerCount).ToListAsync(ct)));
 
         var clicks = new ClickCounts(totals?.Clicks ?? 0, totals?.Unique ?? 0, totals?.Bots ?? 0);
-        var signups = (int)(totals?.Signups ?? 0);
-        var converted = (int)(totals?.Converted ?? 0);
+        var signups = totals?.Signups ?? 0;
+        var converted = totals?.Converted ?? 0;
         var funnel = new Funnel(clicks.Unique, signups, converted, Rate(signups, clicks.Unique), Rate(converted, signups));
         return TypedResults.Ok(new CampaignStats(
-            campaignId, clicks, (int)(totals?.Participants ?? 0), signups, converted, Rate(converted, signups),
-            (int)(totals?.Conversions ?? 0), funnel, Ordered(rewards.Where(r => r.Count != 0)),
+            campaignId, clicks, totals?.Participants ?? 0, signups, converted, Rate(converted, signups),
+            totals?.Conversions ?? 0, funnel, Ordered(rewards.Where(r => r.Count != 0)),
             top.Select(p => new TopReferrer(p.Id, p.ExternalId, p.QualifiedReferrals, p.ConvertedReferrals)).ToList()));
     }
 

@@ -5,7 +5,9 @@ namespace RefTrack.Reports;
 /// <summary><c>total</c>: every recorded click; <c>unique</c>: first clicks per visitor and code, bots excluded.</summary>
 public sealed record ClickCounts(long Total, long Unique, long Bots);
 
-public sealed record RewardTotal(string Currency, RewardStatus Status, int Count, long Amount);
+/// <summary>Counts are <c>long</c> as the rollups store them: a campaign's rewards, conversions or signups summed past
+/// 2³¹ (years of subscription payments) wrapped negative as an <c>int</c>, or failed the report.</summary>
+public sealed record RewardTotal(string Currency, RewardStatus Status, long Count, long Amount);
 
 public sealed record ParticipantStats(
     Guid ParticipantId,
@@ -17,18 +19,18 @@ public sealed record ParticipantStats(
     IReadOnlyList<RewardTotal> Rewards);
 
 /// <summary>clicks (unique visitors) → signups (qualified referrals) → conversions (referrals that purchased).</summary>
-public sealed record Funnel(long Clicks, int Signups, int Conversions, double SignupRate, double ConversionRate);
+public sealed record Funnel(long Clicks, long Signups, long Conversions, double SignupRate, double ConversionRate);
 
 public sealed record TopReferrer(Guid ParticipantId, string ExternalId, int Referrals, int ConvertedReferrals);
 
 public sealed record CampaignStats(
     Guid CampaignId,
     ClickCounts Clicks,
-    int Participants,
-    int Referrals,
-    int ConvertedReferrals,
+    long Participants,
+    long Referrals,
+    long ConvertedReferrals,
     double ConversionRate,
-    int Conversions,
+    long Conversions,
     Funnel Funnel,
     IReadOnlyList<RewardTotal> Rewards,
     IReadOnlyList<TopReferrer> TopReferrers);

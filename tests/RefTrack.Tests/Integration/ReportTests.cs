@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
+using RefTrack.Reports;
+using RefTrack.Rewards;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -141,6 +143,42 @@ public abstract class ReportTests(Provider provider)
         Assert.Equal(HttpStatusCode.NoContent, rebuild.StatusCode);
         var rebuilt = await Task.WhenAll(urls.Select(async u => (await client.GetOk(u)).ToJsonString()));
         Assert.Equal(live, rebuilt);
+    }
+
+    /// <summary>The campaign's counts are summed as the rollups store them, in 64 bits: past 2³¹ (years of
+    /// subscription payments) they were narrowed to int, conversions wrapping negative and the reward totals' count
+    /// failing the whole report (found by review).</summary>
+    [Fact]
+    public async Task Campaign_counts_past_two_to_the_31st_are_reported_whole()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        const long big = 3_000_000_000;
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            db.CampaignDailyStats.Add(new CampaignDailyStats
+            {
+                CampaignId = Guid.Parse(campaign), Day = new DateOnly(2026, 3, 1), UniqueClicks = 2 * big,
+                Participants = big, Signups = big, ConvertedReferrals = big / 2, Conversions = big,
+            });
+            db.RewardTotals.Add(new RewardTotals
+            {
+                CampaignId = Guid.Parse(campaign), Currency = "USD", Status = RewardStatus.Pending, Count = big, Amount = 7 * big,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var stats = await client.GetOk($"/api/v1/campaigns/{campaign}/stats");
+
+        Assert.Equal((big, big, big / 2, big), (stats["participants"]!.GetValue<long>(), stats["referrals"]!.GetValue<long>(),
+            stats["convertedReferrals"]!.GetValue<long>(), stats["conversions"]!.GetValue<long>()));
+        Assert.Equal((big, big / 2, 0.5, 0.5), (stats["funnel"]!["signups"]!.GetValue<long>(),
+            stats["funnel"]!["conversions"]!.GetValue<long>(), stats["funnel"]!["signupRate"]!.GetValue<double>(),
+            stats["funnel"]!["conversionRate"]!.GetValue<double>()));
+        var rewards = Assert.Single(stats["rewards"]!.AsArray())!;
+        Assert.Equal((big, 7 * big), (rewards["count"]!.GetValue<long>(), rewards["amount"]!.GetValue<long>()));
     }
 
     [Fact]
