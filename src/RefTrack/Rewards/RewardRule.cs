@@ -1,3 +1,4 @@
+using System.Globalization;
 using RefTrack.Infrastructure;
 
 namespace RefTrack.Rewards;
@@ -40,4 +41,21 @@ public sealed class RewardRule : IPagedRow
 
     public bool IsActive { get; set; } = true;
     public DateTime CreatedAt { get; init; }
+
+    /// <summary>
+    /// What the rule grants, as one text (<see cref="TermsOf"/>): unique among a campaign's active rules, by a unique
+    /// index, so a create sent twice (a retry after a lost answer, a double submit) yields one rule, not two that add
+    /// up and pay every grant twice. Null only on an active rule that already repeated an older active one when the
+    /// index came (migration <c>RewardRuleTerms</c>): it keeps paying as it did.
+    /// </summary>
+    public string? Terms { get; init; }
+
+    public const int MaxTermsLength = 80;
+
+    /// <summary>The terms as stored: every field that decides what a rule grants, enums by name as they are stored,
+    /// an absent value empty. The migration that added the column builds the same text in SQL; keep the two in step.</summary>
+    public static string TermsOf(RewardTrigger trigger, RewardRecipient recipient, long? amount, int? percentBasisPoints,
+        string currency, bool firstPurchaseOnly, int? minReferrals, int? referralCount) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{trigger}|{recipient}|{amount}|{percentBasisPoints}|{currency}|{(firstPurchaseOnly ? 1 : 0)}|{minReferrals}|{referralCount}");
 }

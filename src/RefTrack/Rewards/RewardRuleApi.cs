@@ -18,7 +18,13 @@ public static class RewardRuleApi
         return group;
     }
 
-    private static async Task<Results<Created<RewardRuleResponse>, ValidationProblem>> Create(
+    /// <summary>
+    /// 201 with the new rule; 200 with the campaign's active rule of the same terms when there is one (a retry, a
+    /// double submit), as a registration of a known user answers with that user. Two such rules would add up and pay
+    /// every grant twice; the unique index on the terms decides, not a read first, so two nodes creating it at once
+    /// also end with one.
+    /// </summary>
+    private static async Task<Results<Created<RewardRuleResponse>, Ok<RewardRuleResponse>, ValidationProblem>> Create(
         Guid campaignId, CreateRewardRuleRequest request, AppDbContext db, ActiveRuleCache activeRules, TimeProvider clock,
         CancellationToken ct)
     {
@@ -28,23 +34,49 @@ public static class RewardRuleApi
             return Problems.Validation(validator.Errors);
         }
 
-        var rule = new RewardRule
+        var terms = RewardRule.TermsOf(trigger, recipient, request.Amount, request.PercentBasisPoints, request.Currency!,
+            request.FirstPurchaseOnly == true, request.MinReferrals, request.ReferralCount);
+        for (var attempt = 1; ; attempt++)
         {
-            CampaignId = campaignId,
-            Trigger = trigger,
-            Recipient = recipient,
-            Amount = request.Amount,
-            PercentBasisPoints = request.PercentBasisPoints,
-            Currency = request.Currency!,
-            FirstPurchaseOnly = request.FirstPurchaseOnly == true,
-            MinReferrals = request.MinReferrals,
-            ReferralCount = request.ReferralCount,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        db.RewardRules.Add(rule);
-        await db.SaveChangesAsync(ct);
-        activeRules.Evict(campaignId);
-        return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
+            var rule = new RewardRule
+            {
+                CampaignId = campaignId,
+                Trigger = trigger,
+                Recipient = recipient,
+                Amount = request.Amount,
+                PercentBasisPoints = request.PercentBasisPoints,
+                Currency = request.Currency!,
+                FirstPurchaseOnly = request.FirstPurchaseOnly == true,
+                MinReferrals = request.MinReferrals,
+                ReferralCount = request.ReferralCount,
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
+                Terms = terms,
+            };
+            db.RewardRules.Add(rule);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                activeRules.Evict(campaignId);
+                return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+                var existing = await db.RewardRules.AsNoTracking()
+                    .FirstOrDefaultAsync(r => r.CampaignId == campaignId && r.Terms == terms && r.IsActive, ct);
+                if (existing is not null)
+                {
+                    return TypedResults.Ok(existing.AsResponse());
+                }
+
+                // Deactivated since the insert was refused: the terms are free again. Any other index's refusal
+                // (there is none today) fails as it is.
+                if (attempt == 3)
+                {
+                    throw;
+                }
+            }
+        }
     }
 
     private static async Task<Results<Ok<Page<RewardRuleResponse>>, ValidationProblem>> List(

@@ -92,6 +92,29 @@ public abstract class ConcurrencyTests(Provider provider)
         Assert.Equal(1, (await client.CampaignStats(campaignId)).Int("referrals"));
     }
 
+    /// <summary>A rule sent several times at once (a client's retries) is one rule: two would add up and pay every
+    /// signup twice. The unique index of active rules' terms decides (found by review: each made a rule).</summary>
+    [Fact]
+    public async Task Parallel_identical_rules_create_one_rule_and_pay_once()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var body = new { trigger = "signup", recipient = "referrer", amount = 1000, currency = "USD" };
+
+        var answers = await InParallel(() => client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/reward-rules", body));
+
+        Assert.Equal(1, answers.Count(x => x.Status == HttpStatusCode.Created));
+        Assert.Equal(Parallel - 1, answers.Count(x => x.Status == HttpStatusCode.OK));
+        var ruleId = Assert.Single(answers.Select(x => x.Body.Str("id")).Distinct());
+        var rules = (await client.GetOk($"/api/v1/campaigns/{campaignId}/reward-rules"))["data"]!.AsArray();
+        Assert.Equal(ruleId, Assert.Single(rules)!.Str("id"));
+
+        var a = await client.Register(campaignId, "user-a");
+        await client.Register(campaignId, "user-b", referralCode: a.Str("referralCode"));
+        Assert.Equal(["1000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+    }
+
     [Fact]
     public async Task Parallel_replays_of_one_purchase_record_it_once_and_reward_once()
     {

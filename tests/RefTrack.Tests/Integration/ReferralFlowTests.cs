@@ -243,6 +243,33 @@ public abstract class ReferralFlowTests(Provider provider)
             .AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
+    /// <summary>The same terms again answer with the active rule (200), as a known user's registration does; other
+    /// terms, or the same once it is deactivated, make a new rule (201).</summary>
+    [Fact]
+    public async Task A_rule_sent_again_is_the_same_rule()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var url = $"/api/v1/campaigns/{campaignId}/reward-rules";
+        var body = new { trigger = "purchase", recipient = "referrer", percentBasisPoints = 2000, currency = "USD", firstPurchaseOnly = true, minReferrals = 10 };
+
+        var first = await client.PostJson(url, body);
+        var again = await client.PostJson(url, body);
+        var otherTier = await client.PostJson(url, body with { minReferrals = 20 });
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Created), (first.StatusCode, again.StatusCode, otherTier.StatusCode));
+        var rule = await first.ReadJson();
+        Assert.Equal(rule.ToJsonString(), (await again.ReadJson()).ToJsonString());
+        Assert.NotEqual(rule.Str("id"), (await otherTier.ReadJson()).Str("id"));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{url}/{rule.Str("id")}")).StatusCode);
+        var afterDeactivation = await client.PostJson(url, body);
+        Assert.Equal(HttpStatusCode.Created, afterDeactivation.StatusCode);
+        Assert.NotEqual(rule.Str("id"), (await afterDeactivation.ReadJson()).Str("id"));
+        Assert.Equal(3, (await client.GetOk(url))["data"]!.AsArray().Count);
+    }
+
     [Fact]
     public async Task Participant_is_found_by_id_and_external_id()
     {

@@ -12,6 +12,9 @@ internal sealed class RewardRuleConfiguration : IEntityTypeConfiguration<RewardR
     {
         b.Property(r => r.Currency).HasMaxLength(3);
         b.HasIndex(r => new { r.CampaignId, r.Trigger });
+        // One active rule per terms: the same rule created twice would pay every grant twice (RewardRule.Terms).
+        b.Property(r => r.Terms).HasMaxLength(RewardRule.MaxTermsLength);
+        b.HasIndex(r => new { r.CampaignId, r.Terms }).IsUnique().HasFilter("\"IsActive\"");
         b.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -670,12 +670,20 @@ namespace RefTrack.Data.Migrations.Postgres
                     b.Property<int?>("ReferralCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Terms")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<string>("Trigger")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Terms")
+                        .IsUnique()
+                        .HasFilter("\"IsActive\"");
 
                     b.HasIndex("CampaignId", "Trigger");
 

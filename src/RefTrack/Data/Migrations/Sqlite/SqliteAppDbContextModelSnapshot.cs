@@ -663,12 +663,20 @@ namespace RefTrack.Data.Migrations.Sqlite
                     b.Property<int?>("ReferralCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Terms")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Trigger")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Terms")
+                        .IsUnique()
+                        .HasFilter("\"IsActive\"");
 
                     b.HasIndex("CampaignId", "Trigger");
 
