@@ -40,6 +40,7 @@ public static class ApiServices
             o.AddOperationTransformer(ResponseHeaders.LocationOnCreated);
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddSingleton<DatabaseFailures>();
         services.AddSingleton<RewardGranter>(); // Stateless.
         services.AddSingleton<SignupQueries>();
         services.AddSingleton<PurchaseQueries>();

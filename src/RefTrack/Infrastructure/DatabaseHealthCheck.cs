@@ -4,7 +4,10 @@ using RefTrack.Data;
 
 namespace RefTrack.Infrastructure;
 
-/// <summary>Healthy when the database answers a query and takes writes; what a load balancer should probe.</summary>
+/// <summary>Healthy when the database answers a query and takes writes; what a load balancer should probe.
+/// Degraded (still 200, so a balancer keeps the node; the body says <c>Degraded</c>) when a write failed on this node
+/// within the last <see cref="DatabaseFailures.Window"/>: a full disk or a read-only file passes the read, and a write
+/// probe of its own would take the write lock from clicks and signups every few seconds.</summary>
 /// <remarks>
 /// A real statement, not <c>CanConnectAsync</c>: on SQLite that only checks that the file exists, so a file that is
 /// not a database (corrupt, or something else at that path) was healthy while every request failed. Reading one row
@@ -14,7 +17,7 @@ namespace RefTrack.Infrastructure;
 /// failover that left the address on the old primary, a replica's address by mistake) or at a read-only role reads
 /// fine while every click batch, signup and purchase fails, so it must leave the balancer's pool.
 /// </remarks>
-internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
+internal sealed class DatabaseHealthCheck(AppDbContext db, DatabaseFailures failures) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -23,7 +26,7 @@ internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
             if (!db.Database.IsNpgsql())
             {
                 await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM \"__EFMigrationsHistory\" LIMIT 1", cancellationToken);
-                return HealthCheckResult.Healthy();
+                return Writable();
             }
 
             // transaction_read_only is "on" on a hot standby (pg_is_in_recovery) and under default_transaction_read_only.
@@ -33,7 +36,7 @@ internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
                 .ToListAsync(cancellationToken);
             return readOnly is [true]
                 ? HealthCheckResult.Unhealthy("Database unusable: the connection is read-only (a standby, or a read-only role)")
-                : HealthCheckResult.Healthy();
+                : Writable();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -41,4 +44,7 @@ internal sealed class DatabaseHealthCheck(AppDbContext db) : IHealthCheck
             return HealthCheckResult.Unhealthy($"Database unusable: {e.Message}");
         }
     }
+
+    private HealthCheckResult Writable() =>
+        failures.Recent() is { } failure ? HealthCheckResult.Degraded(failure) : HealthCheckResult.Healthy();
 }

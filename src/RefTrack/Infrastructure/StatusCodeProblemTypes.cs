@@ -53,6 +53,11 @@ internal static class StatusCodeProblemTypes
         Apply(problem, http.Response.StatusCode);
         if (http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
+            if (http.Features.Get<IExceptionHandlerFeature>()?.Error is { } error)
+            {
+                http.RequestServices.GetRequiredService<DatabaseFailures>().Record(error);
+            }
+
             http.Response.Headers.RetryAfter = RetryAfterSeconds;
         }
 

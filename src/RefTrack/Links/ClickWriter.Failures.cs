@@ -65,12 +65,14 @@ public sealed partial class ClickWriter
             catch (Exception e) when (attempt < 10)
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
+                _failures.Record(e);
                 LogRetry(e, batch.Count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
             }
             catch (Exception e)
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
+                _failures.Record(e);
                 if (!await FoundWrittenAsync(batch))
                 {
                     _metrics.Lost(batch.Count);

@@ -42,6 +42,7 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly TimeSpan _interval;
     private readonly TimeSpan _rollupIdle; // SQLite: quiet this long, the writer writes the per-referrer sums it holds.
     private readonly ClickWriterMetrics _metrics;
+    private readonly DatabaseFailures _failures; // For /healthz: a batch that failed transiently.
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
     private volatile bool _stopping;
     private volatile bool _sumsPending; // SQLite: the per-referrer rollup held sums after the last batch written.
@@ -61,6 +62,7 @@ public sealed partial class ClickWriter : BackgroundService
         _scopes = scopes;
         _sqliteOptions = services.GetService<DbContextOptions<SqliteAppDbContext>>();
         _logger = logger;
+        _failures = services.GetRequiredService<DatabaseFailures>();
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _rollupIdle = TimeSpan.FromMilliseconds(options.Value.ClickRollupIdleMilliseconds);

@@ -38,14 +38,54 @@ public sealed class DatabaseUnavailableTests
             hold.CommandText = "BEGIN IMMEDIATE;";
             await hold.ExecuteNonQueryAsync();
 
+            Assert.Equal("Healthy", await Health(client)); // Its probe only reads, and reads pass.
             var busy = await client.PostAsJsonAsync(participants, body);
 
             await busy.AssertProblem(HttpStatusCode.ServiceUnavailable, "service-unavailable");
             Assert.Equal(TimeSpan.FromSeconds(5), busy.Headers.RetryAfter?.Delta);
+            Assert.Equal("Degraded", await Health(client));
         } // Closing the connection ends its transaction.
 
         Assert.Empty((await client.GetOk(participants))["data"]!.AsArray());
         Assert.Equal("user-a", (await client.PostOk(participants, body)).Str("externalId"));
+        Assert.Equal("Degraded", await Health(client)); // For 30 s after the last failure: nothing tells it sooner.
+        app.Clock.Advance(DatabaseFailures.Window + TimeSpan.FromSeconds(1));
+        Assert.Equal("Healthy", await Health(client));
+    }
+
+    /// <summary>A click batch that fails the same way makes the node Degraded too, the clicks waiting meanwhile.</summary>
+    [Fact]
+    public async Task A_click_batch_that_finds_the_database_held_makes_the_node_degraded()
+    {
+        using var app = new TestApp(new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:BusyTimeoutMilliseconds"] = "200",
+        });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using var hold = holder.CreateCommand();
+            hold.CommandText = "BEGIN IMMEDIATE;";
+            await hold.ExecuteNonQueryAsync();
+
+            await app.ClickLink(code); // Answered at once; its batch waits on the lock, and is retried.
+            await Poll.UntilAsync(async () => await Health(client) == "Degraded", TimeSpan.FromSeconds(20),
+                "the node is degraded while its clicks cannot be written");
+        }
+
+        await app.FlushClicksAsync();
+        Assert.Equal(1, (await client.CampaignStats(campaignId))["clicks"]!["total"]!.GetValue<long>());
+    }
+
+    private static async Task<string> Health(HttpClient client)
+    {
+        var response = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class SmokeTestsSqlite() : SmokeTests(Provider.Sqlite)
             var error = await Assert.ThrowsAsync<SqliteException>(() => db.Campaigns.CountAsync());
             Assert.Equal(26, error.SqliteErrorCode); // SQLITE_NOTADB: the database cannot be used at all.
 
-            var result = await new DatabaseHealthCheck(db).CheckHealthAsync(new HealthCheckContext());
+            var result = await new DatabaseHealthCheck(db, new DatabaseFailures(TimeProvider.System)).CheckHealthAsync(new HealthCheckContext());
             Assert.Equal(HealthStatus.Unhealthy, result.Status);
             Assert.Contains("file is not a database", result.Description, StringComparison.Ordinal);
         }
@@ -73,13 +73,13 @@ public sealed class SmokeTestsPostgres() : SmokeTests(Provider.Postgres)
         };
         await using var db = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
             .UseNpgsql(readOnly.ToString()).Options);
-        var result = await new DatabaseHealthCheck(db).CheckHealthAsync(new HealthCheckContext());
+        var result = await new DatabaseHealthCheck(db, new DatabaseFailures(TimeProvider.System)).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
         Assert.Contains("read-only", result.Description, StringComparison.Ordinal);
 
         await using var writable = new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
             .UseNpgsql(app.Database.ConnectionString).Options);
-        Assert.Equal(HealthStatus.Healthy, (await new DatabaseHealthCheck(writable).CheckHealthAsync(new HealthCheckContext())).Status);
+        Assert.Equal(HealthStatus.Healthy, (await new DatabaseHealthCheck(writable, new DatabaseFailures(TimeProvider.System)).CheckHealthAsync(new HealthCheckContext())).Status);
     }
 }
 
