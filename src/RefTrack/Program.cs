@@ -46,16 +46,18 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapHealthChecks("/healthz");
 
-app.MapRedirects();
-app.MapApiKeys();
-app.MapCampaigns();
-app.MapParticipants();
-app.MapCodes();
-app.MapRewardRules();
-app.MapConversions();
-app.MapRewards();
-app.MapStats();
-app.MapMaintenance();
+// Every route below reaches the database, so each can answer 503 while it is down or busy: the document says so.
+var routes = app.MapGroup("").ProducesServiceUnavailable();
+routes.MapRedirects();
+routes.MapApiKeys();
+routes.MapCampaigns();
+routes.MapParticipants();
+routes.MapCodes();
+routes.MapRewardRules();
+routes.MapConversions();
+routes.MapRewards();
+routes.MapStats();
+routes.MapMaintenance();
 
 app.Run();
 

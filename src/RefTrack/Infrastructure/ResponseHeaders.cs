@@ -18,6 +18,20 @@ internal static class ResponseHeaders
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Every route reads or writes the database, so any of them answers 503 <c>service-unavailable</c> with
+    /// <c>Retry-After</c> when it is down or busy (<see cref="StatusCodeProblemTypes.ForException"/>): declared on a
+    /// group around them all, so that a client generated from the document knows the answer and when to retry.
+    /// </summary>
+    public static RouteGroupBuilder ProducesServiceUnavailable(this RouteGroupBuilder group) => group
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            RetryAfter(operation, StatusCodes.Status503ServiceUnavailable,
+                $"Whole seconds to wait before retrying ({StatusCodeProblemTypes.RetryAfterSeconds}).");
+            return Task.CompletedTask;
+        });
+
     /// <summary>Every 201 here is a <c>Created</c> result: its <c>Location</c> is the new resource's path, which a GET
     /// reads back (a replayed 201 gives the same one).</summary>
     public static Task LocationOnCreated(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
