@@ -52,7 +52,7 @@ public static class ApiKeyApi
     }
 
     private static async Task<Results<Ok<Page<ApiKeyResponse>>, ValidationProblem>> List(
-        string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+        string? cursor, [PageLimit] int? limit, AppDbContext db, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);

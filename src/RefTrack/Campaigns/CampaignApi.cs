@@ -44,7 +44,7 @@ public static class CampaignApi
     }
 
     private static async Task<Results<Ok<Page<CampaignResponse>>, ValidationProblem>> List(
-        string? cursor, int? limit, HttpContext http, AppDbContext db, CancellationToken ct)
+        string? cursor, [PageLimit] int? limit, HttpContext http, AppDbContext db, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);

@@ -61,7 +61,7 @@ public static class ConversionApi
     }
 
     private static async Task<Results<Ok<Page<ConversionResponse>>, ValidationProblem>> List(
-        Guid campaignId, Guid? participantId, string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+        Guid campaignId, Guid? participantId, string? cursor, [PageLimit] int? limit, AppDbContext db, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);

@@ -8,7 +8,8 @@ namespace RefTrack.Infrastructure;
 /// <c>string</c>, not <c>string?</c>. The request records keep them nullable on purpose: a missing field binds as null
 /// and reaches <c>Validate()</c>, which answers the 400 validation problem that names every missing field (a
 /// non-nullable or <c>required</c> property would be refused by the JSON reader instead, one field at a time). The
-/// validator refuses null as it refuses a missing field, so null was never a value the server takes for them.
+/// validator refuses null as it refuses a missing field, so null was never a value the server takes for them (nor
+/// among an enum's values).
 /// </summary>
 internal sealed class RequiredRequestFields : IOpenApiDocumentTransformer
 {
@@ -33,6 +34,7 @@ internal sealed class RequiredRequestFields : IOpenApiDocumentTransformer
                     found is OpenApiSchema { Type: { } type } property)
                 {
                     property.Type = type & ~JsonSchemaType.Null;
+                    property.Enum = property.Enum?.Where(v => v is not null).ToList(); // EnumNamesSchema's null.
                 }
             }
         }

@@ -42,7 +42,7 @@ public static class ParticipantApi
     }
 
     private static async Task<Results<Ok<Page<ParticipantResponse>>, ValidationProblem>> List(
-        Guid campaignId, string? cursor, int? limit, AppDbContext db, ReferralLinks links, CancellationToken ct)
+        Guid campaignId, string? cursor, [PageLimit] int? limit, AppDbContext db, ReferralLinks links, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);
@@ -130,7 +130,7 @@ public static class ParticipantApi
     /// <summary>A participant's codes, the generated one first, then its vanity codes as they were added; disabled
     /// ones included (they say so).</summary>
     private static async Task<Results<Ok<Page<CodeResponse>>, ValidationProblem, ProblemHttpResult>> ListCodes(
-        Guid campaignId, string idOrExternalId, string? cursor, int? limit, AppDbContext db, ReferralLinks links,
+        Guid campaignId, string idOrExternalId, string? cursor, [PageLimit] int? limit, AppDbContext db, ReferralLinks links,
         CancellationToken ct)
     {
         var validator = new Validator();

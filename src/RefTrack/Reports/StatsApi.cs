@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
@@ -17,6 +19,7 @@ public static class StatsApi
     private const int TopReferrerCount = 10;
     private const int MaxLeaderboard = 100;
     private const int MaxDays = 366;
+    private const int DefaultDays = 30;
 
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder routes)
     {
@@ -68,10 +71,10 @@ public static class StatsApi
 
     /// <summary>Daily clicks, signups and conversions; <c>?days=30</c> (default) ending today (UTC).</summary>
     private static async Task<Results<Ok<TimeSeries>, ValidationProblem>> Series(
-        Guid campaignId, int? days, TimeProvider clock, AppDbContext db, IHotReads reads, ReportQueries queries,
+        Guid campaignId, [Range(1, MaxDays), DefaultValue(DefaultDays)] int? days, TimeProvider clock, AppDbContext db, IHotReads reads, ReportQueries queries,
         CancellationToken ct)
     {
-        var count = days ?? 30;
+        var count = days ?? DefaultDays;
         if (count is < 1 or > MaxDays)
         {
             return Problems.Validation("days", $"Between 1 and {MaxDays}.");
@@ -89,7 +92,7 @@ public static class StatsApi
 
     /// <summary>Top referrers by qualified referrals, <c>?limit=100</c> at most.</summary>
     private static async Task<Results<Ok<Leaderboard>, ValidationProblem>> Top(
-        Guid campaignId, int? limit, AppDbContext db, IHotReads reads, ReportQueries queries, CancellationToken ct)
+        Guid campaignId, [Range(1, MaxLeaderboard), DefaultValue(MaxLeaderboard)] int? limit, AppDbContext db, IHotReads reads, ReportQueries queries, CancellationToken ct)
     {
         var count = limit ?? MaxLeaderboard;
         if (count is < 1 or > MaxLeaderboard)

@@ -31,7 +31,7 @@ public static class RewardApi
     }
 
     private static async Task<Results<Ok<Page<RewardResponse>>, ValidationProblem>> List(
-        Guid campaignId, Guid? participantId, string? status, string? cursor, int? limit, AppDbContext db,
+        Guid campaignId, Guid? participantId, [EnumNames(typeof(RewardStatus))] string? status, string? cursor, [PageLimit] int? limit, AppDbContext db,
         CancellationToken ct)
     {
         var validator = new Validator();

@@ -80,7 +80,7 @@ public static class RewardRuleApi
     }
 
     private static async Task<Results<Ok<Page<RewardRuleResponse>>, ValidationProblem>> List(
-        Guid campaignId, string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+        Guid campaignId, string? cursor, [PageLimit] int? limit, AppDbContext db, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);
