@@ -168,14 +168,15 @@ public static class Attribution
             return (null, Rejected(AttributionReasons.CodeFromOtherCampaign));
         }
 
-        if (code.IsDisabled)
-        {
-            return (null, Rejected(AttributionReasons.CodeDisabled));
-        }
-
+        // One's own code first, disabled or not: the attempt is what is recorded for review.
         if (IsSelf(input, code.ReferrerId, code.ReferrerEmail))
         {
             return (null, Rejected(AttributionReasons.SelfReferral, code.ReferrerId, code.Code, source: ReferralSource.Code));
+        }
+
+        if (code.IsDisabled)
+        {
+            return (null, Rejected(AttributionReasons.CodeDisabled));
         }
 
         return (new AttributionDecision(AttributionOutcome.Attributed, AttributionReasons.ReferralCode,

@@ -456,6 +456,17 @@ public sealed class AttributionTests
         Assert.Equal("ME", d.Code);
     }
 
+    /// <summary>One's own code is a self-referral, recorded with its referrer for review, even once disabled: it
+    /// answered code_disabled and recorded no one (found by review).</summary>
+    [Fact]
+    public void Own_disabled_code_is_a_self_referral()
+    {
+        var d = Attribution.Decide(Input(code: Code(Carol, "CAROL", disabled: true, email: "new.comer@example.com")));
+
+        Assert.Equal((AttributionOutcome.Rejected, AttributionReasons.SelfReferral, Carol),
+            (d.Outcome, d.Reason, d.ReferrerId));
+    }
+
     [Fact]
     public void Code_of_the_same_normalized_email_is_a_self_referral()
     {
