@@ -15,20 +15,20 @@ public sealed class DatabaseFailures(TimeProvider clock)
     /// without making one, so a failure is forgotten after this long without another (a node with no traffic has none).</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
 
-    private sealed record Failure(DateTimeOffset At, string Message);
+    /// <param name="At">A <see cref="TimeProvider.GetTimestamp"/>: an interval is timed on the monotonic clock, which a
+    /// wall clock stepped back (NTP, a VM restored) cannot stretch into an hour of Degraded.</param>
+    private sealed record Failure(long At, string Message);
 
     private volatile Failure? _last;
 
     public void Record(Exception exception) =>
-        _last = new Failure(clock.GetUtcNow(), exception.GetBaseException().Message);
+        _last = new Failure(clock.GetTimestamp(), exception.GetBaseException().Message);
 
     /// <summary>The last failure within <see cref="Window"/>, as the health check says it; null when there is none.</summary>
     public string? Recent()
     {
         var last = _last;
-        var age = last is null ? TimeSpan.MaxValue : clock.GetUtcNow() - last.At;
-        return age <= Window
-            ? $"A database write failed {Math.Max(0, (int)age.TotalSeconds)} s ago: {last!.Message}"
-            : null;
+        var age = last is null ? TimeSpan.MaxValue : clock.GetElapsedTime(last.At);
+        return age <= Window ? $"A database write failed {(int)age.TotalSeconds} s ago: {last!.Message}" : null;
     }
 }

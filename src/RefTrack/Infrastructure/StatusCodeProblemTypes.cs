@@ -53,7 +53,10 @@ internal static class StatusCodeProblemTypes
         Apply(problem, http.Response.StatusCode);
         if (http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
-            if (http.Features.Get<IExceptionHandlerFeature>()?.Error is { } error)
+            // A write's failure only: a read that timed out (a report past statement_timeout) says nothing of
+            // whether writes pass, and would raise a monitor's alarm for 30 s.
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) &&
+                http.Features.Get<IExceptionHandlerFeature>()?.Error is { } error)
             {
                 http.RequestServices.GetRequiredService<DatabaseFailures>().Record(error);
             }

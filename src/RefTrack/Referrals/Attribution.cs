@@ -123,23 +123,18 @@ public static class Attribution
             return (null, Rejected(otherCampaign ? AttributionReasons.ClickFromOtherCampaign : AttributionReasons.ClickExpired));
         }
 
-        var live = inWindow.Where(c => !c.CodeDisabled).ToList();
-        if (live.Count == 0)
-        {
-            return (null, Rejected(AttributionReasons.CodeDisabled));
-        }
-
-        live = live.Where(c => !c.IsBot).ToList();
-        if (live.Count == 0)
-        {
-            return (null, Rejected(AttributionReasons.BotClick));
-        }
-
-        var others = live.Where(c => !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
+        var others = inWindow.Where(c => !c.CodeDisabled && !c.IsBot && !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
         if (others.Count == 0)
         {
-            var self = live[0];
-            return (null, Rejected(AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
+            // One's own click first, on a disabled code or counted as a bot or not: the attempt is what is recorded
+            // for review (a usable one of them preferred); then the codes' state, then the bots'.
+            if (inWindow.Where(c => IsSelf(input, c.ReferrerId, c.ReferrerEmail)).OrderBy(c => c.CodeDisabled || c.IsBot)
+                    .FirstOrDefault() is { } self)
+            {
+                return (null, Rejected(AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
+            }
+
+            return (null, Rejected(inWindow.All(c => c.CodeDisabled) ? AttributionReasons.CodeDisabled : AttributionReasons.BotClick));
         }
 
         var lastClick = input.Model == AttributionModel.LastClick;

@@ -53,7 +53,10 @@ public sealed class RewardRule : IPagedRow
     public const int MaxTermsLength = 80;
 
     /// <summary>The terms as stored: every field that decides what a rule grants, enums by name as they are stored,
-    /// an absent value empty. The migration that added the column builds the same text in SQL; keep the two in step.</summary>
+    /// an absent value empty. Migration <c>RewardRuleTerms</c> built the same text in SQL for the rules before it
+    /// (<see cref="Data.Migrations.RewardRuleTermsSql"/>): a change of this format needs a new migration that computes
+    /// every rule's terms again, or a rule made before it would not meet its own terms made after, and an applied
+    /// migration is never edited.</summary>
     public static string TermsOf(RewardTrigger trigger, RewardRecipient recipient, long? amount, int? percentBasisPoints,
         string currency, bool firstPurchaseOnly, int? minReferrals, int? referralCount) =>
         string.Create(CultureInfo.InvariantCulture,

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
 
@@ -79,6 +81,45 @@ public sealed class DatabaseUnavailableTests
 
         await app.FlushClicksAsync();
         Assert.Equal(1, (await client.CampaignStats(campaignId))["clicks"]!["total"]!.GetValue<long>());
+    }
+
+    /// <summary>Only a writing request's 503 counts: a read that timed out (a report past statement_timeout) says
+    /// nothing of writes, and would have raised a monitor's alarm (found by review).</summary>
+    [Theory]
+    [InlineData("GET", false)]
+    [InlineData("HEAD", false)]
+    [InlineData("POST", true)]
+    [InlineData("DELETE", true)]
+    public async Task Only_a_writing_requests_503_makes_the_node_degraded(string method, bool degraded)
+    {
+        var failures = new DatabaseFailures(TimeProvider.System);
+        var http = new DefaultHttpContext
+        {
+            RequestServices = new ServiceCollection().AddSingleton(failures).AddProblemDetails().AddLogging().BuildServiceProvider(),
+            Response = { StatusCode = StatusCodes.Status503ServiceUnavailable, Body = new MemoryStream() },
+        };
+        http.Request.Method = method;
+        http.Features.Set<IExceptionHandlerFeature>(new ExceptionHandlerFeature { Error = new SqliteException("database is locked", 5) });
+
+        await StatusCodeProblemTypes.WriteAsync(http);
+
+        Assert.Equal(degraded, failures.Recent() is not null);
+    }
+
+    /// <summary>The window is timed on the monotonic clock: a wall clock stepped back an hour (NTP, a VM restored)
+    /// had kept the node Degraded for that hour, and one stepped forward had hidden a fresh failure.</summary>
+    [Fact]
+    public void A_failure_is_forgotten_after_the_window_whatever_the_wall_clock_does()
+    {
+        var clock = new TestClock();
+        var failures = new DatabaseFailures(clock);
+        failures.Record(new SqliteException("database or disk is full", 13));
+
+        clock.StepWallClock(TimeSpan.FromHours(1));
+        Assert.NotNull(failures.Recent());
+        clock.StepWallClock(-TimeSpan.FromHours(2));
+        clock.Advance(DatabaseFailures.Window + TimeSpan.FromSeconds(1));
+        Assert.Null(failures.Recent());
     }
 
     private static async Task<string> Health(HttpClient client)

@@ -456,6 +456,23 @@ public sealed class AttributionTests
         Assert.Equal("ME", d.Code);
     }
 
+    /// <summary>The same for one's own click on a code disabled since, or one counted as a bot; another referrer's
+    /// disabled click beside it changes nothing, and without one's own the code's state is the reason.</summary>
+    [Fact]
+    public void Own_click_on_a_disabled_code_is_a_self_referral()
+    {
+        var own = Click(NewcomerId, Now.AddDays(-1), "ME") with { CodeDisabled = true };
+        var carols = Click(Carol, Now.AddDays(-2), "CAROL") with { CodeDisabled = true };
+
+        var d = Attribution.Decide(Input(click: own, sameDevice: [carols]));
+        var ownBot = Attribution.Decide(Input(click: own with { CodeDisabled = false, IsBot = true }));
+        var carolsAlone = Attribution.Decide(Input(click: carols));
+
+        Assert.Equal((AttributionReasons.SelfReferral, NewcomerId, own.ClickId), (d.Reason, d.ReferrerId, d.ClickId));
+        Assert.Equal(AttributionReasons.SelfReferral, ownBot.Reason);
+        Assert.Equal(AttributionReasons.CodeDisabled, carolsAlone.Reason);
+    }
+
     /// <summary>One's own code is a self-referral, recorded with its referrer for review, even once disabled: it
     /// answered code_disabled and recorded no one (found by review).</summary>
     [Fact]
