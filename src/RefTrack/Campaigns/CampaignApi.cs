@@ -12,9 +12,12 @@ public static class CampaignApi
     {
         var group = routes.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
+        // With Idempotency-Key: a campaign has no key of the client's own, so a create retried after a lost answer
+        // made a second campaign, whose links and counts then split from the first's.
         group.MapPost("/", Create).RequireAuthorization(Caller.AdminPolicy)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ReadsJsonBody();
+            .ReadsJsonBody()
+            .WithIdempotencyKey();
         group.MapGet("/", List);
 
         routes.MapCampaignGroup("", "Campaigns").MapGet("/", Get);

@@ -10,7 +10,7 @@ public sealed record CreateCampaignRequest(
     string? Name,
     string? DestinationUrl,
     int? AttributionWindowDays = null,
-    [property: EnumNames(typeof(AttributionModel))] string? AttributionModel = null)
+    [property: EnumNames(typeof(AttributionModel))] string? AttributionModel = null) : IIdempotentRequest
 {
     public const int MaxWindowDays = 365;
 

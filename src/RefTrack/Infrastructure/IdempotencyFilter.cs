@@ -83,8 +83,9 @@ internal sealed partial class IdempotencyFilter(
             catch (Exception e)
             {
                 // The request's own writes are committed: answer them, not a 500 for work that was done. A retry with
-                // the key runs the request again once the claim is released (or stale), and the two requests that
-                // take a key (a registration, a conversion) are exactly once by their external ids anyway.
+                // the key runs the request again once the claim is released (or stale): a registration or a
+                // conversion is exactly once by its external id anyway; a campaign would be made again, and the
+                // client that got this answer has no reason to retry.
                 LogNotStored(e, key);
                 await TryReleaseAsync(scope, claimedAt);
             }

@@ -24,7 +24,7 @@ public sealed class OpenApiDocumentTests
         ["GET /api/v1/api-keys"] = [400, 401, 403],
         ["GET /api/v1/api-keys/{id}"] = [401, 403, 404],
         ["DELETE /api/v1/api-keys/{id}"] = [401, 403, 404, 409],
-        ["POST /api/v1/campaigns"] = [400, 401, 403, 413, 415],
+        ["POST /api/v1/campaigns"] = [400, 401, 403, 409, 413, 415, 422],
         ["GET /api/v1/campaigns"] = [400, 401],
         ["GET " + Campaign] = [401, 404],
         ["POST " + Campaign + "/participants"] = [400, 401, 404, 409, 413, 415, 422],
@@ -184,8 +184,8 @@ public sealed class OpenApiDocumentTests
             .Select(o => o.Name)
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal(["POST " + Campaign + "/conversions", "POST " + Campaign + "/participants"], declared);
-        foreach (var path in new[] { Campaign + "/conversions", Campaign + "/participants" })
+        Assert.Equal(["POST /api/v1/campaigns", "POST " + Campaign + "/conversions", "POST " + Campaign + "/participants"], declared);
+        foreach (var path in new[] { "/api/v1/campaigns", Campaign + "/conversions", Campaign + "/participants" })
         {
             var header = paths[path]!["post"]!["parameters"]!.AsArray().Single(p => p!.Str("name") == "Idempotency-Key")!;
             Assert.Equal("header", header.Str("in"));
@@ -258,7 +258,8 @@ public sealed class OpenApiDocumentTests
 
         string[] participants = ["POST " + Campaign + "/participants"], conversions = ["POST " + Campaign + "/conversions"];
         Assert.Equal(
-            from name in conversions.Concat(participants) from status in new[] { "200", "201" } select $"{name} {status}",
+            new[] { "POST /api/v1/campaigns 201" }.Concat(
+                from name in conversions.Concat(participants) from status in new[] { "200", "201" } select $"{name} {status}"),
             declared.Select(d => d.Name));
         foreach (var (_, header) in declared)
         {
@@ -300,7 +301,7 @@ public sealed class OpenApiDocumentTests
                         select $"{operation.Name} {response.Key}";
 
         Assert.Equal(
-            ["GET /r/{code} 429", "POST " + Campaign + "/conversions 409", "POST " + Campaign + "/participants 409"],
+            ["GET /r/{code} 429", "POST /api/v1/campaigns 409", "POST " + Campaign + "/conversions 409", "POST " + Campaign + "/participants 409"],
             declared.Select(d => d.Name).Where(d => !d.EndsWith(" 503", StringComparison.Ordinal)));
         Assert.Equal(operations.Select(o => o + " 503").Order(StringComparer.Ordinal),
             declared.Select(d => d.Name).Where(d => d.EndsWith(" 503", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
