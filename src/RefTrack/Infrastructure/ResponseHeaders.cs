@@ -32,6 +32,18 @@ internal static class ResponseHeaders
             return Task.CompletedTask;
         });
 
+    /// <summary>The redirect's whole answer is in its headers: where it leads and the two cookies.</summary>
+    public static Task OnRedirect(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        Add(operation, StatusCodes.Status302Found, HeaderNames.Location,
+            "The campaign's destination, with ref (the code) and rt_click (the click id) added to its query string.",
+            new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" });
+        Add(operation, StatusCodes.Status302Found, HeaderNames.SetCookie,
+            "rt_did (the browser's device id) and rt_click (the click id), as two Set-Cookie headers.",
+            new OpenApiSchema { Type = JsonSchemaType.String });
+        return Task.CompletedTask;
+    }
+
     /// <summary>Every 201 here is a <c>Created</c> result: its <c>Location</c> is the new resource's path, which a GET
     /// reads back (a replayed 201 gives the same one).</summary>
     public static Task LocationOnCreated(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

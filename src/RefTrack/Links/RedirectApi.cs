@@ -54,6 +54,7 @@ public static class RedirectApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddOpenApiOperationTransformer(ResponseHeaders.RetryAfterOnTooManyRequests)
+            .AddOpenApiOperationTransformer(ResponseHeaders.OnRedirect)
             .WithTags("Links").AllowAnonymous().ShortCircuit();
         // HEAD (link checkers, `curl -I`, previews): where the link leads, with nothing recorded (RFC 9110 asks a
         // server to answer HEAD; as a GET it would have counted a click for every check).
