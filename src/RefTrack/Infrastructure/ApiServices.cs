@@ -36,6 +36,7 @@ public static class ApiServices
         {
             o.AddDocumentTransformer<BearerSecurityScheme>();
             o.AddSchemaTransformer<EnumNamesSchema>();
+            o.AddSchemaTransformer<PageLimitSchema>();
             o.AddDocumentTransformer<RequiredRequestFields>();
             o.AddOperationTransformer(ResponseHeaders.LocationOnCreated);
         });

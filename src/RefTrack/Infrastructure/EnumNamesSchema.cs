@@ -7,8 +7,8 @@ namespace RefTrack.Infrastructure;
 
 /// <summary>
 /// Gives a property or query parameter marked <see cref="EnumNamesAttribute"/> its allowed values (<c>enum</c>), as
-/// <see cref="Validator.Enum{T}"/> accepts them, so generated clients offer the names instead of free text; and a
-/// list's <c>limit</c> (<see cref="PageLimitAttribute"/>) its default. An optional property's schema keeps
+/// <see cref="Validator.Enum{T}"/> accepts them, so generated clients offer the names instead of free text. An
+/// optional property's schema keeps
 /// <c>null</c> among its values: the validator takes null as the default, and without it a gateway that checks
 /// bodies against the document would refuse one the service accepts (found by review).
 /// </summary>
@@ -20,18 +20,10 @@ internal sealed class EnumNamesSchema : IOpenApiSchemaTransformer
             ?? (context.ParameterDescription?.ParameterDescriptor as IParameterInfoParameterDescriptor)?.ParameterInfo
                 .GetCustomAttributes(inherit: false)
             ?? [];
-        foreach (var attribute in attributes)
+        if (attributes.OfType<EnumNamesAttribute>().FirstOrDefault() is { } names)
         {
-            switch (attribute)
-            {
-                case EnumNamesAttribute names:
-                    var values = Enum.GetNames(names.EnumType).Select(n => (JsonNode)JsonValue.Create(Validator.JsonName(n)));
-                    schema.Enum = [.. schema.Type?.HasFlag(JsonSchemaType.Null) == true ? values.Append(null!) : values];
-                    break;
-                case PageLimitAttribute:
-                    schema.Default = JsonValue.Create(PageRequest.DefaultLimit);
-                    break;
-            }
+            var values = Enum.GetNames(names.EnumType).Select(n => (JsonNode)JsonValue.Create(Validator.JsonName(n)));
+            schema.Enum = [.. schema.Type?.HasFlag(JsonSchemaType.Null) == true ? values.Append(null!) : values];
         }
 
         return Task.CompletedTask;

@@ -123,18 +123,21 @@ public static class Attribution
             return (null, Rejected(otherCampaign ? AttributionReasons.ClickFromOtherCampaign : AttributionReasons.ClickExpired));
         }
 
-        var others = inWindow.Where(c => !c.CodeDisabled && !c.IsBot && !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
+        var others = inWindow
+            .Where(c => !c.CodeDisabled && !c.IsBot && !IsSelf(input, c.ReferrerId, c.ReferrerEmail)).ToList();
         if (others.Count == 0)
         {
             // One's own click first, on a disabled code or counted as a bot or not: the attempt is what is recorded
             // for review (a usable one of them preferred); then the codes' state, then the bots'.
-            if (inWindow.Where(c => IsSelf(input, c.ReferrerId, c.ReferrerEmail)).OrderBy(c => c.CodeDisabled || c.IsBot)
-                    .FirstOrDefault() is { } self)
+            if (inWindow.Where(c => IsSelf(input, c.ReferrerId, c.ReferrerEmail))
+                    .OrderBy(c => c.CodeDisabled || c.IsBot).FirstOrDefault() is { } self)
             {
-                return (null, Rejected(AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
+                return (null, Rejected(
+                    AttributionReasons.SelfReferral, self.ReferrerId, self.Code, self.ClickId, self.OccurredAt));
             }
 
-            return (null, Rejected(inWindow.All(c => c.CodeDisabled) ? AttributionReasons.CodeDisabled : AttributionReasons.BotClick));
+            return (null, Rejected(
+                inWindow.All(c => c.CodeDisabled) ? AttributionReasons.CodeDisabled : AttributionReasons.BotClick));
         }
 
         var lastClick = input.Model == AttributionModel.LastClick;

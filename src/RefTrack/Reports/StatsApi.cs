@@ -71,8 +71,8 @@ public static class StatsApi
 
     /// <summary>Daily clicks, signups and conversions; <c>?days=30</c> (default) ending today (UTC).</summary>
     private static async Task<Results<Ok<TimeSeries>, ValidationProblem>> Series(
-        Guid campaignId, [Range(1, MaxDays), DefaultValue(DefaultDays)] int? days, TimeProvider clock, AppDbContext db, IHotReads reads, ReportQueries queries,
-        CancellationToken ct)
+        Guid campaignId, [Range(1, MaxDays), DefaultValue(DefaultDays)] int? days, TimeProvider clock, AppDbContext db,
+        IHotReads reads, ReportQueries queries, CancellationToken ct)
     {
         var count = days ?? DefaultDays;
         if (count is < 1 or > MaxDays)
@@ -92,7 +92,8 @@ public static class StatsApi
 
     /// <summary>Top referrers by qualified referrals, <c>?limit=100</c> at most.</summary>
     private static async Task<Results<Ok<Leaderboard>, ValidationProblem>> Top(
-        Guid campaignId, [Range(1, MaxLeaderboard), DefaultValue(MaxLeaderboard)] int? limit, AppDbContext db, IHotReads reads, ReportQueries queries, CancellationToken ct)
+        Guid campaignId, [Range(1, MaxLeaderboard), DefaultValue(MaxLeaderboard)] int? limit, AppDbContext db,
+        IHotReads reads, ReportQueries queries, CancellationToken ct)
     {
         var count = limit ?? MaxLeaderboard;
         if (count is < 1 or > MaxLeaderboard)

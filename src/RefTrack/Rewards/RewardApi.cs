@@ -31,8 +31,8 @@ public static class RewardApi
     }
 
     private static async Task<Results<Ok<Page<RewardResponse>>, ValidationProblem>> List(
-        Guid campaignId, Guid? participantId, [EnumNames(typeof(RewardStatus))] string? status, string? cursor, [PageLimit] int? limit, AppDbContext db,
-        CancellationToken ct)
+        Guid campaignId, Guid? participantId, [EnumNames(typeof(RewardStatus))] string? status, string? cursor,
+        [PageLimit] int? limit, AppDbContext db, CancellationToken ct)
     {
         var validator = new Validator();
         var page = PageRequest.Parse(cursor, limit, validator);

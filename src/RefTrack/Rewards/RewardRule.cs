@@ -60,5 +60,6 @@ public sealed class RewardRule : IPagedRow
     public static string TermsOf(RewardTrigger trigger, RewardRecipient recipient, long? amount, int? percentBasisPoints,
         string currency, bool firstPurchaseOnly, int? minReferrals, int? referralCount) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{trigger}|{recipient}|{amount}|{percentBasisPoints}|{currency}|{(firstPurchaseOnly ? 1 : 0)}|{minReferrals}|{referralCount}");
+            $"{trigger}|{recipient}|{amount}|{percentBasisPoints}|{currency}|{(firstPurchaseOnly ? 1 : 0)}|" +
+            $"{minReferrals}|{referralCount}");
 }

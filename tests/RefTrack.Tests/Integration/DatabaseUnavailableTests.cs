@@ -33,12 +33,8 @@ public sealed class DatabaseUnavailableTests
         var participants = $"/api/v1/campaigns/{campaignId}/participants";
         var body = new { externalId = "user-a", email = "a@example.org", name = "A" };
 
-        await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (await HoldWriteLockAsync(app))
         {
-            await holder.OpenAsync();
-            await using var hold = holder.CreateCommand();
-            hold.CommandText = "BEGIN IMMEDIATE;";
-            await hold.ExecuteNonQueryAsync();
 
             Assert.Equal("Healthy", await Health(client)); // Its probe only reads, and reads pass.
             var busy = await client.PostAsJsonAsync(participants, body);
@@ -46,7 +42,7 @@ public sealed class DatabaseUnavailableTests
             await busy.AssertProblem(HttpStatusCode.ServiceUnavailable, "service-unavailable");
             Assert.Equal(TimeSpan.FromSeconds(5), busy.Headers.RetryAfter?.Delta);
             Assert.Equal("Degraded", await Health(client));
-        } // Closing the connection ends its transaction.
+        }
 
         Assert.Empty((await client.GetOk(participants))["data"]!.AsArray());
         Assert.Equal("user-a", (await client.PostOk(participants, body)).Str("externalId"));
@@ -67,12 +63,8 @@ public sealed class DatabaseUnavailableTests
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
 
-        await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        await using (await HoldWriteLockAsync(app))
         {
-            await holder.OpenAsync();
-            await using var hold = holder.CreateCommand();
-            hold.CommandText = "BEGIN IMMEDIATE;";
-            await hold.ExecuteNonQueryAsync();
 
             await app.ClickLink(code); // Answered at once; its batch waits on the lock, and is retried.
             await Poll.UntilAsync(async () => await Health(client) == "Degraded", TimeSpan.FromSeconds(20),
@@ -120,6 +112,18 @@ public sealed class DatabaseUnavailableTests
         clock.StepWallClock(-TimeSpan.FromHours(2));
         clock.Advance(DatabaseFailures.Window + TimeSpan.FromSeconds(1));
         Assert.Null(failures.Recent());
+    }
+
+    /// <summary>SQLite's write lock, held as another process would (a backup tool, a migration run by hand) until
+    /// the connection is disposed, which ends its transaction.</summary>
+    private static async Task<SqliteConnection> HoldWriteLockAsync(TestApp app)
+    {
+        var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await holder.OpenAsync();
+        await using var hold = holder.CreateCommand();
+        hold.CommandText = "BEGIN IMMEDIATE;";
+        await hold.ExecuteNonQueryAsync();
+        return holder;
     }
 
     private static async Task<string> Health(HttpClient client)
