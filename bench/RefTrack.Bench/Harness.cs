@@ -309,6 +309,11 @@ internal sealed class Harness(BenchOptions o)
             {
                 Note($"{tag}: {errors} errors in the warm-up ({ScenarioResult.ErrorDetail(warm, expected)})");
             }
+
+            if (!ceiling && scenario.AfterWarmup is { } afterWarmup)
+            {
+                await afterWarmup(ctx);
+            }
         }
 
         var sampler = CpuSampler.Start(serverPid);

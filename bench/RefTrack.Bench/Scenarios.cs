@@ -77,6 +77,8 @@ public sealed record ScriptCall(RunContext Context, bool Ceiling, bool Warmup)
 /// <param name="Sample">One representative GET: probed first when <paramref name="Probe"/> (a 404 reports "not
 /// implemented"), and timed alone after a run in which too few requests completed to have percentiles.</param>
 /// <param name="Probe">The endpoint may not exist yet.</param>
+/// <param name="AfterWarmup">Reads the database between RefTrack's warm-up and its measured run (into
+/// <see cref="RunContext.Before"/>), for what the measured run alone did.</param>
 /// <param name="MemoryTarget">Counts towards the peak-RSS target (scenario 6).</param>
 /// <param name="OnlyByName">Not one of the issue's scenarios: runs only when <c>--scenarios</c> names it.</param>
 public sealed record Scenario(
@@ -92,6 +94,7 @@ public sealed record Scenario(
     Targets Targets,
     Func<RunContext, Task>? Before = null,
     Func<RunContext, Task<Verification>>? Verify = null,
+    Func<RunContext, Task>? AfterWarmup = null,
     Func<RunContext, string>? Sample = null,
     bool Probe = false,
     bool MemoryTarget = false,
@@ -190,8 +193,14 @@ public static class Scenarios
             {
                 ctx.Before["conversions"] = await ctx.CountAsync("Conversions");
                 ctx.Before["rewards"] = await ctx.CountAsync("Rewards");
+                ctx.Before["converted"] = await ConvertedReferralsAsync(ctx);
             },
             Verify: PurchasesAsync,
+            AfterWarmup: async ctx =>
+            {
+                ctx.Before["measuredConversions"] = await ctx.CountAsync("Conversions");
+                ctx.Before["measuredConverted"] = await ConvertedReferralsAsync(ctx);
+            },
             MemoryTarget: true),
 
         // Not a target: what a registration of a user already registered costs (an integrator may register its users
@@ -314,8 +323,11 @@ public static class Scenarios
             (unanswered > 0 ? $" ({unanswered} cut off by wrk's stop, never answered)" : "") +
             $"; {total.Counter("sent_dupes")} sent twice ({total.Status(200)} answered 200 existing); " +
             $"{referrals} referrals; users with >1 referral: {doubleReferrals}; duplicate participants: {doubleParticipants}";
+        // A 200 answers only a registration sent twice: a new user answered 200 without being written would
+        // otherwise hide among the requests wrk cuts off.
         var pass = doubleReferrals == 0 && doubleParticipants == 0 && created >= acked && created <= distinctSent &&
-                   unanswered <= ctx.Settings.Connections * ctx.Runs && referrals == created;
+                   unanswered <= ctx.Settings.Connections * ctx.Runs && referrals == created &&
+                   total.Status(200) <= total.Counter("sent_dupes");
         return new Verification(created, acked, pass, notes);
     }
 
@@ -362,12 +374,22 @@ public static class Scenarios
         // Every buyer is a referred user with a qualified referral: each new purchase earns the 5% rule exactly once.
         var everyPurchaseRewards = await db.ScalarAsync(
             $"""SELECT COUNT(*) FROM "Rewards" WHERE "RuleId" = {db.Id(ctx.Setup.EveryPurchaseRule)}""");
+        // How many were their referral's first purchase (two rewards, the referral stamped) rather than a repeat one
+        // (one reward), in all and in the measured run: the mix moves with the rate, since buyers are drawn from a
+        // fixed pool (BenchOptions.Buyers) and the warm-up converts many of them first.
+        var converted = await ConvertedReferralsAsync(ctx);
+        var firstPurchases = converted - ctx.Before["converted"];
+        var measured = ctx.Before.TryGetValue("measuredConversions", out var atMeasured)
+            ? $" (measured run: {await ctx.CountAsync("Conversions") - atMeasured} new conversions, " +
+              $"{converted - ctx.Before["measuredConverted"]} of them first purchases)"
+            : "";
         var total = ctx.Total!;
         var acked = total.Status(201);
         var distinctSent = total.Counter("sent_distinct");
         var unanswered = distinctSent - created;
         var notes =
-            $"{created} new conversions for {distinctSent} distinct events sent" +
+            $"{created} new conversions ({firstPurchases} of them their referral's first purchase){measured} for " +
+            $"{distinctSent} distinct events sent" +
             (unanswered > 0 ? $" ({unanswered} cut off by wrk's stop, never answered)" : "") +
             $"; {total.Counter("sent_replays")} replays ({total.Status(200)} answered 200 replayed); {rewards} rewards; " +
             $"double rewards per grant key: {doubleGrantKeys}, per conversion and rule: {doublePerConversion}, " +
@@ -375,7 +397,10 @@ public static class Scenarios
             $"5% rewards {everyPurchaseRewards} for {created} purchases";
         var pass = doubleConversions == 0 && doubleGrantKeys == 0 && doublePerConversion == 0 && doubleFirstPurchase == 0 &&
                    created >= acked && created <= distinctSent && unanswered <= ctx.Settings.Connections * ctx.Runs &&
-                   everyPurchaseRewards == created;
+                   everyPurchaseRewards == created && total.Status(200) <= total.Counter("sent_replays");
         return new Verification(created, acked, pass, notes);
     }
+
+    private static Task<long> ConvertedReferralsAsync(RunContext ctx) =>
+        ctx.Db.ScalarAsync("""SELECT COUNT(*) FROM "Referrals" WHERE "ConvertedAt" IS NOT NULL""");
 }
