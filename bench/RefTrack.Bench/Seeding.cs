@@ -20,8 +20,10 @@ public sealed record Dataset(
     public static Dataset Signups(BenchOptions o) =>
         new("signups", Math.Min(o.Codes, 1_000), 0, o.SignupClicks, TimeSpan.FromHours(1), 0, Reusable: false);
 
+    /// <summary>Half the buyers converted already (<c>m % 10 &lt; 5</c>), half not: purchases.lua sends half its new
+    /// purchases as repeat ones of the first, half as first ones of the second.</summary>
     public static Dataset Purchases(BenchOptions o) =>
-        new("purchases", Math.Min(o.Codes, 1_000), o.Buyers, 0, TimeSpan.FromDays(1), 0, Reusable: false);
+        new("purchases", Math.Min(o.Codes, 1_000), o.Buyers, 0, TimeSpan.FromDays(1), 0.5, Reusable: false);
 
     /// <summary>The "database that already holds 10 million clicks and 1 million referrals".</summary>
     public static Dataset Large(BenchOptions o) =>
