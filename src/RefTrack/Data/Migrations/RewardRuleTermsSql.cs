@@ -4,7 +4,8 @@ namespace RefTrack.Data.Migrations;
 /// Migration <c>RewardRuleTerms</c>, on both databases: each rule's <c>Terms</c> as <see cref="Rewards.RewardRule.TermsOf"/>
 /// writes them, before the unique index of active rules' terms is built. An active rule that repeats an older active
 /// one (created twice before the index) keeps paying as it did, its terms left null, outside the index; only the
-/// oldest of each such set takes them. The same SQL on both: <c>||</c>, <c>CAST … AS TEXT</c> and <c>CASE</c> on
+/// one of each such set with the lowest id takes them (ids are time-ordered, so the oldest but for rules made within
+/// the same millisecond). The same SQL on both: <c>||</c>, <c>CAST … AS TEXT</c> and <c>CASE</c> on
 /// a boolean read the same in SQLite and PostgreSQL.
 /// </summary>
 internal static class RewardRuleTermsSql
