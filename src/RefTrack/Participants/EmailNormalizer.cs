@@ -61,9 +61,12 @@ public static class EmailNormalizer
             domain = ascii;
         }
 
-        // The root's dot of a fully qualified name ("gmail.com."): mailers deliver to the same domain. All of them, so
-        // that the fold leaves its own output as it is (Stored).
-        domain = domain.TrimEnd('.');
+        // The root's dot of a fully qualified name ("gmail.com."): mailers deliver to the same domain. One dot only:
+        // "gmail.com.." has an empty label, which IsDomainName refuses as it does "gmail..com" (docs/api.md).
+        if (domain.EndsWith('.'))
+        {
+            domain = domain[..^1];
+        }
         if (!IsDomainName(domain))
         {
             return null;

@@ -86,6 +86,7 @@ public abstract class ValidationTests(Provider provider)
     [InlineData("""{"externalId":"user-b","email":"b@"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@bücher..example"}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@example..org"}""", "email")]
+    [InlineData("""{"externalId":"user-b","email":"b@example.org.."}""", "email")]
     [InlineData("""{"externalId":"user-b","email":"b@.example.org"}""", "email")]
     [InlineData("""{}""", "externalId", "email")]
     [InlineData("""{"externalId":"x\u0000y","email":"b@example.org"}""", "externalId")]

@@ -37,7 +37,7 @@ public sealed class EmailNormalizerTests
     [InlineData("josé@bücher.example\u3002", "josé@xn--bcher-kva.example")]
     [InlineData("\"j\\\"d\"@example.com", "j\"d@example.com")]
     [InlineData("\"j doe\"@example.com", "j doe@example.com")]
-    [InlineData("\"\\\"jd\\\"\"@example.com..", "jd@example.com")]
+    [InlineData("\"\\\"jd\\\"\"@example.com.", "jd@example.com")]
     public void Fully_qualified_domains_and_quoted_local_parts_fold_to_the_plain_form(string input, string expected)
     {
         Assert.Equal(expected, EmailNormalizer.Normalize(input));
@@ -104,6 +104,9 @@ public sealed class EmailNormalizerTests
         // "b@bücher..example" was refused.
         Assert.Null(EmailNormalizer.Normalize("jdoe@example..org"));
         Assert.Null(EmailNormalizer.Normalize("jdoe@.example.org"));
+        // A fully qualified name has one root's dot; a second is an empty label, in ASCII as beyond it.
+        Assert.Null(EmailNormalizer.Normalize("jdoe@example.org.."));
+        Assert.Null(EmailNormalizer.Normalize("jdoe@bücher.example.."));
         Assert.Null(EmailNormalizer.Normalize($"jdoe@{new string('a', 64)}.example"));
         Assert.Null(EmailNormalizer.Normalize($"jdoe@{string.Join('.', Enumerable.Repeat("bucher", 37))}.example"));
         // The longest label and name DNS carries are addresses, and so is a fully qualified name (its root's dot).
