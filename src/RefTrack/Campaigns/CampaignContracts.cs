@@ -16,6 +16,9 @@ public sealed record CreateCampaignRequest(
 
     public const int MaxDestinationLength = 2048;
 
+    /// <summary>Hashed for <c>Idempotency-Key</c> as creation reads it: the name and destination trimmed.</summary>
+    public IIdempotentRequest Canonical() => this with { Name = Name?.Trim(), DestinationUrl = DestinationUrl?.Trim() };
+
     public Validator Validate(out AttributionModel model) => Validate(out model, out _);
 
     /// <param name="model">The attribution model asked for, or first click.</param>

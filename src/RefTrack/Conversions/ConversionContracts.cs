@@ -31,9 +31,15 @@ public sealed record RecordConversionRequest(
     /// offset (one body, two requests to nodes in different time zones), and one without an offset, which the API
     /// takes as UTC, serialized without the <c>Z</c> that its retry may add; either retry was a 422. (A key claimed by
     /// a version before this one with a time without an offset no longer matches its retry: a 422 until the claim
-    /// expires, <see cref="IdempotencyOptions"/>.)
+    /// expires, <see cref="IdempotencyOptions"/>.) The ids are hashed trimmed, as they are stored and matched:
+    /// <c>" order-1 "</c> is <c>order-1</c>, as its replay without the key is.
     /// </summary>
-    public IIdempotentRequest Canonical() => this with { OccurredAt = OccurredAtUtc() }; // Null stays null.
+    public IIdempotentRequest Canonical() => this with
+    {
+        OccurredAt = OccurredAtUtc(), // Null stays null.
+        ExternalId = ExternalId?.Trim(),
+        ParticipantExternalId = ParticipantExternalId?.Trim(),
+    };
 
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
     /// client's default or zero time (0001-01-01, 1970-01-01) before it lands in the reports (or, on PostgreSQL, as

@@ -30,7 +30,15 @@ internal sealed partial class IdempotencyFilter(
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        string? key = http.Request.Headers[Header];
+        var keys = http.Request.Headers[Header];
+        if (keys.Count > 1)
+        {
+            // Read as one value, two header lines were joined with a comma: a key the client never sent, so its retry
+            // (with either line, or the lines in another order) would run the request again.
+            return Problems.Validation(Header, "Send one Idempotency-Key.");
+        }
+
+        string? key = keys;
         if (string.IsNullOrEmpty(key))
         {
             return await next(context);

@@ -8,6 +8,19 @@ public sealed record RegisterParticipantRequest(
     string? ExternalId, string? Email, string? Name = null, string? ReferralCode = null, string? ClickId = null)
     : IIdempotentRequest
 {
+    /// <summary>
+    /// Hashed for <c>Idempotency-Key</c> as registration reads it: values trimmed, a blank name, code or click id as
+    /// none, the code in its stored case. A retry that spells the same values otherwise is the same body.
+    /// </summary>
+    public IIdempotentRequest Canonical() => this with
+    {
+        ExternalId = ExternalId?.Trim(),
+        Email = Email?.Trim(),
+        Name = Blank(Name) ? null : Name!.Trim(),
+        ReferralCode = Blank(ReferralCode) ? null : Links.ReferralCode.Normalize(ReferralCode!),
+        ClickId = Blank(ClickId) ? null : ClickId!.Trim(),
+    };
+
     public Validator Validate() => new Validator()
         .RequiredId(ExternalId, "externalId", 200)
         .Check(ExternalId is null || IsAddressable(ExternalId.Trim()), "externalId",
@@ -25,6 +38,8 @@ public sealed record RegisterParticipantRequest(
     /// </summary>
     public static bool IsAddressable(string externalId) =>
         !externalId.Contains('/', StringComparison.Ordinal) && externalId is not ("." or "..");
+
+    private static bool Blank(string? value) => string.IsNullOrWhiteSpace(value);
 }
 
 /// <summary>The outcome of attribution: <c>qualified</c>, <c>flagged</c> or <c>rejected</c>, and why.</summary>

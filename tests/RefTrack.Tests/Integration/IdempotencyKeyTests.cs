@@ -76,6 +76,63 @@ public abstract class IdempotencyKeyTests(Provider provider)
         Assert.Equal(2, (await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray().Count);
     }
 
+    /// <summary>A retry spells its values as the client happens to: padded, a blank optional value, a code in lower
+    /// case. Trimmed and read so before anything is stored (api.md, Trimming), they are the same body: the stored
+    /// answer again, not a 422 that a retry without the key would not get.</summary>
+    [Fact]
+    public async Task A_retry_spelling_the_same_values_otherwise_is_replayed()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaign = await client.PostJson("/api/v1/campaigns",
+            new { name = " Spring ", destinationUrl = " https://shop.example " }, "create");
+        var campaignAgain = await client.PostJson("/api/v1/campaigns",
+            new { name = "Spring", destinationUrl = "https://shop.example" }, "create");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (campaign.StatusCode, campaignAgain.StatusCode));
+        Assert.True(campaignAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+
+        var campaignId = (await campaign.ReadJson()).Str("id");
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        var participants = $"/api/v1/campaigns/{campaignId}/participants";
+        var signup = await client.PostJson(participants,
+            new { externalId = " user-b ", email = " b@example.org ", name = " ", referralCode = $" {code.ToLowerInvariant()} " }, "signup");
+        var signupAgain = await client.PostJson(participants,
+            new { externalId = "user-b", email = "b@example.org", referralCode = code }, "signup");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (signup.StatusCode, signupAgain.StatusCode));
+        Assert.True(signupAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+
+        var conversions = $"/api/v1/campaigns/{campaignId}/conversions";
+        var purchase = await client.PostJson(conversions, new
+        {
+            participantExternalId = " user-b ", type = "purchase", amount = 10000, currency = "USD", externalId = " order-1 ",
+        }, "buy");
+        var purchaseAgain = await client.PostJson(conversions, Purchase, "buy");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (purchase.StatusCode, purchaseAgain.StatusCode));
+        Assert.True(purchaseAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+
+        // Another value is still another body.
+        await (await client.PostJson(conversions, OtherPurchase, "buy"))
+            .AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+    }
+
+    /// <summary>Two <c>Idempotency-Key</c> lines were read as one key joined with a comma, a key the client never sent:
+    /// a retry with either line ran the request again.</summary>
+    [Fact]
+    public async Task Two_key_headers_are_a_400_and_change_nothing()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (_, url) = await ReferredPair(client);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = System.Net.Http.Json.JsonContent.Create(Purchase) };
+        request.Headers.Add(IdempotencyFilter.Header, ["key-1", "key-2"]);
+
+        var response = await client.SendAsync(request);
+
+        var problem = await response.AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal([IdempotencyFilter.Header], FlowHelpers.ErrorFields(problem));
+        Assert.Empty((await client.GetOk(url))["data"]!.AsArray());
+    }
+
     [Fact]
     public async Task A_key_in_progress_is_409_for_the_same_body_and_422_for_another()
     {
