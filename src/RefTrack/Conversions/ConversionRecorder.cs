@@ -37,7 +37,13 @@ public sealed class ConversionRecorder(
             : await reads.RunAsync(db, r => queries.BuyerByExternalId(r, campaignId, request.ParticipantExternalId!.Trim(), ct));
         if (buyer is null)
         {
-            return new RecordResult(RecordOutcome.UnknownParticipant);
+            // An event stored already has its participant, and one unknown here is another: a conflicting replay
+            // (409, the stored id), not a participant to go and register, after which the retry would be a 409 anyway.
+            // A read on this refusal's path only; nothing is written either way.
+            var stored = await reads.RunAsync(db, r => queries.Stored(r, campaignId, request.ExternalId!.Trim(), ct));
+            return stored is null
+                ? new RecordResult(RecordOutcome.UnknownParticipant)
+                : new RecordResult(RecordOutcome.ConflictingReplay, stored);
         }
 
         // Decided here, not in the write: a referral's times never change once it is recorded.

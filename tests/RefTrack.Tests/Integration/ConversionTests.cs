@@ -108,6 +108,7 @@ public abstract class ConversionTests(Provider provider)
     [InlineData("user-b", "subscriptionPayment", 10000, "USD")]
     [InlineData("user-b", "purchase", 10000, "EUR")]
     [InlineData("user-a", "purchase", 10000, "USD")]
+    [InlineData("nobody", "purchase", 10000, "USD")] // Not registered: still another participant than the stored one's.
     public async Task Same_external_id_with_different_content_is_409(string participant, string type, long amount, string currency)
     {
         using var app = new TestApp(provider);
