@@ -16,8 +16,19 @@ public sealed class CampaignTarget
     private readonly string _middle;
     private readonly string _tail;
 
+    /// <exception cref="InvalidOperationException">The destination is no absolute http(s) URL in printable ASCII: a
+    /// row imported or edited by hand (the API refuses such a destination). Its links then answer 500, with this in
+    /// the log, instead of sending visitors to wherever it points: <c>//evil.example</c> is another site, and a
+    /// <c>javascript:</c> URL is script.</exception>
     public CampaignTarget(Guid campaignId, string destinationUrl, int attributionWindowDays)
     {
+        if (!IsRedirectable(destinationUrl))
+        {
+            throw new InvalidOperationException(
+                $"Campaign {campaignId}'s destination is not an absolute http(s) URL in printable ASCII, so its links " +
+                "are refused: was the row written by hand? Set a destination the API would take (docs/api.md, Referral links).");
+        }
+
         CampaignId = campaignId;
         AttributionWindowDays = attributionWindowDays;
         var url = QueryHelpers.AddQueryString(destinationUrl, new Dictionary<string, string?>
@@ -31,6 +42,15 @@ public sealed class CampaignTarget
         _middle = url[(code + CodePlaceholder.Length)..click];
         _tail = url[(click + ClickPlaceholder.Length)..];
     }
+
+    /// <summary>What the redirect may send a visitor to. Checked where the target is built, once per campaign on a
+    /// node, not on every redirect.</summary>
+    internal static bool IsRedirectable(string destinationUrl) =>
+        !destinationUrl.Any(c => c is <= ' ' or > '~')
+        && Uri.TryCreate(destinationUrl, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && uri.Host.Length > 0
+        && destinationUrl.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase);
 
     public Guid CampaignId { get; }
 

@@ -46,4 +46,35 @@ public abstract class ImportedRowsTests(Provider provider)
             Assert.Null(withoutCode["referralLink"]);
         }
     }
+
+    /// <summary>The API checks a destination when the campaign is created; a campaign row written by hand is not, and
+    /// its links redirected wherever it pointed: a protocol-relative "//evil.example/x" sends visitors to another site
+    /// (found by a security review).</summary>
+    [Theory]
+    [InlineData("//evil.example/x")]
+    [InlineData("javascript:alert(1)")]
+    public async Task A_destination_written_by_hand_that_the_api_refuses_is_no_redirect(string destination)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
+                .ExecuteSqlAsync($"""UPDATE "Campaigns" SET "DestinationUrl" = {destination}""");
+        }
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(method, $"/r/{code}"));
+
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Null(response.Headers.Location);
+            Assert.False(response.Headers.Contains("Set-Cookie"));
+        }
+
+        await app.FlushClicksAsync();
+        Assert.Equal(0, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
 }

@@ -23,6 +23,27 @@ public sealed class CampaignTargetTests
         Assert.Equal(expected, target.LocationFor(code, click));
     }
 
+    /// <summary>The API refuses these destinations; a row imported or edited by hand may still hold one, and its links
+    /// must not send visitors there (another site, script) nor fail inside Kestrel with a header it cannot write.</summary>
+    [Theory]
+    [InlineData("//evil.example/x")]
+    [InlineData("/signup")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://shop.example/file")]
+    [InlineData("http:evil.example")]
+    [InlineData("https://shop.example/a b")]
+    [InlineData("https://shop.example/\r\nSet-Cookie: a=b")]
+    [InlineData("https://shöp.example/")]
+    [InlineData("")]
+    public void A_destination_the_redirect_cannot_send_visitors_to_builds_no_target(string destination)
+    {
+        var destinationUrl = destination.Replace("\\r\\n", "\r\n", StringComparison.Ordinal);
+
+        var e = Assert.Throws<InvalidOperationException>(() => new CampaignTarget(Guid.CreateVersion7(), destinationUrl, 30));
+
+        Assert.Contains("destination", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void One_target_serves_every_code_of_the_campaign()
     {
