@@ -97,13 +97,15 @@ public static class EmailNormalizer
     /// Unicode domain ("josé@bücher.example"); they are folded again when read (the fold leaves its own output as it
     /// is), as SQL cannot compute punycode to migrate them. Any other ASCII value is today's form already, but for a
     /// punycode domain: one written before <see cref="MapDomainVariants"/> may be a look-alike's ("xn--mi7clahmc.com",
-    /// full-width "gmail.com"), which today folds to the domain it imitates.
+    /// full-width "gmail.com"), which today folds to the domain it imitates. A row written before trailing dots were
+    /// dropped may end in several ("alice@gmail.com.."), which a new address may not (<see cref="Normalize"/> takes
+    /// one root's dot): they are all dropped here, so the stored mailbox is still its owner's.
     /// </summary>
     public static string? Stored(string? normalizedEmail) =>
         normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal)
             && !normalizedEmail.StartsWith('"') && !normalizedEmail.EndsWith('.'))
             ? normalizedEmail
-            : Normalize(ToUnicodeDomain(normalizedEmail));
+            : Normalize(ToUnicodeDomain(normalizedEmail.TrimEnd('.')));
 
     /// <summary>
     /// A local part written as a quoted string (<c>"alice"</c>, RFC 5322) as its content, backslash escapes undone:

@@ -138,6 +138,8 @@ public sealed class EmailNormalizerTests
         Assert.Equal("jdoe@gmail.com", EmailNormalizer.Stored("jdoe@gmail.com"));
         // Stored before the fully qualified and quoted forms were folded.
         Assert.Equal("alice@gmail.com", EmailNormalizer.Stored("alice@gmail.com."));
+        // Stored before any domain was checked: the new address may not end in two dots, the old row still folds.
+        Assert.Equal("alice@gmail.com", EmailNormalizer.Stored("alice@gmail.com.."));
         Assert.Equal("alice@gmail.com", EmailNormalizer.Stored("\"alice\"@gmail.com"));
         Assert.Null(EmailNormalizer.Stored(null));
     }
