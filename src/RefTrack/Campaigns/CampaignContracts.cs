@@ -16,8 +16,14 @@ public sealed record CreateCampaignRequest(
 
     public const int MaxDestinationLength = 2048;
 
-    /// <summary>Hashed for <c>Idempotency-Key</c> as creation reads it: the name and destination trimmed.</summary>
-    public IIdempotentRequest Canonical() => this with { Name = Name?.Trim(), DestinationUrl = DestinationUrl?.Trim() };
+    /// <summary>Hashed for <c>Idempotency-Key</c> as creation reads it: the name and destination trimmed; a value it
+    /// refuses as sent (<see cref="CanonicalValues"/>; the destination's length counts before trimming, and whatever
+    /// else it refuses stays in the trimmed string).</summary>
+    public IIdempotentRequest Canonical() => this with
+    {
+        Name = CanonicalValues.Text(Name, 200) ?? Name,
+        DestinationUrl = DestinationUrl is { Length: <= MaxDestinationLength } ? DestinationUrl.Trim() : DestinationUrl,
+    };
 
     public Validator Validate(out AttributionModel model) => Validate(out model, out _);
 

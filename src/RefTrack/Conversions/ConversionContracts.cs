@@ -32,13 +32,14 @@ public sealed record RecordConversionRequest(
     /// takes as UTC, serialized without the <c>Z</c> that its retry may add; either retry was a 422. (A key claimed by
     /// a version before this one with a time without an offset no longer matches its retry: a 422 until the claim
     /// expires, <see cref="IdempotencyOptions"/>.) The ids are hashed trimmed, as they are stored and matched:
-    /// <c>" order-1 "</c> is <c>order-1</c>, as its replay without the key is.
+    /// <c>" order-1 "</c> is <c>order-1</c>, as its replay without the key is; one the handler refuses, as sent
+    /// (<see cref="CanonicalValues"/>).
     /// </summary>
     public IIdempotentRequest Canonical() => this with
     {
         OccurredAt = OccurredAtUtc(), // Null stays null.
-        ExternalId = ExternalId?.Trim(),
-        ParticipantExternalId = ParticipantExternalId?.Trim(),
+        ExternalId = CanonicalValues.Id(ExternalId, 200),
+        ParticipantExternalId = CanonicalValues.Id(ParticipantExternalId, 200),
     };
 
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a

@@ -55,15 +55,17 @@ internal sealed partial class IdempotencyFilter(
             return Problems.Validation(Header, "Must not contain control characters (U+0000–U+001F, U+007F–U+009F).");
         }
 
-        var body = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault()?.Canonical();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(
-            JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));
+        var request = context.Arguments.OfType<IIdempotentRequest>().FirstOrDefault();
+        var hash = Hash(request?.Canonical());
         var scope = IdempotencyScope.For(http, key);
 
         var claim = await claims.ClaimAsync(scope, hash, http.RequestAborted);
         if (claim.ClaimedAt is not { } claimedAt)
         {
-            return Refuse(http, claim.Holder, hash);
+            // A key claimed by a version that hashed bodies as bound (before cc3574f, or an old node in a rolling
+            // upgrade) matches its retry sent byte for byte the same, too.
+            var same = claim.Holder is { } holder && (holder.RequestHash == hash || holder.RequestHash == Hash(request));
+            return Refuse(http, claim.Holder, same);
         }
 
         object? result;
@@ -130,9 +132,13 @@ internal sealed partial class IdempotencyFilter(
     private partial void LogNotReleased(Exception e);
 
     /// <summary>The answer to a request whose key another request holds.</summary>
-    private static IResult Refuse(HttpContext http, IdempotencyRecord? holder, string hash)
+    private string Hash(IIdempotentRequest? body) => Convert.ToHexStringLower(SHA256.HashData(
+        JsonSerializer.SerializeToUtf8Bytes(body, body?.GetType() ?? typeof(object), json.Value.SerializerOptions)));
+
+    /// <param name="sameBody">Whether the holder's body is this request's.</param>
+    private static IResult Refuse(HttpContext http, IdempotencyRecord? holder, bool sameBody)
     {
-        if (holder is not null && holder.RequestHash != hash)
+        if (holder is not null && !sameBody)
         {
             return Problems.Unprocessable("idempotency-key-reused",
                 "This Idempotency-Key was used with a different request body.",

@@ -10,15 +10,16 @@ public sealed record RegisterParticipantRequest(
 {
     /// <summary>
     /// Hashed for <c>Idempotency-Key</c> as registration reads it: values trimmed, a blank name, code or click id as
-    /// none, the code in its stored case. A retry that spells the same values otherwise is the same body.
+    /// none, the code in its stored case; a value it refuses as sent (<see cref="CanonicalValues"/>). A retry that
+    /// spells the same values otherwise is the same body.
     /// </summary>
     public IIdempotentRequest Canonical() => this with
     {
-        ExternalId = ExternalId?.Trim(),
-        Email = Email?.Trim(),
-        Name = Blank(Name) ? null : Name!.Trim(),
-        ReferralCode = Blank(ReferralCode) ? null : Links.ReferralCode.Normalize(ReferralCode!),
-        ClickId = Blank(ClickId) ? null : ClickId!.Trim(),
+        ExternalId = CanonicalValues.Id(ExternalId, 200),
+        Email = CanonicalValues.Id(Email, 320),
+        Name = CanonicalValues.Text(Name, 200),
+        ReferralCode = CanonicalValues.OptionalId(ReferralCode, 64, Links.ReferralCode.Normalize),
+        ClickId = CanonicalValues.OptionalId(ClickId, 64),
     };
 
     public Validator Validate() => new Validator()
@@ -38,8 +39,6 @@ public sealed record RegisterParticipantRequest(
     /// </summary>
     public static bool IsAddressable(string externalId) =>
         !externalId.Contains('/', StringComparison.Ordinal) && externalId is not ("." or "..");
-
-    private static bool Blank(string? value) => string.IsNullOrWhiteSpace(value);
 }
 
 /// <summary>The outcome of attribution: <c>qualified</c>, <c>flagged</c> or <c>rejected</c>, and why.</summary>

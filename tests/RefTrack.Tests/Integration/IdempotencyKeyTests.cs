@@ -115,6 +115,61 @@ public abstract class IdempotencyKeyTests(Provider provider)
             .AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
     }
 
+    /// <summary>The key is claimed before the handler validates: a retry whose padding hid a value the handler refuses
+    /// (a line break in an id, an id over its length, which counts before trimming) is another body, 422, not the
+    /// accepted request's answer replayed as if it were the same (without the key it is a 400).</summary>
+    [Theory]
+    [InlineData("order-1\n")]
+    [InlineData(" order-1")]
+    public async Task A_retry_with_a_value_the_handler_refuses_is_refused_not_replayed(string suffixed)
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (_, url) = await ReferredPair(client);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, Purchase, "buy")).StatusCode);
+        // " order-1" padded to one past the limit: 400 on its length without a key.
+        var externalId = suffixed.StartsWith(' ') ? new string(' ', 200 - "order-1".Length) + suffixed : suffixed;
+
+        var retry = await client.PostJson(url, new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId,
+        }, "buy");
+
+        await retry.AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency-key-reused");
+        var problem = await (await client.PostJson(url, new
+        {
+            participantExternalId = "user-b", type = "purchase", amount = 10000, currency = "USD", externalId,
+        })).AssertProblem(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal(["externalId"], FlowHelpers.ErrorFields(problem));
+    }
+
+    /// <summary>A key claimed by a version that hashed bodies as bound (an old node in a rolling upgrade, or a claim
+    /// from before the upgrade) still replays its retry sent byte for byte the same.</summary>
+    [Fact]
+    public async Task A_key_stored_with_the_body_hashed_as_bound_replays_the_same_body()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var (_, url) = await ReferredPair(client);
+        var padded = new { participantExternalId = " user-b ", type = "purchase", amount = 10000, currency = "USD", externalId = " order-1 " };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJson(url, padded, "buy")).StatusCode);
+        var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()
+            .Value.SerializerOptions;
+        var asBound = new Conversions.RecordConversionRequest("purchase", "USD", " order-1 ", " user-b ", Amount: 10000);
+        var oldHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(asBound, json)));
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            Assert.Equal(1, await db.IdempotencyRecords.ExecuteUpdateAsync(s => s.SetProperty(r => r.RequestHash, oldHash)));
+        }
+
+        var retry = await client.PostJson(url, padded, "buy");
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.True(retry.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+    }
+
     /// <summary>Two <c>Idempotency-Key</c> lines were read as one key joined with a comma, a key the client never sent:
     /// a retry with either line ran the request again.</summary>
     [Fact]
