@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.WebUtilities;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Links;
 
@@ -16,22 +17,18 @@ public sealed class CampaignTarget
     private readonly string _middle;
     private readonly string _tail;
 
-    /// <exception cref="InvalidOperationException">The destination is no absolute http(s) URL in printable ASCII: a
-    /// row imported or edited by hand (the API refuses such a destination). Its links then answer 500, with this in
+    /// <exception cref="InvalidOperationException">The destination is no absolute http(s) URL (<see cref="Redirectable"/>):
+    /// a row imported or edited by hand (the API refuses such a destination). Its links then answer 500, with this in
     /// the log, instead of sending visitors to wherever it points: <c>//evil.example</c> is another site, and a
     /// <c>javascript:</c> URL is script.</exception>
     public CampaignTarget(Guid campaignId, string destinationUrl, int attributionWindowDays)
     {
-        if (!IsRedirectable(destinationUrl))
-        {
-            throw new InvalidOperationException(
-                $"Campaign {campaignId}'s destination is not an absolute http(s) URL in printable ASCII, so its links " +
-                "are refused: was the row written by hand? Set a destination the API would take (docs/api.md, Referral links).");
-        }
-
+        var destination = Redirectable(destinationUrl) ?? throw new InvalidOperationException(
+            $"Campaign {campaignId}'s destination is not an absolute http(s) URL, so its links are refused: was the row " +
+            "written by hand? Set a destination the API would take (docs/api.md, Referral links).");
         CampaignId = campaignId;
         AttributionWindowDays = attributionWindowDays;
-        var url = QueryHelpers.AddQueryString(destinationUrl, new Dictionary<string, string?>
+        var url = QueryHelpers.AddQueryString(destination, new Dictionary<string, string?>
         {
             [RedirectApi.CodeParameter] = CodePlaceholder,
             [RedirectApi.ClickParameter] = ClickPlaceholder,
@@ -43,14 +40,31 @@ public sealed class CampaignTarget
         _tail = url[(click + ClickPlaceholder.Length)..];
     }
 
-    /// <summary>What the redirect may send a visitor to. Checked where the target is built, once per campaign on a
-    /// node, not on every redirect.</summary>
-    internal static bool IsRedirectable(string destinationUrl) =>
-        !destinationUrl.Any(c => c is <= ' ' or > '~')
-        && Uri.TryCreate(destinationUrl, UriKind.Absolute, out var uri)
+    /// <summary>
+    /// What the redirect sends a visitor to: the destination as stored when it is an absolute http(s) URL in printable
+    /// ASCII, as the API stores destinations; one stored before the API wrote them so (before <c>f2d0dfe</c>: a space
+    /// or a letter beyond ASCII in it, which browsers followed) in that form (<see cref="AsciiUrl"/>); null for anything
+    /// else (<c>//other.example/</c>, <c>javascript:…</c>), which only a row written by hand holds. Checked where the
+    /// target is built: once per campaign on a node when it passes; a refused one is read again, and refused with an
+    /// error in the log, on each click.
+    /// </summary>
+    internal static string? Redirectable(string destinationUrl)
+    {
+        if (IsHttpUrl(destinationUrl, out _) && !destinationUrl.Any(c => c is <= ' ' or > '~'))
+        {
+            return destinationUrl;
+        }
+
+        var trimmed = destinationUrl.Trim();
+        return IsHttpUrl(trimmed, out var uri) ? AsciiUrl.Format(uri) : null;
+    }
+
+    /// <summary>Absolute, http or https, with a host, and spelled so ("http:other.example" parses as one).</summary>
+    private static bool IsHttpUrl(string url, out Uri uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri!)
         && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
         && uri.Host.Length > 0
-        && destinationUrl.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase);
+        && url.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase);
 
     public Guid CampaignId { get; }
 
