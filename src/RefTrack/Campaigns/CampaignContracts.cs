@@ -16,12 +16,14 @@ public sealed record CreateCampaignRequest(
 
     public const int MaxDestinationLength = 2048;
 
+    private const int MaxNameLength = 200;
+
     /// <summary>Hashed for <c>Idempotency-Key</c> as creation reads it: the name and destination trimmed; a value it
     /// refuses as sent (<see cref="CanonicalValues"/>; the destination's length counts before trimming, and whatever
     /// else it refuses stays in the trimmed string).</summary>
     public IIdempotentRequest Canonical() => this with
     {
-        Name = CanonicalValues.Text(Name, 200) ?? Name,
+        Name = CanonicalValues.Text(Name, MaxNameLength) ?? Name,
         DestinationUrl = DestinationUrl is { Length: <= MaxDestinationLength } ? DestinationUrl.Trim() : DestinationUrl,
     };
 
@@ -34,7 +36,7 @@ public sealed record CreateCampaignRequest(
     {
         destination = null;
         var v = new Validator()
-            .Required(Name, "name", 200)
+            .Required(Name, "name", MaxNameLength)
             // Its characters are TryNormalize's to judge (below), with the one message that says why.
             .Check(!string.IsNullOrWhiteSpace(DestinationUrl), "destinationUrl", "Required.")
             .Check(DestinationUrl is not { Length: > MaxDestinationLength }, "destinationUrl",

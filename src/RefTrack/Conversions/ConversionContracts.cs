@@ -25,6 +25,9 @@ public sealed record RecordConversionRequest(
     /// the sum into a floating-point number and PostgreSQL refuses every grant in that currency.</summary>
     public const long MaxAmount = 1_000_000_000_000;
 
+    /// <summary>A conversion's and its participant's external ids, at most (counted before trimming).</summary>
+    private const int MaxIdLength = 200;
+
     /// <summary>
     /// Hashed as stored: <c>occurredAt</c> in UTC (<see cref="OccurredAtUtc"/>). As bound, one instant had several
     /// spellings: a time sent with an offset is bound as the node's local time and serializes with the node's own
@@ -38,8 +41,8 @@ public sealed record RecordConversionRequest(
     public IIdempotentRequest Canonical() => this with
     {
         OccurredAt = OccurredAtUtc(), // Null stays null.
-        ExternalId = CanonicalValues.Id(ExternalId, 200),
-        ParticipantExternalId = CanonicalValues.Id(ParticipantExternalId, 200),
+        ExternalId = CanonicalValues.Id(ExternalId, MaxIdLength),
+        ParticipantExternalId = CanonicalValues.Id(ParticipantExternalId, MaxIdLength),
     };
 
     /// <summary>The earliest <c>occurredAt</c>: older than any referral program run on this service, and it catches a
@@ -58,12 +61,12 @@ public sealed record RecordConversionRequest(
             "Give exactly one of participantExternalId and participantId.")
         .Check(ParticipantExternalId is null || !string.IsNullOrWhiteSpace(ParticipantExternalId), "participantExternalId",
             "Must not be empty.")
-        .OptionalId(ParticipantExternalId, "participantExternalId", 200)
+        .OptionalId(ParticipantExternalId, "participantExternalId", MaxIdLength)
         .Enum(Type, "type", out type)
         .Check(Amount is not null || type == ConversionType.Custom, "amount", "Required: the amount in minor units.")
         .Check(Amount is null or (>= 0 and <= MaxAmount), "amount", $"Between 0 and {MaxAmount} minor units.")
         .Currency(Currency, "currency")
-        .RequiredId(ExternalId, "externalId", 200)
+        .RequiredId(ExternalId, "externalId", MaxIdLength)
         .Check(OccurredAtUtc() is not { } at || InRange(at, now), "occurredAt",
             "From 2000-01-01T00:00:00Z to one day after the current time (UTC).");
 

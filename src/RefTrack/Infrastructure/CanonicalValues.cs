@@ -24,8 +24,9 @@ internal static class CanonicalValues
     private static bool KeptAsSent(string? value, int maxLength) =>
         value is null || value.Length > maxLength || Validator.HasControlCharacters(value);
 
-    /// <summary>Free text (<see cref="Validator.Required(string?, string, int)"/>, <see cref="Validator.Optional(string?, string, int)"/>):
-    /// trimmed, blank as none, unless it is over <paramref name="maxLength"/> or holds NUL, which the handler refuses.</summary>
+    /// <summary>Free text (<see cref="Validator.Required(string?, string, int)"/>,
+    /// <see cref="Validator.Optional(string?, string, int)"/>): trimmed, blank as none, unless it is over
+    /// <paramref name="maxLength"/> or holds NUL, which the handler refuses.</summary>
     public static string? Text(string? value, int maxLength) =>
         value is null || value.Length > maxLength || value.Contains('\0', StringComparison.Ordinal) ? value
         : string.IsNullOrWhiteSpace(value) ? null

@@ -67,6 +67,7 @@ public static class EmailNormalizer
         {
             domain = domain[..^1];
         }
+
         if (!IsDomainName(domain))
         {
             return null;

@@ -8,6 +8,11 @@ public sealed record RegisterParticipantRequest(
     string? ExternalId, string? Email, string? Name = null, string? ReferralCode = null, string? ClickId = null)
     : IIdempotentRequest
 {
+    private const int MaxExternalIdLength = 200;
+    private const int MaxEmailLength = 320;
+    private const int MaxNameLength = 200;
+    private const int MaxCodeLength = 64;
+
     /// <summary>
     /// Hashed for <c>Idempotency-Key</c> as registration reads it: values trimmed, a blank name, code or click id as
     /// none, the code in its stored case; a value it refuses as sent (<see cref="CanonicalValues"/>). A retry that
@@ -15,22 +20,22 @@ public sealed record RegisterParticipantRequest(
     /// </summary>
     public IIdempotentRequest Canonical() => this with
     {
-        ExternalId = CanonicalValues.Id(ExternalId, 200),
-        Email = CanonicalValues.Id(Email, 320),
-        Name = CanonicalValues.Text(Name, 200),
-        ReferralCode = CanonicalValues.OptionalId(ReferralCode, 64, Links.ReferralCode.Normalize),
-        ClickId = CanonicalValues.OptionalId(ClickId, 64),
+        ExternalId = CanonicalValues.Id(ExternalId, MaxExternalIdLength),
+        Email = CanonicalValues.Id(Email, MaxEmailLength),
+        Name = CanonicalValues.Text(Name, MaxNameLength),
+        ReferralCode = CanonicalValues.OptionalId(ReferralCode, MaxCodeLength, Links.ReferralCode.Normalize),
+        ClickId = CanonicalValues.OptionalId(ClickId, MaxCodeLength),
     };
 
     public Validator Validate() => new Validator()
-        .RequiredId(ExternalId, "externalId", 200)
+        .RequiredId(ExternalId, "externalId", MaxExternalIdLength)
         .Check(ExternalId is null || IsAddressable(ExternalId.Trim()), "externalId",
             "May not contain '/' nor be '.' or '..': it names the participant in URLs.")
-        .RequiredId(Email, "email", 320)
+        .RequiredId(Email, "email", MaxEmailLength)
         .Check(Email is null || EmailNormalizer.Normalize(Email) is not null, "email", "Not an email address.")
-        .Optional(Name, "name", 200)
-        .OptionalId(ReferralCode, "referralCode", 64)
-        .OptionalId(ClickId, "clickId", 64);
+        .Optional(Name, "name", MaxNameLength)
+        .OptionalId(ReferralCode, "referralCode", MaxCodeLength)
+        .OptionalId(ClickId, "clickId", MaxCodeLength);
 
     /// <summary>
     /// Whether a route's <c>{idOrExternalId}</c> can carry the external id. ASP.NET Core leaves <c>%2F</c> encoded in
