@@ -46,7 +46,7 @@ public static class ApiKeyApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(ct);
+        await db.SaveInWriteAsync(ct);
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}",
             new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, key.CampaignId, key.IsAdmin, key.CreatedAt, secret));
     }

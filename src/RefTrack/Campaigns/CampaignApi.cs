@@ -42,7 +42,7 @@ public static class CampaignApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Campaigns.Add(campaign);
-        await db.SaveChangesAsync(ct);
+        await db.SaveInWriteAsync(ct);
         return TypedResults.Created($"/api/v1/campaigns/{campaign.Id}", campaign.AsResponse());
     }
 

@@ -107,7 +107,7 @@ public static class ParticipantApi
         db.CodeChanges.Add(new CodeChange { Code = code.Code, ChangedAt = code.CreatedAt });
         try
         {
-            await db.SaveChangesAsync(ct);
+            await db.SaveInWriteAsync(ct);
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {

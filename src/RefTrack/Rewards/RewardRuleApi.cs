@@ -55,7 +55,7 @@ public static class RewardRuleApi
             db.RewardRules.Add(rule);
             try
             {
-                await db.SaveChangesAsync(ct);
+                await db.SaveInWriteAsync(ct);
                 activeRules.Evict(campaignId);
                 return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
             }
@@ -106,9 +106,15 @@ public static class RewardRuleApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Deactivate(
         Guid campaignId, Guid ruleId, AppDbContext db, ActiveRuleCache activeRules, CancellationToken ct)
     {
-        var updated = await db.RewardRules
-            .Where(r => r.Id == ruleId && r.CampaignId == campaignId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), ct);
+        int updated;
+        await using (var tx = await db.BeginWriteAsync(ct)) // On SQLite through the write gate (SaveInWriteAsync says why).
+        {
+            updated = await db.RewardRules
+                .Where(r => r.Id == ruleId && r.CampaignId == campaignId)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), ct);
+            await tx.CommitAsync(ct);
+        }
+
         activeRules.Evict(campaignId);
         return updated == 1 ? TypedResults.NoContent() : Problems.NotFound("Reward rule");
     }
