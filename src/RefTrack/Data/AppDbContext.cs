@@ -48,18 +48,23 @@ public abstract class AppDbContext : DbContext
         WriteTransaction.StartAsync(this, gate: null, isolation, ct);
 
     /// <summary>
-    /// <see cref="DbContext.SaveChangesAsync(CancellationToken)"/> in a write transaction of its own
-    /// (<see cref="BeginWriteAsync"/>): on SQLite through the process's write gate, so it waits for a rollup rebuild or
-    /// a click batch like every other writer instead of meeting SQLite's busy timeout and failing with a 503. A
-    /// failed save is rolled back before its exception reaches the caller, so on PostgreSQL the caller's next query
-    /// does not run in an aborted transaction.
+    /// <paramref name="work"/> in a write transaction of its own (<see cref="BeginWriteAsync"/>), committed: on SQLite
+    /// through the process's write gate, so it waits for a rollup rebuild or a click batch like every other writer
+    /// instead of meeting SQLite's busy timeout and failing with a 503. Work that fails is rolled back before its
+    /// exception reaches the caller, so on PostgreSQL the caller's next query does not run in an aborted transaction.
     /// </summary>
-    public async Task SaveInWriteAsync(CancellationToken ct)
+    public async Task<T> InWriteAsync<T>(
+        Func<Task<T>> work, CancellationToken ct, System.Data.IsolationLevel? isolation = null)
     {
-        await using var tx = await BeginWriteAsync(ct);
-        await SaveChangesAsync(ct);
+        await using var tx = await BeginWriteAsync(ct, isolation);
+        var result = await work();
         await tx.CommitAsync(ct);
+        return result;
     }
+
+    /// <summary><see cref="DbContext.SaveChangesAsync(CancellationToken)"/> in a write transaction of its own
+    /// (<see cref="InWriteAsync{T}"/>).</summary>
+    public Task SaveInWriteAsync(CancellationToken ct) => InWriteAsync(() => SaveChangesAsync(ct), ct);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

@@ -96,10 +96,7 @@ public static class DbErrors
         {
             try
             {
-                await using var tx = await db.BeginWriteAsync(ct, System.Data.IsolationLevel.Serializable);
-                var result = await work();
-                await tx.CommitAsync(ct);
-                return result;
+                return await db.InWriteAsync(work, ct, System.Data.IsolationLevel.Serializable);
             }
             catch (Exception e) when (attempt < 10 && IsSerializationFailure(e))
             {

@@ -106,15 +106,9 @@ public static class RewardRuleApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Deactivate(
         Guid campaignId, Guid ruleId, AppDbContext db, ActiveRuleCache activeRules, CancellationToken ct)
     {
-        int updated;
-        await using (var tx = await db.BeginWriteAsync(ct)) // On SQLite through the write gate (SaveInWriteAsync says why).
-        {
-            updated = await db.RewardRules
-                .Where(r => r.Id == ruleId && r.CampaignId == campaignId)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), ct);
-            await tx.CommitAsync(ct);
-        }
-
+        var updated = await db.InWriteAsync(() => db.RewardRules
+            .Where(r => r.Id == ruleId && r.CampaignId == campaignId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.IsActive, false), ct), ct);
         activeRules.Evict(campaignId);
         return updated == 1 ? TypedResults.NoContent() : Problems.NotFound("Reward rule");
     }
