@@ -21,6 +21,12 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
     internal static SemaphoreSlim GateFor(AppDbContext db) =>
         Gates.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new SemaphoreSlim(1, 1));
 
+    /// <summary>One rollup rebuild at a time per database file in this process (<see cref="Reports.RollupRebuilder"/>).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> RebuildClaims = new();
+
+    internal static SemaphoreSlim RebuildClaimFor(AppDbContext db) =>
+        RebuildClaims.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new SemaphoreSlim(1, 1));
+
     private static string FileOf(string? connectionString)
     {
         var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RefTrack.Auth;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Reports;
 
@@ -11,7 +12,7 @@ public static class MaintenanceApi
         var group = routes.MapGroup("/api/v1/maintenance").WithTags("Maintenance").RequireAuthorization(Caller.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        group.MapPost("/rebuild-rollups", Rebuild);
+        group.MapPost("/rebuild-rollups", Rebuild).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -20,9 +21,12 @@ public static class MaintenanceApi
     /// (minutes, docs/operations.md), and cancelled with its caller it rolled back where it stood, so behind such a
     /// proxy it never finished. Once begun it runs to its end (the 204 reaches a caller still there); only the service
     /// stopping cancels it, which rolls it back whole.</remarks>
-    private static async Task<NoContent> Rebuild(AppDbContext db, IHostApplicationLifetime lifetime)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Rebuild(
+        AppDbContext db, IHostApplicationLifetime lifetime)
     {
-        await RollupRebuilder.RebuildAsync(db, lifetime.ApplicationStopping);
-        return TypedResults.NoContent();
+        return await RollupRebuilder.RebuildAsync(db, lifetime.ApplicationStopping)
+            ? TypedResults.NoContent()
+            : Problems.Conflict("rebuild-in-progress", "A rollup rebuild is already running.",
+                "It counts everything this one would have; its figures show in the reports once it commits.");
     }
 }

@@ -9,7 +9,9 @@ namespace RefTrack.Reports;
 /// </summary>
 public static class RollupRebuilder
 {
-    public static async Task RebuildAsync(AppDbContext db, CancellationToken ct)
+    /// <summary>Rebuilds every rollup; false, with nothing done, when another rebuild of the same database is running
+    /// (on any node): it counts everything this one would, and a second would only hold writes off as long again.</summary>
+    public static async Task<bool> RebuildAsync(AppDbContext db, CancellationToken ct)
     {
         // The UTC day of a timestamp, in each dialect (SQLite stores text, PostgreSQL timestamptz).
         var day = db.Database.IsNpgsql() ? "(({0}) AT TIME ZONE 'UTC')::date" : "date({0})";
@@ -90,19 +92,48 @@ public static class RollupRebuilder
             statements = [RollupTablesLocked, .. statements];
         }
 
+        // SQLite: one process writes a database file (a second process's rebuild meets SQLite's write lock and fails
+        // busy), so that process's own claim is the database's. Taken before the write gate, for which a rebuild waits
+        // behind other writers: a second call finds the claim at once rather than queueing at the gate.
+        var sqliteClaim = db.Database.IsSqlite() ? SqliteAppDbContext.RebuildClaimFor(db) : null;
+        if (sqliteClaim is not null && !sqliteClaim.Wait(0, CancellationToken.None))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await RebuildInTransactionAsync(db, statements, ct);
+        }
+        finally
+        {
+            sqliteClaim?.Release();
+        }
+    }
+
+    private static async Task<bool> RebuildInTransactionAsync(AppDbContext db, string[] statements, CancellationToken ct)
+    {
         db.Database.SetCommandTimeout(MaxDuration);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var tx = await db.BeginWriteAsync(ct);
+                // PostgreSQL: a lock of the database's, seen by every node and let go with the transaction however it
+                // ends (a crashed node's too), taken before the tables so that a second rebuild never waits for them.
+                if (db.Database.IsNpgsql()
+                    && !await db.Database.SqlQueryRaw<bool>(ClaimedOnPostgres, RebuildLockKey).SingleAsync(ct))
+                {
+                    return false;
+                }
+
                 foreach (var sql in statements)
                 {
                     await db.Database.ExecuteSqlRawAsync(sql, ct);
                 }
 
                 await tx.CommitAsync(ct);
-                return;
+                return true;
             }
             catch (Exception e) when (attempt < 5 && DbErrors.IsSerializationFailure(e))
             {
@@ -111,6 +142,12 @@ public static class RollupRebuilder
             }
         }
     }
+
+    /// <summary>PostgreSQL's advisory lock key of the rebuild (any 64-bit number no other user of the database takes;
+    /// these are the ASCII bytes of "RTrollup").</summary>
+    internal const long RebuildLockKey = 0x5254726F6C6C7570;
+
+    private const string ClaimedOnPostgres = """SELECT pg_try_advisory_xact_lock({0}) AS "Value" """;
 
     /// <summary>How long a rebuild's statements may run; writers that wait for it wait as long (the click writer:
     /// <see cref="Links.ClickWriter"/>).</summary>

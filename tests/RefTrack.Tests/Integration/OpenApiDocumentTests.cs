@@ -51,7 +51,7 @@ public sealed class OpenApiDocumentTests
         ["GET " + Campaign + "/stats/timeseries"] = [400, 401, 404],
         ["GET " + Campaign + "/leaderboard"] = [400, 401, 404],
         ["GET " + Campaign + "/participants/{idOrExternalId}/stats"] = [401, 404],
-        ["POST /api/v1/maintenance/rebuild-rollups"] = [401, 403],
+        ["POST /api/v1/maintenance/rebuild-rollups"] = [401, 403, 409],
     };
 
     [Fact]

@@ -1,0 +1,101 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RefTrack.Data;
+using RefTrack.Tests.Infrastructure;
+
+namespace RefTrack.Tests.Integration;
+
+public sealed class RebuildRollupsOnceTestsSqlite() : RebuildRollupsOnceTests(Provider.Sqlite);
+
+public sealed class RebuildRollupsOnceTestsPostgres() : RebuildRollupsOnceTests(Provider.Postgres);
+
+/// <summary>
+/// A rollup rebuild holds every write off for as long as it runs (minutes on a large database). Sent again while one
+/// ran, by an impatient operator or a client retrying after its timeout, the second waited for the first and then
+/// rebuilt everything again, holding writes off a second time for nothing. Now it answers 409 at once.
+/// </summary>
+public abstract class RebuildRollupsOnceTests(Provider provider)
+{
+    private const string Rebuild = "/api/v1/maintenance/rebuild-rollups";
+
+    [Fact]
+    public async Task A_rebuild_sent_while_one_runs_is_refused_and_the_running_one_finishes()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        await client.Register(campaignId, "user-a");
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CampaignDailyStats" """); // Rollups lost by hand.
+
+        Task<HttpResponseMessage> first;
+        await using (var hold = await HoldWritesAsync(db))
+        {
+            first = client.PostAsync(Rebuild, null);
+            await Poll.UntilAsync(async () => await RebuildRunsAsync(db), TimeSpan.FromSeconds(10),
+                "The first rebuild never started.");
+
+            // Without the refusal the second waits behind the first, for as long as the writes are held.
+            var second = await client.PostAsync(Rebuild, null).WaitAsync(TimeSpan.FromSeconds(10));
+            await second.AssertProblem(HttpStatusCode.Conflict, "rebuild-in-progress");
+            Assert.False(first.IsCompleted, "the first rebuild answered while the writes were held");
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await first).StatusCode);
+        Assert.Equal(1, (await client.CampaignStats(campaignId))["participants"]!.GetValue<int>());
+        // The claim goes with the rebuild: the next one runs.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync(Rebuild, null)).StatusCode);
+    }
+
+    /// <summary>Another writer holding what the rebuild needs, so that it waits, having claimed its turn.</summary>
+    private async Task<IAsyncDisposable> HoldWritesAsync(AppDbContext db)
+    {
+        if (provider == Provider.Sqlite)
+        {
+            var gate = SqliteAppDbContext.GateFor(db);
+            await gate.WaitAsync();
+            return new Releaser(() => gate.Release());
+        }
+
+        var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync();
+        var tx = await connection.BeginTransactionAsync();
+        await using (var write = new NpgsqlCommand("""LOCK TABLE "Participants" IN ROW EXCLUSIVE MODE""", connection, tx))
+        {
+            await write.ExecuteNonQueryAsync();
+        }
+
+        return new Releaser(() =>
+        {
+            tx.Commit();
+            connection.Dispose();
+        });
+    }
+
+    private async Task<bool> RebuildRunsAsync(AppDbContext db)
+    {
+        if (provider == Provider.Sqlite)
+        {
+            return SqliteAppDbContext.RebuildClaimFor(db).CurrentCount == 0;
+        }
+
+        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync();
+        await using var locks = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+            + "(SELECT oid FROM pg_database WHERE datname = current_database())", connection);
+        return (long)(await locks.ExecuteScalarAsync())! > 0;
+    }
+
+    private sealed class Releaser(Action release) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            release();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
