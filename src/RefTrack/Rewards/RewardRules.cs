@@ -27,37 +27,58 @@ public static class RewardRules
         IEnumerable<RewardRule> rules, Guid referrerId, Guid referralId, int referrerQualifiedReferrals)
     {
         var active = rules.Where(r => r.IsActive).ToList();
-        var grants = ApplicableTiers(active.Where(r => r.Trigger == RewardTrigger.Signup), referrerQualifiedReferrals)
-            .Select(r => new Grant(r.Id, r.Recipient, r.Amount ?? 0, r.Currency, $"{r.Id:N}:{referralId:N}:signup"))
+        return SignupGrants(active, referralId, referrerQualifiedReferrals)
+            .Concat(Milestones(active, referrerId).Where(m => referrerQualifiedReferrals >= m.Count).Select(m => m.Grant))
+            .Where(g => g.Amount > 0)
             .ToList();
-
-        // A milestone belongs to the referrer, once: keyed by referrer, not by the referral that reached it.
-        grants.AddRange(active
-            .Where(r => r.Trigger == RewardTrigger.Milestone && referrerQualifiedReferrals >= r.ReferralCount)
-            .Select(r => new Grant(r.Id, RewardRecipient.Referrer, r.Amount ?? 0, r.Currency,
-                $"{r.Id:N}:{referrerId:N}:milestone")));
-
-        return grants.Where(g => g.Amount > 0).ToList();
     }
+
+    private static IEnumerable<Grant> SignupGrants(IEnumerable<RewardRule> active, Guid referralId, int referrals) =>
+        ApplicableTiers(active.Where(r => r.Trigger == RewardTrigger.Signup), referrals)
+            .Select(r => new Grant(r.Id, r.Recipient, r.Amount ?? 0, r.Currency, $"{r.Id:N}:{referralId:N}:signup"));
+
+    /// <summary>
+    /// A milestone belongs to the referrer, once per count and currency, whichever rule pays it: keyed by what it
+    /// rewards, not by the rule. Keyed by the rule, a rule replaced to pay another amount (deactivated and created
+    /// anew, as docs/api.md advises) was a new milestone that paid every referrer already past its count a second
+    /// time. Of active rules with the same count and currency, the newest pays.
+    /// </summary>
+    private static IEnumerable<(int Count, Grant Grant)> Milestones(IEnumerable<RewardRule> active, Guid referrerId) =>
+        active
+            .Where(r => r.Trigger == RewardTrigger.Milestone && r.ReferralCount is not null)
+            .GroupBy(r => (Count: r.ReferralCount!.Value, r.Currency))
+            .Select(group => group.MaxBy(r => (r.CreatedAt, r.Id))!)
+            .Select(r => (r.ReferralCount!.Value, new Grant(r.Id, RewardRecipient.Referrer, r.Amount ?? 0, r.Currency,
+                MilestoneKey(r.ReferralCount!.Value, r.Currency, referrerId))));
+
+    /// <summary>A milestone's grant key (migration <c>MilestoneGrantKeys</c> writes the same for rewards granted under
+    /// the earlier, per-rule keys).</summary>
+    internal static string MilestoneKey(int count, string currency, Guid referrerId) =>
+        $"milestone:{count}:{currency}:{referrerId:N}";
 
     /// <summary>
     /// <see cref="ForSignup"/> for every count the referrer's qualified referrals could reach with this referral, as
-    /// count ranges. What the rules grant changes only where a count reaches a threshold (a tier's
-    /// <c>minReferrals</c>, a milestone's count), so evaluating <see cref="ForSignup"/> at each threshold covers every
-    /// count. This lets the database pick the grants in the same statement that increments the count.
+    /// count ranges. What the signup rules grant changes only where a count reaches a tier's <c>minReferrals</c>, so
+    /// evaluating them at each threshold covers every count; a milestone is one range, from its count on (each once:
+    /// repeated in every range after its own, a campaign's milestones made the PostgreSQL statement grow with their
+    /// square, past its 65,535 parameters at about 126). This lets the database pick the grants in the same statement
+    /// that increments the count.
     /// </summary>
     public static IReadOnlyList<CountedGrant> ForSignupByCount(IEnumerable<RewardRule> rules, Guid referrerId, Guid referralId)
     {
         var active = rules.Where(r => r.IsActive && r.Trigger is RewardTrigger.Signup or RewardTrigger.Milestone).ToList();
-        var starts = active.SelectMany(r => new[] { r.MinReferrals ?? 0, r.ReferralCount ?? 0 })
+        var starts = active.Where(r => r.Trigger == RewardTrigger.Signup).Select(r => r.MinReferrals ?? 0)
             .Where(t => t > 1).Append(1).Distinct().Order().ToList(); // A new referral makes the count at least 1.
         var grants = new List<CountedGrant>();
         for (var i = 0; i < starts.Count; i++)
         {
             var to = i + 1 < starts.Count ? starts[i + 1] - 1 : int.MaxValue;
-            grants.AddRange(ForSignup(active, referrerId, referralId, starts[i]).Select(g => new CountedGrant(g, starts[i], to)));
+            grants.AddRange(SignupGrants(active, referralId, starts[i]).Where(g => g.Amount > 0)
+                .Select(g => new CountedGrant(g, starts[i], to)));
         }
 
+        grants.AddRange(Milestones(active, referrerId).Where(m => m.Grant.Amount > 0)
+            .Select(m => new CountedGrant(m.Grant, Math.Max(m.Count, 1), int.MaxValue)));
         return grants;
     }
 

@@ -474,6 +474,34 @@ public abstract class ConversionTests(Provider provider)
         Assert.Equal(["USD pending 8 12000"], FlowHelpers.Totals(stats));
     }
 
+    /// <summary>docs/api.md: to pay another amount, deactivate the rule and create the new one. The new rule was a new
+    /// milestone, and every referrer already past its count was paid it again with their next referral (found by
+    /// review). The milestone is the count and the currency, whichever rule pays it.</summary>
+    [Fact]
+    public async Task A_milestone_rule_replaced_to_pay_another_amount_pays_no_referrer_twice()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var old = await client.AddRule(campaignId,
+            new { trigger = "milestone", recipient = "referrer", amount = 3000, currency = "USD", referralCount = 2 });
+        var a = await client.Register(campaignId, "user-a");
+        var b = await client.Register(campaignId, "user-b");
+        await client.Register(campaignId, "friend-a1", referralCode: a.Str("referralCode"));
+        await client.Register(campaignId, "friend-a2", referralCode: a.Str("referralCode"));
+
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await client.DeleteAsync($"/api/v1/campaigns/{campaignId}/reward-rules/{old.Str("id")}")).StatusCode);
+        await client.AddRule(campaignId,
+            new { trigger = "milestone", recipient = "referrer", amount = 4000, currency = "USD", referralCount = 2 });
+        await client.Register(campaignId, "friend-a3", referralCode: a.Str("referralCode"));
+        await client.Register(campaignId, "friend-b1", referralCode: b.Str("referralCode"));
+        await client.Register(campaignId, "friend-b2", referralCode: b.Str("referralCode"));
+
+        Assert.Equal(["3000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, a.Str("id"))));
+        Assert.Equal(["4000 USD pending"], FlowHelpers.Describe(await client.Rewards(campaignId, b.Str("id"))));
+    }
+
     [Fact]
     public async Task Conversion_keeps_the_given_occurred_at()
     {

@@ -19,9 +19,11 @@ public sealed class RewardRulesTests
         bool firstPurchaseOnly = false,
         int? minReferrals = null,
         int? referralCount = null,
-        bool active = true) =>
+        bool active = true,
+        DateTime createdAt = default) =>
         new()
         {
+            CreatedAt = createdAt,
             Trigger = trigger,
             Recipient = recipient,
             Amount = amount,
@@ -101,7 +103,7 @@ public sealed class RewardRulesTests
         if (granted)
         {
             Assert.Equal(
-                new Grant(milestone.Id, RewardRecipient.Referrer, 2500, "USD", $"{milestone.Id:N}:{ReferrerId:N}:milestone"),
+                new Grant(milestone.Id, RewardRecipient.Referrer, 2500, "USD", $"milestone:5:USD:{ReferrerId:N}"),
                 Assert.Single(grants));
         }
         else
@@ -123,6 +125,52 @@ public sealed class RewardRulesTests
         Assert.Equal(atFifth.GrantKey, atSixth.GrantKey);
         Assert.NotEqual(atFifth.GrantKey, forOther.GrantKey);
         Assert.DoesNotContain(ReferralId.ToString("N"), atFifth.GrantKey, StringComparison.Ordinal);
+    }
+
+    /// <summary>docs/api.md: to pay another amount, deactivate the rule and create the new one. Keyed by rule, the new
+    /// rule's milestone was a new one, and every referrer already past its count was paid it again (found by review).</summary>
+    [Fact]
+    public void A_milestone_rule_replaced_with_another_amount_is_the_same_milestone()
+    {
+        var old = Rule(RewardTrigger.Milestone, amount: 5000, referralCount: 5);
+        var before = Assert.Single(RewardRules.ForSignup([old], ReferrerId, ReferralId, 5));
+        old.IsActive = false;
+        var replacement = Rule(RewardTrigger.Milestone, amount: 6000, referralCount: 5);
+
+        var after = Assert.Single(RewardRules.ForSignup([old, replacement], ReferrerId, OtherReferralId, 6));
+
+        Assert.Equal(before.GrantKey, after.GrantKey); // The database's unique key refuses the second.
+        Assert.Equal((replacement.Id, 6000L), (after.RuleId, after.Amount));
+    }
+
+    [Fact]
+    public void Of_two_active_milestone_rules_of_one_count_and_currency_the_newest_pays_once()
+    {
+        var older = Rule(RewardTrigger.Milestone, amount: 5000, referralCount: 5, createdAt: new DateTime(2026, 1, 2));
+        var newer = Rule(RewardTrigger.Milestone, amount: 6000, referralCount: 5, createdAt: new DateTime(2026, 1, 3));
+        var inEuros = Rule(RewardTrigger.Milestone, amount: 4000, referralCount: 5, currency: "EUR");
+        var atTen = Rule(RewardTrigger.Milestone, amount: 9000, referralCount: 10);
+
+        var grants = RewardRules.ForSignup([newer, older, inEuros, atTen], ReferrerId, ReferralId, 12);
+
+        Assert.Equal([(newer.Id, 6000L), (inEuros.Id, 4000L), (atTen.Id, 9000L)],
+            grants.Select(g => (g.RuleId, g.Amount)).Order());
+        Assert.Equal(3, grants.Select(g => g.GrantKey).Distinct().Count());
+    }
+
+    /// <summary>Each milestone once in the PostgreSQL statement, not once in every count range after its own: 126
+    /// milestones took it past PostgreSQL's 65,535 parameters and failed every attributed signup (found by review).</summary>
+    [Fact]
+    public void Signup_grants_by_count_hold_each_milestone_once()
+    {
+        var rules = Enumerable.Range(1, 200).Select(n => Rule(RewardTrigger.Milestone, amount: n, referralCount: n))
+            .Append(Rule(RewardTrigger.Signup, amount: 500)).ToList();
+
+        var byCount = RewardRules.ForSignupByCount(rules, ReferrerId, ReferralId);
+
+        Assert.Equal(201, byCount.Count);
+        Assert.All(byCount.Where(g => g.Grant.GrantKey.StartsWith("milestone:", StringComparison.Ordinal)),
+            g => Assert.Equal(int.MaxValue, g.ToCount));
     }
 
     [Fact]
