@@ -157,4 +157,41 @@ public sealed class PostgresRollupRebuildTests
 
         return rows;
     }
+
+    /// <summary>A signup naming a click waits for this node's queued clicks to be written. While a rebuild held the
+    /// rollups, the click writer waited for it and so did the signup, without a limit: it never reached its own
+    /// statement's timeout and the 503 that operations.md promises (found by review). Here the statement timeout is
+    /// 1 s, and the rebuild's hold lasts until the signup has answered or 30 s have passed.</summary>
+    [Fact]
+    public async Task A_signup_naming_a_queued_click_answers_while_a_rebuild_holds_the_rollups()
+    {
+        using var app = new TestApp(Provider.Postgres, database => new Dictionary<string, string?>
+        {
+            ["RefTrack:Database:ConnectionString"] = database.ConnectionString + ";Command Timeout=1",
+        });
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        var code = (await client.Register(campaign, "alice")).Str("referralCode");
+
+        HttpResponseMessage signup;
+        await using (var rebuild = new NpgsqlConnection(app.Database.ConnectionString))
+        {
+            await rebuild.OpenAsync();
+            await using var tx = await rebuild.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand(RefTrack.Reports.RollupRebuilder.RollupTablesLocked, rebuild, tx))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var click = await app.ClickLink(code); // Queued: the click writer waits for the rollups.
+            var answered = client.PostJson($"/api/v1/campaigns/{campaign}/participants",
+                new { externalId = "friend", email = "friend@example.org", clickId = click.ClickId });
+            await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.True(answered.IsCompleted, "the signup waited for the click writer as long as the rebuild held");
+            signup = await answered;
+            await tx.CommitAsync();
+        }
+
+        await signup.AssertProblem(HttpStatusCode.ServiceUnavailable, "service-unavailable");
+    }
 }
