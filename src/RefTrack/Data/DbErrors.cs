@@ -31,10 +31,40 @@ public static class DbErrors
     private const int SqliteCannotOpen = 14;
     private const int SqliteProtocol = 15;
 
+    // SQLite's primary result codes that refuse a row's values.
+    private const int SqliteTooBig = 18;
+    private const int SqliteConstraint = 19;
+    private const int SqliteMismatch = 20;
+
+    /// <summary>
+    /// The database refused a row's values: a constraint (unique, foreign key, not null, check) or a value its column
+    /// cannot hold (PostgreSQL's classes 22 and 23; SQLite's constraint, type mismatch and too big), or a text the
+    /// driver could not encode. The click writer splits such a batch to lose only the refused click. Anything else
+    /// that is not transient (a table missing, a permission refused, a corrupt file, a fault of ours) fails every
+    /// row alike: split, a batch lost its clicks one by one, each logged as refused, and /healthz stayed healthy.
+    /// </summary>
+    public static bool IsRowRefusal(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException pg:
+                    return pg.SqlState.StartsWith("22", StringComparison.Ordinal)
+                           || pg.SqlState.StartsWith("23", StringComparison.Ordinal);
+                case SqliteException sqlite:
+                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteConstraint or SqliteMismatch or SqliteTooBig;
+                case System.Text.EncoderFallbackException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The database, or the way to it, was unavailable, busy or short of room: the same work may pass when tried again.
-    /// The click writer retries such a batch (anything else it takes as a row refused and splits the batch to find
-    /// it).
+    /// The click writer retries such a batch, and any other failure but a row refused (<see cref="IsRowRefusal"/>).
     /// </summary>
     public static bool IsTransient(Exception exception)
     {

@@ -5,7 +5,7 @@ namespace RefTrack.Infrastructure;
 /// <summary>
 /// The last write the database refused for want of being able to take it (<see cref="DbErrors.IsTransient"/>: down,
 /// busy, full, read-only), a writing request's 503 (<see cref="StatusCodeProblemTypes.WriteAsync(HttpContext)"/>; a
-/// read's is not one) or a click batch's failed attempt, for <c>/healthz</c>
+/// read's is not one) or a click batch's failed attempt (any but a row refused: <see cref="DbErrors.IsRowRefusal"/>), for <c>/healthz</c>
 /// (<see cref="DatabaseHealthCheck"/>). Its probe only reads, and reads pass on a disk that is full or a SQLite file
 /// that became read-only while every write fails (found by review): the node answered 200 while signups got 503 and
 /// clicks were being retried and lost.

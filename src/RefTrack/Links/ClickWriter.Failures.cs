@@ -9,10 +9,12 @@ namespace RefTrack.Links;
 public sealed partial class ClickWriter
 {
     /// <summary>
-    /// Writes a batch; never throws. A transient failure (<see cref="DbErrors.IsTransient"/>) is retried, and after the
-    /// last retry the batch is given up on, as the same failure would take its halves. Any other failure is taken as a
-    /// row the database refuses: the batch is written in halves, each in a transaction of its own, and a half that
-    /// fails so again in halves, down to single clicks, so that only the clicks refused alone are lost.
+    /// Writes a batch; never throws. A row the database refuses (<see cref="DbErrors.IsRowRefusal"/>): the batch is
+    /// written in halves, each in a transaction of its own, and a half that fails so again in halves, down to single
+    /// clicks, so that only the clicks refused alone are lost. Any other failure, transient or not
+    /// (<see cref="DbErrors.IsTransient"/>: down, busy, full; or a table missing, a permission refused), fails every
+    /// click alike: it is recorded for /healthz and retried, and after the last retry the batch is given up on, as
+    /// the same failure would take its halves.
     /// </summary>
     private async Task WriteWithRetryAsync(List<PendingClick> batch, bool catchUp)
     {
@@ -40,8 +42,8 @@ public sealed partial class ClickWriter
         }
     }
 
-    /// <summary>Writes <paramref name="batch"/>, retrying transient failures; returns the failure when the database
-    /// refused it otherwise, null when it is written or given up on after the retries.</summary>
+    /// <summary>Writes <paramref name="batch"/>, retrying any failure but a row refused; returns the failure when the
+    /// database refused a row, null when it is written or given up on after the retries.</summary>
     /// <remarks>A transient failure can come after the commit went through (a connection lost while the server
     /// answered it), and then the retry is refused: its clicks' ids are already there. So once an attempt has failed,
     /// a refusal or the last failure is checked against the clicks table first; found there, the batch is written,
@@ -57,7 +59,7 @@ public sealed partial class ClickWriter
                 _metrics.Attempted(started, batch.Count, committed: true);
                 return null;
             }
-            catch (Exception e) when (!DbErrors.IsTransient(e))
+            catch (Exception e) when (DbErrors.IsRowRefusal(e))
             {
                 _metrics.Attempted(started, batch.Count, committed: false);
                 return attempt > 1 && await FoundWrittenAsync(batch) ? null : e;

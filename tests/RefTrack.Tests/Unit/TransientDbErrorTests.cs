@@ -7,7 +7,7 @@ namespace RefTrack.Tests.Unit;
 
 /// <summary>
 /// Which failures the click writer retries (the database or the way to it was unavailable, slow or short of room)
-/// and which it takes as a row refused, splitting the batch to lose only that row.
+/// and which it takes as a row refused, splitting the batch to lose only that row (<see cref="DbErrors.IsRowRefusal"/>).
 /// </summary>
 public sealed class TransientDbErrorTests
 {
@@ -51,4 +51,35 @@ public sealed class TransientDbErrorTests
         Assert.True(DbErrors.IsTransient(new InvalidOperationException("wrapped", new IOException("reset"))));
         Assert.False(DbErrors.IsTransient(new InvalidOperationException("a bug")));
     }
+
+    /// <summary>Only a refused row splits a batch; a failure of the whole (a table missing, a permission, corruption, a
+    /// fault of ours) is retried whole and recorded for /healthz.</summary>
+    [Theory]
+    [InlineData(PostgresErrorCodes.UniqueViolation, true)]
+    [InlineData(PostgresErrorCodes.ForeignKeyViolation, true)]
+    [InlineData(PostgresErrorCodes.CharacterNotInRepertoire, true)] // a NUL or bad UTF-8 in a value
+    [InlineData(PostgresErrorCodes.StringDataRightTruncation, true)]
+    [InlineData(PostgresErrorCodes.UndefinedTable, false)]
+    [InlineData(PostgresErrorCodes.InsufficientPrivilege, false)]
+    [InlineData(PostgresErrorCodes.DataCorrupted, false)]
+    [InlineData(PostgresErrorCodes.SerializationFailure, false)]
+    public void PostgreSQL_row_refusals(string sqlState, bool refusal) =>
+        Assert.Equal(refusal, DbErrors.IsRowRefusal(
+            new DbUpdateException("save failed", new PostgresException("failed", "ERROR", "ERROR", sqlState))));
+
+    [Theory]
+    [InlineData(19, true)] // SQLITE_CONSTRAINT
+    [InlineData(1555, true)] // SQLITE_CONSTRAINT_PRIMARYKEY
+    [InlineData(20, true)] // SQLITE_MISMATCH
+    [InlineData(18, true)] // SQLITE_TOOBIG
+    [InlineData(1, false)] // SQLITE_ERROR: no such table
+    [InlineData(11, false)] // SQLITE_CORRUPT
+    [InlineData(26, false)] // SQLITE_NOTADB
+    [InlineData(5, false)] // SQLITE_BUSY
+    public void SQLite_row_refusals(int code, bool refusal) =>
+        Assert.Equal(refusal, DbErrors.IsRowRefusal(new SqliteException("failed", code)));
+
+    [Fact]
+    public void A_fault_of_ours_is_no_row_refusal() =>
+        Assert.False(DbErrors.IsRowRefusal(new InvalidOperationException("The ClickRollupProgress row is missing")));
 }
