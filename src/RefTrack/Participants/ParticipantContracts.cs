@@ -15,7 +15,7 @@ public sealed record RegisterParticipantRequest(
 
     /// <summary>
     /// Hashed for <c>Idempotency-Key</c> as registration reads it: values trimmed, a blank name, code or click id as
-    /// none, the code in its stored case; a value it refuses as sent (<see cref="CanonicalValues"/>). A retry that
+    /// none, the code in its stored case, a click id as one GUID; a value it refuses as sent (<see cref="CanonicalValues"/>). A retry that
     /// spells the same values otherwise is the same body.
     /// </summary>
     public IIdempotentRequest Canonical() => this with
@@ -24,7 +24,8 @@ public sealed record RegisterParticipantRequest(
         Email = CanonicalValues.Id(Email, MaxEmailLength),
         Name = CanonicalValues.Text(Name, MaxNameLength),
         ReferralCode = CanonicalValues.OptionalId(ReferralCode, MaxCodeLength, Links.ReferralCode.Normalize),
-        ClickId = CanonicalValues.OptionalId(ClickId, MaxCodeLength),
+        // Registration reads a click id as a GUID, in any of its spellings (case, braces, no hyphens).
+        ClickId = CanonicalValues.OptionalId(ClickId, MaxCodeLength, id => Guid.TryParse(id, out var g) ? g.ToString() : id.Trim()),
     };
 
     public Validator Validate() => new Validator()

@@ -100,6 +100,14 @@ public abstract class IdempotencyKeyTests(Provider provider)
             new { externalId = "user-b", email = "b@example.org", referralCode = code }, "signup");
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (signup.StatusCode, signupAgain.StatusCode));
         Assert.True(signupAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        // A click id is one GUID however it is written (found by review: only trimmed, the upper-case id was another body).
+        var clickId = (await app.ClickLink(code)).ClickId;
+        var clicked = await client.PostJson(participants,
+            new { externalId = "user-c", email = "c@example.org", clickId }, "signup-c");
+        var clickedAgain = await client.PostJson(participants,
+            new { externalId = "user-c", email = "c@example.org", clickId = "{" + clickId.ToUpperInvariant() + "}" }, "signup-c");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (clicked.StatusCode, clickedAgain.StatusCode));
+        Assert.True(clickedAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
 
         var conversions = $"/api/v1/campaigns/{campaignId}/conversions";
         var purchase = await client.PostJson(conversions, new
