@@ -50,7 +50,14 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _transaction.DisposeAsync(); // Rolls back when not committed.
-        Interlocked.Exchange(ref _gate, null)?.Release();
+        try
+        {
+            await _transaction.DisposeAsync(); // Rolls back when not committed.
+        }
+        finally
+        {
+            // Even when the rollback fails (an I/O error): a gate never let go would stop every writer of the file.
+            Interlocked.Exchange(ref _gate, null)?.Release();
+        }
     }
 }
