@@ -16,6 +16,7 @@ public sealed class CampaignTarget
     private readonly string _head;
     private readonly string _middle;
     private readonly string _tail;
+    private readonly string _destinationUrl; // As stored: a row changed since makes a new target.
 
     /// <exception cref="InvalidOperationException">The destination is no absolute http(s) URL (<see cref="Redirectable"/>):
     /// a row imported or edited by hand (the API refuses such a destination). Its links then answer 500, with this in
@@ -28,6 +29,7 @@ public sealed class CampaignTarget
             "written by hand? Set a destination the API would take (docs/api.md, Referral links).");
         CampaignId = campaignId;
         AttributionWindowDays = attributionWindowDays;
+        _destinationUrl = destinationUrl;
         var url = QueryHelpers.AddQueryString(destination, new Dictionary<string, string?>
         {
             [RedirectApi.CodeParameter] = CodePlaceholder,
@@ -39,6 +41,10 @@ public sealed class CampaignTarget
         _middle = url[(code + CodePlaceholder.Length)..click];
         _tail = url[(click + ClickPlaceholder.Length)..];
     }
+
+    /// <summary>Whether this is the target of a campaign row that reads so.</summary>
+    public bool IsFor(string destinationUrl, int attributionWindowDays) =>
+        attributionWindowDays == AttributionWindowDays && string.Equals(destinationUrl, _destinationUrl, StringComparison.Ordinal);
 
     /// <summary>
     /// What the redirect sends a visitor to: the destination as stored when it is an absolute http(s) URL in printable

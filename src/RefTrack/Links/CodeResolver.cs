@@ -98,12 +98,21 @@ public sealed class CodeResolver(
         _forgets.Evict(() => _codes.Remove(ReferralCode.Normalize(code)));
     }
 
-    /// <summary>Campaigns cannot change after creation (the API only creates them), so the first target built for one
-    /// stays right.</summary>
-    private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays) =>
-        _targets.TryGetValue(campaignId, out var known)
-            ? known
-            : _targets.GetOrAdd(campaignId, new CampaignTarget(campaignId, destinationUrl, attributionWindowDays));
+    /// <summary>The campaign's target, shared by its codes while the row reads the same. The API never changes a
+    /// campaign, but operations.md has operators mend rows by hand: a destination corrected in SQL was kept by every
+    /// node until it restarted (found by review). A changed row makes a new target, which each code takes when it is
+    /// looked up again, within the code cache's time.</summary>
+    private CampaignTarget TargetFor(Guid campaignId, string destinationUrl, int attributionWindowDays)
+    {
+        if (_targets.TryGetValue(campaignId, out var known) && known.IsFor(destinationUrl, attributionWindowDays))
+        {
+            return known;
+        }
+
+        var target = new CampaignTarget(campaignId, destinationUrl, attributionWindowDays);
+        _targets[campaignId] = target;
+        return target;
+    }
 
     private sealed record CodeRow(
         Guid Id, Guid CampaignId, Guid ParticipantId, bool IsDisabled, string DestinationUrl, int AttributionWindowDays);

@@ -47,6 +47,25 @@ public abstract class ImportedRowsTests(Provider provider)
         }
     }
 
+    /// <summary>operations.md has operators mend rows by hand; a campaign's destination corrected in SQL was kept by
+    /// every node until it restarted, its first target reused for every code looked up again (found by review).</summary>
+    [Fact]
+    public async Task A_destination_mended_by_hand_is_followed_once_the_code_is_looked_up_again()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Links:CodeCacheSeconds"] = "0" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        Assert.StartsWith("https://shop.example/signup?", (await app.ClickLink(code)).Location, StringComparison.Ordinal);
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
+                .ExecuteSqlAsync($"""UPDATE "Campaigns" SET "DestinationUrl" = 'https://shop.example/welcome'""");
+        }
+
+        Assert.StartsWith("https://shop.example/welcome?", (await app.ClickLink(code)).Location, StringComparison.Ordinal);
+    }
+
     /// <summary>The API checks a destination when the campaign is created; a campaign row written by hand is not, and
     /// its links redirected wherever it pointed: a protocol-relative "//evil.example/x" sends visitors to another site
     /// (found by a security review).</summary>
