@@ -16,10 +16,12 @@ public static class CodeApi
         group.MapGet("/{code}", Get);
         group.MapPost("/{code}/disable",
             (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, TimeProvider clock,
-                CancellationToken ct) => SetDisabled(campaignId, code, true, db, resolver, links, clock, ct));
+                ILogger<CodeChangeFeed> logger, CancellationToken ct) =>
+                SetDisabled(campaignId, code, true, db, resolver, links, clock, logger, ct));
         group.MapPost("/{code}/enable",
             (Guid campaignId, string code, AppDbContext db, CodeResolver resolver, ReferralLinks links, TimeProvider clock,
-                CancellationToken ct) => SetDisabled(campaignId, code, false, db, resolver, links, clock, ct));
+                ILogger<CodeChangeFeed> logger, CancellationToken ct) =>
+                SetDisabled(campaignId, code, false, db, resolver, links, clock, logger, ct));
         return group;
     }
 
@@ -34,9 +36,10 @@ public static class CodeApi
 
     private static async Task<Results<Ok<CodeResponse>, ProblemHttpResult>> SetDisabled(
         Guid campaignId, string code, bool disabled, AppDbContext db, CodeResolver resolver, ReferralLinks links,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, ILogger<CodeChangeFeed> logger, CancellationToken ct)
     {
         var normalized = ReferralCode.Normalize(code);
+        long stamped;
         await using (var tx = await db.BeginWriteAsync(ct))
         {
             var updated = await db.ReferralCodes
@@ -48,12 +51,14 @@ public static class CodeApi
             }
 
             // With the change itself: other nodes drop the code from their caches once this commits.
+            stamped = System.Diagnostics.Stopwatch.GetTimestamp(); // Real time: how long the commit took.
             db.CodeChanges.Add(new CodeChange { Code = normalized, ChangedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
 
         resolver.Forget(normalized);
+        await CodeChangeFeed.StampAgainIfLateAsync(db, normalized, stamped, clock, logger, ct);
         var row = await db.ReferralCodes.AsNoTracking().FirstAsync(c => c.Code == normalized, ct);
         return TypedResults.Ok(row.AsResponse(links));
     }

@@ -59,12 +59,44 @@ public sealed partial class CodeChangeFeed(
         }
     }
 
+    /// <summary>
+    /// A change committed long after its row was stamped (a commit stalled by the disk, a standby or a paused node) may
+    /// already be behind the other nodes' reads, which look only <see cref="Overlap"/> back: it is stamped again, now,
+    /// in a transaction of its own, so that they drop the code within a second of the commit rather than at the end of
+    /// their cache time (found by review). Best effort: the change itself is committed, and failing this only leaves
+    /// the cache time as the bound.
+    /// </summary>
+    /// <param name="stampedAt">A <see cref="System.Diagnostics.Stopwatch"/> timestamp taken as the change was stamped.</param>
+    internal static async Task StampAgainIfLateAsync(
+        AppDbContext db, string code, long stampedAt, TimeProvider clock, ILogger logger, CancellationToken ct)
+    {
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(stampedAt) < Overlap / 2)
+        {
+            return;
+        }
+
+        try
+        {
+            db.CodeChanges.Add(new CodeChange { Code = code, ChangedAt = clock.GetUtcNow().UtcDateTime });
+            await db.SaveInWriteAsync(ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            db.ChangeTracker.Clear();
+            LogNotStampedAgain(logger, e, code);
+        }
+    }
+
     private static async Task PruneAsync(AppDbContext db, DateTime before, CancellationToken ct)
     {
         await using var tx = await db.BeginWriteAsync(ct);
         await db.CodeChanges.Where(c => c.ChangedAt < before).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
     }
+
+    [LoggerMessage(LogLevel.Warning,
+        "Code {Code} changed, but its late commit could not be stamped again: other nodes may answer the old state for their cache time")]
+    private static partial void LogNotStampedAgain(ILogger logger, Exception e, string code);
 
     [LoggerMessage(LogLevel.Warning, "Reading changed codes failed; retrying")]
     private partial void LogFailed(Exception e);

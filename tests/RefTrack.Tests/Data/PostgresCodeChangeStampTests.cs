@@ -1,0 +1,49 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RefTrack.Data;
+using RefTrack.Tests.Infrastructure;
+using RefTrack.Tests.Integration;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary>
+/// Other nodes learn of a disabled code from its <c>CodeChanges</c> row, reading the rows stamped in the last 10 s
+/// once a second. The row is stamped before its transaction commits; a commit that came more than 10 s later (a disk
+/// or a standby stalling it, a paused node) was behind every node's next read, and they kept redirecting the code for
+/// their whole cache time (found by review). A late commit is now stamped again. Here the stamp's insert waits 6 s
+/// for a lock the test holds on the table.
+/// </summary>
+public sealed class PostgresCodeChangeStampTests
+{
+    [Fact]
+    public async Task A_code_change_committed_late_is_stamped_again_after_its_commit()
+    {
+        using var app = new TestApp(Provider.Postgres);
+        var client = app.Client();
+        var campaign = await client.CreateCampaign();
+        var code = (await client.Register(campaign, "alice")).Str("referralCode");
+
+        await using (var other = new NpgsqlConnection(app.Database.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var tx = await other.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("""LOCK TABLE "CodeChanges" IN EXCLUSIVE MODE""", other, tx))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var disable = client.PostAsync($"/api/v1/campaigns/{campaign}/codes/{code}/disable", null);
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.False(disable.IsCompleted, "the change's row was written despite the lock");
+            await tx.CommitAsync();
+            Assert.Equal(HttpStatusCode.OK, (await disable).StatusCode);
+        }
+
+        using var scope = app.Services.CreateScope();
+        var stamps = await scope.ServiceProvider.GetRequiredService<AppDbContext>().CodeChanges.AsNoTracking()
+            .Where(c => c.Code == code).Select(c => c.ChangedAt).ToListAsync();
+        Assert.Equal(2, stamps.Count); // Each stamped with the service's clock, the test's, which stands still here.
+    }
+}
