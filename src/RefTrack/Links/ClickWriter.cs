@@ -118,6 +118,31 @@ public sealed partial class ClickWriter : BackgroundService
     public Task FlushAsync(CancellationToken ct) => FlushAsync(writeSums: false, ct);
 
     /// <summary>
+    /// <see cref="FlushAsync(CancellationToken)"/> for at most <paramref name="within"/>: false when that ran out first.
+    /// A flush given up takes no place in the queue: one still waiting for room there (a full queue behind a writer
+    /// held up) is withdrawn.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan within, CancellationToken ct)
+    {
+        if (Interlocked.Read(ref _unwritten) == 0)
+        {
+            return true;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(within);
+        try
+        {
+            await FlushAsync(writeSums: false, limit.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// <see cref="FlushAsync(CancellationToken)"/>; with <paramref name="writeSums"/> also SQLite's per-referrer sums,
     /// so every report counts the clicks (for tests: the service's own flushes leave the sums to the writer's idle
     /// moment, so a signup amid a stream of clicks does not cost the rollup its window).

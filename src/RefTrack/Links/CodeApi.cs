@@ -58,7 +58,8 @@ public static class CodeApi
         }
 
         resolver.Forget(normalized);
-        await CodeChangeFeed.StampAgainIfLateAsync(db, normalized, stamped, clock, logger, ct);
+        // Not on the request's token: a commit this late is when a client or proxy gives up, and the change is made.
+        await CodeChangeFeed.StampAgainIfLateAsync(db, normalized, stamped, clock, logger, CancellationToken.None);
         var row = await db.ReferralCodes.AsNoTracking().FirstAsync(c => c.Code == normalized, ct);
         return TypedResults.Ok(row.AsResponse(links));
     }

@@ -170,24 +170,6 @@ public sealed class ParticipantRegistration(
         };
     }
 
-    /// <summary>
-    /// This node's queued clicks written, or <see cref="ClickFlushLimit"/> gone by: the writer may be held up for
-    /// minutes (a rollup rebuild holding the rollups on PostgreSQL, a database that does not answer, retried), and a
-    /// signup waited for it without a limit, never reaching its own statement's timeout and 503 (found by review).
-    /// Past the limit the signup reads what is committed, as it does for a click queued on another node.
-    /// </summary>
-    private async Task FlushClicksAsync(CancellationToken ct)
-    {
-        try
-        {
-            await clickWriter.FlushAsync(ct).WaitAsync(ClickFlushLimit, ct);
-        }
-        catch (TimeoutException)
-        {
-            // The flush goes on by itself; nothing waits for it any more.
-        }
-    }
-
     private async Task<AttributionInput> GatherEvidenceAsync(
         Campaign campaign, Guid participantId, string externalId, string? email, RegisterParticipantRequest request,
         CancellationToken ct)
@@ -200,7 +182,11 @@ public sealed class ParticipantRegistration(
         {
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
             // queued on this node. Returns at once when nothing is queued.
-            await FlushClicksAsync(ct);
+            // At most ClickFlushLimit: the writer may be held up for minutes (a rollup rebuild holding the rollups on
+            // PostgreSQL, a database that does not answer, retried), and a signup waited for it without a limit, never
+            // reaching its own statement's timeout and 503 (found by review). Past the limit the signup reads what is
+            // committed, as it does for a click queued on another node.
+            await clickWriter.FlushAsync(ClickFlushLimit, ct);
             var found = await ClickWithDeviceAsync(clickId, campaign, now, ct);
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted
             // in the last few seconds is worth a short wait before it is called unknown for good.

@@ -27,6 +27,7 @@ public static class MaintenanceApi
         return await RollupRebuilder.RebuildAsync(db, lifetime.ApplicationStopping)
             ? TypedResults.NoContent()
             : Problems.Conflict("rebuild-in-progress", "A rollup rebuild is already running.",
-                "It counts everything this one would have; its figures show in the reports once it commits.");
+                "It counts every row committed before it began; its figures show in the reports once it commits. Send this "
+                + "again after it has answered only for rows written by hand since it began.");
     }
 }

@@ -10,7 +10,8 @@ namespace RefTrack.Reports;
 public static class RollupRebuilder
 {
     /// <summary>Rebuilds every rollup; false, with nothing done, when another rebuild of the same database is running
-    /// (on any node): it counts everything this one would, and a second would only hold writes off as long again.</summary>
+    /// (on PostgreSQL on any node): it counts every row committed before it began, and a second waiting behind it would
+    /// hold writes off as long again.</summary>
     public static async Task<bool> RebuildAsync(AppDbContext db, CancellationToken ct)
     {
         // The UTC day of a timestamp, in each dialect (SQLite stores text, PostgreSQL timestamptz).
