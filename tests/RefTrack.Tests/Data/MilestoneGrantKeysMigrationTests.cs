@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Participants;
@@ -25,13 +23,8 @@ public abstract class MilestoneGrantKeysMigrationTests(Provider provider)
     public async Task Milestone_rewards_take_the_key_the_service_grants_them_under_now()
     {
         using var database = TestDatabase.Create(provider);
-        await using AppDbContext db = provider == Provider.Sqlite
-            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).Options)
-            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).Options);
-        var migrations = db.Database.GetMigrations().ToList();
-        var before = migrations[migrations.FindIndex(m => m.EndsWith("_MilestoneGrantKeys", StringComparison.Ordinal)) - 1];
-        var migrator = db.GetService<IMigrator>();
-        await migrator.MigrateAsync(before);
+        await using var db = MigrationSteps.Context(provider, database);
+        var before = await MigrationSteps.MigrateToBeforeAsync(db, "MilestoneGrantKeys");
 
         var now = DateTime.UtcNow;
         var campaign = new Campaign { Name = "Spring", DestinationUrl = "https://shop.example", CreatedAt = now };
@@ -76,7 +69,7 @@ public abstract class MilestoneGrantKeysMigrationTests(Provider provider)
         await db.SaveChangesAsync();
         db.ChangeTracker.Clear();
 
-        await migrator.MigrateAsync();
+        await MigrationSteps.MigrateAsync(db);
 
         Assert.Equal(
             [
@@ -94,7 +87,7 @@ public abstract class MilestoneGrantKeysMigrationTests(Provider provider)
         Assert.Equal(2, next.Count);
         Assert.All(next, g => Assert.Contains(g.GrantKey, keys));
 
-        await migrator.MigrateAsync(before);
+        await MigrationSteps.MigrateAsync(db, before);
         Assert.Equal(rewards.Select(r => r.GrantKey), await KeysAsync());
 
         async Task<List<string>> KeysAsync()

@@ -37,8 +37,7 @@ public sealed class PostgresCodeChangeStampTests
             var disable = client.PostAsync($"/api/v1/campaigns/{campaign}/codes/{code}/disable", null);
             // Stamped by then: the row's insert waits for the table. (Counted from the request instead, the 6 s lost
             // whatever a busy machine took to reach the insert, and the commit could come too early to be stamped again.)
-            await Poll.UntilAsync(async () => await InsertWaitsAsync(app.Database.ConnectionString), TimeSpan.FromSeconds(30),
-                "The change's insert never waited for the table.");
+            await PostgresLockWaits.WaitForAsync(app.Database, 1, "code changes", """INSERT INTO "CodeChanges" """);
             await Task.Delay(TimeSpan.FromSeconds(6));
             Assert.False(disable.IsCompleted, "the change's row was written despite the lock");
             await tx.CommitAsync();
@@ -49,14 +48,5 @@ public sealed class PostgresCodeChangeStampTests
         var stamps = await scope.ServiceProvider.GetRequiredService<AppDbContext>().CodeChanges.AsNoTracking()
             .Where(c => c.Code == code).Select(c => c.ChangedAt).ToListAsync();
         Assert.Equal(2, stamps.Count); // Each stamped with the service's clock, the test's, which stands still here.
-    }
-
-    private static async Task<bool> InsertWaitsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var waiting = new NpgsqlCommand(
-            """SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '"CodeChanges"'::regclass""", connection);
-        return (long)(await waiting.ExecuteScalarAsync())! > 0;
     }
 }

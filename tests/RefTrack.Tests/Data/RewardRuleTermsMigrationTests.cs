@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using RefTrack.Campaigns;
 using RefTrack.Data;
 using RefTrack.Rewards;
@@ -23,12 +21,8 @@ public abstract class RewardRuleTermsMigrationTests(Provider provider)
     public async Task Existing_rules_get_the_services_terms_and_repeated_active_ones_still_migrate()
     {
         using var database = TestDatabase.Create(provider);
-        await using AppDbContext db = provider == Provider.Sqlite
-            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).Options)
-            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).Options);
-        var migrations = db.Database.GetMigrations().ToList();
-        var migrator = db.GetService<IMigrator>();
-        await migrator.MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_RewardRuleTerms", StringComparison.Ordinal)) - 1]);
+        await using var db = MigrationSteps.Context(provider, database);
+        await MigrationSteps.MigrateToBeforeAsync(db, "RewardRuleTerms");
 
         var campaign = new Campaign { Name = "Spring", DestinationUrl = "https://shop.example", CreatedAt = DateTime.UtcNow };
         db.Campaigns.Add(campaign);
@@ -40,7 +34,7 @@ public abstract class RewardRuleTermsMigrationTests(Provider provider)
         await Insert(ids[3], "Purchase", null, 2000, true, 10, active: true);
         await Insert(ids[4], "Purchase", null, 2000, true, 10, active: true); // Repeats the fourth.
 
-        await migrator.MigrateAsync();
+        await MigrationSteps.MigrateAsync(db);
 
         var terms = await db.RewardRules.AsNoTracking().OrderBy(r => r.Id).Select(r => r.Terms).ToListAsync();
         var signup = RewardRule.TermsOf(RewardTrigger.Signup, RewardRecipient.Referrer, 500, null, "USD", false, null, null);

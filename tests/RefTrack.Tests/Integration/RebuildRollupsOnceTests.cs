@@ -35,8 +35,7 @@ public abstract class RebuildRollupsOnceTests(Provider provider)
         await using (var hold = await HoldWritesAsync(db))
         {
             first = client.PostAsync(Rebuild, null);
-            await Poll.UntilAsync(async () => await RebuildRunsAsync(db), TimeSpan.FromSeconds(10),
-                "The first rebuild never started.");
+            await RebuildWaitsAsync(app, db);
 
             // Without the refusal the second waits behind the first, for as long as the writes are held.
             var second = await client.PostAsync(Rebuild, null).WaitAsync(TimeSpan.FromSeconds(10));
@@ -75,19 +74,18 @@ public abstract class RebuildRollupsOnceTests(Provider provider)
         });
     }
 
-    private async Task<bool> RebuildRunsAsync(AppDbContext db)
+    /// <summary>Until the first rebuild has claimed its turn and waits for the held writes.</summary>
+    private async Task RebuildWaitsAsync(TestApp app, AppDbContext db)
     {
         if (provider == Provider.Sqlite)
         {
-            return SqliteAppDbContext.RebuildClaimFor(db).CurrentCount == 0;
+            await Poll.UntilAsync(() => SqliteAppDbContext.RebuildClaimFor(db).CurrentCount == 0, TimeSpan.FromSeconds(10),
+                "The first rebuild never started.");
+            return;
         }
 
-        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
-        await connection.OpenAsync();
-        await using var locks = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
-            + "(SELECT oid FROM pg_database WHERE datname = current_database())", connection);
-        return (long)(await locks.ExecuteScalarAsync())! > 0;
+        // It takes the rollup tables after its claim, so it waits there with the claim held.
+        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
     }
 
     private sealed class Releaser(Action release) : IAsyncDisposable
