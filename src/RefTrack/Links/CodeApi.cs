@@ -54,12 +54,13 @@ public static class CodeApi
             stamped = System.Diagnostics.Stopwatch.GetTimestamp(); // Real time: how long the commit took.
             db.CodeChanges.Add(new CodeChange { Code = normalized, ChangedAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            // Not on the request's token: a commit under way goes through whether or not its caller waits, and this
+            // request must go on to what follows it (a late commit is when a client or proxy gives up).
+            await tx.CommitAsync(CancellationToken.None);
         }
 
         resolver.Forget(normalized);
-        // Not on the request's token: a commit this late is when a client or proxy gives up, and the change is made.
-        await CodeChangeFeed.StampAgainIfLateAsync(db, normalized, stamped, clock, logger, CancellationToken.None);
+        await CodeChangeFeed.StampAgainIfLateAsync(db, normalized, stamped, clock, logger);
         var row = await db.ReferralCodes.AsNoTracking().FirstAsync(c => c.Code == normalized, ct);
         return TypedResults.Ok(row.AsResponse(links));
     }

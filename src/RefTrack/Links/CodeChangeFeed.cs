@@ -63,24 +63,26 @@ public sealed partial class CodeChangeFeed(
     /// A change committed long after its row was stamped (a commit stalled by the disk, a standby or a paused node) may
     /// already be behind the other nodes' reads, which look only <see cref="Overlap"/> back: it is stamped again, now,
     /// in a transaction of its own, so that they drop the code within a second of the commit rather than at the end of
-    /// their cache time (found by review). Best effort: the change itself is committed, and failing this only leaves
-    /// the cache time as the bound.
+    /// their cache time (found by review). Best effort, within <see cref="Overlap"/> and not on the request's token (the
+    /// change is made; its caller may be gone): failing this only leaves the cache time as the bound.
     /// </summary>
     /// <param name="stampedAt">A <see cref="System.Diagnostics.Stopwatch"/> timestamp taken as the change was stamped.</param>
     internal static async Task StampAgainIfLateAsync(
-        AppDbContext db, string code, long stampedAt, TimeProvider clock, ILogger logger, CancellationToken ct)
+        AppDbContext db, string code, long stampedAt, TimeProvider clock, ILogger logger)
     {
         if (System.Diagnostics.Stopwatch.GetElapsedTime(stampedAt) < Overlap / 2)
         {
             return;
         }
 
+        // Bounded: on SQLite the write gate may be held by a rollup rebuild for minutes, and the request would wait.
+        using var limit = new CancellationTokenSource(Overlap);
         try
         {
             db.CodeChanges.Add(new CodeChange { Code = code, ChangedAt = clock.GetUtcNow().UtcDateTime });
-            await db.SaveInWriteAsync(ct);
+            await db.SaveInWriteAsync(limit.Token);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        catch (Exception e)
         {
             db.ChangeTracker.Clear();
             LogNotStampedAgain(logger, e, code);

@@ -181,11 +181,11 @@ public sealed class ParticipantRegistration(
         if (clickIdGiven && Guid.TryParse(request.ClickId, out var clickId))
         {
             // Clicks are written in batches: the one named, or a later one from the same device, may still be
-            // queued on this node. Returns at once when nothing is queued.
-            // At most ClickFlushLimit: the writer may be held up for minutes (a rollup rebuild holding the rollups on
-            // PostgreSQL, a database that does not answer, retried), and a signup waited for it without a limit, never
-            // reaching its own statement's timeout and 503 (found by review). Past the limit the signup reads what is
-            // committed, as it does for a click queued on another node.
+            // queued on this node. Returns at once when nothing is queued. At most ClickFlushLimit: the writer may be
+            // held up for minutes (a rollup rebuild holding the rollups on PostgreSQL or the write gate on SQLite, a
+            // database that does not answer, retried), and a signup waited for it without a limit, never reaching its
+            // own statement's timeout and 503 (found by review). Past the limit the signup reads what is committed,
+            // as it does for a click queued on another node.
             await clickWriter.FlushAsync(ClickFlushLimit, ct);
             var found = await ClickWithDeviceAsync(clickId, campaign, now, ct);
             // Or it was answered a moment ago by another node and is still in that node's queue: a click id minted

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Campaigns;
-using RefTrack.Data;
 using RefTrack.Participants;
 using RefTrack.Referrals;
 using RefTrack.Rewards;
