@@ -5,8 +5,16 @@ namespace RefTrack.Data;
 
 public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
 {
-    /// <summary>One write gate per database file in this process.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
+    /// <summary>Per database file in this process: its write gate, and its claim for one rollup rebuild at a time
+    /// (<see cref="Reports.RollupRebuilder"/>).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileLocks> Files = new();
+
+    private sealed class FileLocks
+    {
+        public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+        public SemaphoreSlim RebuildClaim { get; } = new(1, 1);
+    }
 
     /// <summary>Set on a context that keeps its connection open (<see cref="SqliteKeptContext"/>: the group commit's,
     /// the hot reads'): its compiled statements, which <see cref="RawSqlRows"/> runs raw SQL on directly.</summary>
@@ -18,14 +26,13 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
     /// <summary>The write gate of the database file <paramref name="db"/> is connected to.</summary>
     /// <remarks>Keyed on the file's full path, not on the connection string: the click writer's unpooled connection
     /// ("Pooling=False" in its string) writes to the same file and must take turns on the same gate.</remarks>
-    internal static SemaphoreSlim GateFor(AppDbContext db) =>
-        Gates.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new SemaphoreSlim(1, 1));
+    internal static SemaphoreSlim GateFor(AppDbContext db) => LocksOf(db).WriteGate;
 
-    /// <summary>One rollup rebuild at a time per database file in this process (<see cref="Reports.RollupRebuilder"/>).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> RebuildClaims = new();
+    /// <summary>The rollup rebuild's claim on the database file <paramref name="db"/> is connected to.</summary>
+    internal static SemaphoreSlim RebuildClaimFor(AppDbContext db) => LocksOf(db).RebuildClaim;
 
-    internal static SemaphoreSlim RebuildClaimFor(AppDbContext db) =>
-        RebuildClaims.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new SemaphoreSlim(1, 1));
+    private static FileLocks LocksOf(AppDbContext db) =>
+        Files.GetOrAdd(FileOf(db.Database.GetConnectionString()), _ => new FileLocks());
 
     private static string FileOf(string? connectionString)
     {

@@ -146,7 +146,7 @@ public static class RollupRebuilder
 
     /// <summary>PostgreSQL's advisory lock key of the rebuild (any 64-bit number no other user of the database takes;
     /// these are the ASCII bytes of "RTrollup").</summary>
-    internal const long RebuildLockKey = 0x5254726F6C6C7570;
+    private const long RebuildLockKey = 0x5254726F6C6C7570;
 
     private const string ClaimedOnPostgres = """SELECT pg_try_advisory_xact_lock({0}) AS "Value" """;
 

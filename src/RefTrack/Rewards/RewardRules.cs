@@ -47,9 +47,9 @@ public static class RewardRules
         active
             .Where(r => r.Trigger == RewardTrigger.Milestone && r.ReferralCount is not null)
             .GroupBy(r => (Count: r.ReferralCount!.Value, r.Currency))
-            .Select(group => group.MaxBy(r => (r.CreatedAt, r.Id))!)
-            .Select(r => (r.ReferralCount!.Value, new Grant(r.Id, RewardRecipient.Referrer, r.Amount ?? 0, r.Currency,
-                MilestoneKey(r.ReferralCount!.Value, r.Currency, referrerId))));
+            .Select(group => (group.Key, Rule: group.MaxBy(r => (r.CreatedAt, r.Id))!))
+            .Select(m => (m.Key.Count, new Grant(m.Rule.Id, RewardRecipient.Referrer, m.Rule.Amount ?? 0, m.Key.Currency,
+                MilestoneKey(m.Key.Count, m.Key.Currency, referrerId))));
 
     /// <summary>A milestone's grant key (migration <c>MilestoneGrantKeys</c> writes the same for rewards granted under
     /// the earlier, per-rule keys).</summary>
