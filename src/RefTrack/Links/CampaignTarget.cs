@@ -76,8 +76,9 @@ public sealed class CampaignTarget
 
     public int AttributionWindowDays { get; }
 
-    /// <summary>The redirect's Location. Codes ([A-Z0-9_-]) and click ids (GUIDs) are URL-safe as they are, so they go
-    /// in unencoded, exactly as <see cref="QueryHelpers.AddQueryString(string, string, string)"/> would write them.</summary>
+    /// <summary>The redirect's Location, <paramref name="code"/> already escaped (<see cref="ResolvedCode"/>). Click ids
+    /// (GUIDs) are URL-safe as they are, so they go in unencoded, exactly as
+    /// <see cref="QueryHelpers.AddQueryString(string, string, string)"/> would write them.</summary>
     public string LocationFor(string code, string clickId) => string.Concat([_head, code, _middle, clickId, _tail]);
 
     /// <summary>The destination with <c>ref</c> alone (a HEAD request's: no click is recorded for it). The middle

@@ -16,9 +16,15 @@ public sealed record ResolvedCode(Guid CodeId, string Code, Guid ParticipantId, 
 
     public int AttributionWindowDays => Target.AttributionWindowDays;
 
-    public string LocationFor(string clickId) => Target.LocationFor(Code, clickId);
+    /// <summary>The code as the <c>ref</c> value: the API's codes ([A-Z0-9_-]) as they are, a code written by hand with
+    /// other characters escaped. Unescaped, "A&amp;B" split the query and "A#B" pushed <c>rt_click</c> into the
+    /// fragment, and a letter beyond ASCII made Kestrel refuse the header: a 500 for a click already queued (found by
+    /// review). Once per lookup, not per redirect.</summary>
+    private string InQuery { get; } = Uri.EscapeDataString(Code);
 
-    public string LocationWithoutClick() => Target.LocationWithoutClick(Code);
+    public string LocationFor(string clickId) => Target.LocationFor(InQuery, clickId);
+
+    public string LocationWithoutClick() => Target.LocationWithoutClick(InQuery);
 }
 
 /// <summary>

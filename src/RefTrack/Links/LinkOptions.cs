@@ -18,7 +18,8 @@ public sealed class LinkOptions
     [Range(0, 3600, ErrorMessage = "RefTrack:Links:CodeCacheSeconds must be between {1} and {2}.")]
     public int CodeCacheSeconds { get; set; } = 300;
 
-    /// <summary>Unknown-code lookups one client address may make per minute before getting 429; until its
+    /// <summary>Unknown-code hits one client address may make per minute before getting 429 (a code over 32
+    /// characters or cached as unknown counts with no lookup, a HEAD request as a GET); until its
     /// Retry-After has passed it then gets 429 for any code this node has not cached, without a lookup.</summary>
     [Range(1, 100_000, ErrorMessage = "RefTrack:Links:UnknownCodeLimitPerMinute must be between {1} and {2}.")]
     public int UnknownCodeLimitPerMinute { get; set; } = 30;

@@ -90,6 +90,9 @@ public static class RedirectApi
             var ct = http.RequestAborted;
             var now = clock.GetUtcNow();
             var userAgent = http.Request.Headers.UserAgent.ToString();
+            // Judged on the whole header, before it is cut to what is stored: a marker past the cut ("Mozilla/5.0 …
+            // Googlebot/2.1" padded out) made a bot a human visitor, whose click could attribute a signup (review).
+            var isBot = BotDetector.IsBot(userAgent);
             userAgent = Truncate(userAgent, MaxUserAgentLength);
             var ipHash = hasher.HashIp(http.Connection.RemoteIpAddress);
             // Request.Cookies builds a parsed collection (and a feature to hold it) even for a request without any.
@@ -106,7 +109,7 @@ public static class RedirectApi
                 IpHash = ipHash,
                 UserAgent = userAgent.Length == 0 ? null : userAgent,
                 DeviceId = deviceId,
-                IsBot = BotDetector.IsBot(userAgent),
+                IsBot = isBot,
             };
 
             // Without a device cookie the visitor is recognised by address and browser (curl, first visits).
@@ -156,20 +159,39 @@ public static class RedirectApi
                 }
             }
 
-            if (resolved is null || resolved.IsDisabled)
+            if (resolved is null)
             {
                 await RefuseAsync(http);
+                return null;
+            }
+
+            if (resolved.IsDisabled)
+            {
+                await DisabledAsync(http);
                 return null;
             }
 
             return resolved;
         }
 
-        /// <summary>404 for an unknown or disabled code; 429 once the client's address has missed too often.</summary>
+        /// <summary>404 for an unknown code; 429 once the client's address has missed too often.</summary>
         private Task RefuseAsync(HttpContext http) =>
             limiter.TryMiss(ClientKey(http), NetworkKey(http)) is { } wait
                 ? TooManyAsync(http, wait)
-                : Problems.NotFound("Referral code").ExecuteAsync(http);
+                : NotFoundAsync(http);
+
+        /// <summary>
+        /// 404 for a disabled code, not counted as a miss: the code is known, so no guess. Counted, the links of an
+        /// ended campaign still passed around got every visitor behind one carrier-grade NAT address or IPv6 /48 a
+        /// 429 on any link this node had not cached (found by review). An address already refused still gets its
+        /// 429, as for an unknown code, so that a refused guesser cannot tell a disabled code from one never issued.
+        /// </summary>
+        private Task DisabledAsync(HttpContext http) =>
+            limiter.AnyRefused() && limiter.RetryAfter(ClientKey(http), NetworkKey(http)) is { } wait
+                ? TooManyAsync(http, wait)
+                : NotFoundAsync(http);
+
+        private static Task NotFoundAsync(HttpContext http) => Problems.NotFound("Referral code").ExecuteAsync(http);
 
         private static Task TooManyAsync(HttpContext http, TimeSpan wait)
         {

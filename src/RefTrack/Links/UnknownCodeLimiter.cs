@@ -146,9 +146,14 @@ public sealed class UnknownCodeLimiter(IOptions<LinkOptions> options) : IDisposa
         return TryAcquire(client) ?? (network is null ? null : TryAcquire(network));
     }
 
-    /// <summary><see cref="RetryAfter(string)"/> of the client, or else of its network.</summary>
-    public TimeSpan? RetryAfter(string client, string? network) =>
-        RetryAfter(client) ?? (network is null ? null : RetryAfter(network));
+    /// <summary>The longer of <see cref="RetryAfter(string)"/> of the client and of its network: a /64 refused before
+    /// its /48 was told the /64's own wait and, retrying when told, was refused again by the /48 (found by review).
+    /// </summary>
+    public TimeSpan? RetryAfter(string client, string? network)
+    {
+        var own = RetryAfter(client);
+        return network is null || RetryAfter(network) is not { } shared ? own : own > shared ? own : shared;
+    }
 
     private TimeSpan? TryAcquire(string key)
     {

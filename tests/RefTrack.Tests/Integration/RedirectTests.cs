@@ -394,6 +394,24 @@ public abstract class RedirectTests(Provider provider)
         Assert.Equal(1, funnel.Long("clicks"));
     }
 
+    /// <summary>The stored user agent is cut at 512 characters; the bot check reads the whole header.</summary>
+    [Fact]
+    public async Task A_bot_marker_past_the_stored_length_still_marks_a_bot()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+
+        await app.ClickLink(code, "Mozilla/5.0 (X11; Linux x86_64) " + new string('x', 520) + " Googlebot/2.1");
+        await app.FlushClicksAsync();
+
+        var clicks = (await client.CampaignStats(campaignId))["clicks"]!;
+        Assert.Equal(1, clicks.Long("total"));
+        Assert.Equal(1, clicks.Long("bots"));
+        Assert.Equal(0, clicks.Long("unique"));
+    }
+
     [Fact]
     public async Task Too_many_unknown_codes_get_429_while_valid_codes_still_redirect()
     {
@@ -425,6 +443,27 @@ public abstract class RedirectTests(Provider provider)
         await (await app.GetLink("/r/GUESS10")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
         await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
         await (await app.GetLink($"/r/{code}")).AssertProblem(HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public async Task A_disabled_code_answers_404_without_counting_against_the_address()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Links:UnknownCodeLimitPerMinute"] = "3" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        await client.PostOk($"/api/v1/campaigns/{campaignId}/codes/{code}/disable", new { }, HttpStatusCode.OK);
+
+        // An ended campaign's link followed by many visitors behind one address: each a 404, none a guess.
+        for (var i = 0; i < 6; i++)
+        {
+            await (await app.GetLink($"/r/{code}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
+        }
+
+        // So the address still has its allowance for a valid link this node has not looked up, and for typos.
+        var fresh = (await client.Register(campaignId, "user-b")).Str("referralCode");
+        Assert.StartsWith($"https://shop.example/signup?ref={fresh}&", (await app.ClickLink(fresh)).Location, StringComparison.Ordinal);
+        await (await app.GetLink("/r/GUESS0")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
     [Fact]

@@ -85,6 +85,29 @@ public sealed class UnknownCodeLimiterTests
         Assert.Null(limiter.TryMiss("2001:db8:1:1::/64", "2001:db8:1::/48")); // Another /48.
     }
 
+    /// <summary>A /64 refused before its /48 is told to wait for whichever is refused longer.</summary>
+    [Fact]
+    public void A_64_refused_before_its_48_is_told_the_longer_wait()
+    {
+        using var limiter = Limiter(1);
+        const string network = "2001:db8:0::/48";
+        const string first = "2001:db8:0:0::/64";
+        Assert.Null(limiter.TryMiss(first, network));
+        Assert.NotNull(limiter.TryMiss(first, network)); // The /64 refused, its window a minute from now.
+
+        Thread.Sleep(300);
+        for (var i = 1; i < UnknownCodeLimiter.NetworkAllowances; i++)
+        {
+            Assert.Null(limiter.TryMiss($"2001:db8:0:{i:x}::/64", network));
+        }
+
+        Assert.NotNull(limiter.TryMiss("2001:db8:0:ff::/64", network)); // The /48 refused, 300 ms later.
+
+        var told = limiter.RetryAfter(first, network)!.Value;
+        var own = limiter.RetryAfter(first)!.Value;
+        Assert.True(told - own > TimeSpan.FromMilliseconds(200), $"told {told}, the /64's own wait {own}");
+    }
+
     [Fact]
     public void An_unknown_address_has_one_key()
     {
