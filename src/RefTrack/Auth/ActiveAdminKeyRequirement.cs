@@ -8,7 +8,8 @@ namespace RefTrack.Auth;
 /// The admin routes (API keys, campaigns, maintenance) ask the database whether the caller's admin key is still
 /// active, not only this node's key cache: a key revoked on another node works here for up to
 /// <see cref="AuthOptions.KeyCacheSeconds"/>, and a leaked admin key could meanwhile have created a successor that
-/// outlives its revocation (found by review). Admin calls are rare; every other route keeps the cache.
+/// outlives its revocation (found by review). Admin calls are rare; every other route keeps the cache. This runs before
+/// the request's body is read; the writes that create something check the key again (<see cref="AdminWrites"/>).
 /// </summary>
 internal sealed class ActiveAdminKeyRequirement : AuthorizationHandler<ActiveAdminKeyRequirement>, IAuthorizationRequirement
 {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
@@ -22,7 +23,7 @@ public static class ApiKeyApi
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateApiKeyRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+        CreateApiKeyRequest request, ClaimsPrincipal caller, AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var validator = request.Validate();
         if (!validator.IsValid)
@@ -46,7 +47,11 @@ public static class ApiKeyApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ApiKeys.Add(key);
-        await db.SaveInWriteAsync(ct);
+        if (!await db.SaveAsActiveAdminAsync(caller, ct))
+        {
+            return Problems.Forbidden();
+        }
+
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}",
             new CreatedApiKeyResponse(key.Id, key.Name, key.Prefix, key.CampaignId, key.IsAdmin, key.CreatedAt, secret));
     }

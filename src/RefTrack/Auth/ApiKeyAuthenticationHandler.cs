@@ -71,9 +71,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblem(StatusCodes.Status403Forbidden, "forbidden",
-            "This API key may not do that.",
-            "Managing API keys and campaigns and running maintenance need an admin key for all campaigns.");
+        Problems.Forbidden().ExecuteAsync(Context);
 
     /// <summary>As every endpoint's problems are written (<see cref="TypedResults.Problem(ProblemDetails)"/>): the problem
     /// details service alone throws for a request whose <c>Accept</c> excludes JSON (<c>text/plain</c>), which made a

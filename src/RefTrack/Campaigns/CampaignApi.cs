@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Auth;
@@ -24,8 +25,9 @@ public static class CampaignApi
         return routes;
     }
 
-    private static async Task<Results<Created<CampaignResponse>, ValidationProblem>> Create(
-        CreateCampaignRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<CampaignResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateCampaignRequest request, ClaimsPrincipal caller, HeldIdempotencyKey idempotencyKey, HttpResponse http,
+        AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var validator = request.Validate(out var model, out var destination);
         if (!validator.IsValid)
@@ -41,9 +43,32 @@ public static class CampaignApi
             AttributionModel = model,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
+        var response = campaign.AsResponse();
+        var location = $"/api/v1/campaigns/{campaign.Id}";
         db.Campaigns.Add(campaign);
-        await db.SaveInWriteAsync(ct);
-        return TypedResults.Created($"/api/v1/campaigns/{campaign.Id}", campaign.AsResponse());
+        // The Idempotency-Key's answer is stored with the campaign: a campaign has no id of the client's own to make a
+        // second run harmless (HeldIdempotencyKey).
+        var refused = await db.InWriteAsync<ProblemHttpResult?>(async () =>
+        {
+            if (!await db.IsActiveAdminAsync(caller, ct))
+            {
+                return Problems.Forbidden();
+            }
+
+            if (!await idempotencyKey.StoreAnswerAsync(db, StatusCodes.Status201Created, response, location, ct))
+            {
+                return HeldIdempotencyKey.TakenOver(http);
+            }
+
+            await db.SaveChangesAsync(ct);
+            return null;
+        }, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return TypedResults.Created(location, response);
     }
 
     private static async Task<Results<Ok<Page<CampaignResponse>>, ValidationProblem>> List(

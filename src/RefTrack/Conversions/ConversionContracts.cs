@@ -25,6 +25,8 @@ public sealed record RecordConversionRequest(
     /// the sum into a floating-point number and PostgreSQL refuses every grant in that currency.</summary>
     public const long MaxAmount = 1_000_000_000_000;
 
+    private static readonly string CustomType = Validator.JsonName(ConversionType.Custom);
+
     /// <summary>A conversion's and its participant's external ids, at most (counted before trimming).</summary>
     private const int MaxIdLength = 200;
 
@@ -36,10 +38,14 @@ public sealed record RecordConversionRequest(
     /// a version before this one with a time without an offset no longer matches its retry: a 422 until the claim
     /// expires, <see cref="IdempotencyOptions"/>.) The ids are hashed trimmed, as they are stored and matched:
     /// <c>" order-1 "</c> is <c>order-1</c>, as its replay without the key is; one the handler refuses, as sent
-    /// (<see cref="CanonicalValues"/>).
+    /// (<see cref="CanonicalValues"/>). A custom conversion's <c>amount</c> left out is 0, as it is stored and as its
+    /// replay without the key compares it: sent as 0 in the retry it was a 422 (found by review; a key a version before
+    /// this claimed for a custom conversion without its amount matches its retry only as bound, byte for byte the
+    /// same: <see cref="IdempotencyFilter"/>; otherwise a 422 until the claim expires).
     /// </summary>
     public IIdempotentRequest Canonical() => this with
     {
+        Amount = Amount ?? (Type == CustomType ? 0 : (long?)null),
         OccurredAt = OccurredAtUtc(), // Null stays null.
         ExternalId = CanonicalValues.Id(ExternalId, MaxIdLength),
         ParticipantExternalId = CanonicalValues.Id(ParticipantExternalId, MaxIdLength),

@@ -25,7 +25,9 @@ internal sealed class IdempotencyClaims(
     /// this a retry with the same body takes it over. A minute is far beyond any live request here (the database
     /// commands time out after 30 s) and far beyond clock skew between nodes, yet short enough for a client's retry
     /// schedule. A live request that still gets overtaken is harmless: the retry has the same body, and the operation's
-    /// own unique index (participant or conversion externalId) turns the second run into a replay.
+    /// own unique index (participant or conversion externalId) turns the second run into a replay; a campaign, which
+    /// has none, stores its answer in its own transaction (<see cref="HeldIdempotencyKey"/>), so the overtaken request
+    /// writes nothing.
     /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
 

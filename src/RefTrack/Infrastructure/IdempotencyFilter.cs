@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ namespace RefTrack.Infrastructure;
 /// campaign), however the URL writes them: <see cref="IdempotencyScope"/>.
 /// </summary>
 internal sealed partial class IdempotencyFilter(
-    IdempotencyClaims claims, IOptions<JsonOptions> json, ILogger<IdempotencyFilter> logger) : IEndpointFilter
+    IdempotencyClaims claims, HeldIdempotencyKey held, IOptions<JsonOptions> json, ILogger<IdempotencyFilter> logger)
+    : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -68,6 +70,7 @@ internal sealed partial class IdempotencyFilter(
             return Refuse(http, claim.Holder, same);
         }
 
+        held.Hold(scope, claimedAt);
         object? result;
         try
         {
@@ -77,6 +80,11 @@ internal sealed partial class IdempotencyFilter(
         {
             await TryReleaseAsync(scope, claimedAt); // Never in place of the request's own failure.
             throw;
+        }
+
+        if (held.AnswerStored)
+        {
+            return result; // Stored by the handler, committed with its writes (HeldIdempotencyKey).
         }
 
         // Handlers return Results<…> unions; the answer to store is the result inside.
@@ -150,7 +158,13 @@ internal sealed partial class IdempotencyFilter(
             return Replay(http, holder);
         }
 
-        http.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return InProgress(http.Response);
+    }
+
+    /// <summary>409: another request with the key runs.</summary>
+    internal static ProblemHttpResult InProgress(HttpResponse response)
+    {
+        response.Headers.RetryAfter = RetryAfterSeconds;
         return Problems.Conflict("idempotency-key-in-progress",
             "A request with this Idempotency-Key is still being processed.",
             "Retry after the time in Retry-After to get its answer.");

@@ -8,6 +8,7 @@ public static class IdempotencyServices
     {
         services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<IdempotencyClaims>();
+        services.AddScoped<HeldIdempotencyKey>();
         services.AddSingleton<IdempotencySweep>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencySweep>());
         return services;

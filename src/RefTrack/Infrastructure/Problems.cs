@@ -18,6 +18,13 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string slug, string title, string? detail = null) =>
         TypedResults.Problem(statusCode: 422, title: title, detail: detail, type: TypePrefix + slug);
 
+    /// <summary>The key may not do this: what the authorization's refusal answers, and an admin write whose key was
+    /// revoked while its request was under way (<see cref="Auth.AdminWrites"/>).</summary>
+    public static ProblemHttpResult Forbidden() =>
+        TypedResults.Problem(statusCode: 403, title: "This API key may not do that.",
+            detail: "Managing API keys and campaigns and running maintenance need an admin key for all campaigns.",
+            type: TypePrefix + "forbidden");
+
     public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "One or more fields are invalid.", type: TypePrefix + "validation");
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Auth;
@@ -187,6 +188,57 @@ public abstract class AuthTests(Provider provider)
         var campaign = await leaked.PostAsJsonAsync("/api/v1/campaigns", new { name = "x", destinationUrl = "https://example.com/" });
         await campaign.AssertProblem(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(2, (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Count); // No successor.
+    }
+
+    /// <summary>The admin check runs when a request's headers arrive; its body may come minutes later (found by
+    /// review). A key revoked in between creates nothing once the body is in: the write checks the key again.</summary>
+    [Theory]
+    [InlineData("/api/v1/api-keys", """{"name":"successor","admin":true}""")]
+    [InlineData("/api/v1/campaigns", """{"name":"x","destinationUrl":"https://example.com/"}""")]
+    public async Task An_admin_request_whose_key_is_revoked_before_its_body_arrives_creates_nothing(string path, string body)
+    {
+        using var app = new TestApp(provider);
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "leaked", admin = true });
+        var leaked = app.Client(created.Str("key"));
+        var release = new TaskCompletionSource();
+        var pending = leaked.PostAsync(path, new HeldBody(body, release.Task));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // Authorized meanwhile: it waits for the rest of its body.
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}")).StatusCode);
+        release.SetResult();
+        await (await pending).AssertProblem(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(2, (await admin.GetOk("/api/v1/api-keys"))["data"]!.AsArray().Count);
+        Assert.Empty((await admin.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+    }
+
+    /// <summary>A JSON body sent as its first byte, and the rest once <paramref name="release"/> completes.</summary>
+    private sealed class HeldBody : HttpContent
+    {
+        private readonly string _json;
+        private readonly Task _release;
+
+        public HeldBody(string json, Task release)
+        {
+            _json = json;
+            _release = release;
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var bytes = Encoding.UTF8.GetBytes(_json);
+            await stream.WriteAsync(bytes.AsMemory(0, 1));
+            await stream.FlushAsync();
+            await _release;
+            await stream.WriteAsync(bytes.AsMemory(1));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
     }
 
     [Fact]

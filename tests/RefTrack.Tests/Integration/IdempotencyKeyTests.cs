@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
@@ -117,6 +118,13 @@ public abstract class IdempotencyKeyTests(Provider provider)
         var purchaseAgain = await client.PostJson(conversions, Purchase, "buy");
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (purchase.StatusCode, purchaseAgain.StatusCode));
         Assert.True(purchaseAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        // A custom conversion's amount left out is 0, as it is stored (found by review: 0 sent was another body).
+        var custom = await client.PostJson(conversions,
+            new { participantExternalId = "user-b", type = "custom", currency = "USD", externalId = "event-1" }, "event");
+        var customAgain = await client.PostJson(conversions,
+            new { participantExternalId = "user-b", type = "custom", amount = 0, currency = "USD", externalId = "event-1" }, "event");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (custom.StatusCode, customAgain.StatusCode));
+        Assert.True(customAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
 
         // Another value is still another body.
         await (await client.PostJson(conversions, OtherPurchase, "buy"))
@@ -239,6 +247,62 @@ public abstract class IdempotencyKeyTests(Provider provider)
 
         var conversion = Assert.Single(await client.Conversions(campaignId));
         Assert.Single(conversion["rewards"]!.AsArray());
+    }
+
+    /// <summary>A campaign create still running a minute after its claim (its write held here, as a rollup rebuild holds
+    /// SQLite's writes) is overtaken by a retry that takes the claim over as stale. Both ran and made two campaigns
+    /// (found by review): a campaign has no id of the client's own to make the second run a replay. Its create stores
+    /// its answer in its own transaction now, so exactly one runs to the end.</summary>
+    [Fact]
+    public async Task A_campaign_create_overtaken_while_it_runs_makes_one_campaign()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var body = new { name = "Spring", destinationUrl = "https://shop.example" };
+        Task<HttpResponseMessage> first, retry;
+        await using (await HoldCampaignWritesAsync(app))
+        {
+            first = client.PostJson("/api/v1/campaigns", body, "create");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // Its claim stamped; its write waits.
+            app.Clock.Advance(IdempotencyClaims.StaleAfter + TimeSpan.FromSeconds(1));
+            retry = client.PostJson("/api/v1/campaigns", body, "create");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        var answers = new[] { await first, await retry };
+        Assert.Single((await client.GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+        // One made it; the other replayed its answer, or was told that the key is in use (if overtaken before writing).
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created && !a.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        var again = await client.PostJson("/api/v1/campaigns", body, "create");
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.True(again.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+    }
+
+    /// <summary>Campaign inserts held: SQLite's write gate, or on PostgreSQL a lock on the table they wait for.</summary>
+    private async Task<IAsyncDisposable> HoldCampaignWritesAsync(TestApp app)
+    {
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (provider == Provider.Sqlite)
+        {
+            var gate = SqliteAppDbContext.GateFor(db);
+            await gate.WaitAsync();
+            return new Releaser(() => gate.Release());
+        }
+
+        var connection = new NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        var tx = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""LOCK TABLE "Campaigns" IN SHARE MODE""", connection, tx))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        return new Releaser(() =>
+        {
+            tx.Commit();
+            connection.Dispose();
+        });
     }
 
     [Fact]

@@ -87,13 +87,4 @@ public abstract class RebuildRollupsOnceTests(Provider provider)
         // It takes the rollup tables after its claim, so it waits there with the claim held.
         await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
     }
-
-    private sealed class Releaser(Action release) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            release();
-            return ValueTask.CompletedTask;
-        }
-    }
 }
