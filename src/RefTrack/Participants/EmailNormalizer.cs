@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -26,10 +27,29 @@ public static class EmailNormalizer
 
     private static readonly HashSet<string> DotInsensitiveDomains = ["gmail.com"];
 
-    /// <summary>Null when the input is not an address: no local part, no domain, a domain with no ASCII form, or
-    /// one that is no domain name (an empty or over-long label, too long a name, ASCII or not), or too long an
-    /// address in that form.</summary>
-    public static string? Normalize(string? email)
+    /// <summary>What an unquoted local part is made of (RFC 5322's dot-atom), besides characters beyond ASCII (RFC 6532).
+    /// </summary>
+    private static readonly SearchValues<char> AtomCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.");
+
+    /// <summary>What a domain's labels are made of in ASCII form: letters, digits and hyphens.</summary>
+    private static readonly SearchValues<char> LabelCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
+
+    /// <summary>Null when the input is not an address: no local part, an unquoted one with a character no address has
+    /// there (a space, <c>&lt;</c>, <c>(</c>, <c>,</c>, <c>@</c>…), no domain, a domain with no ASCII form, or one that
+    /// is no domain name (an empty or over-long label, a character other than a letter, digit or hyphen, too long a
+    /// name, ASCII or not), or too long an address in that form.</summary>
+    /// <remarks>
+    /// Mail software reads "Alice &lt;a.lice@gmail.com&gt;", "a.lice @gmail.com" and "alice(x)@gmail.com" as Alice's
+    /// mailbox; taken as addresses of their own, they folded to something else ("alice &lt;alice@gmail.com&gt;") and got
+    /// past the self-referral check (found by review).
+    /// </remarks>
+    public static string? Normalize(string? email) => Normalize(email, strict: true);
+
+    /// <param name="strict">Whether the local part's characters are checked: not for a value stored already, which was
+    /// checked when it was written (a quoted local part is stored unquoted: <c>"j doe"@…</c> as <c>j doe@…</c>).</param>
+    private static string? Normalize(string? email, bool strict)
     {
         if (string.IsNullOrWhiteSpace(email))
         {
@@ -43,11 +63,22 @@ public static class EmailNormalizer
             return null;
         }
 
-        var local = Unquote(trimmed[..at]);
+        var written = trimmed[..at];
+        if (strict && !IsQuoted(written) && !IsAtomText(written))
+        {
+            return null;
+        }
+
+        var local = Unquote(written);
         var domain = trimmed[(at + 1)..];
         // An ASCII domain is its own ASCII form, so ASCII addresses fold as they always did (stored values included).
         if (!Ascii.IsValid(domain))
         {
+            if (HasCompatibilityLetters(domain))
+            {
+                return null;
+            }
+
             domain = MapDomainVariants(domain);
         }
 
@@ -106,7 +137,47 @@ public static class EmailNormalizer
         normalizedEmail is null || (Ascii.IsValid(normalizedEmail) && !normalizedEmail.Contains("xn--", StringComparison.Ordinal)
             && !normalizedEmail.StartsWith('"') && !normalizedEmail.EndsWith('.'))
             ? normalizedEmail
-            : Normalize(ToUnicodeDomain(normalizedEmail.TrimEnd('.')));
+            : Normalize(ToUnicodeDomain(normalizedEmail.TrimEnd('.')), strict: false);
+
+    private static bool IsQuoted(string local) => local.Length >= 2 && local[0] == '"' && local[^1] == '"';
+
+    /// <summary>Whether every ASCII character of an unquoted local part is one a dot-atom has; those beyond ASCII are
+    /// allowed (RFC 6532).</summary>
+    private static bool IsAtomText(string local)
+    {
+        foreach (var c in local)
+        {
+            if (c < 0x80 && !AtomCharacters.Contains(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Letters of Unicode's compatibility blocks in a domain: superscripts and subscripts (U+2070–U+209F), letterlike
+    /// symbols (U+2100–U+214F: "ℊ"), number forms (U+2150–U+218F), enclosed alphanumerics (U+2460–U+24FF: "ⓖ"),
+    /// phonetic extensions (U+1D00–U+1DBF: "ᵍ"), presentation-form ligatures (U+FB00–U+FB4F: "ﬁ") and the mathematical
+    /// alphanumerics (U+1D400–U+1D7FF, "𝐠", in UTF-16 behind the high surrogate U+D835). IDNA maps each to the letters
+    /// it imitates, so a mailer delivers "alice@ⓖmail.com" to gmail.com; in invariant mode <see cref="IdnMapping"/>
+    /// does not, and it folded to a punycode domain of its own, past the self-referral check (found by review). No
+    /// domain can be registered with them (IDNA2008 refuses them), so such an address is refused.
+    /// </summary>
+    private static bool HasCompatibilityLetters(string domain)
+    {
+        foreach (var c in domain)
+        {
+            if (c is (>= '\u2070' and <= '\u218F') or (>= '\u2460' and <= '\u24FF') or (>= '\u1D00' and <= '\u1DBF')
+                or (>= '\uFB00' and <= '\uFB4F') or '\uD835')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// A local part written as a quoted string (<c>"alice"</c>, RFC 5322) as its content, backslash escapes undone:
@@ -172,8 +243,8 @@ public static class EmailNormalizer
     }
 
     /// <summary>
-    /// Whether an ASCII domain (the root's dot dropped) has the shape DNS can carry: labels of 1 to 63 characters, at
-    /// most <see cref="MaxDomainLength"/> in all. <see cref="IdnMapping"/> refuses any other for a domain with letters
+    /// Whether an ASCII domain (the root's dot dropped) has the shape DNS can carry: labels of 1 to 63 letters, digits
+    /// and hyphens (so no address literal, "[192.0.2.1]"), at most <see cref="MaxDomainLength"/> in all. <see cref="IdnMapping"/> refuses any other for a domain with letters
     /// beyond ASCII; an ASCII domain never went through it, so <c>b@example..org</c> was an address while
     /// <c>b@bücher..example</c> was not.
     /// </summary>
@@ -186,7 +257,7 @@ public static class EmailNormalizer
 
         foreach (var label in domain.Split('.'))
         {
-            if (label.Length is 0 or > 63)
+            if (label.Length is 0 or > 63 || label.AsSpan().ContainsAnyExcept(LabelCharacters))
             {
                 return false;
             }

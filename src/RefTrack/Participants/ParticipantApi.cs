@@ -80,7 +80,7 @@ public static class ParticipantApi
     /// </summary>
     private static async Task<Results<Created<CodeResponse>, Ok<CodeResponse>, ValidationProblem, ProblemHttpResult>> AddCode(
         Guid campaignId, string idOrExternalId, AddCodeRequest request, AppDbContext db, ReferralLinks links,
-        CodeResolver resolver, TimeProvider clock, CancellationToken ct)
+        CodeResolver resolver, TimeProvider clock, ILogger<CodeChangeFeed> logger, CancellationToken ct)
     {
         var validator = request.Validate();
         if (!validator.IsValid)
@@ -105,6 +105,7 @@ public static class ParticipantApi
         // With the code itself: a node that answered 404 for it a moment ago (and cached that) forgets it within about
         // a second (CodeChangeFeed), instead of refusing the new link until its miss expires.
         db.CodeChanges.Add(new CodeChange { Code = code.Code, ChangedAt = code.CreatedAt });
+        var stamped = System.Diagnostics.Stopwatch.GetTimestamp(); // Real time: how long the commit took.
         try
         {
             await db.SaveInWriteAsync(ct);
@@ -124,6 +125,9 @@ public static class ParticipantApi
         }
 
         resolver.Forget(code.Code); // A cached "unknown" answer for it must not outlive its creation here.
+        // As a code disabled: a commit that came late (on SQLite, behind a rollup rebuild) was behind the other nodes'
+        // reads of the changes, which kept a cached 404 for it (found by review).
+        await CodeChangeFeed.StampAgainIfLateAsync(db, code.Code, stamped, clock, logger);
         return TypedResults.Created($"/api/v1/campaigns/{campaignId}/codes/{code.Code}", code.AsResponse(links));
     }
 

@@ -223,7 +223,7 @@ public abstract class ConversionTests(Provider provider)
         using var app = new TestApp(provider);
         var client = app.Client();
         var s = await ReferredPair(client);
-        var padded = await client.Register(s.CampaignId, " user-c ");
+        var padded = await client.Register(s.CampaignId, " user-c ", email: "user-c@example.org"); // " user-c @…" is none.
         Assert.Equal("user-c", padded.Str("externalId"));
 
         var first = await client.Purchase(s.CampaignId, " user-b ", 10000, " order-1 ");
