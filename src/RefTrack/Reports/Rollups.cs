@@ -21,7 +21,8 @@ public sealed class CampaignDailyStats
     /// <summary>Qualified referrals (referred signups).</summary>
     public long Signups { get; init; }
 
-    /// <summary>Referrals whose referred user purchased for the first time that day.</summary>
+    /// <summary>Referrals converted that day: the referred user's first purchase of more than 0 recorded (not the
+    /// earliest by <c>occurredAt</c>: one backfilled later does not move it), on the day of its <c>occurredAt</c>.</summary>
     public long ConvertedReferrals { get; init; }
 
     public long Conversions { get; init; }

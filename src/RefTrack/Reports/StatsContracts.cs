@@ -18,7 +18,8 @@ public sealed record ParticipantStats(
     double ConversionRate,
     IReadOnlyList<RewardTotal> Rewards);
 
-/// <summary>clicks (unique visitors) → signups (qualified referrals) → conversions (referrals that purchased).</summary>
+/// <summary>clicks (unique clicks: a visitor new to the code clicked, so one person who follows two codes counts twice) →
+/// signups (qualified referrals) → conversions (referrals that purchased).</summary>
 public sealed record Funnel(long Clicks, long Signups, long Conversions, double SignupRate, double ConversionRate);
 
 public sealed record TopReferrer(Guid ParticipantId, string ExternalId, int Referrals, int ConvertedReferrals);
