@@ -74,14 +74,17 @@ internal sealed partial class DatabaseStartup(
     }
 
     /// <summary>The advisory lock every node takes around migrations (any fixed number unique to RefTrack).</summary>
-    private const long MigrationLockKey = 7210473185;
+    internal const long MigrationLockKey = 7210473185;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// On PostgreSQL, under a session advisory lock held for the whole run: EF Core's own lock lasts one migration's
     /// transaction, so two nodes starting together could each plan the same later migration (seen with a second
-    /// migration: "relation already exists"). The second node waits, then finds nothing pending.
+    /// migration: "relation already exists"). The second node waits, then finds nothing pending. Neither the wait nor the
+    /// migrations have a time limit: under the connection's <c>Command Timeout</c> (30 s by default) a node starting
+    /// while another migrated gave up after 30 s, and a migration building an index on a large table was cancelled,
+    /// rolled back and tried again, and cancelled again, at every start (found by review).
     /// </summary>
     private async Task MigrateAsync(AppDbContext db, DatabaseOptions settings, CancellationToken ct)
     {
@@ -93,14 +96,27 @@ internal sealed partial class DatabaseStartup(
 
         await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(ct);
-        await AdvisoryAsync(connection, "pg_advisory_lock", ct);
+        if (!await AdvisoryAsync(connection, "pg_try_advisory_lock", ct))
+        {
+            LogWaitingForPostgresMigrationLock();
+            await AdvisoryAsync(connection, "pg_advisory_lock", ct);
+        }
+
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(0); // None: an index build on a large table takes as long as it takes.
         try
         {
             await db.Database.MigrateAsync(ct);
         }
         finally
         {
-            await AdvisoryAsync(connection, "pg_advisory_unlock", CancellationToken.None);
+            db.Database.SetCommandTimeout(timeout);
+            // False when this session did not hold it: behind a pooler in transaction mode the lock and its unlock may
+            // reach different server sessions, and the lock stays held there, for every later start to wait on.
+            if (!await AdvisoryAsync(connection, "pg_advisory_unlock", CancellationToken.None))
+            {
+                LogMigrationLockNotReleased();
+            }
         }
     }
 
@@ -133,11 +149,14 @@ internal sealed partial class DatabaseStartup(
     /// <summary>EF Core's SQLite migration lock: one committed row while a process migrates.</summary>
     private const string EfMigrationLockTable = "__EFMigrationsLock";
 
-    private static async Task AdvisoryAsync(Npgsql.NpgsqlConnection connection, string function, CancellationToken ct)
+    /// <summary>Calls an advisory lock function on the migration lock's key, with no time limit (<c>pg_advisory_lock</c>
+    /// waits for another node's migrations); true when it answers true or nothing (<c>pg_advisory_lock</c>'s void).
+    /// </summary>
+    private static async Task<bool> AdvisoryAsync(Npgsql.NpgsqlConnection connection, string function, CancellationToken ct)
     {
-        await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection);
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection) { CommandTimeout = 0 };
         command.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = MigrationLockKey });
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteScalarAsync(ct) is not false;
     }
 
     [LoggerMessage(LogLevel.Information, "SQLite database at {Path} (WAL, synchronous={Synchronous}, {ThreadingMode} mode)")]
@@ -149,6 +168,13 @@ internal sealed partial class DatabaseStartup(
 
     [LoggerMessage(LogLevel.Information, "Another process holds {LockFile}; waiting for its migrations")]
     private partial void LogWaitingForMigrationLock(string lockFile);
+
+    [LoggerMessage(LogLevel.Information, "Another node holds the migration lock; waiting for its migrations")]
+    private partial void LogWaitingForPostgresMigrationLock();
+
+    [LoggerMessage(LogLevel.Error,
+        "The migration lock was not held by this session when released: a pooler in transaction mode between RefTrack and PostgreSQL may keep it held on another session, and later starts wait for it; migrate over a direct or session-mode connection")]
+    private partial void LogMigrationLockNotReleased();
 
     [LoggerMessage(LogLevel.Information, "PostgreSQL database {Database} on {Host}:{Port} (pool up to {MaxPoolSize})")]
     private partial void LogPostgres(string? host, int port, string? database, int maxPoolSize);

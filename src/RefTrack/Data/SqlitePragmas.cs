@@ -37,25 +37,42 @@ internal sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInter
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (FirstOpen(connection))
+        if (Unconfigured(connection, out var handle))
         {
             using var command = connection.CreateCommand();
             command.CommandText = _sql;
             command.ExecuteNonQuery();
+            MarkConfigured(handle);
         }
     }
 
     public override async Task ConnectionOpenedAsync(
         DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (FirstOpen(connection))
+        if (Unconfigured(connection, out var handle))
         {
             await using var command = connection.CreateCommand();
             command.CommandText = _sql;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            MarkConfigured(handle);
         }
     }
 
-    private static bool FirstOpen(DbConnection connection) =>
-        connection is not SqliteConnection { Handle: { } handle } || Configured.TryAdd(handle, handle);
+    /// <summary>Whether the physical connection still needs its pragmas. Marked only once they have run: marked
+    /// before, a batch that failed (its request cancelled, SQLite busy recovering the log) left the connection in the
+    /// pool without its busy timeout, synchronous level or cache size for good (found by review). A physical connection
+    /// serves one caller at a time, so the check and the mark need no lock.</summary>
+    private static bool Unconfigured(DbConnection connection, out object? handle)
+    {
+        handle = connection is SqliteConnection { Handle: { } h } ? h : null;
+        return handle is null || !Configured.TryGetValue(handle, out _);
+    }
+
+    private static void MarkConfigured(object? handle)
+    {
+        if (handle is not null)
+        {
+            Configured.AddOrUpdate(handle, handle);
+        }
+    }
 }

@@ -40,7 +40,9 @@ public static class ApiServices
             o.AddDocumentTransformer<RequiredRequestFields>();
             o.AddOperationTransformer(ResponseHeaders.LocationOnCreated);
         });
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        // Bounded: a database that does not answer within it is Unhealthy, rather than a probe held for the
+        // connection's command timeout (30 s on PostgreSQL) while the balancer's own probe gives up.
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", timeout: DatabaseHealthCheck.Timeout);
         services.AddSingleton<DatabaseFailures>();
         services.AddSingleton<RewardGranter>(); // Stateless.
         services.AddSingleton<SignupQueries>();

@@ -13,12 +13,18 @@ namespace RefTrack.Infrastructure;
 /// not a database (corrupt, or something else at that path) was healthy while every request failed. Reading one row
 /// of the migrations history needs the file's header and schema (SQLite's <c>SELECT 1</c> alone reads neither) and
 /// stays cheap, as a check probed every few seconds must.
-/// On PostgreSQL the same statement also asks whether this session may write: a node pointed at a standby (a
-/// failover that left the address on the old primary, a replica's address by mistake) or at a read-only role reads
-/// fine while every click batch, signup and purchase fails, so it must leave the balancer's pool.
+/// On PostgreSQL the statement asks whether this session may write: a node pointed at a standby (a failover that left
+/// the address on the old primary, a replica's address by mistake) or at a read-only role reads fine while every click
+/// batch, signup and purchase fails, so it must leave the balancer's pool. It reads no table: EF Core's migration lock
+/// holds the migrations history in ACCESS EXCLUSIVE mode while a node migrates, and the probe of every node already
+/// running waited behind it, up to the command timeout, and took them all out of the balancer's pool during a rolling
+/// upgrade (found by review).
 /// </remarks>
 internal sealed class DatabaseHealthCheck(AppDbContext db, DatabaseFailures failures) : IHealthCheck
 {
+    /// <summary>How long the probe may take before the check is Unhealthy.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
@@ -32,7 +38,7 @@ internal sealed class DatabaseHealthCheck(AppDbContext db, DatabaseFailures fail
             // transaction_read_only is "on" on a hot standby (pg_is_in_recovery) and under default_transaction_read_only.
             var readOnly = await db.Database
                 .SqlQueryRaw<bool>(
-                    "SELECT current_setting('transaction_read_only') = 'on' AS \"Value\" FROM \"__EFMigrationsHistory\" LIMIT 1")
+                    "SELECT current_setting('transaction_read_only') = 'on' AS \"Value\"")
                 .ToListAsync(cancellationToken);
             return readOnly is [true]
                 ? HealthCheckResult.Unhealthy("Database unusable: the connection is read-only (a standby, or a read-only role)")

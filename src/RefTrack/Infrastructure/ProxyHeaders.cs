@@ -77,7 +77,8 @@ public static partial class ProxyHeaders
         }
 
         throw new InvalidOperationException(
-            $"{Section}: '{value}' is neither an address nor a CIDR range written in full (10.0.0.0/8, fd00::/8).");
+            $"{Section}: '{value}' is neither an address nor a CIDR range written in full, its address ending where its " +
+            "prefix does (10.0.0.0/8, fd00::/8; 10.1.0.0/16, not 10.1.2.3/16).");
     }
 
     /// <summary>
