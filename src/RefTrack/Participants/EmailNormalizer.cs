@@ -37,8 +37,8 @@ public static class EmailNormalizer
         SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
     /// <summary>Null when the input is not an address: no local part, an unquoted one with a character no address has
-    /// there (a space, <c>&lt;</c>, <c>(</c>, <c>,</c>, <c>@</c>…), no domain, a domain with no ASCII form, or one that
-    /// is no domain name (an empty or over-long label, a character other than a letter, digit or hyphen, too long a
+    /// there (a space, <c>&lt;</c>, <c>(</c>, <c>,</c>, <c>@</c>…), no domain, a domain with no ASCII form or with a
+    /// character IDNA maps to ASCII (<see cref="DomainLookAlikes"/>: "ⓖmail.com"), or one that is no domain name (an empty or over-long label, a character other than a letter, digit or hyphen, too long a
     /// name, ASCII or not), or too long an address in that form.</summary>
     /// <remarks>
     /// Mail software reads "Alice &lt;a.lice@gmail.com&gt;", "a.lice @gmail.com" and "alice(x)@gmail.com" as Alice's
@@ -47,8 +47,9 @@ public static class EmailNormalizer
     /// </remarks>
     public static string? Normalize(string? email) => Normalize(email, strict: true);
 
-    /// <param name="strict">Whether the local part's characters are checked: not for a value stored already, which was
-    /// checked when it was written (a quoted local part is stored unquoted: <c>"j doe"@…</c> as <c>j doe@…</c>).</param>
+    /// <param name="strict">Whether the local part's characters and the domain's look-alikes are checked: not for a
+    /// value stored already, which was checked when it was written (a quoted local part is stored unquoted:
+    /// <c>"j doe"@…</c> as <c>j doe@…</c>), and is compared as it is rather than not at all.</param>
     private static string? Normalize(string? email, bool strict)
     {
         if (string.IsNullOrWhiteSpace(email))
@@ -74,7 +75,7 @@ public static class EmailNormalizer
         // An ASCII domain is its own ASCII form, so ASCII addresses fold as they always did (stored values included).
         if (!Ascii.IsValid(domain))
         {
-            if (HasCompatibilityLetters(domain))
+            if (strict && DomainLookAlikes.In(domain))
             {
                 return null;
             }
@@ -139,7 +140,33 @@ public static class EmailNormalizer
             ? normalizedEmail
             : Normalize(ToUnicodeDomain(normalizedEmail.TrimEnd('.')), strict: false);
 
-    private static bool IsQuoted(string local) => local.Length >= 2 && local[0] == '"' && local[^1] == '"';
+    /// <summary>Whether a local part is one quoted string: <c>"alice"."x"</c> (an obsolete form mailers rewrite to
+    /// <c>alice.x</c>) is not, and unquoted it folded to <c>alice""x</c>.</summary>
+    private static bool IsQuoted(string local)
+    {
+        if (local.Length < 2 || local[0] != '"' || local[^1] != '"')
+        {
+            return false;
+        }
+
+        for (var i = 1; i < local.Length - 1; i++)
+        {
+            if (local[i] == '\\')
+            {
+                i++; // Escapes the next character: escaping the last quote leaves the string unclosed.
+                if (i == local.Length - 1)
+                {
+                    return false;
+                }
+            }
+            else if (local[i] == '"')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Whether every ASCII character of an unquoted local part is one a dot-atom has; those beyond ASCII are
     /// allowed (RFC 6532).</summary>
@@ -154,29 +181,6 @@ public static class EmailNormalizer
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Letters of Unicode's compatibility blocks in a domain: superscripts and subscripts (U+2070–U+209F), letterlike
-    /// symbols (U+2100–U+214F: "ℊ"), number forms (U+2150–U+218F), enclosed alphanumerics (U+2460–U+24FF: "ⓖ"),
-    /// phonetic extensions (U+1D00–U+1DBF: "ᵍ"), presentation-form ligatures (U+FB00–U+FB4F: "ﬁ") and the mathematical
-    /// alphanumerics (U+1D400–U+1D7FF, "𝐠", in UTF-16 behind the high surrogate U+D835). IDNA maps each to the letters
-    /// it imitates, so a mailer delivers "alice@ⓖmail.com" to gmail.com; in invariant mode <see cref="IdnMapping"/>
-    /// does not, and it folded to a punycode domain of its own, past the self-referral check (found by review). No
-    /// domain can be registered with them (IDNA2008 refuses them), so such an address is refused.
-    /// </summary>
-    private static bool HasCompatibilityLetters(string domain)
-    {
-        foreach (var c in domain)
-        {
-            if (c is (>= '\u2070' and <= '\u218F') or (>= '\u2460' and <= '\u24FF') or (>= '\u1D00' and <= '\u1DBF')
-                or (>= '\uFB00' and <= '\uFB4F') or '\uD835')
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

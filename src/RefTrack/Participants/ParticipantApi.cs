@@ -26,12 +26,23 @@ public static class ParticipantApi
     /// <summary>201 with the new participant; 200 with the existing one (never re-attributed) for a known externalId.</summary>
     private static async Task<Results<Created<ParticipantResponse>, Ok<ParticipantResponse>, ValidationProblem>> Register(
         Guid campaignId, RegisterParticipantRequest request, HttpContext http, ParticipantRegistration registration,
-        ReferralLinks links, CancellationToken ct)
+        AppDbContext db, ReferralLinks links, CancellationToken ct)
     {
         var validator = request.Validate();
         if (!validator.IsValid)
         {
-            return Problems.Validation(validator.Errors);
+            // A re-registration does not compare its email, so an address an earlier version stored and today's check
+            // refuses (a display name, a space) must not turn the known participant's retry into a 400 (found by review).
+            var errors = validator.Errors;
+            var externalId = request.ExternalId?.Trim();
+            if (errors.Count == 1 && errors.TryGetValue("email", out var email) && email is [RegisterParticipantRequest.NotAnAddress]
+                && await ParticipantQueries.Views(db, db.Participants
+                    .Where(p => p.CampaignId == campaignId && p.ExternalId == externalId)).FirstOrDefaultAsync(ct) is { } known)
+            {
+                return TypedResults.Ok(known.Participant.AsResponse(known.Code, known.Referral, links));
+            }
+
+            return Problems.Validation(errors);
         }
 
         var result = await registration.RegisterAsync(http.Campaign(), request, ct);

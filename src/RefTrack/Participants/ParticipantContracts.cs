@@ -13,6 +13,9 @@ public sealed record RegisterParticipantRequest(
     private const int MaxNameLength = 200;
     private const int MaxCodeLength = 64;
 
+    /// <summary>The error on <c>email</c> when it is no address (<see cref="EmailNormalizer.Normalize(string?)"/>).</summary>
+    internal const string NotAnAddress = "Not an email address.";
+
     /// <summary>
     /// Hashed for <c>Idempotency-Key</c> as registration reads it: values trimmed, a blank name, code or click id as
     /// none, the code in its stored case, a click id as one GUID; a value it refuses as sent (<see cref="CanonicalValues"/>). A retry that
@@ -33,7 +36,7 @@ public sealed record RegisterParticipantRequest(
         .Check(ExternalId is null || IsAddressable(ExternalId.Trim()), "externalId",
             "May not contain '/' nor be '.' or '..': it names the participant in URLs.")
         .RequiredId(Email, "email", MaxEmailLength)
-        .Check(Email is null || EmailNormalizer.Normalize(Email) is not null, "email", "Not an email address.")
+        .Check(Email is null || EmailNormalizer.Normalize(Email) is not null, "email", NotAnAddress)
         .Optional(Name, "name", MaxNameLength)
         .OptionalId(ReferralCode, "referralCode", MaxCodeLength)
         .OptionalId(ClickId, "clickId", MaxCodeLength);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RefTrack.Data;
@@ -64,6 +65,28 @@ public abstract class ImportedRowsTests(Provider provider)
         }
 
         Assert.StartsWith("https://shop.example/welcome?", (await app.ClickLink(code)).Location, StringComparison.Ordinal);
+    }
+
+    /// <summary>An email stored by an earlier version that today's check refuses (a display name): its participant's
+    /// re-registration, which does not compare the email, still answers 200; a new participant with it is a 400.</summary>
+    [Fact]
+    public async Task A_participant_whose_stored_email_is_refused_today_is_still_registered_again()
+    {
+        using var app = new TestApp(provider);
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var alice = await client.Register(campaignId, "alice", email: "alice@example.org");
+        const string old = "Alice <alice@example.org>";
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
+                .ExecuteSqlAsync($"""UPDATE "Participants" SET "Email" = {old}, "NormalizedEmail" = 'alice <alice@example.org>'""");
+        }
+
+        var again = await client.Register(campaignId, " alice ", email: old, expected: HttpStatusCode.OK);
+        Assert.Equal(alice.Str("id"), again.Str("id"));
+        var refused = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants", new { externalId = "bob", email = old });
+        await refused.AssertProblem(HttpStatusCode.BadRequest, "validation");
     }
 
     /// <summary>A code written by hand with characters the API's codes never have: it went into the Location as it

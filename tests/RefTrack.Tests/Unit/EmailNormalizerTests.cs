@@ -146,6 +146,14 @@ public sealed class EmailNormalizerTests
         Assert.Null(EmailNormalizer.Stored(null));
     }
 
+    /// <summary>"ß" folds to "ss" as the look-alikes do, but it is a letter of real domains (IDNA2008 keeps it).</summary>
+    [Fact]
+    public void A_domain_with_a_sharp_s_is_an_address()
+    {
+        Assert.NotNull(EmailNormalizer.Normalize("anna@straße.de"));
+        Assert.NotEqual(EmailNormalizer.Normalize("anna@strasse.de"), EmailNormalizer.Normalize("anna@straße.de"));
+    }
+
     [Fact]
     public void Dots_are_significant_outside_gmail()
     {
@@ -181,6 +189,12 @@ public sealed class EmailNormalizerTests
     [InlineData("alice@\u210Amail.com")] // script small g
     [InlineData("alice@\u1D4Dmail.com")] // modifier letter small g
     [InlineData("alice@\uFB01nance.example")] // the "fi" ligature
+    [InlineData("alice@gm\u00AAil.com")] // feminine ordinal indicator, IDNA's "a"
+    [InlineData("alice@gmai\u02E1.com")] // modifier letter small l
+    [InlineData("alice@g\u3383il.com")] // square mA
+    [InlineData("alice@\U0001F130mail.com")] // squared Latin capital A
+    [InlineData("alice@gmail\u2024com")] // one dot leader, IDNA's "."
+    [InlineData("\"alice\".\"x\"@gmail.com")] // two quoted strings: not one local part
     public void Not_an_address_gives_null(string? input)
     {
         Assert.Null(EmailNormalizer.Normalize(input));
