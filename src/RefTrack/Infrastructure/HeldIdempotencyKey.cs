@@ -26,7 +26,8 @@ public sealed class HeldIdempotencyKey(IOptions<JsonOptions> json)
     private DateTime _claimedAt;
 
     /// <summary>Whether the handler stored its answer (<see cref="StoreAnswerAsync{T}"/>): the filter then stores
-    /// nothing. Read only for a 2xx answer, which the handler gives once its transaction has committed.</summary>
+    /// nothing. Read once the handler has returned, which it does after its transaction committed; a handler that
+    /// throws instead (its transaction rolled back, the answer with it) has the key released, whatever this says.</summary>
     internal bool AnswerStored { get; private set; }
 
     internal void Hold(string scope, DateTime claimedAt)

@@ -102,8 +102,8 @@ internal sealed partial class IdempotencyFilter(
             {
                 // The request's own writes are committed: answer them, not a 500 for work that was done. A retry with
                 // the key runs the request again once the claim is released (or stale): a registration or a
-                // conversion is exactly once by its external id anyway; a campaign would be made again, and the
-                // client that got this answer has no reason to retry.
+                // conversion is exactly once by its external id anyway (a campaign stores its answer itself and
+                // never comes here: HeldIdempotencyKey).
                 LogNotStored(e, key);
                 await TryReleaseAsync(scope, claimedAt);
             }

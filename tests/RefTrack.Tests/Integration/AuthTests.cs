@@ -203,7 +203,7 @@ public abstract class AuthTests(Provider provider)
         var leaked = app.Client(created.Str("key"));
         var release = new TaskCompletionSource();
         var pending = leaked.PostAsync(path, new HeldBody(body, release.Task));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // Authorized meanwhile: it waits for the rest of its body.
+        await Task.Delay(TimeSpan.FromSeconds(2)); // Authorized meanwhile: it waits for the rest of its body.
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}")).StatusCode);
         release.SetResult();

@@ -263,7 +263,17 @@ public abstract class IdempotencyKeyTests(Provider provider)
         await using (await HoldCampaignWritesAsync(app))
         {
             first = client.PostJson("/api/v1/campaigns", body, "create");
-            await Task.Delay(TimeSpan.FromSeconds(1)); // Its claim stamped; its write waits.
+            // Its claim stamped. On PostgreSQL the claim is in and the campaign's insert waits; on SQLite the claim's
+            // insert waits too (the group commit takes the same write gate), stamped before it queued.
+            if (provider == Provider.Postgres)
+            {
+                await PostgresLockWaits.WaitForAsync(app.Database, 1, "campaign inserts", """INSERT INTO "Campaigns" """);
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
             app.Clock.Advance(IdempotencyClaims.StaleAfter + TimeSpan.FromSeconds(1));
             retry = client.PostJson("/api/v1/campaigns", body, "create");
             await Task.Delay(TimeSpan.FromSeconds(1));
