@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
@@ -24,15 +23,8 @@ public sealed class PostgresIdempotencyTakeoverTests
         using var app = new TestApp(Provider.Postgres);
         var client = app.Client();
         Task<HttpResponseMessage> create;
-        await using (var keys = new NpgsqlConnection(app.Database.ConnectionString))
+        await using (await WriteHolds.LockTableAsync(app.Database.ConnectionString, "ApiKeys", "EXCLUSIVE"))
         {
-            await keys.OpenAsync();
-            await using var tx = await keys.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand("""LOCK TABLE "ApiKeys" IN EXCLUSIVE MODE""", keys, tx))
-            {
-                await hold.ExecuteNonQueryAsync();
-            }
-
             create = client.PostJson("/api/v1/campaigns", new { name = "Spring", destinationUrl = "https://shop.example" }, "create");
             await PostgresLockWaits.WaitForAsync(app.Database, 1, "admin key checks", """SELECT "Id" AS "Value" """);
             using (var scope = app.Services.CreateScope())
@@ -41,8 +33,6 @@ public sealed class PostgresIdempotencyTakeoverTests
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, r => r.CreatedAt.AddSeconds(61)));
                 Assert.Equal(1, taken);
             }
-
-            await tx.CommitAsync();
         }
 
         var answer = await create;

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using RefTrack.Data;
 using RefTrack.Infrastructure;
 using RefTrack.Tests.Infrastructure;
@@ -260,7 +259,7 @@ public abstract class IdempotencyKeyTests(Provider provider)
         var client = app.Client();
         var body = new { name = "Spring", destinationUrl = "https://shop.example" };
         Task<HttpResponseMessage> first, retry;
-        await using (await HoldCampaignWritesAsync(app))
+        await using (await WriteHolds.HoldAsync(app, "Campaigns", "SHARE"))
         {
             first = client.PostJson("/api/v1/campaigns", body, "create");
             // Its claim stamped. On PostgreSQL the claim is in and the campaign's insert waits; on SQLite the claim's
@@ -286,33 +285,6 @@ public abstract class IdempotencyKeyTests(Provider provider)
         var again = await client.PostJson("/api/v1/campaigns", body, "create");
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         Assert.True(again.Headers.Contains(IdempotencyFilter.ReplayedHeader));
-    }
-
-    /// <summary>Campaign inserts held: SQLite's write gate, or on PostgreSQL a lock on the table they wait for.</summary>
-    private async Task<IAsyncDisposable> HoldCampaignWritesAsync(TestApp app)
-    {
-        using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        if (provider == Provider.Sqlite)
-        {
-            var gate = SqliteAppDbContext.GateFor(db);
-            await gate.WaitAsync();
-            return new Releaser(() => gate.Release());
-        }
-
-        var connection = new NpgsqlConnection(app.Database.ConnectionString);
-        await connection.OpenAsync();
-        var tx = await connection.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("""LOCK TABLE "Campaigns" IN SHARE MODE""", connection, tx))
-        {
-            await hold.ExecuteNonQueryAsync();
-        }
-
-        return new Releaser(() =>
-        {
-            tx.Commit();
-            connection.Dispose();
-        });
     }
 
     [Fact]

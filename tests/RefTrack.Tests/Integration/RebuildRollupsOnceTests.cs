@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using RefTrack.Data;
 using RefTrack.Tests.Infrastructure;
 
@@ -32,7 +31,8 @@ public abstract class RebuildRollupsOnceTests(Provider provider)
         await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CampaignDailyStats" """); // Rollups lost by hand.
 
         Task<HttpResponseMessage> first;
-        await using (var hold = await HoldWritesAsync(db))
+        // Another writer holding what the rebuild needs, so that it waits, having claimed its turn.
+        await using (await WriteHolds.HoldAsync(app, "Participants", "ROW EXCLUSIVE"))
         {
             first = client.PostAsync(Rebuild, null);
             await RebuildWaitsAsync(app, db);
@@ -47,31 +47,6 @@ public abstract class RebuildRollupsOnceTests(Provider provider)
         Assert.Equal(1, (await client.CampaignStats(campaignId))["participants"]!.GetValue<int>());
         // The claim goes with the rebuild: the next one runs.
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync(Rebuild, null)).StatusCode);
-    }
-
-    /// <summary>Another writer holding what the rebuild needs, so that it waits, having claimed its turn.</summary>
-    private async Task<IAsyncDisposable> HoldWritesAsync(AppDbContext db)
-    {
-        if (provider == Provider.Sqlite)
-        {
-            var gate = SqliteAppDbContext.GateFor(db);
-            await gate.WaitAsync();
-            return new Releaser(() => gate.Release());
-        }
-
-        var connection = new NpgsqlConnection(db.Database.GetConnectionString());
-        await connection.OpenAsync();
-        var tx = await connection.BeginTransactionAsync();
-        await using (var write = new NpgsqlCommand("""LOCK TABLE "Participants" IN ROW EXCLUSIVE MODE""", connection, tx))
-        {
-            await write.ExecuteNonQueryAsync();
-        }
-
-        return new Releaser(() =>
-        {
-            tx.Commit();
-            connection.Dispose();
-        });
     }
 
     /// <summary>Until the first rebuild has claimed its turn and waits for the held writes.</summary>
