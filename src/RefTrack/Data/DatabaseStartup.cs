@@ -94,12 +94,18 @@ internal sealed partial class DatabaseStartup(
             return;
         }
 
-        await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
+        // The service's TCP keepalive, so that a wait with no time limit still ends when the server or the network goes
+        // away without a word (a failover); unpooled, so that closing it ends the session and any lock it still holds.
+        var lockConnection = new Npgsql.NpgsqlConnectionStringBuilder(DataServices.PostgresConnectionString(settings))
+        {
+            Pooling = false,
+        };
+        await using var connection = new Npgsql.NpgsqlConnection(lockConnection.ToString());
         await connection.OpenAsync(ct);
-        if (!await AdvisoryAsync(connection, "pg_try_advisory_lock", ct))
+        if (!await AdvisoryAsync(connection, "pg_try_advisory_lock", timeoutSeconds: 0, ct))
         {
             LogWaitingForPostgresMigrationLock();
-            await AdvisoryAsync(connection, "pg_advisory_lock", ct);
+            await AdvisoryAsync(connection, "pg_advisory_lock", timeoutSeconds: 0, ct);
         }
 
         var timeout = db.Database.GetCommandTimeout();
@@ -113,7 +119,7 @@ internal sealed partial class DatabaseStartup(
             db.Database.SetCommandTimeout(timeout);
             // False when this session did not hold it: behind a pooler in transaction mode the lock and its unlock may
             // reach different server sessions, and the lock stays held there, for every later start to wait on.
-            if (!await AdvisoryAsync(connection, "pg_advisory_unlock", CancellationToken.None))
+            if (!await AdvisoryAsync(connection, "pg_advisory_unlock", timeoutSeconds: 30, CancellationToken.None))
             {
                 LogMigrationLockNotReleased();
             }
@@ -149,12 +155,16 @@ internal sealed partial class DatabaseStartup(
     /// <summary>EF Core's SQLite migration lock: one committed row while a process migrates.</summary>
     private const string EfMigrationLockTable = "__EFMigrationsLock";
 
-    /// <summary>Calls an advisory lock function on the migration lock's key, with no time limit (<c>pg_advisory_lock</c>
-    /// waits for another node's migrations); true when it answers true or nothing (<c>pg_advisory_lock</c>'s void).
+    /// <summary>Calls an advisory lock function on the migration lock's key (<c>pg_advisory_lock</c> waits for another
+    /// node's migrations: a timeout of 0 is none); true when it answers true or nothing (<c>pg_advisory_lock</c>'s void).
     /// </summary>
-    private static async Task<bool> AdvisoryAsync(Npgsql.NpgsqlConnection connection, string function, CancellationToken ct)
+    private static async Task<bool> AdvisoryAsync(
+        Npgsql.NpgsqlConnection connection, string function, int timeoutSeconds, CancellationToken ct)
     {
-        await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection) { CommandTimeout = 0 };
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT {function}($1)", connection)
+        {
+            CommandTimeout = timeoutSeconds,
+        };
         command.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = MigrationLockKey });
         return await command.ExecuteScalarAsync(ct) is not false;
     }
@@ -169,7 +179,7 @@ internal sealed partial class DatabaseStartup(
     [LoggerMessage(LogLevel.Information, "Another process holds {LockFile}; waiting for its migrations")]
     private partial void LogWaitingForMigrationLock(string lockFile);
 
-    [LoggerMessage(LogLevel.Information, "Another node holds the migration lock; waiting for its migrations")]
+    [LoggerMessage(LogLevel.Warning, "Another node holds the migration lock; waiting for its migrations, with no time limit")]
     private partial void LogWaitingForPostgresMigrationLock();
 
     [LoggerMessage(LogLevel.Error,

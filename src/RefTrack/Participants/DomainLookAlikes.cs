@@ -13,8 +13,9 @@ namespace RefTrack.Participants;
 /// instead (<see cref="EmailNormalizer"/>), and "ß", a letter of real domains ("straße.de"), are left out.
 /// </summary>
 /// <remarks>
-/// Generated from Python's Unicode data (14.0), each code point whose NFKC case fold is ASCII letters, digits, "-" and
-/// "." only:
+/// Generated from Python 3.11's Unicode data (14.0: letters later versions added, such as Unicode 16's outlined Latin
+/// letters, are not in it; regenerate with a newer Python to add them), each code point whose NFKC case fold is ASCII
+/// letters, digits, "-" and "." only:
 /// <code>
 /// python3 -c 'import unicodedata as u, re
 /// n = lambda c: u.normalize("NFKC", u.normalize("NFKC", c).casefold())

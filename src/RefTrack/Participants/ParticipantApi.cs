@@ -32,12 +32,15 @@ public static class ParticipantApi
         if (!validator.IsValid)
         {
             // A re-registration does not compare its email, so an address an earlier version stored and today's check
-            // refuses (a display name, a space) must not turn the known participant's retry into a 400 (found by review).
+            // refuses (a display name, a space) must not turn the known participant's retry, sent with that stored
+            // address, into a 400 (found by review). Any other refused address is a 400, as for a new participant.
             var errors = validator.Errors;
             var externalId = request.ExternalId?.Trim();
+            var sentEmail = request.Email?.Trim();
             if (errors.Count == 1 && errors.TryGetValue("email", out var email) && email is [RegisterParticipantRequest.NotAnAddress]
                 && await ParticipantQueries.Views(db, db.Participants
-                    .Where(p => p.CampaignId == campaignId && p.ExternalId == externalId)).FirstOrDefaultAsync(ct) is { } known)
+                    .Where(p => p.CampaignId == campaignId && p.ExternalId == externalId && p.Email == sentEmail))
+                    .FirstOrDefaultAsync(ct) is { } known)
             {
                 return TypedResults.Ok(known.Participant.AsResponse(known.Code, known.Referral, links));
             }

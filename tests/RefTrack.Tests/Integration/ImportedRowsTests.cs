@@ -85,6 +85,9 @@ public abstract class ImportedRowsTests(Provider provider)
 
         var again = await client.Register(campaignId, " alice ", email: old, expected: HttpStatusCode.OK);
         Assert.Equal(alice.Str("id"), again.Str("id"));
+        // Only the address stored: any other that is no address is refused, as for a new participant.
+        var garbage = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants", new { externalId = "alice", email = "garbage" });
+        await garbage.AssertProblem(HttpStatusCode.BadRequest, "validation");
         var refused = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/participants", new { externalId = "bob", email = old });
         await refused.AssertProblem(HttpStatusCode.BadRequest, "validation");
     }
