@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 
 namespace RefTrack.Auth;
 
@@ -14,23 +16,28 @@ namespace RefTrack.Auth;
 /// </summary>
 internal static class AdminWrites
 {
-    /// <summary>Saves the context's changes; false, with nothing saved, when the caller's key is no longer an active
-    /// admin key.</summary>
-    public static Task<bool> SaveAsActiveAdminAsync(this AppDbContext db, ClaimsPrincipal caller, CancellationToken ct) =>
-        db.InWriteAsync(async () =>
+    /// <summary>Saves the context's changes in a write transaction; the refusal instead, with nothing saved: 403 when
+    /// the caller's key is no longer an active admin key, or what <paramref name="first"/> answers, which runs in the
+    /// same transaction once the key is checked and refuses by answering other than null.</summary>
+    public static Task<ProblemHttpResult?> SaveAsActiveAdminAsync(
+        this AppDbContext db, ClaimsPrincipal caller, CancellationToken ct, Func<Task<ProblemHttpResult?>>? first = null) =>
+        db.InWriteAsync<ProblemHttpResult?>(async () =>
         {
-            if (!await db.IsActiveAdminAsync(caller, ct))
+            if (!await IsActiveAdminAsync(db, caller, ct))
             {
-                return false;
+                return Problems.Forbidden();
+            }
+
+            if (first is not null && await first() is { } refused)
+            {
+                return refused;
             }
 
             await db.SaveChangesAsync(ct);
-            return true;
+            return null;
         }, ct);
 
-    /// <summary>Whether the caller's key is still an active admin key; inside a write transaction
-    /// (<see cref="AppDbContext.InWriteAsync{T}"/>), whose writes it then guards until the commit.</summary>
-    public static async Task<bool> IsActiveAdminAsync(this AppDbContext db, ClaimsPrincipal caller, CancellationToken ct)
+    private static async Task<bool> IsActiveAdminAsync(AppDbContext db, ClaimsPrincipal caller, CancellationToken ct)
     {
         var keyId = caller.KeyId();
         var active = db is PostgresAppDbContext

@@ -47,9 +47,9 @@ public static class ApiKeyApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ApiKeys.Add(key);
-        if (!await db.SaveAsActiveAdminAsync(caller, ct))
+        if (await db.SaveAsActiveAdminAsync(caller, ct) is { } refused)
         {
-            return Problems.Forbidden();
+            return refused;
         }
 
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}",

@@ -48,22 +48,10 @@ public static class CampaignApi
         db.Campaigns.Add(campaign);
         // The Idempotency-Key's answer is stored with the campaign: a campaign has no id of the client's own to make a
         // second run harmless (HeldIdempotencyKey).
-        var refused = await db.InWriteAsync<ProblemHttpResult?>(async () =>
-        {
-            if (!await db.IsActiveAdminAsync(caller, ct))
-            {
-                return Problems.Forbidden();
-            }
-
-            if (!await idempotencyKey.StoreAnswerAsync(db, StatusCodes.Status201Created, response, location, ct))
-            {
-                return HeldIdempotencyKey.TakenOver(http);
-            }
-
-            await db.SaveChangesAsync(ct);
-            return null;
-        }, ct);
-        if (refused is not null)
+        if (await db.SaveAsActiveAdminAsync(caller, ct, async () =>
+                await idempotencyKey.StoreAnswerAsync(db, StatusCodes.Status201Created, response, location, ct)
+                    ? null
+                    : HeldIdempotencyKey.TakenOver(http)) is { } refused)
         {
             return refused;
         }

@@ -27,10 +27,10 @@ public static class EmailNormalizer
 
     private static readonly HashSet<string> DotInsensitiveDomains = ["gmail.com"];
 
-    /// <summary>What an unquoted local part is made of (RFC 5322's dot-atom), besides characters beyond ASCII (RFC 6532).
-    /// </summary>
+    /// <summary>What an unquoted local part is made of (RFC 5322's dot-atom), besides characters beyond ASCII (RFC 6532),
+    /// once lower-cased as it is before the check.</summary>
     private static readonly SearchValues<char> AtomCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.");
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~.");
 
     /// <summary>What a domain's labels are made of in ASCII form: letters, digits and hyphens.</summary>
     private static readonly SearchValues<char> LabelCharacters =
@@ -38,8 +38,9 @@ public static class EmailNormalizer
 
     /// <summary>Null when the input is not an address: no local part, an unquoted one with a character no address has
     /// there (a space, <c>&lt;</c>, <c>(</c>, <c>,</c>, <c>@</c>…), no domain, a domain with no ASCII form or with a
-    /// character IDNA maps to ASCII (<see cref="DomainLookAlikes"/>: "ⓖmail.com"), or one that is no domain name (an empty or over-long label, a character other than a letter, digit or hyphen, too long a
-    /// name, ASCII or not), or too long an address in that form.</summary>
+    /// character IDNA maps to ASCII (<see cref="DomainLookAlikes"/>: "ⓖmail.com"), or one that is no domain name (an
+    /// empty or over-long label, a character other than a letter, digit or hyphen, too long a name, ASCII or not), or
+    /// too long an address in that form.</summary>
     /// <remarks>
     /// Mail software reads "Alice &lt;a.lice@gmail.com&gt;", "a.lice @gmail.com" and "alice(x)@gmail.com" as Alice's
     /// mailbox; taken as addresses of their own, they folded to something else ("alice &lt;alice@gmail.com&gt;") and got

@@ -25,11 +25,7 @@ public abstract class ImportedRowsTests(Provider provider)
         var campaignId = await client.CreateCampaign();
         var a = await client.Register(campaignId, "user-a");
         var b = await client.Register(campaignId, "user-b");
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
-                .ExecuteSqlAsync($"""DELETE FROM "ReferralCodes" WHERE "Code" = {b.Str("referralCode")}""");
-        }
+        await WriteByHandAsync(app, $"""DELETE FROM "ReferralCodes" WHERE "Code" = {b.Str("referralCode")}""");
 
         var list = await client.Participants(campaignId);
         Assert.Equal(["user-a", "user-b"], list.Select(p => p.Str("externalId")).Order(StringComparer.Ordinal));
@@ -58,11 +54,7 @@ public abstract class ImportedRowsTests(Provider provider)
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
         Assert.StartsWith("https://shop.example/signup?", (await app.ClickLink(code)).Location, StringComparison.Ordinal);
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
-                .ExecuteSqlAsync($"""UPDATE "Campaigns" SET "DestinationUrl" = 'https://shop.example/welcome'""");
-        }
+        await WriteByHandAsync(app, $"""UPDATE "Campaigns" SET "DestinationUrl" = 'https://shop.example/welcome'""");
 
         Assert.StartsWith("https://shop.example/welcome?", (await app.ClickLink(code)).Location, StringComparison.Ordinal);
     }
@@ -77,11 +69,7 @@ public abstract class ImportedRowsTests(Provider provider)
         var campaignId = await client.CreateCampaign();
         var alice = await client.Register(campaignId, "alice", email: "alice@example.org");
         const string old = "Alice <alice@example.org>";
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
-                .ExecuteSqlAsync($"""UPDATE "Participants" SET "Email" = {old}, "NormalizedEmail" = 'alice <alice@example.org>'""");
-        }
+        await WriteByHandAsync(app, $"""UPDATE "Participants" SET "Email" = {old}, "NormalizedEmail" = 'alice <alice@example.org>'""");
 
         var again = await client.Register(campaignId, " alice ", email: old, expected: HttpStatusCode.OK);
         Assert.Equal(alice.Str("id"), again.Str("id"));
@@ -103,11 +91,7 @@ public abstract class ImportedRowsTests(Provider provider)
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
-                .ExecuteSqlAsync($"""UPDATE "ReferralCodes" SET "Code" = {stored} WHERE "Code" = {code}""");
-        }
+        await WriteByHandAsync(app, $"""UPDATE "ReferralCodes" SET "Code" = {stored} WHERE "Code" = {code}""");
 
         var click = await app.ClickLink(escaped);
         Assert.Equal($"https://shop.example/signup?ref={escaped}&rt_click={click.ClickId}",
@@ -126,11 +110,7 @@ public abstract class ImportedRowsTests(Provider provider)
         var client = app.Client();
         var campaignId = await client.CreateCampaign();
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
-        using (var scope = app.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database
-                .ExecuteSqlAsync($"""UPDATE "Campaigns" SET "DestinationUrl" = {destination}""");
-        }
+        await WriteByHandAsync(app, $"""UPDATE "Campaigns" SET "DestinationUrl" = {destination}""");
 
         foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
         {
@@ -143,5 +123,12 @@ public abstract class ImportedRowsTests(Provider provider)
 
         await app.FlushClicksAsync();
         Assert.Equal(0, (await client.CampaignStats(campaignId))["clicks"]!.Long("total"));
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on the test's database, as an operator mending rows by hand.</summary>
+    private static async Task WriteByHandAsync(TestApp app, FormattableString sql)
+    {
+        using var scope = app.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.ExecuteSqlAsync(sql);
     }
 }
