@@ -51,14 +51,16 @@ public sealed partial class ClickWriter
     /// (<see cref="RollupRebuilder.MaxDuration"/>). Otherwise the batch's upsert waited for the rebuild only as long
     /// as a statement may run (Npgsql's command timeout, 30 s by default), and after its retries, about five minutes,
     /// the batch was given up and its clicks lost, while a rebuild of a large database may run longer (found by
-    /// review). On SQLite the click writer waits for the rebuild's write gate without a limit.
+    /// review). The server's own <c>lock_timeout</c> and <c>statement_timeout</c> give way too, for this
+    /// transaction (<see cref="RollupRebuilder.ServerLimitsGiveWay"/>). On SQLite the click writer waits for the
+    /// rebuild's write gate without a limit.
     /// </summary>
     private static async Task WaitOutRollupRebuildAsync(AppDbContext db)
     {
         var timeout = db.Database.GetCommandTimeout();
         db.Database.SetCommandTimeout(RollupRebuilder.MaxDuration);
-        await db.Database.ExecuteSqlRawAsync(
-            "LOCK TABLE \"ParticipantDailyClicks\", \"CampaignDailyStats\" IN ROW EXCLUSIVE MODE", CancellationToken.None);
+        await db.Database.ExecuteSqlRawAsync(RollupRebuilder.ServerLimitsGiveWay
+            + "LOCK TABLE \"ParticipantDailyClicks\", \"CampaignDailyStats\" IN ROW EXCLUSIVE MODE", CancellationToken.None);
         db.Database.SetCommandTimeout(timeout);
     }
 

@@ -122,10 +122,13 @@ public static class RollupRebuilder
                 await using var tx = await db.BeginWriteAsync(ct);
                 // PostgreSQL: a lock of the database's, seen by every node and let go with the transaction however it
                 // ends (a crashed node's too), taken before the tables so that a second rebuild never waits for them.
-                if (db.Database.IsNpgsql()
-                    && !await db.Database.SqlQueryRaw<bool>(ClaimedOnPostgres, RebuildLockKey).SingleAsync(ct))
+                if (db.Database.IsNpgsql())
                 {
-                    return false;
+                    await db.Database.ExecuteSqlRawAsync(ServerLimitsGiveWay, ct);
+                    if (!await db.Database.SqlQueryRaw<bool>(ClaimedOnPostgres, RebuildLockKey).SingleAsync(ct))
+                    {
+                        return false;
+                    }
                 }
 
                 foreach (var sql in statements)
@@ -153,6 +156,15 @@ public static class RollupRebuilder
     /// <summary>How long a rebuild's statements may run; writers that wait for it wait as long (the click writer:
     /// <see cref="Links.ClickWriter"/>).</summary>
     internal static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(30);
+
+    /// <summary>PostgreSQL, first in a transaction that waits for a rebuild or is one: for that transaction the
+    /// server's own limits give way to <see cref="MaxDuration"/>. A <c>lock_timeout</c> or <c>statement_timeout</c>
+    /// set for the role or database (operators set them) applies whatever Npgsql's command timeout says: the click
+    /// writer's wait ended after it, its batch retried and then lost, and a rebuild on a large database was cancelled
+    /// at every call (found by review). The click writer sends it in the same command as its lock: no extra round
+    /// trip. (A constant, so that SQL built on it stays one; its 30 minutes are MaxDuration's,
+    /// <c>PostgresServerTimeoutTests</c>.)</summary>
+    internal const string ServerLimitsGiveWay = "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = '30min';";
 
     /// <summary>PostgreSQL: the tables the rebuild rewrites and the writers add to, held against writes (EXCLUSIVE
     /// admits only plain reads) until the rebuild commits. Locked one after another in the order every writer writes
