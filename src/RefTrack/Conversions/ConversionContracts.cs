@@ -69,7 +69,10 @@ public sealed record RecordConversionRequest(
             "Must not be empty.")
         .OptionalId(ParticipantExternalId, "participantExternalId", MaxIdLength)
         .Enum(Type, "type", out type)
-        .Check(Amount is not null || type == ConversionType.Custom, "amount", "Required: the amount in minor units.")
+        // Only a type given and known decides whether the amount is required: a missing or unknown one has its own
+        // error, and an "amount: Required" beside it was wrong for a custom conversion (sent as "Custom", say).
+        .Check(Amount is not null || type == ConversionType.Custom || Type != Validator.JsonName(type), "amount",
+            "Required: the amount in minor units.")
         .Check(Amount is null or (>= 0 and <= MaxAmount), "amount", $"Between 0 and {MaxAmount} minor units.")
         .Currency(Currency, "currency")
         .RequiredId(ExternalId, "externalId", MaxIdLength)

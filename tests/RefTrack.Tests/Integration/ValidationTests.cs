@@ -150,6 +150,9 @@ public abstract class ValidationTests(Provider provider)
     [InlineData("""{"participantExternalId":"user-a","type":"refund","amount":100,"currency":"USD","externalId":"o1"}""", "type")]
     [InlineData("""{"participantExternalId":"user-a","amount":100,"currency":"USD","externalId":"o1"}""", "type")]
     [InlineData("""{"participantExternalId":"user-a","type":"purchase","currency":"USD","externalId":"o1"}""", "amount")]
+    // A type missing or unknown is the error, not the amount a type it does not have would require.
+    [InlineData("""{"participantExternalId":"user-a","type":"Custom","currency":"USD","externalId":"o1"}""", "type")]
+    [InlineData("""{"participantExternalId":"user-a","currency":"USD","externalId":"o1"}""", "type")]
     [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":-1,"currency":"USD","externalId":"o1"}""", "amount")]
     [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"US","externalId":"o1"}""", "currency")]
     [InlineData("""{"participantExternalId":"user-a","type":"purchase","amount":100,"currency":"USD"}""", "externalId")]
