@@ -119,32 +119,37 @@ public static class RewardApi
             return Problems.NotFound("Reward");
         }
 
-        // The status read above is in the WHERE: if another request moved the reward meanwhile, nothing is updated
-        // and this one answers 409, so the rollup below moves exactly what the row moved.
-        var moved = from.Contains(reward.Status) && await db.Rewards
-            .Where(r => r.Id == rewardId && r.Status == reward.Status)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct) == 1;
+        // The status read is in the WHERE: if another request moved the reward meanwhile, nothing is updated, and the
+        // move is tried again from the status the reward has now if it is allowed from that one too (a void that lost
+        // to an approval voids the approved reward, as it would have run after it; it answered 409 before). Statuses
+        // only move forward (pending, approved, paid; voided), so this ends within three tries. The rollup below
+        // moves exactly what the row moved.
+        var status = reward.Status;
+        var moved = false;
+        while (!moved && from.Contains(status))
+        {
+            moved = await db.Rewards
+                .Where(r => r.Id == rewardId && r.Status == status)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct) == 1;
+            if (!moved)
+            {
+                status = await db.Rewards.AsNoTracking().Where(r => r.Id == rewardId).Select(r => r.Status).FirstAsync(ct);
+            }
+        }
+
         if (!moved)
         {
-            var current = await db.Rewards.AsNoTracking().Where(r => r.Id == rewardId).Select(r => r.Status).FirstAsync(ct);
-            var allowed = $"Allowed from: {string.Join(", ", from.Select(Name))}.";
-            return from.Contains(current)
-                // Lost a race: another request moved it between the read and the update (now to a status this move
-                // is allowed from, or it would be refused as below); its state is not what this request saw.
-                ? Problems.Conflict("invalid-transition",
-                    $"The reward was {Name(reward.Status)} and another request made it {Name(current)} meanwhile.",
-                    $"Read it again and retry if it should still become {Name(to)}. {allowed}")
-                : Problems.Conflict("invalid-transition",
-                    $"{(Name(current) is ['a' or 'e' or 'i' or 'o' or 'u', ..] ? "An" : "A")} {Name(current)} reward cannot become {Name(to)}.",
-                    allowed);
+            return Problems.Conflict("invalid-transition",
+                $"{(Name(status) is ['a' or 'e' or 'i' or 'o' or 'u', ..] ? "An" : "A")} {Name(status)} reward cannot become {Name(to)}.",
+                $"Allowed from: {string.Join(", ", from.Select(Name))}.");
         }
 
         await new RollupBatch(campaignId)
-            .Rewards(reward.Currency, reward.Status, -1, -reward.Amount)
+            .Rewards(reward.Currency, status, -1, -reward.Amount)
             .Rewards(reward.Currency, to, 1, reward.Amount)
             .ParticipantRewards(
             [
-                new(reward.ParticipantId, reward.Currency, reward.Status, -1, -reward.Amount),
+                new(reward.ParticipantId, reward.Currency, status, -1, -reward.Amount),
                 new(reward.ParticipantId, reward.Currency, to, 1, reward.Amount),
             ])
             .WriteAsync(db, ct);
