@@ -93,15 +93,24 @@ public static class ApiKeyApi
         // The last active admin key is never revoked, so nobody locks themselves out. Counting and revoking in one
         // statement is not enough under READ COMMITTED (two admins revoking each other both see two); a
         // serializable transaction makes concurrent revocations take turns.
-        var revoked = await db.SerializableAsync(() => db.ApiKeys
-            .Where(k => k.Id == id && k.RevokedAt == null &&
-                        (!k.IsAdmin || db.ApiKeys.Count(o => o.IsAdmin && o.RevokedAt == null) > 1))
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct), ct);
+        int revoked;
+        try
+        {
+            revoked = await db.SerializableAsync(() => db.ApiKeys
+                .Where(k => k.Id == id && k.RevokedAt == null &&
+                            (!k.IsAdmin || db.ApiKeys.Count(o => o.IsAdmin && o.RevokedAt == null) > 1))
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct), ct);
+        }
+        finally
+        {
+            // Evicted whatever the answer: a revocation committed whose answer was lost (a connection dropped as the
+            // server answered, the caller gone) threw here, and its retry's 409 already-revoked left the key working
+            // on this node for the cache's time (found by review). Evicting a key still active costs one read.
+            keys.Evict(hash);
+        }
+
         if (revoked == 1)
         {
-            // Committed: evicted even if the caller has gone meanwhile (its token cancelled), or the revoked key would
-            // keep working on this node for the cache's time.
-            keys.Evict(hash);
             return TypedResults.NoContent();
         }
 

@@ -15,7 +15,7 @@ internal sealed record ActiveApiKey(Guid Id, byte[] SecretHash, bool IsAdmin, Gu
 /// revoked it at once; other nodes stop accepting it within the cache time. Unknown keys are not cached, so a key
 /// created on another node works at once and guesses cannot fill the cache.
 /// </summary>
-internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> options)
+internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> options, TimeProvider clock)
 {
     /// <summary>Evictions so far: a read that overlapped one may have seen the key before its revocation committed.</summary>
     private readonly CacheEvictions _evictions = new();
@@ -36,12 +36,14 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
         }
 
         var evictions = _evictions.Mark();
+        var started = clock.GetTimestamp();
         key = await read();
         if (key is not null && options.Value.KeyCacheSeconds > 0)
         {
             // Not kept if a key was revoked while the read ran (CacheEvictions), or this node would accept the key
-            // for the whole cache time after the revocation answered.
-            _evictions.TryStore(evictions, () => cache.Set(entry, key, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds)));
+            // for the whole cache time after the revocation answered; kept for the cache time from the read's start.
+            _evictions.TryStore(evictions, clock, started, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds),
+                left => cache.Set(entry, key, left));
         }
 
         return key;

@@ -35,6 +35,19 @@ internal sealed class CacheEvictions
         }
     }
 
+    /// <summary>
+    /// <see cref="TryStore(long, Action)"/> for an entry that lives <paramref name="lifetime"/> from when its read began
+    /// (<paramref name="readStarted"/>, a timestamp of <paramref name="clock"/>, the cache's clock), not from its answer:
+    /// a read whose snapshot came before another node's change, answering late, kept the old data the whole cache time
+    /// after its answer, past the bound the docs give (found by review). <paramref name="store"/> gets the time left;
+    /// nothing is stored when none is.
+    /// </summary>
+    public bool TryStore(long mark, TimeProvider clock, long readStarted, TimeSpan lifetime, Action<TimeSpan> store)
+    {
+        var left = lifetime - clock.GetElapsedTime(readStarted);
+        return left > TimeSpan.Zero && TryStore(mark, () => store(left));
+    }
+
     /// <summary>Counts an eviction, then runs it (<paramref name="remove"/>).</summary>
     public void Evict(Action remove)
     {

@@ -20,7 +20,7 @@ namespace RefTrack.Rewards;
 /// lists are shared between requests and never changed.
 /// </remarks>
 public sealed class ActiveRuleCache(
-    IMemoryCache cache, IHotReads reads, IOptions<RewardOptions> options)
+    IMemoryCache cache, IHotReads reads, IOptions<RewardOptions> options, TimeProvider clock)
 {
     /// <summary>Compiled once per cache, a singleton: see <see cref="Participants.SignupQueries"/> for why not
     /// static.</summary>
@@ -44,12 +44,15 @@ public sealed class ActiveRuleCache(
         }
 
         var evictions = _evictions.Mark();
+        var started = clock.GetTimestamp();
         rules = await read();
         if (options.Value.RuleCacheSeconds > 0)
         {
             // Not kept if a rule changed while the read ran (CacheEvictions), or this node would grant by a
-            // deactivated rule (or miss a new one) for the cache time after the change answered.
-            _evictions.TryStore(evictions, () => cache.Set(key, rules, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds)));
+            // deactivated rule (or miss a new one) for the cache time after the change answered; kept for the cache
+            // time from the read's start.
+            _evictions.TryStore(evictions, clock, started, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds),
+                left => cache.Set(key, rules, left));
         }
 
         return rules;

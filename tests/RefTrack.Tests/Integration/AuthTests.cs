@@ -163,6 +163,29 @@ public abstract class AuthTests(Provider provider)
         await (await admin.DeleteAsync($"/api/v1/api-keys/{Guid.NewGuid()}")).AssertProblem(HttpStatusCode.NotFound, "not-found");
     }
 
+    /// <summary>A revocation that committed but whose answer was lost (here: made in the database behind this node's
+    /// back, as the connection dropped) is retried by its caller and answered 409 already-revoked. The key must be
+    /// refused at once on this node from then on, as after a 204: the 409 left it in this node's cache for the cache
+    /// time (found by review).</summary>
+    [Fact]
+    public async Task A_revocation_retried_after_a_lost_answer_refuses_the_key_at_once()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Auth:KeyCacheSeconds"] = "3600" });
+        var admin = app.Client();
+        var created = await admin.PostOk("/api/v1/api-keys", new { name = "temp" });
+        var temp = app.Client(created.Str("key"));
+        Assert.Empty((await temp.GetOk("/api/v1/campaigns"))["data"]!.AsArray()); // Now in this node's cache.
+        using (var scope = app.Services.CreateScope())
+        {
+            var id = Guid.Parse(created.Str("id"));
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiKeys.Where(k => k.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, DateTime.UtcNow));
+        }
+
+        await (await admin.DeleteAsync($"/api/v1/api-keys/{created.Str("id")}")).AssertProblem(HttpStatusCode.Conflict, "already-revoked");
+        await (await temp.GetAsync("/api/v1/campaigns")).AssertProblem(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
     /// <summary>An admin key revoked on another node (here: in the database behind this node's back, with a key cache
     /// of an hour) still reads through this node's cache until it expires, as docs/operations.md says, but may no longer
     /// use the admin routes: it could have created an admin key of its own to outlive its revocation (found by

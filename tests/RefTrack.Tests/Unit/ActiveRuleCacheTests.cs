@@ -2,7 +2,9 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RefTrack.Data;
+using RefTrack.Infrastructure;
 using RefTrack.Rewards;
+using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Unit;
 
@@ -11,9 +13,14 @@ public sealed class ActiveRuleCacheTests
     private static readonly Guid Campaign = Guid.NewGuid();
     private static readonly IReadOnlyList<RewardRule> Rules = [new RewardRule { CampaignId = Campaign, Currency = "USD", Amount = 1000 }];
     private static readonly IReadOnlyList<RewardRule> NoRules = [];
-    private readonly ActiveRuleCache _cache = new(
-        new MemoryCache(new MemoryCacheOptions()), new NoReads(), Options.Create(new RewardOptions { RuleCacheSeconds = 60 }));
+    private readonly TestClock _clock = new();
+    private readonly ActiveRuleCache _cache;
     private int _reads;
+
+    public ActiveRuleCacheTests() =>
+        // The node's memory cache, on the clock the service gives it (AuthServices).
+        _cache = new ActiveRuleCache(new MemoryCache(new MemoryCacheOptions { Clock = new ElapsedTimeClock(_clock) }),
+            new NoReads(), Options.Create(new RewardOptions { RuleCacheSeconds = 60 }), _clock);
 
     private Task<IReadOnlyList<RewardRule>> Read(IReadOnlyList<RewardRule> answer, Action? meanwhile = null)
     {
@@ -52,12 +59,28 @@ public sealed class ActiveRuleCacheTests
         ActiveRuleCache cache = null!; // The request in between asks the cache made below.
         var observing = new StoreObservingCache(new MemoryCache(new MemoryCacheOptions()),
             afterStore: () => servedMeanwhile = cache.GetAsync(Campaign, () => Read(NoRules)).GetAwaiter().GetResult());
-        cache = new ActiveRuleCache(observing, new NoReads(), Options.Create(new RewardOptions { RuleCacheSeconds = 60 }));
+        cache = new ActiveRuleCache(observing, new NoReads(), Options.Create(new RewardOptions { RuleCacheSeconds = 60 }),
+            TimeProvider.System);
 
         Assert.Same(Rules, await cache.GetAsync(Campaign, () => Read(Rules, meanwhile: () => cache.Evict(Campaign))));
 
         Assert.Null(servedMeanwhile); // The overlapping read's answer was never stored, so nobody was served it.
         Assert.Same(NoRules, await cache.GetAsync(Campaign, () => Read(NoRules)));
+    }
+
+    /// <summary>Another node's change is not evicted here: a read whose snapshot came before it keeps it for the cache
+    /// time, counted from the read's start. Counted from its answer, a slow read stretched that bound (found by
+    /// review).</summary>
+    [Fact]
+    public async Task The_cache_time_counts_from_the_reads_start()
+    {
+        await _cache.GetAsync(Campaign, () => Read(Rules, meanwhile: () => _clock.Advance(TimeSpan.FromSeconds(40))));
+        _clock.Advance(TimeSpan.FromSeconds(21));
+
+        // Expired, 61 s after the read began; and a read longer than the cache time is not kept at all.
+        Assert.Same(NoRules, await _cache.GetAsync(Campaign, () => Read(NoRules, meanwhile: () => _clock.Advance(TimeSpan.FromSeconds(61)))));
+        Assert.Same(Rules, await _cache.GetAsync(Campaign, () => Read(Rules)));
+        Assert.Equal(3, _reads);
     }
 
     [Fact]
