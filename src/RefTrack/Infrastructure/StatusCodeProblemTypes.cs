@@ -9,7 +9,8 @@ namespace RefTrack.Infrastructure;
 /// UseStatusCodePages answers a bare status with the RFC 9110 section's address as the type: 404 when no route
 /// matches, e.g. a malformed id that misses a <c>{x:guid}</c> constraint, or a handler's bodiless
 /// <c>NotFound</c>; 405 for a path that exists with another method; 413 for a body over the limit (the endpoint's
-/// body reader sets the status when Kestrel refuses to read on); 415 for a body that is not declared JSON. The
+/// body reader sets the status when Kestrel refuses to read on), and 400 or 408 for a body Kestrel could not read;
+/// 415 for a body that is not declared JSON. The
 /// exception handler's 500 and 503 go through the same customisation. Problems that name a type of their own keep it.
 /// </summary>
 internal static class StatusCodeProblemTypes
@@ -76,6 +77,10 @@ internal static class StatusCodeProblemTypes
 
         var slug = (problem.Status ?? responseStatus) switch
         {
+            // The endpoint's body reader sets these when Kestrel stops reading a body: a malformed chunked encoding
+            // (400), a body sent slower than Kestrel's minimum rate (408). They were the RFC's types, without the errors docs/api.md promises for every 400.
+            StatusCodes.Status400BadRequest => "validation",
+            StatusCodes.Status408RequestTimeout => "request-timeout",
             StatusCodes.Status404NotFound => "not-found",
             StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
             StatusCodes.Status413PayloadTooLarge => "payload-too-large",
@@ -89,7 +94,17 @@ internal static class StatusCodeProblemTypes
             problem.Type = Problems.TypePrefix + slug;
         }
 
-        if (slug == "unsupported-media-type")
+        if (slug == "validation")
+        {
+            problem.Title = "The request cannot be read.";
+            problem.Detail ??= "The body is not well-formed HTTP (a malformed chunked encoding, say).";
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { ["body"] = ["The body could not be read."] };
+        }
+        else if (slug == "request-timeout")
+        {
+            problem.Detail ??= "The body arrived too slowly: send it at 240 bytes a second or more (after a 5 s grace period).";
+        }
+        else if (slug == "unsupported-media-type")
         {
             // Typically curl -d without -H 'Content-Type: application/json' (it sends a form type).
             problem.Detail ??= "Send the body as JSON, with Content-Type: application/json.";
