@@ -39,7 +39,7 @@ public static class CampaignApi
         {
             Name = request.Name!.Trim(),
             DestinationUrl = destination!,
-            AttributionWindowDays = request.AttributionWindowDays ?? 30,
+            AttributionWindowDays = request.AttributionWindowDays ?? CreateCampaignRequest.DefaultWindowDays,
             AttributionModel = model,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };

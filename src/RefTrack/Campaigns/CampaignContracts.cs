@@ -18,14 +18,23 @@ public sealed record CreateCampaignRequest(
 
     private const int MaxNameLength = 200;
 
-    /// <summary>Hashed for <c>Idempotency-Key</c> as creation reads it: the name and destination trimmed; a value it
-    /// refuses as sent (<see cref="CanonicalValues"/>; the destination's length counts before trimming, and whatever
-    /// else it refuses stays in the trimmed string).</summary>
+    /// <summary>Hashed for <c>Idempotency-Key</c> as creation stores it: the name trimmed, the destination in its
+    /// stored form (<see cref="DestinationUrls.TryNormalize"/>: <c>https://Shop.example:443/</c> is
+    /// <c>https://shop.example/</c>; trimmed only, it was another body, found by review), the window and the model as
+    /// their defaults when left out; a value it refuses as sent (<see cref="CanonicalValues"/>; the destination's
+    /// length counts before trimming, and one it refuses otherwise stays trimmed).</summary>
     public IIdempotentRequest Canonical() => this with
     {
         Name = CanonicalValues.Text(Name, MaxNameLength) ?? Name,
-        DestinationUrl = DestinationUrl is { Length: <= MaxDestinationLength } ? DestinationUrl.Trim() : DestinationUrl,
+        DestinationUrl = DestinationUrl is not { Length: <= MaxDestinationLength } ? DestinationUrl
+            : DestinationUrls.TryNormalize(DestinationUrl, out var normalized, out _) ? normalized
+            : DestinationUrl.Trim(),
+        AttributionWindowDays = AttributionWindowDays ?? DefaultWindowDays,
+        AttributionModel = AttributionModel ?? Validator.JsonName(Campaigns.AttributionModel.FirstClick),
     };
+
+    /// <summary>A campaign's attribution window when its creation leaves it out.</summary>
+    public const int DefaultWindowDays = 30;
 
     public Validator Validate(out AttributionModel model) => Validate(out model, out _);
 

@@ -90,6 +90,15 @@ public abstract class IdempotencyKeyTests(Provider provider)
             new { name = "Spring", destinationUrl = "https://shop.example" }, "create");
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (campaign.StatusCode, campaignAgain.StatusCode));
         Assert.True(campaignAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        // The destination as it is stored, and the defaults left out or given (found by review: another body each).
+        var stored = await client.PostJson("/api/v1/campaigns",
+            new { name = "Summer", destinationUrl = "https://Shop.example:443/sale" }, "create-2");
+        var storedAgain = await client.PostJson("/api/v1/campaigns", new
+        {
+            name = "Summer", destinationUrl = "https://shop.example/sale", attributionWindowDays = 30, attributionModel = "firstClick",
+        }, "create-2");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (stored.StatusCode, storedAgain.StatusCode));
+        Assert.True(storedAgain.Headers.Contains(IdempotencyFilter.ReplayedHeader));
 
         var campaignId = (await campaign.ReadJson()).Str("id");
         var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
