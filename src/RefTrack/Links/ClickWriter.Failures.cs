@@ -165,8 +165,8 @@ public sealed partial class ClickWriter
     private partial void LogDropped(Exception e, int count);
 
     [LoggerMessage(LogLevel.Error,
-        "The host's time to stop (shutdownTimeoutSeconds) ran out with {Count} clicks not yet written; the process ends without them")]
-    private partial void LogStoppedUnwritten(long count);
+        "The host's time to stop (shutdownTimeoutSeconds) ran out with {Count} clicks not yet written; the process ends without them ({Writing} of them were in a batch being written, which may still have committed: look them up by click id)")]
+    private partial void LogStoppedUnwritten(long count, long writing);
 
     [LoggerMessage(LogLevel.Warning,
         "The database refused a batch of {Count} clicks ({Error}); writing it in parts to lose only the clicks it refuses")]

@@ -47,6 +47,7 @@ public sealed partial class ClickWriter : BackgroundService
     private volatile bool _stopping;
     private volatile bool _sumsPending; // SQLite: the per-referrer rollup held sums after the last batch written.
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
+    private long _writing; // Of those, the clicks of batches being written: their commits may still land.
     private SqliteKeptContext? _sqlite; // The batches' alone, one at a time (on _sqliteThread).
     private readonly SqliteReferrerRollup? _referrerRollup; // Null on PostgreSQL; one batch at a time, the loop between.
     private readonly SqliteCheckpointer? _checkpointer; // Null on PostgreSQL.
@@ -184,8 +185,10 @@ public sealed partial class ClickWriter : BackgroundService
         await base.StopAsync(cancellationToken); // Returns when the drain ends or the host's time for the stop is up.
         if (ExecuteTask is { IsCompleted: false } && Interlocked.Read(ref _unwritten) is > 0 and var unwritten)
         {
+            // Counted lost, all of them: the process is about to end. Those of a batch being written may yet commit
+            // in its last moments (a transaction commits whole or not at all), so the log says how many could have.
             _metrics.Lost((int)unwritten);
-            LogStoppedUnwritten(unwritten);
+            LogStoppedUnwritten(unwritten, Math.Min(Interlocked.Read(ref _writing), unwritten));
         }
     }
 
@@ -320,9 +323,11 @@ public sealed partial class ClickWriter : BackgroundService
 
     private async Task WriteAndUncountHereAsync(List<PendingClick> batch, bool catchUp)
     {
+        Interlocked.Add(ref _writing, batch.Count);
         await WriteWithRetryAsync(batch, catchUp);
         _sumsPending = _referrerRollup is { HasPending: true };
         Interlocked.Add(ref _unwritten, -batch.Count);
+        Interlocked.Add(ref _writing, -batch.Count);
     }
 
     /// <summary>
