@@ -157,7 +157,13 @@ internal sealed class Harness(BenchOptions o)
             Note($"{provider} {scenario.Name}: RefTrack exit code {exit}; log: {service.LogFile}");
         }
 
+        ctx.ClickWriterTotals = ClickWriterTotals(service.LogFile);
         var check = scenario.Verify is { } verify ? await verify(ctx) : null;
+        if (exit != 0 && check is not null)
+        {
+            // A stop that failed (the drain threw, say) fails the scenario, whatever its counts say (found by review).
+            check = check with { Pass = false, Notes = $"RefTrack exited with code {exit}; {check.Notes}" };
+        }
         if (!dataset.Reusable && !o.Keep)
         {
             await db.DropAsync();
@@ -253,6 +259,17 @@ internal sealed class Harness(BenchOptions o)
         }
 
         return (db, setup);
+    }
+
+    /// <summary>The click writer's last words (RefTrack's <c>LogStopped</c>): clicks written since start, and lost.</summary>
+    private static (long Written, long Lost)? ClickWriterTotals(string logFile)
+    {
+        var stopped = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(logFile),
+            @"The click writer stopped: (\d+) clicks written since start, (\d+) lost");
+        return stopped.Count == 1
+            ? (long.Parse(stopped[0].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(stopped[0].Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            : null;
     }
 
     private Task<ServiceProcess> StartRefTrackAsync(BenchDatabase db, string tag)

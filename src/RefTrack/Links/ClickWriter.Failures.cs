@@ -168,6 +168,11 @@ public sealed partial class ClickWriter
         "The host's time to stop (shutdownTimeoutSeconds) ran out with {Count} clicks not yet written; the process ends without them ({Writing} of them were in a batch being written, which may still have committed: look them up by click id)")]
     private partial void LogStoppedUnwritten(long count, long writing);
 
+    /// <summary>What an operator (and <c>bench/run</c>, which holds it against the rows in the database) reads to know
+    /// that every click this process answered was written: lost is 0.</summary>
+    [LoggerMessage(LogLevel.Information, "The click writer stopped: {Written} clicks written since start, {Lost} lost")]
+    private partial void LogStopped(long written, long lost);
+
     [LoggerMessage(LogLevel.Warning,
         "The database refused a batch of {Count} clicks ({Error}); writing it in parts to lose only the clicks it refuses")]
     private partial void LogSplitting(int count, string error);

@@ -190,6 +190,8 @@ public sealed partial class ClickWriter : BackgroundService
             _metrics.Lost((int)unwritten);
             LogStoppedUnwritten(unwritten, Math.Min(Interlocked.Read(ref _writing), unwritten));
         }
+
+        LogStopped(_metrics.WrittenTotal, _metrics.LostTotal);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -41,6 +41,16 @@ internal sealed class ClickWriterMetrics
             "were busy (SQLite has one, so 1 means the writer never rested).");
     }
 
+    private long _writtenTotal;
+    private long _lostTotal;
+
+    /// <summary>Clicks committed since start: what the writer reports as it stops (<see cref="ClickWriter"/>), which
+    /// <c>bench/run</c> holds against the rows in the database.</summary>
+    public long WrittenTotal => Interlocked.Read(ref _writtenTotal);
+
+    /// <summary>Clicks given up on since start.</summary>
+    public long LostTotal => Interlocked.Read(ref _lostTotal);
+
     public void QueueFull() => _queueFullWaits.Add(1);
 
     /// <summary>One attempt at a batch, committed or not, from <paramref name="started"/>
@@ -56,12 +66,22 @@ internal sealed class ClickWriterMetrics
             // batches down.
             _batchDuration.Record(seconds);
             _batchSize.Record(clicks);
-            _written.Add(clicks);
+            Written(clicks);
         }
     }
 
     /// <summary>Clicks found committed by an attempt that failed after its commit (<see cref="ClickWriter"/>).</summary>
-    public void FoundWritten(int clicks) => _written.Add(clicks);
+    public void FoundWritten(int clicks) => Written(clicks);
 
-    public void Lost(int clicks) => _lost.Add(clicks);
+    public void Lost(int clicks)
+    {
+        Interlocked.Add(ref _lostTotal, clicks);
+        _lost.Add(clicks);
+    }
+
+    private void Written(int clicks)
+    {
+        Interlocked.Add(ref _writtenTotal, clicks);
+        _written.Add(clicks);
+    }
 }
