@@ -76,6 +76,7 @@ public sealed class CodeResolver(
     public async ValueTask<ResolvedCode?> LookupAsync(string normalized, CancellationToken ct)
     {
         var forgets = _forgets.Mark();
+        var started = clock.GetTimestamp();
         var row = await reads.RunAsync(scopes, db => LookupAsync(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
@@ -85,7 +86,9 @@ public sealed class CodeResolver(
         if (ttl > TimeSpan.Zero)
         {
             // Not kept if a code changed while the read ran (CacheEvictions): the change holds at once on this node.
-            _forgets.TryStore(forgets, () => _codes.Set(normalized, resolved, ttl));
+            // Kept for the cache time from the read's start, so a slow read does not stretch the bounds
+            // docs/operations.md gives (found by review).
+            _forgets.TryStore(forgets, clock, started, ttl, left => _codes.Set(normalized, resolved, left));
         }
 
         return resolved;

@@ -56,7 +56,6 @@ public static class RewardRuleApi
             try
             {
                 await db.SaveInWriteAsync(ct);
-                activeRules.Evict(campaignId);
                 return TypedResults.Created($"/api/v1/campaigns/{campaignId}/reward-rules/{rule.Id}", rule.AsResponse());
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
@@ -75,6 +74,12 @@ public static class RewardRuleApi
                 {
                     throw;
                 }
+            }
+            finally
+            {
+                // Evicted whatever the answer: a create committed whose answer was lost threw here, and its retry's
+                // 200 with that rule left this node granting without it for the cache time (found by review).
+                activeRules.Evict(campaignId);
             }
         }
     }

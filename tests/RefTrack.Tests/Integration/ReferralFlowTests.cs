@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using RefTrack.Data;
+using RefTrack.Rewards;
 using RefTrack.Tests.Infrastructure;
 
 namespace RefTrack.Tests.Integration;
@@ -241,6 +244,35 @@ public abstract class ReferralFlowTests(Provider provider)
 
         await (await client.DeleteAsync($"/api/v1/campaigns/{campaignId}/reward-rules/{Guid.NewGuid()}"))
             .AssertProblem(HttpStatusCode.NotFound, "not-found");
+    }
+
+    /// <summary>A rule create that committed but whose answer was lost (here: the rule written in the database behind
+    /// this node's back) is retried and answered 200 with that rule. This node's rule cache must have it from then on,
+    /// as after a 201: the 200 left the cached rules without it for the cache time (found by review).</summary>
+    [Fact]
+    public async Task A_rule_create_retried_after_a_lost_answer_is_in_the_nodes_rules_at_once()
+    {
+        using var app = new TestApp(provider, new Dictionary<string, string?> { ["RefTrack:Rewards:RuleCacheSeconds"] = "60" });
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var campaign = Guid.Parse(campaignId);
+        var rules = app.Services.GetRequiredService<ActiveRuleCache>();
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.Empty(await rules.GetAsync(db, campaign, CancellationToken.None)); // Cached: no rule.
+        db.RewardRules.Add(new RewardRule
+        {
+            CampaignId = campaign, Trigger = RewardTrigger.Signup, Recipient = RewardRecipient.Referrer, Amount = 1000,
+            Currency = "USD", CreatedAt = DateTime.UtcNow,
+            Terms = RewardRule.TermsOf(RewardTrigger.Signup, RewardRecipient.Referrer, 1000, null, "USD", false, null, null),
+        });
+        await db.SaveChangesAsync();
+
+        var retried = await client.PostJson($"/api/v1/campaigns/{campaignId}/reward-rules",
+            new { trigger = "signup", recipient = "referrer", amount = 1000, currency = "USD" });
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Single(await rules.GetAsync(db, campaign, CancellationToken.None));
     }
 
     /// <summary>The same terms again answer with the active rule (200), as a known user's registration does; other

@@ -10,11 +10,24 @@ namespace RefTrack.Tests.Unit;
 public sealed class CodeResolverTests
 {
     private readonly StubReads _reads = new();
+    private readonly TestClock _clock = new();
     private readonly CodeResolver _resolver;
 
     public CodeResolverTests() =>
         _resolver = new CodeResolver(new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            _reads, Options.Create(new LinkOptions()), new TestClock());
+            _reads, Options.Create(new LinkOptions()), _clock);
+
+    /// <summary>An answer lives for the cache time from its read's start, not its end: a slow read stretched the
+    /// bounds docs/operations.md gives (found by review). Here the unknown code's 5 s pass during the read itself.</summary>
+    [Fact]
+    public async Task A_lookup_slower_than_its_cache_time_is_not_cached()
+    {
+        _reads.Meanwhile = () => _clock.Advance(TimeSpan.FromSeconds(6));
+
+        Assert.Null(await _resolver.LookupAsync("NEWCODE1", CancellationToken.None));
+
+        Assert.False(_resolver.TryGetCached("NEWCODE1", out _));
+    }
 
     [Fact]
     public async Task A_lookup_answer_is_cached()
