@@ -40,6 +40,7 @@ public sealed class UnreadableBodyTests
         await charset.AssertProblem(System.Net.HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
 
         Assert.Empty((await node.Client(TestApp.AdminKey).GetOk("/api/v1/campaigns"))["data"]!.AsArray());
+        await node.StopAsync(); // The console logger writes from a queue: stopped, it has written everything.
         Assert.DoesNotContain("unhandled exception", node.Output, StringComparison.OrdinalIgnoreCase);
     }
 
