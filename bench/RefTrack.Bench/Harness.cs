@@ -159,10 +159,13 @@ internal sealed class Harness(BenchOptions o)
 
         ctx.ClickWriterTotals = ClickWriterTotals(service.LogFile);
         var check = scenario.Verify is { } verify ? await verify(ctx) : null;
-        if (exit != 0 && check is not null)
+        if (exit != 0)
         {
-            // A stop that failed (the drain threw, say) fails the scenario, whatever its counts say (found by review).
-            check = check with { Pass = false, Notes = $"RefTrack exited with code {exit}; {check.Notes}" };
+            // A stop that failed (the drain threw, say) fails the scenario, whatever its counts say, and one without a
+            // database check too (found by review).
+            check = check is null
+                ? new Verification(null, null, false, $"RefTrack exited with code {exit}")
+                : check with { Pass = false, Notes = $"RefTrack exited with code {exit}; {check.Notes}" };
         }
         if (!dataset.Reusable && !o.Keep)
         {

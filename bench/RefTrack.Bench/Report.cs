@@ -175,6 +175,12 @@ public static class Report
                 sb.AppendLine(Row(provider, $"6. memory: peak RSS (VmHWM) of RefTrack, {peak:0} MB ({each})", "—", "—", "—", "—", "—", "—", "—", "—",
                     $"≤ {Scenarios.MemoryTargetMb:0} MB", verdict));
             }
+            else if (unread.Count > 0)
+            {
+                // Not one reading: the row says so rather than going missing (found by review).
+                sb.AppendLine(Row(provider, "6. memory: peak RSS (VmHWM) of RefTrack", "—", "—", "—", "—", "—", "—", "—", "—",
+                    $"≤ {Scenarios.MemoryTargetMb:0} MB", $"INCOMPLETE: no reading for {string.Join(", ", unread)}"));
+            }
         }
 
         return sb.ToString();
