@@ -29,18 +29,10 @@ public sealed class PostgresRollupRebuildTests
         var campaign = await client.CreateCampaign();
         var code = (await client.Register(campaign, "alice")).Str("referralCode");
 
-        await using (var rebuild = new NpgsqlConnection(app.Database.ConnectionString))
+        await using (await WriteHolds.RollupsAsARebuildHoldsThemAsync(app.Database.ConnectionString))
         {
-            await rebuild.OpenAsync();
-            await using var tx = await rebuild.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand(RefTrack.Reports.RollupRebuilder.RollupTablesLocked, rebuild, tx))
-            {
-                await hold.ExecuteNonQueryAsync();
-            }
-
             Assert.Equal(HttpStatusCode.Found, (await client.GetAsync($"/r/{code}")).StatusCode);
             await Task.Delay(TimeSpan.FromSeconds(16));
-            await tx.CommitAsync();
         }
 
         await app.FlushClicksAsync();
@@ -174,22 +166,14 @@ public sealed class PostgresRollupRebuildTests
         var code = (await client.Register(campaign, "alice")).Str("referralCode");
 
         HttpResponseMessage signup;
-        await using (var rebuild = new NpgsqlConnection(app.Database.ConnectionString))
+        await using (await WriteHolds.RollupsAsARebuildHoldsThemAsync(app.Database.ConnectionString))
         {
-            await rebuild.OpenAsync();
-            await using var tx = await rebuild.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand(RefTrack.Reports.RollupRebuilder.RollupTablesLocked, rebuild, tx))
-            {
-                await hold.ExecuteNonQueryAsync();
-            }
-
             var click = await app.ClickLink(code); // Queued: the click writer waits for the rollups.
             var answered = client.PostJson($"/api/v1/campaigns/{campaign}/participants",
                 new { externalId = "friend", email = "friend@example.org", clickId = click.ClickId });
             await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(30)));
             Assert.True(answered.IsCompleted, "the signup waited for the click writer as long as the rebuild held");
             signup = await answered;
-            await tx.CommitAsync();
         }
 
         await signup.AssertProblem(HttpStatusCode.ServiceUnavailable, "service-unavailable");

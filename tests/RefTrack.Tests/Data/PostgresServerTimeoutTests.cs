@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 using RefTrack.Tests.Infrastructure;
 using RefTrack.Tests.Integration;
 
@@ -25,19 +24,14 @@ public sealed class PostgresServerTimeoutTests
         var client = app.Client();
         await client.CreateCampaign();
 
-        await using var writer = new NpgsqlConnection(app.Database.ConnectionString);
-        await writer.OpenAsync();
-        await using var tx = await writer.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand(
-            """LOCK TABLE "CampaignDailyStats" IN ROW EXCLUSIVE MODE""", writer, tx)) // As a click batch holds it.
+        Task<HttpResponseMessage> rebuild;
+        // As a click batch holds it.
+        await using (await WriteHolds.LockTableAsync(app.Database.ConnectionString, "CampaignDailyStats", "ROW EXCLUSIVE"))
         {
-            await hold.ExecuteNonQueryAsync();
+            rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null);
+            await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // Past the server's limit: without the fix the rebuild has failed.
         }
-
-        var rebuild = client.PostAsync("/api/v1/maintenance/rebuild-rollups", null);
-        await PostgresLockWaits.WaitForAsync(app.Database, 1, "rebuilds", "LOCK TABLE");
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // Past the server's limit: without the fix the rebuild has failed.
-        await tx.CommitAsync();
 
         Assert.Equal(HttpStatusCode.NoContent, (await rebuild).StatusCode);
     }
@@ -52,19 +46,11 @@ public sealed class PostgresServerTimeoutTests
         var campaign = await client.CreateCampaign();
         var code = (await client.Register(campaign, "alice")).Str("referralCode");
 
-        await using (var rebuild = new NpgsqlConnection(app.Database.ConnectionString))
+        await using (await WriteHolds.RollupsAsARebuildHoldsThemAsync(app.Database.ConnectionString))
         {
-            await rebuild.OpenAsync();
-            await using var tx = await rebuild.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand(RefTrack.Reports.RollupRebuilder.RollupTablesLocked, rebuild, tx))
-            {
-                await hold.ExecuteNonQueryAsync();
-            }
-
             Assert.Equal(HttpStatusCode.Found, (await client.GetAsync($"/r/{code}")).StatusCode);
             await PostgresLockWaits.WaitForAsync(app.Database, 1, "click batches", "LOCK TABLE");
             await Task.Delay(TimeSpan.FromSeconds(1.5)); // Past the server's limit: without the fix an attempt failed.
-            await tx.CommitAsync();
         }
 
         await app.FlushClicksAsync();

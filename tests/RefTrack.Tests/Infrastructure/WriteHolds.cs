@@ -9,12 +9,20 @@ public static class WriteHolds
 {
     /// <summary>A PostgreSQL lock on <paramref name="table"/> in <paramref name="mode"/> (<c>SHARE</c>, <c>EXCLUSIVE</c>,
     /// …), held by a transaction on a connection of its own and committed when disposed.</summary>
-    public static async Task<IAsyncDisposable> LockTableAsync(string connectionString, string table, string mode)
+    public static Task<IAsyncDisposable> LockTableAsync(string connectionString, string table, string mode) =>
+        HoldAsync(connectionString, $"""LOCK TABLE "{table}" IN {mode} MODE""");
+
+    /// <summary>The rollup tables, locked as a rollup rebuild's first statement locks them
+    /// (<see cref="RefTrack.Reports.RollupRebuilder.RollupTablesLocked"/>), until disposed.</summary>
+    public static Task<IAsyncDisposable> RollupsAsARebuildHoldsThemAsync(string connectionString) =>
+        HoldAsync(connectionString, RefTrack.Reports.RollupRebuilder.RollupTablesLocked);
+
+    private static async Task<IAsyncDisposable> HoldAsync(string connectionString, string lockSql)
     {
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         var tx = await connection.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand($"""LOCK TABLE "{table}" IN {mode} MODE""", connection, tx))
+        await using (var hold = new NpgsqlCommand(lockSql, connection, tx))
         {
             await hold.ExecuteNonQueryAsync();
         }
