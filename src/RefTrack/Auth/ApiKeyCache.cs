@@ -18,7 +18,7 @@ internal sealed record ActiveApiKey(Guid Id, byte[] SecretHash, bool IsAdmin, Gu
 internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> options, TimeProvider clock)
 {
     /// <summary>Evictions so far: a read that overlapped one may have seen the key before its revocation committed.</summary>
-    private readonly CacheEvictions _evictions = new();
+    private readonly CacheEvictions _evictions = new(clock);
 
     public Task<ActiveApiKey?> FindAsync(AppDbContext db, byte[] hash, CancellationToken ct) =>
         FindAsync(hash, () => db.ApiKeys.AsNoTracking()
@@ -35,14 +35,13 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IOptions<AuthOptions> opti
             return key;
         }
 
-        var evictions = _evictions.Mark();
-        var started = clock.GetTimestamp();
+        var evictions = _evictions.Take();
         key = await read();
         if (key is not null && options.Value.KeyCacheSeconds > 0)
         {
             // Not kept if a key was revoked while the read ran (CacheEvictions), or this node would accept the key
             // for the whole cache time after the revocation answered; kept for the cache time from the read's start.
-            _evictions.TryStore(evictions, clock, started, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds),
+            _evictions.TryStore(evictions, TimeSpan.FromSeconds(options.Value.KeyCacheSeconds),
                 left => cache.Set(entry, key, left));
         }
 

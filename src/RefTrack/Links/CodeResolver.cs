@@ -59,7 +59,7 @@ public sealed class CodeResolver(
     private readonly ExpiringCache<ResolvedCode?> _codes = new(clock, sweepInterval: MissTtl);
 
     /// <summary>Codes forgotten so far: a read that overlapped one may have seen the code before its change.</summary>
-    private readonly CacheEvictions _forgets = new();
+    private readonly CacheEvictions _forgets = new(clock);
 
     /// <summary>One target per campaign seen by this node.</summary>
     private readonly ConcurrentDictionary<Guid, CampaignTarget> _targets = new();
@@ -75,8 +75,7 @@ public sealed class CodeResolver(
     /// <see cref="TryGetCached"/> missed: the redirect decides in between whether the lookup is worth a read.</summary>
     public async ValueTask<ResolvedCode?> LookupAsync(string normalized, CancellationToken ct)
     {
-        var forgets = _forgets.Mark();
-        var started = clock.GetTimestamp();
+        var forgets = _forgets.Take();
         var row = await reads.RunAsync(scopes, db => LookupAsync(db, normalized, ct));
 
         // The stored code equals the normalized one (codes are stored normalized), so the key string serves as both.
@@ -88,7 +87,7 @@ public sealed class CodeResolver(
             // Not kept if a code changed while the read ran (CacheEvictions): the change holds at once on this node.
             // Kept for the cache time from the read's start, so a slow read does not stretch the bounds
             // docs/operations.md gives (found by review).
-            _forgets.TryStore(forgets, clock, started, ttl, left => _codes.Set(normalized, resolved, left));
+            _forgets.TryStore(forgets, ttl, left => _codes.Set(normalized, resolved, left));
         }
 
         return resolved;

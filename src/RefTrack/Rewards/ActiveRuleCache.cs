@@ -29,7 +29,7 @@ public sealed class ActiveRuleCache(
             db.RewardRules.AsNoTracking().Where(r => r.CampaignId == campaignId && r.IsActive));
 
     /// <summary>Evictions so far: a read that overlapped one may have seen the rules before the change committed.</summary>
-    private readonly CacheEvictions _evictions = new();
+    private readonly CacheEvictions _evictions = new(clock);
 
     public Task<IReadOnlyList<RewardRule>> GetAsync(AppDbContext db, Guid campaignId, CancellationToken ct) =>
         GetAsync(campaignId, async () => await reads.RunAsync(db, r => _activeRules(r, campaignId).ToListAsync(ct).AsTask()));
@@ -43,15 +43,14 @@ public sealed class ActiveRuleCache(
             return rules!;
         }
 
-        var evictions = _evictions.Mark();
-        var started = clock.GetTimestamp();
+        var evictions = _evictions.Take();
         rules = await read();
         if (options.Value.RuleCacheSeconds > 0)
         {
             // Not kept if a rule changed while the read ran (CacheEvictions), or this node would grant by a
             // deactivated rule (or miss a new one) for the cache time after the change answered; kept for the cache
             // time from the read's start.
-            _evictions.TryStore(evictions, clock, started, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds),
+            _evictions.TryStore(evictions, TimeSpan.FromSeconds(options.Value.RuleCacheSeconds),
                 left => cache.Set(key, rules, left));
         }
 
