@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -9,8 +10,8 @@ namespace RefTrack.Data;
 /// layer under Microsoft.Data.Sqlite): the click writer's per-row inserts, and the group commit's raw SQL
 /// (<see cref="SqliteRawBatch"/>). Microsoft.Data.Sqlite looks each parameter up by name and converts each string value
 /// to UTF-8 anew on every execution, and makes a data reader per execution: in <c>bench/profile sqlite hot-link</c>
-/// its binding took as many samples as SQLite's own inserts. Here ids and times are formatted straight into UTF-8 on
-/// the stack. Values are stored as EF Core's SQLite mappings store them (ids as upper-case text, times as ISO text),
+/// its binding took as many samples as SQLite's own inserts. Here ids and times are formatted straight into UTF-8, in a
+/// buffer the statement keeps. Values are stored as EF Core's SQLite mappings store them (ids as upper-case text, times as ISO text),
 /// so EF's queries find the rows (<c>SqliteClickStatementsTests</c>, <c>SqliteStatementCacheTests</c> compare the
 /// two). Errors surface as <see cref="SqliteException"/>, as through Microsoft.Data.Sqlite.
 /// </summary>
@@ -20,6 +21,7 @@ internal sealed class SqliteRawStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private byte[] _text = new byte[64]; // Text values are formatted here; SQLite copies them as they are bound.
 
     public SqliteRawStatement(SqliteConnection connection, string sql)
         : this(Open(connection), sql, out _)
@@ -55,24 +57,42 @@ internal sealed class SqliteRawStatement : IDisposable
     /// <summary>Upper-case, hyphenated text, as EF Core stores a <see cref="Guid"/> on SQLite.</summary>
     public void Bind(int index, Guid value)
     {
-        Span<byte> utf8 = stackalloc byte[36];
+        var utf8 = Scratch(36);
         value.TryFormat(utf8, out _, "D");
         Ascii.ToUpperInPlace(utf8, out _);
         Check(raw.sqlite3_bind_text(_statement, index, utf8));
     }
 
-    /// <summary>As Microsoft.Data.Sqlite writes a <see cref="DateTime"/> for EF Core: <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>.</summary>
+    /// <summary>
+    /// As Microsoft.Data.Sqlite writes a <see cref="DateTime"/> for EF Core: <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>.
+    /// Made from the round-trip format (<c>yyyy-MM-ddTHH:mm:ss.fffffff</c>, then the kind's suffix, cut off here):
+    /// a custom format string is parsed anew on every call (a bind took 354 ns with it, 112 ns so, in the run of
+    /// <see cref="Scratch"/>'s figures). Once a click, and for each time a group commit writes.
+    /// </summary>
     public void Bind(int index, DateTime value)
     {
-        Span<byte> utf8 = stackalloc byte[32];
-        value.TryFormat(utf8, out var written, "yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture);
-        Check(raw.sqlite3_bind_text(_statement, index, utf8[..written]));
+        var utf8 = Scratch(33);
+        value.TryFormat(utf8, out _, "O", CultureInfo.InvariantCulture);
+        utf8[10] = (byte)' ';
+        var length = 27;
+        while (utf8[length - 1] == (byte)'0')
+        {
+            length--; // F: the fraction's trailing zeros are left out…
+        }
+
+        if (utf8[length - 1] == (byte)'.')
+        {
+            length--; // …and its point too when no digit is left.
+        }
+
+        Check(raw.sqlite3_bind_text(_statement, index, utf8[..length]));
     }
 
+    /// <summary><c>yyyy-MM-dd</c>, the round-trip format of a <see cref="DateOnly"/>.</summary>
     public void Bind(int index, DateOnly value)
     {
-        Span<byte> utf8 = stackalloc byte[10];
-        value.TryFormat(utf8, out var written, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var utf8 = Scratch(10);
+        value.TryFormat(utf8, out var written, "O", CultureInfo.InvariantCulture);
         Check(raw.sqlite3_bind_text(_statement, index, utf8[..written]));
     }
 
@@ -85,8 +105,7 @@ internal sealed class SqliteRawStatement : IDisposable
             return;
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var utf8 = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        var utf8 = Scratch(Encoding.UTF8.GetMaxByteCount(value.Length));
         var written = Encoding.UTF8.GetBytes(value, utf8);
         Check(raw.sqlite3_bind_text(_statement, index, utf8[..written]));
     }
@@ -120,10 +139,10 @@ internal sealed class SqliteRawStatement : IDisposable
                 Bind(index, flag);
                 break;
             case int or long or short or byte:
-                Bind(index, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+                Bind(index, Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case decimal number:
-                Bind(index, number.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture));
+                Bind(index, number.ToString("0.0###########################", CultureInfo.InvariantCulture));
                 break;
             case double real:
                 Check(raw.sqlite3_bind_double(_statement, index, real));
@@ -187,4 +206,22 @@ internal sealed class SqliteRawStatement : IDisposable
         connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);
+
+    /// <summary>
+    /// The statement's own buffer for a text value's UTF-8, at least <paramref name="length"/> bytes, kept from one
+    /// bind to the next: SQLitePCLRaw binds a span as <c>SQLITE_TRANSIENT</c>, so SQLite has copied it before the call
+    /// returns. Not stack memory: on the benchmark's Intel Xeon host an id formatted into a <c>stackalloc</c> buffer
+    /// and bound took 277 ns a bind against 110 ns from this buffer, the same work otherwise (medians,
+    /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>; docs/benchmarks-log.md, 12-07 05:40); in
+    /// <c>bench/profile --native sqlite hot-link</c> that stall was the click writer's hottest spot, at its id binds.
+    /// </summary>
+    private Span<byte> Scratch(int length)
+    {
+        if (_text.Length < length)
+        {
+            _text = new byte[Math.Max(length, _text.Length * 2)];
+        }
+
+        return _text.AsSpan(0, length);
+    }
 }

@@ -1,0 +1,135 @@
+// How SqliteRawStatement (src/RefTrack/Data) formats a text value before SQLite's bind copies it, each choice next to
+// what it replaced: where (stackalloc memory, or a heap buffer the statement keeps; the same formatting otherwise),
+// and for times how (a custom format string, or the round-trip format cut to the same text). The same SQLite call
+// every time (SQLitePCLRaw's span bind). Prints nanoseconds a bind, per round, and each form's median.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SQLitePCL;
+
+const int Binds = 2_000_000;
+const int Rounds = 5;
+
+Batteries_V2.Init();
+Check(raw.sqlite3_open(":memory:", out var db));
+Check(raw.sqlite3_prepare_v2(db, "SELECT ?1", out var statement));
+var id = Guid.NewGuid();
+var at = new DateTime(2026, 12, 7, 5, 0, 0, DateTimeKind.Utc).AddTicks(1234567);
+var day = DateOnly.FromDateTime(at);
+var agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+var kept = new byte[1024];
+
+var forms = new (string Name, Action Bind)[]
+{
+    ("Guid, stackalloc", () =>
+    {
+        Span<byte> utf8 = stackalloc byte[36];
+        id.TryFormat(utf8, out _, "D");
+        Ascii.ToUpperInPlace(utf8, out _);
+        raw.sqlite3_bind_text(statement, 1, utf8);
+    }),
+    ("Guid, kept buffer", () =>
+    {
+        var utf8 = kept.AsSpan(0, 36);
+        id.TryFormat(utf8, out _, "D");
+        Ascii.ToUpperInPlace(utf8, out _);
+        raw.sqlite3_bind_text(statement, 1, utf8);
+    }),
+    ("DateTime, custom format", () =>
+    {
+        var utf8 = kept.AsSpan(0, 33);
+        at.TryFormat(utf8, out var written, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        raw.sqlite3_bind_text(statement, 1, utf8[..written]);
+    }),
+    ("DateTime, round-trip", () =>
+    {
+        // As SqliteRawStatement.Bind(int, DateTime): the "O" format, its T made a space, the fraction's zeros cut.
+        var utf8 = kept.AsSpan(0, 33);
+        at.TryFormat(utf8, out _, "O", CultureInfo.InvariantCulture);
+        utf8[10] = (byte)' ';
+        var length = 27;
+        while (utf8[length - 1] == (byte)'0')
+        {
+            length--;
+        }
+
+        if (utf8[length - 1] == (byte)'.')
+        {
+            length--;
+        }
+
+        raw.sqlite3_bind_text(statement, 1, utf8[..length]);
+    }),
+    ("DateOnly, custom format", () =>
+    {
+        var utf8 = kept.AsSpan(0, 10);
+        day.TryFormat(utf8, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        raw.sqlite3_bind_text(statement, 1, utf8[..written]);
+    }),
+    ("DateOnly, round-trip", () =>
+    {
+        var utf8 = kept.AsSpan(0, 10);
+        day.TryFormat(utf8, out var written, "O", CultureInfo.InvariantCulture);
+        raw.sqlite3_bind_text(statement, 1, utf8[..written]);
+    }),
+    ("string, stackalloc", () =>
+    {
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(agent.Length)];
+        var written = Encoding.UTF8.GetBytes(agent, utf8);
+        raw.sqlite3_bind_text(statement, 1, utf8[..written]);
+    }),
+    ("string, kept buffer", () =>
+    {
+        var utf8 = kept.AsSpan(0, Encoding.UTF8.GetMaxByteCount(agent.Length));
+        var written = Encoding.UTF8.GetBytes(agent, utf8);
+        raw.sqlite3_bind_text(statement, 1, utf8[..written]);
+    }),
+};
+
+Console.WriteLine($"{RuntimeInfo()}; {Binds:N0} binds a form a round, {Rounds} rounds, forms interleaved");
+var results = forms.Select(_ => new List<double>()).ToArray();
+for (var round = 0; round < Rounds; round++)
+{
+    for (var f = 0; f < forms.Length; f++)
+    {
+        var bind = forms[f].Bind;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < Binds; i++)
+        {
+            bind();
+        }
+
+        results[f].Add(clock.Elapsed.TotalNanoseconds / Binds);
+    }
+}
+
+for (var f = 0; f < forms.Length; f++)
+{
+    var rounds = results[f].Skip(1).ToList(); // The first round warms up (tiered compilation).
+    Console.WriteLine($"{forms[f].Name,-24} median {Median(rounds),6:F1} ns   rounds: {string.Join(" ", rounds.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
+}
+
+raw.sqlite3_finalize(statement);
+raw.sqlite3_close_v2(db);
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static string RuntimeInfo()
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite {raw.sqlite3_libversion().utf8_to_string()}";
+}
+
+static void Check(int rc)
+{
+    if (rc != raw.SQLITE_OK)
+    {
+        throw new InvalidOperationException($"SQLite error {rc}");
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using RefTrack.Data;
+
+namespace RefTrack.Tests.Data;
+
+/// <summary>
+/// <see cref="SqliteRawStatement"/> formats ids, times and text itself, in a buffer it keeps from one bind to the
+/// next. Each value must reach SQLite exactly as Microsoft.Data.Sqlite (and so EF Core) sends it, or EF's queries
+/// would not find the rows the click writer and the group commit write.
+/// </summary>
+public sealed class SqliteRawStatementTests : IDisposable
+{
+    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+
+    public SqliteRawStatementTests() => _connection.Open();
+
+    public static TheoryData<DateTime> Times() =>
+    [
+        new DateTime(2026, 3, 1, 12, 30, 45, DateTimeKind.Utc), // no fraction: no point either
+        new DateTime(2026, 3, 1, 12, 30, 45, 100, DateTimeKind.Utc), // trailing zeros of the fraction
+        new DateTime(2026, 3, 1, 12, 30, 45, 123, DateTimeKind.Utc).AddTicks(4567), // every digit
+        new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc).AddTicks(1), // one tick: leading zeros kept
+        new DateTime(2026, 3, 1, 10, 20, 30, DateTimeKind.Unspecified).AddTicks(5_000_000),
+        new DateTime(2026, 3, 1, 10, 20, 30, DateTimeKind.Local).AddTicks(10), // the offset the kind adds is not kept
+        DateTime.MinValue,
+        DateTime.MaxValue,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Times))]
+    public void A_time_is_bound_as_Microsoft_Data_Sqlite_binds_it(DateTime value) =>
+        Assert.Equal(ThroughDriver(value), Raw(s => s.Bind(1, value)));
+
+    [Fact]
+    public void Times_across_the_range_are_bound_as_Microsoft_Data_Sqlite_binds_them()
+    {
+        var random = new Random(20261207);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var value = new DateTime(random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+            // Every other value rounded to a whole second, a millisecond or a tenth of one: fractions with zeros to drop.
+            value = (i % 4) switch
+            {
+                1 => value.AddTicks(-(value.Ticks % TimeSpan.TicksPerSecond)),
+                2 => value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMillisecond)),
+                3 => value.AddTicks(-(value.Ticks % (TimeSpan.TicksPerSecond / 10))),
+                _ => value,
+            };
+            Assert.Equal(ThroughDriver(value), Raw(s => s.Bind(1, value)));
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(2026, 12, 7)]
+    [InlineData(9999, 12, 31)]
+    public void A_day_is_bound_as_Microsoft_Data_Sqlite_binds_it(int year, int month, int day)
+    {
+        var value = new DateOnly(year, month, day);
+        Assert.Equal(ThroughDriver(value), Raw(s => s.Bind(1, value)));
+    }
+
+    [Fact]
+    public void An_id_is_bound_as_EF_Core_stores_it_on_SQLite()
+    {
+        // Microsoft.Data.Sqlite alone binds a Guid as a blob; EF Core's SQLite mapping converts it to upper-case text.
+        var value = Guid.NewGuid();
+        Assert.Equal(ThroughDriver(value.ToString().ToUpperInvariant()), Raw(s => s.Bind(1, value)));
+    }
+
+    [Fact]
+    public void Values_of_every_length_follow_each_other_in_the_kept_buffer()
+    {
+        // Longer than the buffer's first size, then shorter: what one bind left there must not reach the next.
+        var id = Guid.NewGuid();
+        var at = new DateTime(2026, 3, 1, 12, 30, 45, DateTimeKind.Utc);
+        string[] texts = ["short", new string('x', 300) + "é", "", "ünïcödé — 日本語", new string('y', 5_000)];
+        using var statement = new SqliteRawStatement(_connection, "SELECT quote(?1) || quote(?2) || quote(?3)");
+        foreach (var text in texts)
+        {
+            statement.Bind(1, text);
+            statement.Bind(2, id);
+            statement.Bind(3, at);
+            Assert.True(statement.Step());
+            Assert.Equal(ThroughDriver(text) + ThroughDriver(id.ToString().ToUpperInvariant()) + ThroughDriver(at), statement.Column(0));
+            statement.Reset();
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private string Raw(Action<SqliteRawStatement> bind)
+    {
+        using var statement = new SqliteRawStatement(_connection, "SELECT quote(?1)");
+        bind(statement);
+        Assert.True(statement.Step());
+        return (string)statement.Column(0);
+    }
+
+    private string ThroughDriver(object value)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT quote($value)";
+        command.Parameters.AddWithValue("$value", value);
+        return (string)command.ExecuteScalar()!;
+    }
+}
