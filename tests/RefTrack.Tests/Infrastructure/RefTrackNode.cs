@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -29,6 +30,10 @@ public sealed partial class RefTrackNode : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The Unix socket the node listens on (<c>--urls http://unix:/path</c>), reached by <see cref="Client"/>
+    /// as a proxy on the machine would; null on TCP.</summary>
+    public string? SocketPath { get; private set; }
 
     /// <summary>Everything the process printed, also kept in this file for a failed run's post-mortem.</summary>
     public string LogPath { get; }
@@ -106,7 +111,7 @@ public sealed partial class RefTrackNode : IAsyncDisposable
         }
 
         BaseAddress = await _listening.Task;
-        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var probe = new HttpClient(Handler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline && !_process.HasExited)
         {
             try
@@ -135,14 +140,42 @@ public sealed partial class RefTrackNode : IAsyncDisposable
         ? new InvalidOperationException($"RefTrack exited with {_process.ExitCode}:\n{Output}")
         : new TimeoutException($"RefTrack {what}:\n{Output}");
 
-    public HttpClient Client(string apiKey)
+    /// <summary>A client of the node, with <paramref name="apiKey"/> as its bearer token if given; redirects and
+    /// cookies are left to the test.</summary>
+    public HttpClient Client(string? apiKey = null)
     {
-        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+        var client = new HttpClient(Handler()) { BaseAddress = BaseAddress };
+        if (apiKey is not null)
         {
-            BaseAddress = BaseAddress,
-        };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
         return client;
+    }
+
+    /// <summary>Over TCP, or over the node's Unix socket when it listens on one.</summary>
+    private SocketsHttpHandler Handler()
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        if (SocketPath is { } path)
+        {
+            handler.ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return handler;
     }
 
     /// <summary>SIGTERM and wait: the graceful stop an orchestrator sends (drains the click queue).</summary>
@@ -191,6 +224,14 @@ public sealed partial class RefTrackNode : IAsyncDisposable
 
         if (ListeningOn().Match(line) is { Success: true } listening)
         {
+            // A Unix socket (http://unix:/path): requests name no real host; the connection is made to the path.
+            if (listening.Groups[1].Value.StartsWith("http://unix:", StringComparison.Ordinal))
+            {
+                SocketPath = listening.Groups[1].Value["http://unix:".Length..];
+                _listening.TrySetResult(new Uri("http://localhost"));
+                return;
+            }
+
             // Listening on every address ([::] or 0.0.0.0, e.g. from ASPNETCORE_HTTP_PORTS): reach it over loopback.
             var address = new UriBuilder(listening.Groups[1].Value);
             if (address.Host is "[::]" or "0.0.0.0")
