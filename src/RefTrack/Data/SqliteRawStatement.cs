@@ -66,7 +66,7 @@ internal sealed class SqliteRawStatement : IDisposable
     /// <summary>
     /// As Microsoft.Data.Sqlite writes a <see cref="DateTime"/> for EF Core: <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>.
     /// Made from the round-trip format (<c>yyyy-MM-ddTHH:mm:ss.fffffff</c>, then the kind's suffix, cut off here):
-    /// a custom format string is parsed anew on every call (a bind took 354 ns with it, 112 ns so, in the run of
+    /// a custom format string is parsed anew on every call (a bind took 273 ns with it, 77 ns so, in the run of
     /// <see cref="Scratch"/>'s figures). Once a click, and for each time a group commit writes.
     /// </summary>
     public void Bind(int index, DateTime value)
@@ -211,8 +211,8 @@ internal sealed class SqliteRawStatement : IDisposable
     /// The statement's own buffer for a text value's UTF-8, at least <paramref name="length"/> bytes, kept from one
     /// bind to the next: SQLitePCLRaw binds a span as <c>SQLITE_TRANSIENT</c>, so SQLite has copied it before the call
     /// returns. Not stack memory: on the benchmark's Intel Xeon host an id formatted into a <c>stackalloc</c> buffer
-    /// and bound took 277 ns a bind against 110 ns from this buffer, the same work otherwise (medians,
-    /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>; docs/benchmarks-log.md, 12-07 05:40); in
+    /// and bound took 233 ns a bind against 90 ns from this buffer, the same work otherwise (medians,
+    /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>: bench/results/2026-12-07-0622-bindtext.txt); in
     /// <c>bench/profile --native sqlite hot-link</c> that stall was the click writer's hottest spot, at its id binds.
     /// </summary>
     private Span<byte> Scratch(int length)

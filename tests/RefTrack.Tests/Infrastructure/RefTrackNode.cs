@@ -19,6 +19,8 @@ public sealed partial class RefTrackNode : IAsyncDisposable
     /// <summary>Completed with the address Kestrel reports once it listens.</summary>
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int _listeningSeen; // 1 once a "Now listening on" line has been read (standard output and error race).
+
     private RefTrackNode(Process process)
     {
         _process = process;
@@ -222,7 +224,8 @@ public sealed partial class RefTrackNode : IAsyncDisposable
             File.AppendAllText(LogPath, line + Environment.NewLine);
         }
 
-        if (ListeningOn().Match(line) is { Success: true } listening)
+        // The first address Kestrel reports is the one the tests use (with several --urls, it reports each).
+        if (ListeningOn().Match(line) is { Success: true } listening && Interlocked.Exchange(ref _listeningSeen, 1) == 0)
         {
             // A Unix socket (http://unix:/path): requests name no real host; the connection is made to the path.
             if (listening.Groups[1].Value.StartsWith("http://unix:", StringComparison.Ordinal))
