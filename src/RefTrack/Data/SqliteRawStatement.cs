@@ -11,9 +11,10 @@ namespace RefTrack.Data;
 /// (<see cref="SqliteRawBatch"/>). Microsoft.Data.Sqlite looks each parameter up by name and converts each string value
 /// to UTF-8 anew on every execution, and makes a data reader per execution: in <c>bench/profile sqlite hot-link</c>
 /// its binding took as many samples as SQLite's own inserts. Here ids and times are formatted straight into UTF-8, in a
-/// buffer the statement keeps. Values are stored as EF Core's SQLite mappings store them (ids as upper-case text, times as ISO text),
-/// so EF's queries find the rows (<c>SqliteClickStatementsTests</c>, <c>SqliteStatementCacheTests</c> compare the
-/// two). Errors surface as <see cref="SqliteException"/>, as through Microsoft.Data.Sqlite.
+/// buffer the statement keeps. Values are stored as EF Core's SQLite mappings store them (ids as upper-case text,
+/// times as ISO text), so EF's queries find the rows (<c>SqliteClickStatementsTests</c>,
+/// <c>SqliteStatementCacheTests</c> compare the two, <c>SqliteRawStatementTests</c> each format). Errors surface as
+/// <see cref="SqliteException"/>, as through Microsoft.Data.Sqlite.
 /// </summary>
 /// <remarks>On a connection that is open, used by one thread, and inside the caller's transaction; dispose it
 /// before the connection closes.</remarks>
@@ -212,8 +213,9 @@ internal sealed class SqliteRawStatement : IDisposable
     /// bind to the next: SQLitePCLRaw binds a span as <c>SQLITE_TRANSIENT</c>, so SQLite has copied it before the call
     /// returns. Not stack memory: on the benchmark's Intel Xeon host an id formatted into a <c>stackalloc</c> buffer
     /// and bound took 233 ns a bind against 90 ns from this buffer, the same work otherwise (medians,
-    /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>: bench/results/2026-12-07-0622-bindtext.txt); in
-    /// <c>bench/profile --native sqlite hot-link</c> that stall was the click writer's hottest spot, at its id binds.
+    /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>:
+    /// bench/results/2026-12-07-0622-bindtext.txt); in <c>bench/profile --native sqlite hot-link</c> that stall was the
+    /// click writer's hottest spot, at its id binds.
     /// </summary>
     private Span<byte> Scratch(int length)
     {
