@@ -10,7 +10,8 @@ namespace RefTrack.Tests.Integration;
 /// </summary>
 public sealed class UnixSocketProxyTests
 {
-    /// <summary>The default <c>RefTrack:Links:UnknownCodeLimitPerMinute</c>: the 31st miss in a minute is a 429.</summary>
+    /// <summary><c>RefTrack:Links:UnknownCodeLimitPerMinute</c>, set for the node (its default): the 31st miss in a
+    /// minute is a 429.</summary>
     private const int Limit = 30;
 
     private const string VisitorA = "203.0.113.1";
@@ -64,6 +65,7 @@ public sealed class UnixSocketProxyTests
         {
             var settings = RefTrackNode.Settings(database);
             settings["RefTrack:Proxy:TrustedNetworks"] = trusted;
+            settings["RefTrack:Links:UnknownCodeLimitPerMinute"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var node = await RefTrackNode.StartAsync(settings, urls: $"http://unix:{socketPath}");
             return new SocketNode(database, node, socketPath);
         }
