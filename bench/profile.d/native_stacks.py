@@ -18,8 +18,9 @@ import collections
 import os
 import re
 import shutil
-import subprocess
 import sys
+
+from native import samples as perf_samples
 
 MANAGED = re.compile(r"\[([\w.]+)\] (\S+?)\(")
 
@@ -38,8 +39,8 @@ def main():
     exclusive = collections.Counter()
     inclusive = collections.Counter()
     for stack in samples:
-        frames = [m.group(1) + " " + m.group(2) for m in map(MANAGED.search, stack) if m]
-        exclusive[(frames[0] if frames else "none", library(stack[0]))] += 1
+        frames = [m.group(1) + " " + m.group(2) for m in (MANAGED.search(sym) for sym, _ in stack) if m]
+        exclusive[(frames[0] if frames else "none", library(stack[0][1]))] += 1
         for frame in set(frames):
             inclusive[frame] += 1
 
@@ -54,7 +55,8 @@ def main():
 
 
 def read_samples(data, thread):
-    """The call stacks (innermost first) of the thread's samples, from `perf script`, with the JIT map in place."""
+    """The frames (symbol, library; innermost first) of the thread's samples, read by native.py with the JIT map in
+    place."""
     map_file, pid = data + ".map", None
     if os.path.exists(data + ".pid"):
         with open(data + ".pid") as f:
@@ -66,24 +68,15 @@ def read_samples(data, thread):
     elif not os.path.exists(map_file):
         print(f"(no {map_file}: JIT-compiled frames have no names)", file=sys.stderr)
     try:
-        # Every sample, filtered here: perf's own --comms matched none of a name with a space in it.
-        out = subprocess.run(["perf", "script", "-i", data], capture_output=True, text=True, check=True).stdout
+        return [frames for comm, _, frames in perf_samples(data) if comm == thread and frames]
     finally:
         if placed:
             os.remove(placed)
-    samples = []
-    for block in out.split("\n\n"):
-        lines = [line.strip() for line in block.strip().split("\n")]
-        # The header line starts with the thread's name (perf's comm), then the thread id.
-        if len(lines) > 1 and re.match(re.escape(thread) + r"\s+\d", lines[0]):
-            samples.append(lines[1:])
-    return samples
 
 
-def library(frame):
-    """The file a frame's address is in, as perf prints it at the end of the line: `(…/libe_sqlite3.so)`."""
-    found = re.search(r"\(([^()]*)\)$", frame)
-    name = found.group(1).rsplit("/", 1)[-1] if found else "?"
+def library(path):
+    """A frame's library by its file name; JIT-compiled code is in the runtime's map (/tmp/perf-<pid>.map)."""
+    name = path.rsplit("/", 1)[-1]
     return "JIT-compiled" if name.startswith("perf-") else name
 
 
