@@ -14,8 +14,10 @@ in µs of CPU per request (its share of the machine times the cores, over the ra
 load, RefTrack's and its ceiling's, can be set side by side area by area.
 """
 import collections
+import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -143,31 +145,55 @@ def online_cpus(data):
     return int(m.group(1)) if m else os.cpu_count()
 
 
-def samples(data):
-    """(comm, pid, frames) per sample, frames leaf first as (symbol, library)."""
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,pid,ip,sym,dso"],
+def samples(data, timed=False):
+    """(comm, pid, frames) per sample, frames leaf first as (symbol, library); with timed, (comm, pid, time, frames),
+    the time in seconds on perf's clock (bench/profile records on CLOCK_MONOTONIC)."""
+    fields = "comm,pid,time,ip,sym,dso" if timed else "comm,pid,ip,sym,dso"
+    out = subprocess.run(["perf", "script", "-i", data, "-F", fields],
                          capture_output=True, text=True, check=True).stdout
-    # A header "comm pid" and one line per frame "ip sym (dso)"; the library is the last parenthesis that opens with
-    # a path or a bracket ("(/memfd:doublemapper (deleted))", "([kernel.kallsyms])").
-    header = re.compile(r"^(\S.*?)\s+(\d+)\s*$")
+    # A header "comm pid" (then "time:") and one line per frame "ip sym (dso)"; the library is the last parenthesis
+    # that opens with a path or a bracket ("(/memfd:doublemapper (deleted))", "([kernel.kallsyms])").
+    header = re.compile(r"^(\S.*?)\s+(\d+)\s+(\d+\.\d+):\s*$" if timed else r"^(\S.*?)\s+(\d+)\s*$")
     frame = re.compile(r"^\s+[0-9a-f]+\s+(.*) \(([/\[].*)\)\s*$")
-    comm = pid = None
+    head = None
     frames = []
     for line in out.splitlines():
         if not line.strip():
-            if comm is not None:
-                yield comm, pid, frames
-            comm, frames = None, []
+            if head is not None:
+                yield (*head, frames)
+            head, frames = None, []
             continue
         m = header.match(line)
-        if m and comm is None:
-            comm, pid = m.groups()
+        if m and head is None:
+            head = (m.group(1), m.group(2), float(m.group(3))) if timed else m.groups()
             continue
         m = frame.match(line)
-        if m and comm is not None:
+        if m and head is not None:
             frames.append((re.sub(r"\+0x[0-9a-f]+$", "", m.group(1)), m.group(2)))
-    if comm is not None:
-        yield comm, pid, frames
+    if head is not None:
+        yield (*head, frames)
+
+
+@contextlib.contextmanager
+def jit_map(data):
+    """The runtime's names for JIT-compiled code in place while perf reads the recording: bench/profile keeps the map
+    beside the perf data (…perf.data.map, the server's pid in …perf.data.pid), and perf looks for /tmp/perf-<pid>.map.
+    Yields the server's pid (None when not kept)."""
+    map_file, pid = data + ".map", None
+    if os.path.exists(data + ".pid"):
+        with open(data + ".pid") as f:
+            pid = f.read().strip()
+    placed = None
+    if pid and os.path.exists(map_file) and not os.path.exists(f"/tmp/perf-{pid}.map"):
+        placed = f"/tmp/perf-{pid}.map"
+        shutil.copyfile(map_file, placed)
+    elif not os.path.exists(map_file):
+        print(f"(no {map_file}: JIT-compiled frames have no names)", file=sys.stderr)
+    try:
+        yield pid
+    finally:
+        if placed:
+            os.remove(placed)
 
 
 def main():

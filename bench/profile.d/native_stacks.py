@@ -15,12 +15,10 @@ Prints the thread's samples by innermost managed frame and the library the sampl
 managed methods on the stack of the most samples (inclusive), each as a share of the thread's samples.
 """
 import collections
-import os
 import re
-import shutil
 import sys
 
-from native import samples as perf_samples
+from native import jit_map, samples as perf_samples
 
 MANAGED = re.compile(r"\[([\w.]+)\] (\S+?)\(")
 
@@ -57,21 +55,8 @@ def main():
 def read_samples(data, thread):
     """The frames (symbol, library; innermost first) of the thread's samples, read by native.py with the JIT map in
     place."""
-    map_file, pid = data + ".map", None
-    if os.path.exists(data + ".pid"):
-        with open(data + ".pid") as f:
-            pid = f.read().strip()
-    placed = None
-    if pid and os.path.exists(map_file) and not os.path.exists(f"/tmp/perf-{pid}.map"):
-        placed = f"/tmp/perf-{pid}.map"
-        shutil.copyfile(map_file, placed)
-    elif not os.path.exists(map_file):
-        print(f"(no {map_file}: JIT-compiled frames have no names)", file=sys.stderr)
-    try:
+    with jit_map(data):
         return [frames for comm, _, frames in perf_samples(data) if comm == thread and frames]
-    finally:
-        if placed:
-            os.remove(placed)
 
 
 def library(path):
