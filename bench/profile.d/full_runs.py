@@ -6,7 +6,8 @@ each target was met over the full runs on the same machine. A full run is a resu
 scenario at full scale: no option but those that leave the measurement as it is (--port, --out, --keep,
 --idle-wait, --postgres). The same machine is the same CPU label and kernel build in the Machine line (a VM moved to
 another host came back with another build, and its figures moved with it); the newest full run's, unless --kernel
-names a build. A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
+names a build or --cpu part of a CPU label (the newest run's build on that CPU, unless --kernel names one: the VM has
+run on an AMD EPYC and an Intel Xeon with the same build, `--cpu "AMD EPYC" --kernel 6.18.44-fc-v1272`). A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
 and counted as what it says. The last row counts the database checks that passed in each run (every acknowledged
 click, signup and purchase a row, no duplicate referral, no double reward: the results file's Checks).
 
@@ -15,8 +16,8 @@ scenario's rate in each of those runs beside its ceiling's two runs (before and 
 results file's name without .md, e.g. 2026-12-06-0403), the mean of each over the runs before that one and over it and
 the runs after, and how much the second mean is above the first.
 
-Usage: python3 bench/profile.d/full_runs.py [--kernel 6.18.44-fc-v1272] [--rates DATABASE SCENARIO [--split RUN]]
-       [bench/results]
+Usage: python3 bench/profile.d/full_runs.py [--cpu "AMD EPYC"] [--kernel 6.18.44-fc-v1272]
+       [--rates DATABASE SCENARIO [--split RUN]] [bench/results]
 """
 import pathlib
 import re
@@ -105,14 +106,16 @@ def runs(folder):
 
 
 def main(args):
-    kernel = split = None
+    kernel = split = cpu_part = None
     chosen = None
     while args[:1] and args[0].startswith("--"):
-        option, values = args[0], {"--kernel": 1, "--split": 1, "--rates": 2}.get(args[0])
+        option, values = args[0], {"--kernel": 1, "--cpu": 1, "--split": 1, "--rates": 2}.get(args[0])
         if values is None or len(args) <= values:
             sys.exit(__doc__.split("Usage: ")[1])
         if option == "--kernel":
             kernel = args[1]
+        elif option == "--cpu":
+            cpu_part = args[1]
         elif option == "--split":
             split = args[1]
         else:
@@ -122,6 +125,11 @@ def main(args):
     found, other = runs(folder)
     if not found:
         sys.exit(f"no full run in {folder}")
+    if cpu_part:
+        on_cpu = [r for r in found if cpu_part in r[1]]
+        if not on_cpu:
+            sys.exit(f"no full run on a CPU labelled {cpu_part!r}; there are full runs on: {', '.join(sorted({r[1] for r in found}))}")
+        found = on_cpu
     kernel = kernel or found[-1][2]
     on_kernel = [r for r in found if r[2] == kernel]
     if not on_kernel:
