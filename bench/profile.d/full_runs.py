@@ -6,8 +6,8 @@ each target was met over the full runs on the same machine. A full run is a resu
 scenario at full scale: no option but those that leave the measurement as it is (--port, --out, --keep,
 --idle-wait, --postgres). The same machine is the same CPU label and kernel build in the Machine line (a VM moved to
 another host came back with another build, and its figures moved with it); the newest full run's, unless --kernel
-names a build or --cpu part of a CPU label (the newest run's build on that CPU, unless --kernel names one: the VM has
-run on an AMD EPYC and an Intel Xeon with the same build, `--cpu "AMD EPYC" --kernel 6.18.44-fc-v1272`). A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
+names a build or --cpu part of a CPU label (then the newest build on that CPU, unless --kernel names one: the VM has
+run on an AMD EPYC and on an Intel Xeon with the same build, `--cpu "AMD EPYC" --kernel 6.18.44-fc-v1272`). A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
 and counted as what it says. The last row counts the database checks that passed in each run (every acknowledged
 click, signup and purchase a row, no duplicate referral, no double reward: the results file's Checks).
 
@@ -125,8 +125,9 @@ def main(args):
     found, other = runs(folder)
     if not found:
         sys.exit(f"no full run in {folder}")
-    if cpu_part:
-        on_cpu = [r for r in found if cpu_part in r[1]]
+    total = len(found)
+    if cpu_part is not None:
+        on_cpu = [r for r in found if cpu_part.lower() in r[1].lower()]
         if not on_cpu:
             sys.exit(f"no full run on a CPU labelled {cpu_part!r}; there are full runs on: {', '.join(sorted({r[1] for r in found}))}")
         found = on_cpu
@@ -136,7 +137,7 @@ def main(args):
         sys.exit(f"no full run on kernel {kernel}; there are full runs on: {', '.join(sorted({r[2] for r in found}))}")
     cpu = on_kernel[-1][1]  # the newest run's CPU on that build
     selected = [r for r in on_kernel if r[1] == cpu]
-    print(f"Full runs on {cpu}, kernel {kernel}: {len(selected)} (of {len(found)} full runs; {other} other files "
+    print(f"Full runs on {cpu}, kernel {kernel}: {len(selected)} (of {total} full runs; {other} other files "
           f"in {folder} are runs of some scenarios or at another scale)")
     print()
     if chosen:

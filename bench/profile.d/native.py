@@ -183,9 +183,14 @@ def jit_map(data):
     if os.path.exists(data + ".pid"):
         with open(data + ".pid") as f:
             pid = f.read().strip()
-    placed = None
-    if pid and os.path.exists(map_file) and not os.path.exists(f"/tmp/perf-{pid}.map"):
+    placed = aside = None
+    if pid and os.path.exists(map_file):
         placed = f"/tmp/perf-{pid}.map"
+        if os.path.exists(placed):
+            # Another process's map under the same pid (a profile that ended early leaves its own): set aside, so that
+            # perf reads this recording's names, and put back after.
+            aside = placed + ".aside"
+            os.replace(placed, aside)
         shutil.copyfile(map_file, placed)
     elif not os.path.exists(map_file):
         print(f"(no {map_file}: JIT-compiled frames have no names)", file=sys.stderr)
@@ -194,6 +199,8 @@ def jit_map(data):
     finally:
         if placed:
             os.remove(placed)
+        if aside:
+            os.replace(aside, placed)
 
 
 def main():
