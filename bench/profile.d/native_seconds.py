@@ -2,7 +2,7 @@
 the run's slowest seconds against its fastest.
 
 The click scenarios' rate moves from one second to the next under the same process and load (docs/benchmarks-log.md,
-12-07 07:43-08:10). bench/profile records on CLOCK_MONOTONIC and, on SQLite, polls the clicks committed (the clicks
+12-07 07:43-09:20). bench/profile records on CLOCK_MONOTONIC and, on SQLite, polls the clicks committed (the clicks
 table's largest rowid), with the machine's stolen time, four times a second on the same clock into …perf.data.clicks;
 this sorts the recording's whole seconds by clicks committed (each second's count read linearly between the polls
 around its ends), takes the slowest third and the fastest third, and prints for both what the machine did (samples a
