@@ -7,8 +7,9 @@ scenario at full scale: no option but those that leave the measurement as it is 
 --idle-wait, --postgres). The same machine is the same CPU label and kernel build in the Machine line (a VM moved to
 another host came back with another build, and its figures moved with it); the newest full run's, unless --kernel
 names a build or --cpu part of a CPU label (then the newest build on that CPU, unless --kernel names one: the VM has
-run on an AMD EPYC and on an Intel Xeon with the same build, `--cpu "AMD EPYC" --kernel 6.18.44-fc-v1272`). A verdict the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag
-and counted as what it says. The last row counts the database checks that passed in each run (every acknowledged
+run on an AMD EPYC and on an Intel Xeon with the same build, `--cpu "AMD EPYC" --kernel 6.18.44-fc-v1272`). A verdict
+the harness flagged (⚠: the hypervisor stole a share of the machine) is shown with its flag and counted as what it
+says. The last row counts the database checks that passed in each run (every acknowledged
 click, signup and purchase a row, no duplicate referral, no double reward: the results file's Checks).
 
 With --rates DATABASE SCENARIO (a scenario's name or its start, e.g. sqlite "1. hot link") it prints instead that

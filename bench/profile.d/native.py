@@ -138,11 +138,30 @@ def short_symbol(sym):
     return sym[start + 1:] if start >= 0 else sym
 
 
+def header(data):
+    """The recording's header as perf prints it."""
+    return subprocess.run(["perf", "report", "--header-only", "-i", data], capture_output=True, text=True).stdout
+
+
 def online_cpus(data):
     """The cores perf sampled (its header), not the cores of the machine reading the file."""
-    out = subprocess.run(["perf", "report", "--header-only", "-i", data], capture_output=True, text=True).stdout
-    m = re.search(r"nrcpus online\s*:\s*(\d+)", out)
+    m = re.search(r"nrcpus online\s*:\s*(\d+)", header(data))
     return int(m.group(1)) if m else os.cpu_count()
+
+
+def sample_frequency(data):
+    """Samples a second and core that perf took (its header: bench/profile records at -F 499)."""
+    m = re.search(r"sample_freq \} = (\d+)", header(data))
+    if not m:
+        sys.exit(f"no sampling frequency in the header of {data}")
+    return int(m.group(1))
+
+
+def sample_area(frames):
+    """Where a sample was: in the kernel by the system call that entered it (kernel_area), else by the library or
+    symbol it landed in (area_of)."""
+    sym, dso = frames[0]
+    return kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
 
 
 def samples(data, timed=False):
@@ -224,7 +243,7 @@ def main():
         total += 1
         by_process[proc] += 1
         sym, dso = frames[0]
-        area = kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
+        area = sample_area(frames)
         by_area[proc][area] += 1
         by_phase[proc][phase_of(proc, frames, server)] += 1
         shown = (short_symbol(sym) if sym and sym != "[unknown]" else "[unknown] in " + dso.split("/")[-1])[:200]

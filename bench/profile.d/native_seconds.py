@@ -18,9 +18,7 @@ Usage: native_seconds.py PERF_DATA
 import collections
 import sys
 
-from native import area_of, jit_map, kernel_area, process_of, samples
-
-RATE = 499  # bench/profile's perf sampling rate, per second and core
+from native import jit_map, process_of, sample_area, sample_frequency, samples
 
 
 def read_polls(path):
@@ -84,22 +82,23 @@ def main():
         if group is None:
             continue
         proc = process_of(comm, p, pid, "RefTrack")
-        sym, dso = frames[0]
-        area = kernel_area(frames) if dso.startswith("[kernel") else area_of(dso, sym)
+        area = sample_area(frames)
         cpu[group][(proc, "all")] += 1
         cpu[group][(proc, area)] += 1
         if proc == "RefTrack":
             threads[group][comm] += 1
 
+    frequency = sample_frequency(data)
+
     def micros(group, n):
-        return 1e6 * n / RATE / clicks[group]
+        return 1e6 * n / frequency / clicks[group]
 
     print(f"{data}: {len(covered)} whole seconds, {third} slowest and {third} fastest by clicks committed")
     for g, ss in groups.items():
         print(f"  {g}: {clicks[g] / len(ss):,.0f} clicks a second (seconds {', '.join(str(s - int(start)) for s in sorted(ss))} of the recording)")
-    # What the machine did in each group's seconds: samples a second against perf's 499 a core (a core the host took
+    # What the machine did in each group's seconds: samples a second against perf's rate a core (a core the host took
     # away is not sampled), the busiest processes' shares of them, and the stolen time the poll read.
-    print("\nThe machine in those seconds: samples a second (of 499 a core), shares of the samples, time stolen")
+    print(f"\nThe machine in those seconds: samples a second (of {frequency} a core), shares of the samples, time stolen")
     for g, ss in groups.items():
         total = sum(n for (proc, area), n in cpu[g].items() if area == "all")
         shares = ", ".join(f"{proc} {100 * cpu[g][(proc, 'all')] / total:.1f}%"
