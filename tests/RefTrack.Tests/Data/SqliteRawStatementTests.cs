@@ -87,7 +87,67 @@ public sealed class SqliteRawStatementTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_value_bound_again_stays_bound_across_runs_and_a_new_one_replaces_it()
+    {
+        // A parameter given the value it holds is not bound again (SQLite keeps values across sqlite3_reset); every
+        // run must still see exactly the values of its own binds. Each kind in turn, then kinds that share a number
+        // or a text at one position: a time and an integer of its ticks, a day and its day number, an id and its text.
+        var id = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var at = new DateTime(2026, 3, 1, 12, 30, 45, DateTimeKind.Utc);
+        var day = new DateOnly(2026, 3, 1);
+        object?[][] runs =
+        [
+            [id, "agent", 7L], [id, "agent", 7L], [other, "agent", 7L], [other, "agënt", 8L], [other, null, 8L],
+            [other, null, 8L], [null, "agent", 8L], [at, at, at], [at, at.Ticks, day], [at.Ticks, at, day.DayNumber],
+            [day, day.DayNumber, day], [id.ToString().ToUpperInvariant(), id, true], [id, id.ToString().ToUpperInvariant(), 1L],
+            [1.5, 1.5, false], [1.5, 2L, 0L], [2.5m, "2.5", 0L], [2.5m, "2.5", DBNull.Value],
+        ];
+        using var statement = new SqliteRawStatement(_connection, "SELECT quote(?1) || ',' || quote(?2) || ',' || quote(?3)");
+        foreach (var values in runs)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                statement.BindValue(i + 1, values[i]);
+            }
+
+            Assert.True(statement.Step());
+            Assert.Equal(string.Join(",", values.Select(ThroughEfCore)), statement.Column(0));
+            statement.Reset();
+        }
+    }
+
+    [Fact]
+    public void A_failed_bind_leaves_no_value_believed_bound()
+    {
+        // A text longer than SQLite's limit fails its bind, and SQLite may have emptied the parameter by then: the
+        // same value bound again after a good one must reach SQLite, not be skipped as held.
+        using var statement = new SqliteRawStatement(_connection, "SELECT quote(?1)");
+        LimitLength(statement, 30); // SQLite's lowest
+        statement.Bind(1, "short");
+        Assert.Throws<SqliteException>(() => statement.Bind(1, new string('x', 31)));
+        statement.Bind(1, "short");
+        Assert.True(statement.Step());
+        Assert.Equal("'short'", statement.Column(0));
+        statement.Reset();
+        Assert.Throws<SqliteException>(() => statement.Bind(2, "no such parameter"));
+    }
+
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>Caps the length of a text value on the statement's connection (<c>SQLITE_LIMIT_LENGTH</c>).</summary>
+    private static void LimitLength(SqliteRawStatement statement, int length) =>
+        SQLitePCL.raw.sqlite3_limit(statement.Database, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, length);
+
+    /// <summary>A value as EF Core's SQLite mappings send it: ids as upper-case text, the rest as the driver does.</summary>
+    private string ThroughEfCore(object? value) => value switch
+    {
+        null => "NULL",
+        Guid id => ThroughDriver(id.ToString().ToUpperInvariant()),
+        decimal number => ThroughDriver(number.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture)),
+        _ => ThroughDriver(value),
+    };
 
     private string Raw(Action<SqliteRawStatement> bind)
     {
