@@ -1,9 +1,12 @@
 // How SqliteRawStatement (src/RefTrack/Data) formats a text value before SQLite's bind copies it, each choice next to
 // what it replaced: where (stackalloc memory, or a heap buffer the statement keeps; the same formatting otherwise),
 // and for times how (a custom format string, or the round-trip format cut to the same text). The same SQLite call
-// every time (SQLitePCLRaw's span bind). Prints nanoseconds a bind, per round, and each form's median.
+// every time (SQLitePCLRaw's span bind). Then how it calls SQLite (SqliteDirectCalls): through SQLitePCLRaw, or
+// straight through the library's exports with the statement's raw pointer. Prints nanoseconds a call, per round, and
+// each form's median.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using SQLitePCL;
 
@@ -18,6 +21,12 @@ var at = new DateTime(2026, 12, 7, 5, 0, 0, DateTimeKind.Utc).AddTicks(1234567);
 var day = DateOnly.FromDateTime(at);
 var agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 var kept = new byte[1024];
+var handle = statement.DangerousGetHandle();
+var library = NativeLibrary.Load("e_sqlite3", typeof(SQLite3Provider_e_sqlite3).Assembly, null);
+var bindText = NativeLibrary.GetExport(library, "sqlite3_bind_text");
+var bindInt64 = NativeLibrary.GetExport(library, "sqlite3_bind_int64");
+var step = NativeLibrary.GetExport(library, "sqlite3_step");
+var reset = NativeLibrary.GetExport(library, "sqlite3_reset");
 
 var forms = new (string Name, Action Bind)[]
 {
@@ -84,6 +93,21 @@ var forms = new (string Name, Action Bind)[]
         var written = Encoding.UTF8.GetBytes(agent, utf8);
         raw.sqlite3_bind_text(statement, 1, utf8[..written]);
     }),
+    ("Guid, direct", () =>
+    {
+        var utf8 = kept.AsSpan(0, 36);
+        id.TryFormat(utf8, out _, "D");
+        Ascii.ToUpperInPlace(utf8, out _);
+        Direct.BindText(bindText, handle, utf8);
+    }),
+    ("integer, SQLitePCLRaw", () => raw.sqlite3_bind_int64(statement, 1, 42)),
+    ("integer, direct", () => Direct.BindInt64(bindInt64, handle, 42)),
+    ("step+reset, SQLitePCLRaw", () =>
+    {
+        raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+    }),
+    ("step+reset, direct", () => Direct.StepAndReset(step, reset, handle)),
 };
 
 Console.WriteLine($"{RuntimeInfo()}; {Binds:N0} binds a form a round, {Rounds} rounds, forms interleaved");
@@ -131,5 +155,26 @@ static void Check(int rc)
     if (rc != raw.SQLITE_OK)
     {
         throw new InvalidOperationException($"SQLite error {rc}");
+    }
+}
+
+/// <summary>SQLite's exports called through function pointers, as SqliteDirectCalls calls them.</summary>
+internal static unsafe class Direct
+{
+    public static void BindText(IntPtr export, IntPtr statement, ReadOnlySpan<byte> utf8)
+    {
+        fixed (byte* value = utf8)
+        {
+            ((delegate* unmanaged[Cdecl]<IntPtr, int, byte*, int, IntPtr, int>)export)(statement, 1, value, utf8.Length, new IntPtr(-1));
+        }
+    }
+
+    public static void BindInt64(IntPtr export, IntPtr statement, long value) =>
+        ((delegate* unmanaged[Cdecl]<IntPtr, int, long, int>)export)(statement, 1, value);
+
+    public static void StepAndReset(IntPtr step, IntPtr reset, IntPtr statement)
+    {
+        ((delegate* unmanaged[Cdecl]<IntPtr, int>)step)(statement);
+        ((delegate* unmanaged[Cdecl]<IntPtr, int>)reset)(statement);
     }
 }

@@ -22,6 +22,11 @@ internal sealed class SqliteRawStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+
+    /// <summary>The connection's and the statement's own pointers, for <see cref="SqliteDirectCalls"/>: valid while
+    /// this statement is (a connection closed under it stays open until its statements are finalized).</summary>
+    private readonly IntPtr _dbHandle;
+    private readonly IntPtr _handle;
     private byte[] _text = new byte[64]; // Text values are formatted here; SQLite copies them as they are bound.
 
     /// <summary>
@@ -29,7 +34,7 @@ internal sealed class SqliteRawStatement : IDisposable
     /// next (<c>sqlite3_reset</c> leaves them), so binding a parameter the value it already holds is skipped. Rows in a
     /// batch share most of their values (the campaign in every click, the code and referrer in every click of a hot
     /// link, the click in both of its visitor keys), and a skipped id costs a comparison instead of formatting, a call
-    /// into SQLite and SQLite's copy (about 90 ns a bind: bench/results/2026-12-07-0622-bindtext.txt).
+    /// into SQLite and SQLite's copy (70 ns a bind: bench/results/2026-12-07-1013-bindtext.txt, "Guid, direct").
     /// </summary>
     private readonly Bound[] _bound;
 
@@ -46,12 +51,14 @@ internal sealed class SqliteRawStatement : IDisposable
         var rc = raw.sqlite3_prepare_v2(_db, sql, out _statement, out tail);
         SqliteException.ThrowExceptionForRC(rc, _db);
         _bound = new Bound[IsEmpty ? 1 : ParameterCount + 1];
+        _dbHandle = _db.DangerousGetHandle();
+        _handle = IsEmpty ? IntPtr.Zero : _statement.DangerousGetHandle();
     }
 
     internal sqlite3 Database => _db;
 
     /// <summary>The rows changed by the last statement that ran on this connection.</summary>
-    internal int Changes => raw.sqlite3_changes(_db);
+    internal int Changes => SqliteDirectCalls.Changes(_db, _dbHandle);
 
     internal bool IsEmpty => _statement is null || _statement.IsInvalid;
 
@@ -76,7 +83,7 @@ internal sealed class SqliteRawStatement : IDisposable
         var utf8 = Scratch(36);
         value.TryFormat(utf8, out _, "D");
         Ascii.ToUpperInPlace(utf8, out _);
-        Check(raw.sqlite3_bind_text(_statement, index, utf8));
+        Check(SqliteDirectCalls.BindText(_statement, _handle, index, utf8));
         Remember(index, BoundKind.Id, value, 0, null);
     }
 
@@ -108,7 +115,7 @@ internal sealed class SqliteRawStatement : IDisposable
             length--; // …and its point too when no digit is left.
         }
 
-        Check(raw.sqlite3_bind_text(_statement, index, utf8[..length]));
+        Check(SqliteDirectCalls.BindText(_statement, _handle, index, utf8[..length]));
         Remember(index, BoundKind.Time, default, value.Ticks, null);
     }
 
@@ -122,7 +129,7 @@ internal sealed class SqliteRawStatement : IDisposable
 
         var utf8 = Scratch(10);
         value.TryFormat(utf8, out var written, "O", CultureInfo.InvariantCulture);
-        Check(raw.sqlite3_bind_text(_statement, index, utf8[..written]));
+        Check(SqliteDirectCalls.BindText(_statement, _handle, index, utf8[..written]));
         Remember(index, BoundKind.Day, default, value.DayNumber, null);
     }
 
@@ -142,7 +149,7 @@ internal sealed class SqliteRawStatement : IDisposable
 
         var utf8 = Scratch(Encoding.UTF8.GetMaxByteCount(value.Length));
         var written = Encoding.UTF8.GetBytes(value, utf8);
-        Check(raw.sqlite3_bind_text(_statement, index, utf8[..written]));
+        Check(SqliteDirectCalls.BindText(_statement, _handle, index, utf8[..written]));
         Remember(index, BoundKind.Text, default, 0, value);
     }
 
@@ -153,7 +160,7 @@ internal sealed class SqliteRawStatement : IDisposable
             return;
         }
 
-        Check(raw.sqlite3_bind_int64(_statement, index, value));
+        Check(SqliteDirectCalls.BindInt64(_statement, _handle, index, value));
         Remember(index, BoundKind.Integer, default, value, null);
     }
 
@@ -202,7 +209,7 @@ internal sealed class SqliteRawStatement : IDisposable
     /// when done. An error resets the statement and throws.</summary>
     internal bool Step()
     {
-        var rc = raw.sqlite3_step(_statement);
+        var rc = SqliteDirectCalls.Step(_statement, _handle);
         if (rc == raw.SQLITE_ROW)
         {
             return true;
@@ -227,7 +234,7 @@ internal sealed class SqliteRawStatement : IDisposable
         _ => DBNull.Value,
     };
 
-    internal void Reset() => raw.sqlite3_reset(_statement);
+    internal void Reset() => SqliteDirectCalls.Reset(_statement, _handle);
 
     /// <summary>Runs the statement with the values bound, and returns the rows it changed; it is then ready to be
     /// bound and run again.</summary>
@@ -260,7 +267,7 @@ internal sealed class SqliteRawStatement : IDisposable
             return;
         }
 
-        Check(raw.sqlite3_bind_null(_statement, index));
+        Check(SqliteDirectCalls.BindNull(_statement, _handle, index));
         Remember(index, BoundKind.Null, default, 0, null);
     }
 

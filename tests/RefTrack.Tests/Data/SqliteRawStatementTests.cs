@@ -134,6 +134,16 @@ public sealed class SqliteRawStatementTests : IDisposable
         Assert.Throws<SqliteException>(() => statement.Bind(2, "no such parameter"));
     }
 
+    [Fact]
+    public void Statements_call_the_library_behind_Microsoft_Data_Sqlite_directly()
+    {
+        // The bundled e_sqlite3 is the library SQLitePCLRaw calls: SqliteDirectCalls found the same one, so the click
+        // writer's binds and steps skip SQLitePCLRaw's per-call marshalling. False would mean every test here ran the
+        // fallback through SQLitePCLRaw, and the click writer slower.
+        _ = Raw(s => s.Bind(1, 1L));
+        Assert.True(SqliteDirectCalls.Direct);
+    }
+
     public void Dispose() => _connection.Dispose();
 
     /// <summary>Caps the length of a text value on the statement's connection (<c>SQLITE_LIMIT_LENGTH</c>).</summary>
