@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SQLitePCL;
 
@@ -9,8 +11,8 @@ namespace RefTrack.Data;
 /// goes through its provider's interface and a marshalling stub that takes and releases a reference on the statement's
 /// <see cref="SafeHandle"/>: about 20 ns more a call (medians of <c>dotnet run -c Release --project
 /// bench/RefTrack.Bench.BindText</c>, bench/results/2026-12-07-1013-bindtext.txt: an integer's bind 53 ns against 30,
-/// an id's 89 against 70, a step and reset 119 against 87), and a click is some twenty-five calls on the click writer's
-/// one thread.
+/// an id's 89 against 70, a step and reset 119 against 87), and a click of the hot link is some sixteen calls on the
+/// click writer's one thread (twenty-five with the binds <see cref="SqliteRawStatement"/> skips).
 /// </summary>
 /// <remarks>
 /// The exports are looked up in the library SQLitePCLRaw's e_sqlite3 provider loaded (resolved as its own imports
@@ -35,32 +37,57 @@ internal static unsafe class SqliteDirectCalls
 
     static SqliteDirectCalls()
     {
-        Batteries_V2.Init(); // Sets SQLitePCLRaw's provider, as Microsoft.Data.Sqlite does first. Idempotent.
-        if (!NativeLibrary.TryLoad("e_sqlite3", typeof(SQLite3Provider_e_sqlite3).Assembly, null, out var library)
-            || !NativeLibrary.TryGetExport(library, "sqlite3_libversion", out var version))
+        // Any failure leaves the calls on SQLitePCLRaw: a type initializer that threw would fail every statement.
+        try
         {
-            return;
-        }
-
-        fixed (byte* theirs = raw.sqlite3_libversion())
-        {
-            if (((delegate* unmanaged[Cdecl]<byte*>)version)() != theirs)
+            if (!NativeLibrary.TryLoad("e_sqlite3", ProviderAssembly(), null, out var library)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_libversion", out var version))
             {
                 return;
             }
-        }
 
-        BindTextCall = (delegate* unmanaged[Cdecl]<IntPtr, int, byte*, int, IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_bind_text");
-        BindInt64Call = (delegate* unmanaged[Cdecl]<IntPtr, int, long, int>)NativeLibrary.GetExport(library, "sqlite3_bind_int64");
-        BindNullCall = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)NativeLibrary.GetExport(library, "sqlite3_bind_null");
-        StepCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_step");
-        ResetCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_reset");
-        ChangesCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_changes");
-        Direct = true;
+            fixed (byte* theirs = raw.sqlite3_libversion()) // Throws if no provider is set: nothing opened yet.
+            {
+                if (((delegate* unmanaged[Cdecl]<byte*>)version)() != theirs)
+                {
+                    return;
+                }
+            }
+
+            if (!NativeLibrary.TryGetExport(library, "sqlite3_bind_text", out var bindText)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_int64", out var bindInt64)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_bind_null", out var bindNull)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_step", out var step)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_reset", out var reset)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_changes", out var changes))
+            {
+                return;
+            }
+
+            BindTextCall = (delegate* unmanaged[Cdecl]<IntPtr, int, byte*, int, IntPtr, int>)bindText;
+            BindInt64Call = (delegate* unmanaged[Cdecl]<IntPtr, int, long, int>)bindInt64;
+            BindNullCall = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)bindNull;
+            StepCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)step;
+            ResetCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)reset;
+            ChangesCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)changes;
+            Direct = true;
+        }
+        catch (Exception)
+        {
+            Direct = false;
+        }
     }
+
+    /// <summary>The e_sqlite3 provider's assembly, whose imports name the library: in a method of its own, so that
+    /// an assembly that is not there fails inside the initializer's try, not when it is compiled.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Assembly ProviderAssembly() => typeof(SQLite3Provider_e_sqlite3).Assembly;
 
     /// <summary>Binds text; an empty value as empty text, not NULL (a span of none has no address: SQLite would take
     /// a null pointer for NULL).</summary>
+    /// <remarks>Each direct call keeps <paramref name="statement"/> alive until SQLite has returned (its pointer is
+    /// all SQLite is given), and refuses a statement disposed already (its pointer zeroed), as SQLitePCLRaw's handle
+    /// would.</remarks>
     public static int BindText(sqlite3_stmt statement, IntPtr handle, int index, ReadOnlySpan<byte> utf8)
     {
         if (!Direct)
@@ -70,22 +97,72 @@ internal static unsafe class SqliteDirectCalls
 
         fixed (byte* value = utf8.IsEmpty ? "\0"u8 : utf8)
         {
-            return BindTextCall(handle, index, value, utf8.Length, Transient);
+            var rc = BindTextCall(Live(handle), index, value, utf8.Length, Transient);
+            GC.KeepAlive(statement);
+            return rc;
         }
     }
 
-    public static int BindInt64(sqlite3_stmt statement, IntPtr handle, int index, long value) =>
-        Direct ? BindInt64Call(handle, index, value) : raw.sqlite3_bind_int64(statement, index, value);
+    public static int BindInt64(sqlite3_stmt statement, IntPtr handle, int index, long value)
+    {
+        if (!Direct)
+        {
+            return raw.sqlite3_bind_int64(statement, index, value);
+        }
 
-    public static int BindNull(sqlite3_stmt statement, IntPtr handle, int index) =>
-        Direct ? BindNullCall(handle, index) : raw.sqlite3_bind_null(statement, index);
+        var rc = BindInt64Call(Live(handle), index, value);
+        GC.KeepAlive(statement);
+        return rc;
+    }
 
-    public static int Step(sqlite3_stmt statement, IntPtr handle) =>
-        Direct ? StepCall(handle) : raw.sqlite3_step(statement);
+    public static int BindNull(sqlite3_stmt statement, IntPtr handle, int index)
+    {
+        if (!Direct)
+        {
+            return raw.sqlite3_bind_null(statement, index);
+        }
 
-    public static int Reset(sqlite3_stmt statement, IntPtr handle) =>
-        Direct ? ResetCall(handle) : raw.sqlite3_reset(statement);
+        var rc = BindNullCall(Live(handle), index);
+        GC.KeepAlive(statement);
+        return rc;
+    }
 
-    public static int Changes(sqlite3 db, IntPtr handle) =>
-        Direct ? ChangesCall(handle) : raw.sqlite3_changes(db);
+    public static int Step(sqlite3_stmt statement, IntPtr handle)
+    {
+        if (!Direct)
+        {
+            return raw.sqlite3_step(statement);
+        }
+
+        var rc = StepCall(Live(handle));
+        GC.KeepAlive(statement);
+        return rc;
+    }
+
+    public static int Reset(sqlite3_stmt statement, IntPtr handle)
+    {
+        if (!Direct)
+        {
+            return raw.sqlite3_reset(statement);
+        }
+
+        var rc = ResetCall(Live(handle));
+        GC.KeepAlive(statement);
+        return rc;
+    }
+
+    public static int Changes(sqlite3 db, IntPtr handle)
+    {
+        if (!Direct)
+        {
+            return raw.sqlite3_changes(db);
+        }
+
+        var changed = ChangesCall(Live(handle));
+        GC.KeepAlive(db);
+        return changed;
+    }
+
+    private static IntPtr Live(IntPtr handle) =>
+        handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(SqliteRawStatement));
 }

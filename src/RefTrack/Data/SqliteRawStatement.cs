@@ -6,8 +6,9 @@ using SQLitePCL;
 namespace RefTrack.Data;
 
 /// <summary>
-/// One compiled SQLite statement, bound by position and stepped straight through SQLite's C API (SQLitePCLRaw, the
-/// layer under Microsoft.Data.Sqlite): the click writer's per-row inserts, and the group commit's raw SQL
+/// One compiled SQLite statement, bound by position and stepped straight through SQLite's C API (binds, steps and
+/// resets by <see cref="SqliteDirectCalls"/>, the rest through SQLitePCLRaw, the layer under Microsoft.Data.Sqlite):
+/// the click writer's per-row inserts, and the group commit's raw SQL
 /// (<see cref="SqliteRawBatch"/>). Microsoft.Data.Sqlite looks each parameter up by name and converts each string value
 /// to UTF-8 anew on every execution, and makes a data reader per execution: in <c>bench/profile sqlite hot-link</c>
 /// its binding took as many samples as SQLite's own inserts. Here ids and times are formatted straight into UTF-8, in a
@@ -25,8 +26,8 @@ internal sealed class SqliteRawStatement : IDisposable
 
     /// <summary>The connection's and the statement's own pointers, for <see cref="SqliteDirectCalls"/>: valid while
     /// this statement is (a connection closed under it stays open until its statements are finalized).</summary>
-    private readonly IntPtr _dbHandle;
-    private readonly IntPtr _handle;
+    private IntPtr _dbHandle;
+    private IntPtr _handle;
     private byte[] _text = new byte[64]; // Text values are formatted here; SQLite copies them as they are bound.
 
     /// <summary>
@@ -252,7 +253,15 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
-    public void Dispose() => _statement?.Dispose();
+    /// <summary>Finalizes the statement; its pointers are zeroed, so that a later call is refused, not sent to SQLite
+    /// (<see cref="SqliteDirectCalls"/>).</summary>
+    public void Dispose()
+    {
+        _handle = IntPtr.Zero;
+        _dbHandle = IntPtr.Zero;
+        Array.Clear(_bound);
+        _statement?.Dispose();
+    }
 
     /// <summary>The database handle of an open connection.</summary>
     internal static sqlite3 Open(SqliteConnection connection) =>
@@ -314,7 +323,7 @@ internal sealed class SqliteRawStatement : IDisposable
 
     /// <summary>
     /// The statement's own buffer for a text value's UTF-8, at least <paramref name="length"/> bytes, kept from one
-    /// bind to the next: SQLitePCLRaw binds a span as <c>SQLITE_TRANSIENT</c>, so SQLite has copied it before the call
+    /// bind to the next: a span is bound as <c>SQLITE_TRANSIENT</c>, so SQLite has copied it before the call
     /// returns. Not stack memory: on the benchmark's Intel Xeon host an id formatted into a <c>stackalloc</c> buffer
     /// and bound took 233 ns a bind against 90 ns from this buffer, the same work otherwise (medians,
     /// <c>dotnet run -c Release --project bench/RefTrack.Bench.BindText</c>:

@@ -103,6 +103,8 @@ public sealed class SqliteRawStatementTests : IDisposable
             [other, null, 8L], [null, "agent", 8L], [at, at, at], [at, at.Ticks, day], [at.Ticks, at, day.DayNumber],
             [day, day.DayNumber, day], [id.ToString().ToUpperInvariant(), id, true], [id, id.ToString().ToUpperInvariant(), 1L],
             [1.5, 1.5, false], [1.5, 2L, 0L], [2.5m, "2.5", 0L], [2.5m, "2.5", DBNull.Value],
+            // A value, then NULL or a real number (never remembered), then the value again: bound again each time.
+            [id, "agent", 7L], [null, DBNull.Value, null], [id, "agent", 7L], [1.5, 2.5, 3.5], [id, "agent", 7L],
         ];
         using var statement = new SqliteRawStatement(_connection, "SELECT quote(?1) || ',' || quote(?2) || ',' || quote(?3)");
         foreach (var values in runs)
@@ -132,6 +134,20 @@ public sealed class SqliteRawStatementTests : IDisposable
         Assert.Equal("'short'", statement.Column(0));
         statement.Reset();
         Assert.Throws<SqliteException>(() => statement.Bind(2, "no such parameter"));
+    }
+
+    [Fact]
+    public void A_disposed_statement_refuses_every_call()
+    {
+        // Its pointer is gone with it: a call must throw, as through SQLitePCLRaw's handle, not reach SQLite. The value
+        // it held is forgotten too, so binding it again is refused rather than skipped.
+        var statement = new SqliteRawStatement(_connection, "SELECT ?1");
+        statement.Bind(1, "kept");
+        statement.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => statement.Bind(1, "kept"));
+        Assert.Throws<ObjectDisposedException>(() => statement.Bind(1, 1L));
+        Assert.Throws<ObjectDisposedException>(() => statement.Step());
+        Assert.Throws<ObjectDisposedException>(() => statement.Changes);
     }
 
     [Fact]
