@@ -11,8 +11,8 @@ namespace RefTrack.Data;
 /// goes through its provider's interface and a marshalling stub that takes and releases a reference on the statement's
 /// <see cref="SafeHandle"/>: about 20 ns more a call (medians of <c>dotnet run -c Release --project
 /// bench/RefTrack.Bench.BindText</c>, bench/results/2026-12-07-1013-bindtext.txt: an integer's bind 53 ns against 30,
-/// an id's 89 against 70, a step and reset 119 against 87), and a click of the hot link is some sixteen calls on the
-/// click writer's one thread (twenty-five with the binds <see cref="SqliteRawStatement"/> skips).
+/// an id's 89 against 70, a step and reset 119 against 87), and a click's rows are up to twenty-five calls on the click
+/// writer's one thread (about ten in the hot link, with the binds <see cref="SqliteRawStatement"/> skips).
 /// </summary>
 /// <remarks>
 /// The exports are looked up in the library SQLitePCLRaw's e_sqlite3 provider loaded (resolved as its own imports
