@@ -110,7 +110,7 @@ var forms = new (string Name, Action Bind)[]
     ("step+reset, direct", () => Direct.StepAndReset(step, reset, handle)),
 };
 
-Console.WriteLine($"{RuntimeInfo()}; {Binds:N0} binds a form a round, {Rounds} rounds, forms interleaved");
+Console.WriteLine($"{RuntimeInfo()}; {Binds:N0} binds a form a round, {Rounds} rounds (the first a warm-up, left out of the medians), forms interleaved");
 var results = forms.Select(_ => new List<double>()).ToArray();
 for (var round = 0; round < Rounds; round++)
 {
