@@ -97,70 +97,33 @@ internal static unsafe class SqliteDirectCalls
 
         fixed (byte* value = utf8.IsEmpty ? "\0"u8 : utf8)
         {
-            var rc = BindTextCall(Live(handle), index, value, utf8.Length, Transient);
-            GC.KeepAlive(statement);
-            return rc;
+            return Returned(BindTextCall(Live(handle), index, value, utf8.Length, Transient), statement);
         }
     }
 
-    public static int BindInt64(sqlite3_stmt statement, IntPtr handle, int index, long value)
+    public static int BindInt64(sqlite3_stmt statement, IntPtr handle, int index, long value) =>
+        Direct
+            ? Returned(BindInt64Call(Live(handle), index, value), statement)
+            : raw.sqlite3_bind_int64(statement, index, value);
+
+    public static int BindNull(sqlite3_stmt statement, IntPtr handle, int index) =>
+        Direct ? Returned(BindNullCall(Live(handle), index), statement) : raw.sqlite3_bind_null(statement, index);
+
+    public static int Step(sqlite3_stmt statement, IntPtr handle) =>
+        Direct ? Returned(StepCall(Live(handle)), statement) : raw.sqlite3_step(statement);
+
+    public static int Reset(sqlite3_stmt statement, IntPtr handle) =>
+        Direct ? Returned(ResetCall(Live(handle)), statement) : raw.sqlite3_reset(statement);
+
+    public static int Changes(sqlite3 db, IntPtr handle) =>
+        Direct ? Returned(ChangesCall(Live(handle)), db) : raw.sqlite3_changes(db);
+
+    /// <summary>A direct call's result, <paramref name="owner"/> (the handle whose pointer the call was given) kept
+    /// alive until the call has returned: it is an argument evaluated after the call.</summary>
+    private static int Returned(int result, object owner)
     {
-        if (!Direct)
-        {
-            return raw.sqlite3_bind_int64(statement, index, value);
-        }
-
-        var rc = BindInt64Call(Live(handle), index, value);
-        GC.KeepAlive(statement);
-        return rc;
-    }
-
-    public static int BindNull(sqlite3_stmt statement, IntPtr handle, int index)
-    {
-        if (!Direct)
-        {
-            return raw.sqlite3_bind_null(statement, index);
-        }
-
-        var rc = BindNullCall(Live(handle), index);
-        GC.KeepAlive(statement);
-        return rc;
-    }
-
-    public static int Step(sqlite3_stmt statement, IntPtr handle)
-    {
-        if (!Direct)
-        {
-            return raw.sqlite3_step(statement);
-        }
-
-        var rc = StepCall(Live(handle));
-        GC.KeepAlive(statement);
-        return rc;
-    }
-
-    public static int Reset(sqlite3_stmt statement, IntPtr handle)
-    {
-        if (!Direct)
-        {
-            return raw.sqlite3_reset(statement);
-        }
-
-        var rc = ResetCall(Live(handle));
-        GC.KeepAlive(statement);
-        return rc;
-    }
-
-    public static int Changes(sqlite3 db, IntPtr handle)
-    {
-        if (!Direct)
-        {
-            return raw.sqlite3_changes(db);
-        }
-
-        var changed = ChangesCall(Live(handle));
-        GC.KeepAlive(db);
-        return changed;
+        GC.KeepAlive(owner);
+        return result;
     }
 
     private static IntPtr Live(IntPtr handle) =>
