@@ -19,11 +19,8 @@ public sealed class ClickHasher
     /// <summary>Longer than any IPv6 address with a scope id as text.</summary>
     private const int MaxAddressLength = 64;
 
-    /// <summary>
-    /// One keyed HMAC per thread, reset after each hash: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
-    /// sets up a new native HMAC context with the key on every call, and a redirect hashes twice.
-    /// </summary>
-    private ThreadLocal<IncrementalHash>? _hmac;
+    /// <summary>The keyed HMAC: a redirect hashes twice.</summary>
+    private KeyedHmac? _hmac;
 
     public ClickHasher()
     {
@@ -83,7 +80,7 @@ public sealed class ClickHasher
     /// </summary>
     private string Hash(string prefix, ReadOnlySpan<char> a, ReadOnlySpan<char> b, ReadOnlySpan<char> c, ReadOnlySpan<char> d)
     {
-        var hmac = (_hmac ?? throw new InvalidOperationException("ClickHasher not initialised.")).Value!;
+        var hmac = _hmac ?? throw new InvalidOperationException("ClickHasher not initialised.");
         var length = Encoding.UTF8.GetMaxByteCount(a.Length + b.Length + c.Length + d.Length);
         var buffer = length <= 2048 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(a, buffer);
@@ -92,8 +89,7 @@ public sealed class ClickHasher
         written += Encoding.UTF8.GetBytes(d, buffer[written..]);
 
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        hmac.AppendData(buffer[..written]);
-        hmac.GetHashAndReset(mac);
+        hmac.Compute(buffer[..written], mac);
         Span<char> text = stackalloc char[prefix.Length + 32];
         prefix.CopyTo(text);
         Convert.TryToHexStringLower(mac[..16], text[prefix.Length..], out _);
@@ -117,6 +113,5 @@ public sealed class ClickHasher
         UseKey(Convert.FromBase64String(stored.Value));
     }
 
-    private void UseKey(byte[] key) =>
-        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+    private void UseKey(byte[] key) => _hmac = new KeyedHmac(key);
 }
