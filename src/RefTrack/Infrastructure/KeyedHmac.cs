@@ -3,28 +3,27 @@ using System.Security.Cryptography;
 namespace RefTrack.Infrastructure;
 
 /// <summary>
-/// HMAC-SHA256 under one key, callable from any thread: one keyed context per thread, restarted after each hash. A
-/// one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/> sets up a new native context with the key on every call.
-/// Through OpenSSL directly where it can (<see cref="OpenSslMac"/>), otherwise through .NET's
+/// HMAC-SHA256 under one key, callable from any thread: a keyed context per thread, restarted after each hash (a
+/// one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/> sets up a new native context with the key on every
+/// call). Through OpenSSL directly where it can (<see cref="OpenSslMac"/>), otherwise through .NET's
 /// <see cref="IncrementalHash"/>; the same bytes either way.
 /// </summary>
 internal sealed class KeyedHmac
 {
-    private readonly ThreadLocal<OpenSslMac.Context>? _direct;
-    private readonly ThreadLocal<IncrementalHash>? _managed;
+    /// <summary>Null when this key is not hashed through OpenSSL directly; a thread's value is null if OpenSSL would
+    /// not give that thread a context, and the thread hashes through .NET's.</summary>
+    private readonly ThreadLocal<OpenSslMac.Context?>? _direct;
+
+    private readonly ThreadLocal<IncrementalHash> _managed;
 
     /// <param name="direct">False: .NET's HMAC even where OpenSSL could be called directly (tests of the fallback).</param>
     public KeyedHmac(byte[] key, bool direct = true)
     {
         key = (byte[])key.Clone(); // The factories below run later, on each thread: a caller's change must not reach them.
+        _managed = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
         if (direct && AgreesWithDotNet(key))
         {
-            _direct = new ThreadLocal<OpenSslMac.Context>(() => OpenSslMac.TryCreate(key)
-                ?? throw new CryptographicException("OpenSSL could not set up an HMAC context."));
-        }
-        else
-        {
-            _managed = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+            _direct = new ThreadLocal<OpenSslMac.Context?>(() => OpenSslMac.TryCreate(key));
         }
     }
 
@@ -34,19 +33,19 @@ internal sealed class KeyedHmac
     /// <summary>The HMAC of <paramref name="data"/> into <paramref name="mac"/> (32 bytes).</summary>
     public void Compute(ReadOnlySpan<byte> data, Span<byte> mac)
     {
-        if (_direct is not null)
+        if (_direct?.Value is { } context)
         {
-            OpenSslMac.Compute(_direct.Value!, data, mac);
+            OpenSslMac.Compute(context, data, mac);
             return;
         }
 
-        var hmac = _managed!.Value!;
+        var hmac = _managed.Value!;
         hmac.AppendData(data);
         hmac.GetHashAndReset(mac);
     }
 
     /// <summary>Whether OpenSSL, called directly, gives .NET's HMAC for this key, checked on two messages (the second
-    /// through the restart each hash after the first takes). Any doubt leaves hashing to .NET.</summary>
+    /// through the restart that every hash after the first takes). Any doubt leaves hashing to .NET.</summary>
     private static bool AgreesWithDotNet(byte[] key)
     {
         using var context = OpenSslMac.TryCreate(key);
@@ -55,7 +54,7 @@ internal sealed class KeyedHmac
             return false;
         }
 
-        Span<byte> mac = stackalloc byte[OpenSslMac.MacSize];
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         foreach (var probe in new[] { "RefTrack"u8.ToArray(), new byte[200] })
         {
             try

@@ -1,28 +1,33 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace RefTrack.Infrastructure;
 
 /// <summary>
-/// HMAC-SHA256 through OpenSSL 3's <c>EVP_MAC</c> functions, called straight through libcrypto's exports with a
-/// context kept per key. .NET's own HMAC on Linux is the same OpenSSL underneath, but each of its calls (append,
-/// finish, reset) goes through .NET's native shim, which clears OpenSSL's error queue first, and through a marshalling
-/// stub that references the context's handle. Medians of <c>dotnet run -c Release --project bench/RefTrack.Bench.Hmac</c>
-/// (bench/results/2026-12-07-1251-hmac.txt): an address 0.90 µs through <see
-/// cref="System.Security.Cryptography.IncrementalHash"/> against 0.32 this way, an address hash with a browser's user
-/// agent 0.99 against 0.39; a redirect hashes both (<c>Links/ClickHasher</c>).
+/// HMAC-SHA256 through OpenSSL 3's <c>EVP_MAC</c> functions, called straight through libcrypto's exports, with a
+/// context per key and thread (<see cref="KeyedHmac"/>). .NET's own HMAC on Linux is the same OpenSSL underneath, but
+/// a hash is three calls through .NET's native shim (append, finish, restart), each of which clears OpenSSL's error
+/// queue and goes through a stub that references the context's <see cref="SafeHandle"/>; how the difference divides
+/// between those was not measured. Medians of <c>dotnet run -c Release --project bench/RefTrack.Bench.Hmac</c>
+/// (bench/results/2026-12-07-1251-hmac.txt): an address 0.90 µs through <see cref="IncrementalHash"/> against 0.32
+/// this way, an address hash with a browser's user agent 0.99 against 0.39; a redirect hashes both
+/// (<c>Links/ClickHasher</c>).
 /// </summary>
 /// <remarks>
-/// Linux only, and only where <c>libcrypto.so.3</c> loads and has the functions: elsewhere <see cref="Available"/> is
-/// false and <see cref="KeyedHmac"/> uses .NET's HMAC. HMAC is a standard, so any OpenSSL gives the same bytes as .NET;
-/// <see cref="KeyedHmac"/> still checks one result against .NET's before it uses this.
+/// Linux only, and only where <c>libcrypto.so.3</c> loads, is 3.0.3 or later and has the functions: elsewhere
+/// <see cref="Available"/> is false and <see cref="KeyedHmac"/> uses .NET's HMAC. Before 3.0.3 a restart with no key
+/// did nothing and reported success (openssl/openssl#17811), so every hash after the first would have been wrong;
+/// .NET works around it by keeping the key. <see cref="KeyedHmac"/> also checks two hashes against .NET's before it
+/// uses this.
 /// </remarks>
 internal static unsafe class OpenSslMac
 {
     /// <summary>OpenSSL's <c>OSSL_PARAM_UTF8_STRING</c>.</summary>
     private const uint Utf8String = 4;
 
-    public const int MacSize = 32;
+    /// <summary>OpenSSL 3.0.3 as <c>OpenSSL_version_num</c> gives it (major, minor and patch at bits 28, 20 and 4).</summary>
+    private const ulong FirstFixedRelease = 0x3000_0030;
 
     private static readonly IntPtr Hmac; // EVP_MAC*, fetched once and kept for the process.
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> CtxNew;
@@ -38,8 +43,17 @@ internal static unsafe class OpenSslMac
         // Any failure leaves HMAC to .NET: a type initializer that threw would fail every click.
         try
         {
-            if (!OperatingSystem.IsLinux()
-                || !NativeLibrary.TryLoad("libcrypto.so.3", out var library)
+            if (!OperatingSystem.IsLinux())
+            {
+                return;
+            }
+
+            // .NET first: whoever initialises OpenSSL first decides whether it cleans itself up at process exit. .NET
+            // asks it not to (the runtime's threads may still be in it then); the fetch below, if first, would not ask.
+            _ = HMACSHA256.HashData([0], []);
+            if (!NativeLibrary.TryLoad("libcrypto.so.3", out var library)
+                || !NativeLibrary.TryGetExport(library, "OpenSSL_version_num", out var versionNum)
+                || ((delegate* unmanaged[Cdecl]<nuint>)versionNum)() < FirstFixedRelease
                 || !NativeLibrary.TryGetExport(library, "EVP_MAC_fetch", out var fetch)
                 || !NativeLibrary.TryGetExport(library, "EVP_MAC_CTX_new", out var ctxNew)
                 || !NativeLibrary.TryGetExport(library, "EVP_MAC_CTX_free", out var ctxFree)
@@ -85,7 +99,7 @@ internal static unsafe class OpenSslMac
         // The digest is named once, with the key; each hash after it restarts from that key (Init with no key).
         fixed (byte* digestName = "digest\0"u8)
         fixed (byte* sha256 = "SHA256\0"u8)
-        fixed (byte* keyBytes = key)
+        fixed (byte* keyBytes = key.IsEmpty ? "\0"u8 : key) // An empty key still needs an address: null is no key.
         {
             var parameters = stackalloc Param[2];
             parameters[0] = new Param(digestName, Utf8String, sha256, 6, nuint.MaxValue);
@@ -100,11 +114,11 @@ internal static unsafe class OpenSslMac
         return context;
     }
 
-    /// <summary>The HMAC of <paramref name="data"/> under the context's key into <paramref name="mac"/>
-    /// (<see cref="MacSize"/> bytes). A context serves one thread at a time.</summary>
+    /// <summary>The HMAC of <paramref name="data"/> under the context's key into <paramref name="mac"/> (32 bytes).
+    /// A context serves one thread at a time.</summary>
     public static void Compute(Context context, ReadOnlySpan<byte> data, Span<byte> mac)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(mac.Length, MacSize, nameof(mac));
+        ArgumentOutOfRangeException.ThrowIfLessThan(mac.Length, HMACSHA256.HashSizeInBytes, nameof(mac));
         ObjectDisposedException.ThrowIf(context.IsClosed, context);
         var ctx = context.DangerousGetHandle();
         bool done;
@@ -114,14 +128,14 @@ internal static unsafe class OpenSslMac
             nuint written;
             done = Init(ctx, null, 0, null) == 1
                    && Update(ctx, input, (nuint)data.Length) == 1
-                   && Final(ctx, output, &written, MacSize) == 1
-                   && written == MacSize;
+                   && Final(ctx, output, &written, HMACSHA256.HashSizeInBytes) == 1
+                   && written == HMACSHA256.HashSizeInBytes;
         }
 
         GC.KeepAlive(context); // Its pointer is all OpenSSL was given: not freed before the calls returned.
         if (!done)
         {
-            throw new System.Security.Cryptography.CryptographicException("OpenSSL could not compute an HMAC.");
+            throw new CryptographicException("OpenSSL could not compute an HMAC.");
         }
     }
 
