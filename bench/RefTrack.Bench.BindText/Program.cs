@@ -4,10 +4,10 @@
 // every time (SQLitePCLRaw's span bind). Then how it calls SQLite (SqliteDirectCalls): through SQLitePCLRaw, or
 // straight through the library's exports with the statement's raw pointer. Prints nanoseconds a call, per round, and
 // each form's median.
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using RefTrack.Bench;
 using SQLitePCL;
 
 const int Binds = 2_000_000;
@@ -28,7 +28,7 @@ var bindInt64 = NativeLibrary.GetExport(library, "sqlite3_bind_int64");
 var step = NativeLibrary.GetExport(library, "sqlite3_step");
 var reset = NativeLibrary.GetExport(library, "sqlite3_reset");
 
-var forms = new (string Name, Action Bind)[]
+var forms = new (string Name, Action Call)[]
 {
     ("Guid, stackalloc", () =>
     {
@@ -110,45 +110,10 @@ var forms = new (string Name, Action Bind)[]
     ("step+reset, direct", () => Direct.StepAndReset(step, reset, handle)),
 };
 
-Console.WriteLine($"{RuntimeInfo()}; {Binds:N0} binds a form a round, {Rounds} rounds (the first a warm-up, left out of the medians), forms interleaved");
-var results = forms.Select(_ => new List<double>()).ToArray();
-for (var round = 0; round < Rounds; round++)
-{
-    for (var f = 0; f < forms.Length; f++)
-    {
-        var bind = forms[f].Bind;
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < Binds; i++)
-        {
-            bind();
-        }
-
-        results[f].Add(clock.Elapsed.TotalNanoseconds / Binds);
-    }
-}
-
-for (var f = 0; f < forms.Length; f++)
-{
-    var rounds = results[f].Skip(1).ToList(); // The first round warms up (tiered compilation).
-    Console.WriteLine($"{forms[f].Name,-24} median {Median(rounds),6:F1} ns   rounds: {string.Join(" ", rounds.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
-}
+InterleavedRounds.Run(forms, Binds, Rounds, "binds", $"{InterleavedRounds.Machine()}, SQLite {raw.sqlite3_libversion().utf8_to_string()}");
 
 raw.sqlite3_finalize(statement);
 raw.sqlite3_close_v2(db);
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-}
-
-static string RuntimeInfo()
-{
-    var cpu = File.Exists("/proc/cpuinfo")
-        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-        : null;
-    return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite {raw.sqlite3_libversion().utf8_to_string()}";
-}
 
 static void Check(int rc)
 {

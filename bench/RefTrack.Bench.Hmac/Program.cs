@@ -3,10 +3,9 @@
 // IncrementalHash used on its own, as ClickHasher did before. On the two messages a redirect hashes: a connection's
 // address, and the address hash with a browser's user agent. Prints nanoseconds a hash, per round, and each form's
 // median.
-using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using RefTrack.Bench;
 using RefTrack.Infrastructure;
 
 const int Hashes = 1_000_000;
@@ -29,7 +28,7 @@ if (!direct.Direct)
 var fallback = new KeyedHmac(key, direct: false);
 var incremental = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
 var mac = new byte[32];
-var forms = new List<(string Name, Action Hash)>();
+var forms = new List<(string Name, Action Call)>();
 foreach (var (name, bytes) in messages)
 {
     forms.Add(($"{name}, KeyedHmac direct", () => direct.Compute(bytes, mac)));
@@ -41,39 +40,4 @@ foreach (var (name, bytes) in messages)
     }));
 }
 
-Console.WriteLine($"{RuntimeInfo()}; {Hashes:N0} hashes a form a round, {Rounds} rounds (the first a warm-up, left out of the medians), forms interleaved");
-var results = forms.Select(_ => new List<double>()).ToArray();
-for (var round = 0; round < Rounds; round++)
-{
-    for (var f = 0; f < forms.Count; f++)
-    {
-        var hash = forms[f].Hash;
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < Hashes; i++)
-        {
-            hash();
-        }
-
-        results[f].Add(clock.Elapsed.TotalNanoseconds / Hashes);
-    }
-}
-
-for (var f = 0; f < forms.Count; f++)
-{
-    var rounds = results[f].Skip(1).ToList(); // The first round warms up (tiered compilation).
-    Console.WriteLine($"{forms[f].Name,-40} median {Median(rounds),7:F1} ns   rounds: {string.Join(" ", rounds.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
-}
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-}
-
-static string RuntimeInfo()
-{
-    var cpu = File.Exists("/proc/cpuinfo")
-        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-        : null;
-    return $"{cpu ?? "unknown CPU"}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
-}
+InterleavedRounds.Run(forms, Hashes, Rounds, "hashes", $"{InterleavedRounds.Machine()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
