@@ -22,7 +22,7 @@ var messages = new (string Name, byte[] Bytes)[]
 var direct = new KeyedHmac(key);
 if (!direct.Direct)
 {
-    Console.Error.WriteLine("OpenSSL cannot be called directly here: the first form below is .NET's HMAC too.");
+    Console.Error.WriteLine("OpenSSL cannot be called directly here: the KeyedHmac direct forms below are .NET's HMAC too.");
 }
 
 var fallback = new KeyedHmac(key, direct: false);
