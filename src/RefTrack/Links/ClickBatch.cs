@@ -5,7 +5,7 @@ namespace RefTrack.Links;
 
 /// <summary>
 /// Writes one batch of clicks inside the caller's transaction: the visitor keys that decide repeats, the clicks, and
-/// the rollups, each as one set-based step (<see cref="IClickStatements"/>).
+/// the rollups, each as one step of <see cref="IClickStatements"/>.
 /// </summary>
 internal static class ClickBatch
 {
@@ -16,19 +16,7 @@ internal static class ClickBatch
         SqliteReferrerRollup? referrerRollup, bool catchUp, CancellationToken ct)
     {
         using var statements = ClickStatements.For(db);
-        var fresh = await statements.InsertVisitorsAsync(VisitorRows(batch), ct);
-        foreach (var pending in batch)
-        {
-            // Unique only when every key of the click is new: the device cookie's, and without a cookie also address +
-            // browser's. A cookie-less click's device key is the one it mints; the same browser's next click carries
-            // it, and whichever of the two is written first (in one batch, or by another writer or node) makes the
-            // other a repeat. Removed, each of them: of several clicks of one new visitor in a batch, only the first
-            // is unique. (Both removals run: a && would skip the second.)
-            var code = pending.Click.ReferralCodeId;
-            var newDevice = fresh.Remove((code, pending.DeviceKey));
-            var newAddress = pending.FingerprintKey is not { } fingerprint || fresh.Remove((code, fingerprint));
-            pending.Click.IsRepeat = !(newDevice && newAddress);
-        }
+        await statements.MarkRepeatsAsync(batch, ct);
 
         var clicks = batch.Select(p => p.Click).ToList();
         await statements.InsertClicksAsync(clicks, ct);
@@ -71,34 +59,4 @@ internal static class ClickBatch
 
     /// <summary>A unique visitor: first click of this visitor on this code, and not a bot.</summary>
     public static bool IsUnique(Click click) => !click.IsRepeat && !click.IsBot;
-
-    /// <summary>
-    /// Every visitor key of the batch once: the device key always, address + browser without a cookie.
-    /// The primary key decides which are new, not a read, so two nodes never both count the same visitor as unique.
-    /// </summary>
-    private static List<(Guid Campaign, Guid Code, string Key)> VisitorRows(IReadOnlyList<PendingClick> batch)
-    {
-        // Sized for two keys a click up front: grown by doubling, these arrays were a tenth of the hot link's bytes
-        // allocated (bench/profile --allocations).
-        var rows = new List<(Guid Campaign, Guid Code, string Key)>(batch.Count * 2);
-        var seen = new HashSet<(Guid, string)>(batch.Count * 2);
-        foreach (var p in batch)
-        {
-            Add(p.Click, p.DeviceKey);
-            if (p.FingerprintKey is { } fingerprint)
-            {
-                Add(p.Click, fingerprint);
-            }
-        }
-
-        return rows;
-
-        void Add(Click click, string key)
-        {
-            if (seen.Add((click.ReferralCodeId, key)))
-            {
-                rows.Add((click.CampaignId, click.ReferralCodeId, key));
-            }
-        }
-    }
 }

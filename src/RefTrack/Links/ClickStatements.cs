@@ -15,9 +15,16 @@ internal readonly record struct ParticipantClicks(
 /// </summary>
 internal interface IClickStatements : IDisposable
 {
-    /// <summary>Inserts the visitor keys, ignoring those already known; returns the ones that were new.</summary>
-    Task<HashSet<(Guid Code, string Key)>> InsertVisitorsAsync(
-        IReadOnlyList<(Guid Campaign, Guid Code, string Key)> rows, CancellationToken ct);
+    /// <summary>
+    /// Inserts the batch's visitor keys, ignoring those already known, and sets each click's
+    /// <see cref="Click.IsRepeat"/>: unique only when every key of the click is new, the device cookie's and without
+    /// a cookie also address + browser's. A cookie-less click's device key is the one it mints; the same browser's
+    /// next click carries it, and whichever of the two is written first (in one batch, or by another writer or node)
+    /// makes the other a repeat. Within a batch the first click in order wins: of several clicks of one new visitor,
+    /// only the first is unique, and each click's keys are all written (a repeat's fingerprint still counts).
+    /// The primary key decides which keys are new, not a read, so two nodes never both count one visitor as unique.
+    /// </summary>
+    Task MarkRepeatsAsync(IReadOnlyList<PendingClick> batch, CancellationToken ct);
 
     Task InsertClicksAsync(IReadOnlyList<Click> clicks, CancellationToken ct);
 

@@ -50,7 +50,7 @@ public sealed class PostgresClickStatementsTests : IDisposable
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => InTransactionAsync(async s =>
         {
-            await s.InsertVisitorsAsync([(campaign, Guid.CreateVersion7(), "d:a")], CancellationToken.None);
+            await s.MarkRepeatsAsync([RepeatClicks.Visit(campaign, Guid.CreateVersion7(), "d:a", null)], CancellationToken.None);
             await s.InsertClicksAsync(clicks, CancellationToken.None);
         }));
 
@@ -101,17 +101,10 @@ public sealed class PostgresClickStatementsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_visitor_key_is_new_once_and_a_repeat_after()
-    {
-        var campaign = Guid.CreateVersion7();
-        var code = Guid.CreateVersion7();
-
-        var first = await InTransactionAsync(s => s.InsertVisitorsAsync([(campaign, code, "d:a"), (campaign, code, "f:b")], CancellationToken.None));
-        var second = await InTransactionAsync(s => s.InsertVisitorsAsync([(campaign, code, "d:a"), (campaign, code, "d:c")], CancellationToken.None));
-
-        Assert.Equal([(code, "d:a"), (code, "f:b")], first.Order());
-        Assert.Equal([(code, "d:c")], second);
-    }
+    public Task The_first_click_with_a_visitor_key_is_unique_and_later_ones_repeats() =>
+        RepeatClicks.AssertFirstClickWinsAsync(
+            batch => InTransactionAsync(s => s.MarkRepeatsAsync(batch, CancellationToken.None)),
+            (campaign, code) => _db.ClickVisitors.CountAsync(v => v.CampaignId == campaign && v.ReferralCodeId == code));
 
     public void Dispose()
     {
