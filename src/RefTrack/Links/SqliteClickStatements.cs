@@ -16,10 +16,13 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
     private readonly List<SqliteRawStatement> _statements = [];
 
     /// <summary>
-    /// Row by row in click order, each insert's change count telling whether its key was new: a key an earlier click
-    /// of the batch wrote conflicts like one from an earlier batch, so the first click wins with no set of the batch's
-    /// keys to build and probe. (With the sets, the methods that built, probed and filled them took 0.48 µs of their own
-    /// of the click writer thread's 8.80 a click: bench/results/2026-12-07-1311-native-reftrack.txt.)
+    /// Row by row in click order, each insert's change count telling whether its key was new: a device key an earlier
+    /// click of the batch wrote conflicts like one from an earlier batch, so the first click wins with no set of the
+    /// batch's device keys to build and probe. Address + browser keys are remembered for the batch: many of its clicks
+    /// can share one (an office, a campus, the benchmark's one client), and each of those would be an insert that
+    /// conflicts, a B-tree descent in SQLite. (With sets of every key and of the keys returned new, the methods that
+    /// built, probed and filled them took 0.48 µs of their own of the click writer thread's 8.80 a click:
+    /// bench/results/2026-12-07-1311-native-reftrack.txt; docs/benchmarks-log.md, 12-07 15:02, for this form.)
     /// </summary>
     public Task MarkRepeatsAsync(IReadOnlyList<PendingClick> batch, CancellationToken ct)
     {
@@ -27,12 +30,15 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
             INSERT INTO "ClickVisitors" ("CampaignId", "ReferralCodeId", "VisitorKey") VALUES (?1, ?2, ?3)
             ON CONFLICT DO NOTHING
             """);
+        HashSet<(Guid Code, string Key)>? fingerprints = null;
         foreach (var pending in batch)
         {
             var click = pending.Click;
-            // Both inserts run: a && would leave a repeat's fingerprint unwritten.
+            // Both keys are written whatever the other's answer: a && would leave a repeat's fingerprint unwritten.
             var newDevice = IsNew(click, pending.DeviceKey);
-            var newAddress = pending.FingerprintKey is not { } fingerprint || IsNew(click, fingerprint);
+            var newAddress = pending.FingerprintKey is not { } fingerprint
+                || ((fingerprints ??= new HashSet<(Guid, string)>()).Add((click.ReferralCodeId, fingerprint))
+                    && IsNew(click, fingerprint));
             click.IsRepeat = !(newDevice && newAddress);
         }
 

@@ -37,11 +37,13 @@ internal static class RepeatClicks
             // Written by the repeat above, whose other key was known: a repeat's keys are stored too.
             Visit(campaign, code, "d:x", null),
             Visit(campaign, code, "d:c", "f:new"),
+            // An address + browser first written by the repeat just before.
+            Visit(campaign, code, "d:y", "f:new"),
         };
         await markRepeats(second);
-        Assert.Equal([true, false, true, true], second.Select(p => p.Click.IsRepeat));
+        Assert.Equal([true, false, true, true, true], second.Select(p => p.Click.IsRepeat));
 
-        Assert.Equal(5, await countKeys(campaign, code));
+        Assert.Equal(6, await countKeys(campaign, code));
         Assert.Equal(2, await countKeys(campaign, otherCode));
     }
 
