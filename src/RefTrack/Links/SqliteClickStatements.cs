@@ -20,9 +20,10 @@ internal sealed class SqliteClickStatements(AppDbContext db) : IClickStatements
     /// click of the batch wrote conflicts like one from an earlier batch, so the first click wins with no set of the
     /// batch's device keys to build and probe. Address + browser keys are remembered for the batch: many of its clicks
     /// can share one (an office, a campus, the benchmark's one client), and each of those would be an insert that
-    /// conflicts, a B-tree descent in SQLite. (With sets of every key and of the keys returned new, the methods that
-    /// built, probed and filled them took 0.48 µs of their own of the click writer thread's 8.80 a click:
-    /// bench/results/2026-12-07-1311-native-reftrack.txt; docs/benchmarks-log.md, 12-07 15:02, for this form.)
+    /// conflicts, a B-tree descent in SQLite. (With sets of every key and of the keys returned new, the three methods
+    /// that built, probed and filled them took 0.48 µs of their own, the rest of the batch's method included, of the
+    /// click writer thread's 8.80 a click: bench/results/2026-12-07-1311-native-reftrack.txt; docs/benchmarks-log.md,
+    /// 12-07 15:02, for this form: the writer's thread some 7% less a click in two pairs of profiles.)
     /// </summary>
     public Task MarkRepeatsAsync(IReadOnlyList<PendingClick> batch, CancellationToken ct)
     {
