@@ -264,15 +264,17 @@ internal sealed class Harness(BenchOptions o)
         return (db, setup);
     }
 
-    /// <summary>The click writer's last words (RefTrack's <c>LogStopped</c>): clicks written since start, and lost.</summary>
-    private static (long Written, long Lost)? ClickWriterTotals(string logFile)
+    /// <summary>The click writer's last words (RefTrack's <c>LogStopped</c>): clicks written since start, lost, and
+    /// redirects that waited for room in its queue.</summary>
+    private static (long Written, long Lost, long QueueFullWaits)? ClickWriterTotals(string logFile)
     {
         var stopped = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(logFile),
-            @"The click writer stopped: (\d+) clicks written since start, (\d+) lost");
+            @"The click writer stopped: (\d+) clicks written since start, (\d+) lost; (\d+) redirects waited for room");
         return stopped.Count == 1
-            ? (long.Parse(stopped[0].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
-                long.Parse(stopped[0].Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            ? (Number(stopped[0].Groups[1].Value), Number(stopped[0].Groups[2].Value), Number(stopped[0].Groups[3].Value))
             : null;
+
+        static long Number(string digits) => long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private Task<ServiceProcess> StartRefTrackAsync(BenchDatabase db, string tag)

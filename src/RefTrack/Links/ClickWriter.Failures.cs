@@ -169,9 +169,11 @@ public sealed partial class ClickWriter
     private partial void LogStoppedUnwritten(long count, long writing);
 
     /// <summary>What an operator (and <c>bench/run</c>, which holds it against the rows in the database) reads to know
-    /// that every click this process answered was written: lost is 0.</summary>
-    [LoggerMessage(LogLevel.Information, "The click writer stopped: {Written} clicks written since start, {Lost} lost")]
-    private partial void LogStopped(long written, long lost);
+    /// that every click this process answered was written: lost is 0. The redirects that waited for room say whether
+    /// the writer ever fell behind by a whole queue (<see cref="LinkOptions.ClickQueueCapacity"/>).</summary>
+    [LoggerMessage(LogLevel.Information,
+        "The click writer stopped: {Written} clicks written since start, {Lost} lost; {QueueFullWaits} redirects waited for room in the queue")]
+    private partial void LogStopped(long written, long lost, long queueFullWaits);
 
     [LoggerMessage(LogLevel.Warning,
         "The database refused a batch of {Count} clicks ({Error}); writing it in parts to lose only the clicks it refuses")]

@@ -191,7 +191,7 @@ public sealed partial class ClickWriter : BackgroundService
             LogStoppedUnwritten(unwritten, Math.Min(Interlocked.Read(ref _writing), unwritten));
         }
 
-        LogStopped(_metrics.WrittenTotal, _metrics.LostTotal);
+        LogStopped(_metrics.WrittenTotal, _metrics.LostTotal, _metrics.QueueFullWaitsTotal);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

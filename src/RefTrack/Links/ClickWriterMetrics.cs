@@ -43,6 +43,7 @@ internal sealed class ClickWriterMetrics
 
     private long _writtenTotal;
     private long _lostTotal;
+    private long _queueFullWaitsTotal;
 
     /// <summary>Clicks committed since start: what the writer reports as it stops (<see cref="ClickWriter"/>), which
     /// <c>bench/run</c> holds against the rows in the database.</summary>
@@ -51,7 +52,15 @@ internal sealed class ClickWriterMetrics
     /// <summary>Clicks given up on since start.</summary>
     public long LostTotal => Interlocked.Read(ref _lostTotal);
 
-    public void QueueFull() => _queueFullWaits.Add(1);
+    /// <summary>Redirects that waited for room in a full queue since start: also in the writer's last words, so that a
+    /// run's slow redirects can be told apart from a writer that fell behind without a metrics reader attached.</summary>
+    public long QueueFullWaitsTotal => Interlocked.Read(ref _queueFullWaitsTotal);
+
+    public void QueueFull()
+    {
+        Interlocked.Increment(ref _queueFullWaitsTotal);
+        _queueFullWaits.Add(1);
+    }
 
     /// <summary>One attempt at a batch, committed or not, from <paramref name="started"/>
     /// (<see cref="Stopwatch.GetTimestamp"/>).</summary>
