@@ -168,6 +168,27 @@ public sealed partial class ClickWriter
         "The host's time to stop (shutdownTimeoutSeconds) ran out with {Count} clicks not yet written; the process ends without them ({Writing} of them were in a batch being written, which may still have committed: look them up by click id)")]
     private partial void LogStoppedUnwritten(long count, long writing);
 
+    /// <summary>How often at most a full queue is logged while it stays full: each redirect that finds it full would
+    /// otherwise log a line, thousands a second under the load that fills it.</summary>
+    internal static readonly TimeSpan QueueFullWarningInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>A redirect found the queue full: logged at most once per <see cref="QueueFullWarningInterval"/>, so a
+    /// writer a whole queue behind shows in the log with its time (the counter alone says how often, not when).</summary>
+    private void WarnQueueFull()
+    {
+        var now = _clock.GetTimestamp();
+        var due = Interlocked.Read(ref _nextQueueFullWarning);
+        var next = now + (long)(QueueFullWarningInterval.TotalSeconds * _clock.TimestampFrequency);
+        if (now >= due && Interlocked.CompareExchange(ref _nextQueueFullWarning, next, due) == due)
+        {
+            LogQueueFull(_capacity, _metrics.QueueFullWaitsTotal);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning,
+        "The click queue is full ({Capacity} clicks): redirects wait for the writer, which is behind ({Waits} redirects have waited since start)")]
+    private partial void LogQueueFull(int capacity, long waits);
+
     /// <summary>What an operator (and <c>bench/run</c>, which holds it against the rows in the database) reads to know
     /// that every click this process answered was written: lost is 0. The redirects that waited for room say whether
     /// the writer ever fell behind by a whole queue (<see cref="LinkOptions.ClickQueueCapacity"/>).</summary>

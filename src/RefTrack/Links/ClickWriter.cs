@@ -44,6 +44,9 @@ public sealed partial class ClickWriter : BackgroundService
     private readonly ClickWriterMetrics _metrics;
     private readonly DatabaseFailures _failures; // For /healthz: a batch that failed transiently.
     private readonly SemaphoreSlim _wake = new(0); // Released by a flush or by stopping: cuts the interval short.
+    private readonly TimeProvider _clock;
+    private readonly int _capacity;
+    private long _nextQueueFullWarning = long.MinValue; // A TimeProvider timestamp: the queue-full warning's next turn.
     private volatile bool _stopping;
     private volatile bool _sumsPending; // SQLite: the per-referrer rollup held sums after the last batch written.
     private long _unwritten; // Clicks enqueued and not yet committed (or given up on).
@@ -64,6 +67,8 @@ public sealed partial class ClickWriter : BackgroundService
         _sqliteOptions = services.GetService<DbContextOptions<SqliteAppDbContext>>();
         _logger = logger;
         _failures = services.GetRequiredService<DatabaseFailures>();
+        _clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _capacity = options.Value.ClickQueueCapacity;
         _batchSize = options.Value.ClickBatchSize;
         _interval = TimeSpan.FromMilliseconds(options.Value.ClickBatchMilliseconds);
         _rollupIdle = TimeSpan.FromMilliseconds(options.Value.ClickRollupIdleMilliseconds);
@@ -109,6 +114,7 @@ public sealed partial class ClickWriter : BackgroundService
         if (!_stopping)
         {
             _metrics.QueueFull();
+            WarnQueueFull();
         }
 
         return UncountOnFailureAsync(_channel.Writer.WriteAsync(click, ct));

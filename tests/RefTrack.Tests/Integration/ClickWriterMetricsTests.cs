@@ -59,23 +59,37 @@ public sealed class ClickWriterMetricsTests
         // At least the full queue and the redirect waiting for room (one more if the writer has taken its click).
         Assert.InRange(metrics.Gauge("reftrack.clicks.queued"), QueueCapacity + 1, clicks);
 
+        // The full queue is logged once, however many redirects find it full, until the warning's interval has passed.
+        var second = app.ClickLink(code);
+        await WaitUntilAsync(() => metrics.Sum("reftrack.clicks.queue_full_waits") >= 2, second);
+        Assert.Equal(["The click queue is full (100 clicks): redirects wait for the writer, which is behind (1 redirects have waited since start)"],
+            log.Messages.Where(IsQueueFull));
+        app.Clock.Advance(RefTrack.Links.ClickWriter.QueueFullWarningInterval);
+        var third = app.ClickLink(code);
+        await WaitUntilAsync(() => metrics.Sum("reftrack.clicks.queue_full_waits") >= 3, third);
+        Assert.Equal(2, log.Messages.Count(IsQueueFull));
+        Assert.EndsWith("(3 redirects have waited since start)", log.Messages.Last(IsQueueFull), StringComparison.Ordinal);
+
         await using (var rollback = new SqliteCommand("ROLLBACK", holder))
         {
             await rollback.ExecuteNonQueryAsync();
         }
 
-        await clicking;
+        await Task.WhenAll(clicking, second, third);
         await app.FlushClicksAsync();
-        Assert.Equal(1 + clicks, metrics.Sum("reftrack.clicks.written"));
+        const int written = 1 + clicks + 2;
+        Assert.Equal(written, metrics.Sum("reftrack.clicks.written"));
         Assert.Equal(0, metrics.Sum("reftrack.clicks.lost"));
         Assert.Equal(0, metrics.Gauge("reftrack.clicks.queued"));
-        Assert.Equal(1 + clicks, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
+        Assert.Equal(written, (await client.ParticipantStats(campaignId, "user-a"))["clicks"]!.Long("total"));
 
         // The writer's last words count the waits too, for a run read without a metrics listener (bench/run's notes).
         var waits = (long)metrics.Sum("reftrack.clicks.queue_full_waits");
         app.Dispose();
         Assert.Contains(log.Messages, message => message ==
-            $"The click writer stopped: {1 + clicks} clicks written since start, 0 lost; {waits} redirects waited for room in the queue");
+            $"The click writer stopped: {written} clicks written since start, 0 lost; {waits} redirects waited for room in the queue");
+
+        static bool IsQueueFull(string message) => message.StartsWith("The click queue is full", StringComparison.Ordinal);
     }
 
     /// <summary>Up to 30 s, a guard against waiting forever, not a measure of how fast a hundred redirects are: less
