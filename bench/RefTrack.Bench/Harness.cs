@@ -284,7 +284,9 @@ internal sealed class Harness(BenchOptions o)
             ["RefTrack__Auth__BootstrapApiKey"] = BenchOptions.AdminKey,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // Each line of its log with the local time, as the harness's own lines have it: a warning (a full click
-            // queue, a failed batch) can then be placed in the warm-up, the measured run or between them.
+            // queue, a failed batch) can then be placed in the warm-up, the measured run or between them. The options
+            // apply only with the formatter named (dotnet/runtime#76556).
+            ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         };
         return ServiceProcess.StartAsync("RefTrack", Path.Combine(RefTrackBin, "RefTrack"), RefTrackBin,
