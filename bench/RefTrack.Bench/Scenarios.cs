@@ -337,12 +337,12 @@ public static class Scenarios
             problems.Add($"{written - acked} clicks written beyond the 302s read, more than the {unread} requests wrk can leave unread");
         }
 
-        // Not a failure, but the reason for a tail: a redirect waits for room only when the writer is a whole queue behind.
-        var waits = $"; {queueFullWaits} redirects waited for room in the click queue (warm-up and measured run)";
-        var notes = problems.Count > 0
-            ? string.Join("; ", problems) + waits
+        var notes = (problems.Count > 0
+            ? string.Join("; ", problems)
             : $"every acknowledged click is a row: the writer committed {written} and lost none, all in the database" +
-              (written > acked ? $" (+{written - acked} whose 302 wrk did not read before it stopped)" : "") + waits;
+              (written > acked ? $" (+{written - acked} whose 302 wrk did not read before it stopped)" : ""))
+            // Not a failure, but the reason for a tail: a redirect waits for room only when the writer is a queue behind.
+            + $"; {queueFullWaits} redirects waited for room in the click queue (warm-up and measured run)";
         return new Verification(persisted, acked, problems.Count == 0, notes);
     }
 
