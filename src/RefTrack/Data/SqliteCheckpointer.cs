@@ -163,7 +163,12 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                 try
                 {
                     kept ??= SqliteKeptContext.Open(_options);
-                    heldBack = !CheckpointCopiesWholeLog(kept);
+                    var row = Checkpoint(kept);
+                    heldBack = !row.CopiedWholeLog;
+                    // At Debug, each checkpoint with its time (docs/operations.md, Logs): a long one beside the
+                    // click writer's slow batches points at the disk.
+                    LogCheckpointed(Stopwatch.GetElapsedTime(lastStarted).TotalMilliseconds, row.CopiedFrames,
+                        row.LogFrames, row.Busy);
                     Interlocked.Increment(ref _completed);
                     if (!heldBack)
                     {
@@ -194,13 +199,26 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// automatic one) held the lock, and the two counts are then -1: busy is tested first. Read on the connection:
     /// ExecuteSqlRaw returns only a row count.
     /// </summary>
-    internal static bool CheckpointCopiesWholeLog(SqliteKeptContext kept)
+    internal static bool CheckpointCopiesWholeLog(SqliteKeptContext kept) => Checkpoint(kept).CopiedWholeLog;
+
+    private static CheckpointRow Checkpoint(SqliteKeptContext kept)
     {
         using var command = kept.Db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         using var row = command.ExecuteReader();
-        return row.Read() && row.GetInt64(0) == 0 && row.GetInt64(1) == row.GetInt64(2);
+        return row.Read() ? new CheckpointRow(row.GetInt64(0) != 0, row.GetInt64(1), row.GetInt64(2)) : new(true, -1, -1);
     }
+
+    /// <summary>SQLite's answer to a checkpoint: whether it could not start, the frames in the log, and how many of
+    /// them are in the database file.</summary>
+    private readonly record struct CheckpointRow(bool Busy, long LogFrames, long CopiedFrames)
+    {
+        public bool CopiedWholeLog => !Busy && LogFrames == CopiedFrames;
+    }
+
+    [LoggerMessage(LogLevel.Debug,
+        "Checkpoint of SQLite's log: {Milliseconds:F1} ms, {CopiedFrames} of its {LogFrames} pages in the database file (busy: {Busy})")]
+    private partial void LogCheckpointed(double milliseconds, long copiedFrames, long logFrames, bool busy);
 
     [LoggerMessage(LogLevel.Warning, "Checkpointing SQLite's log failed; trying again at the next request")]
     private partial void LogFailed(Exception e);

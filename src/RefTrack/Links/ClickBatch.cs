@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RefTrack.Data;
 using RefTrack.Reports;
 
@@ -9,17 +10,24 @@ namespace RefTrack.Links;
 /// </summary>
 internal static class ClickBatch
 {
+    /// <summary>Where a batch's statements spent their time, for the click writer's debug line
+    /// (<see cref="ClickWriter"/>): the visitor keys, the clicks, and the rollups.</summary>
+    public readonly record struct Times(TimeSpan Keys, TimeSpan Clicks, TimeSpan Rollups);
+
     /// <param name="referrerRollup">SQLite: the per-referrer rollup summed over batches while clicks keep coming;
     /// null: written with each batch (PostgreSQL, whose writers run concurrently).</param>
     /// <param name="catchUp">Nothing pending may stay unwritten after this batch (see <see cref="SqliteReferrerRollup"/>).</param>
-    public static async Task WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch,
+    public static async Task<Times> WriteAsync(AppDbContext db, IReadOnlyList<PendingClick> batch,
         SqliteReferrerRollup? referrerRollup, bool catchUp, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         using var statements = ClickStatements.For(db);
         await statements.MarkRepeatsAsync(batch, ct);
+        var keysWritten = Stopwatch.GetTimestamp();
 
         var clicks = batch.Select(p => p.Click).ToList();
         await statements.InsertClicksAsync(clicks, ct);
+        var clicksWritten = Stopwatch.GetTimestamp();
 
         var perReferrer = clicks
             .GroupBy(c => (c.CampaignId, c.ParticipantId, Day: DateOnly.FromDateTime(c.OccurredAt)))
@@ -40,6 +48,9 @@ internal static class ClickBatch
             await referrerRollup.WriteAsync(db, statements, perReferrer, catchUp, ct);
             await WriteCampaignRollupsAsync(db, clicks, ct);
         }
+
+        return new Times(Stopwatch.GetElapsedTime(started, keysWritten),
+            Stopwatch.GetElapsedTime(keysWritten, clicksWritten), Stopwatch.GetElapsedTime(clicksWritten));
     }
 
     private static async Task WriteCampaignRollupsAsync(AppDbContext db, List<Click> clicks, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using RefTrack.Data;
 using RefTrack.Reports;
@@ -37,13 +38,39 @@ public sealed partial class ClickWriter
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using var tx = await db.BeginWriteAsync(CancellationToken.None);
         await WaitOutRollupRebuildAsync(db);
-        await ClickBatch.WriteAsync(db, batch, referrerRollup: null, catchUp: true, CancellationToken.None);
+        var times = await ClickBatch.WriteAsync(db, batch, referrerRollup: null, catchUp: true, CancellationToken.None);
+        var committing = Stopwatch.GetTimestamp();
         await tx.CommitAsync(CancellationToken.None);
+        LogBatchTimes(batch.Count, started, times, committing);
     }
+
+    /// <summary>
+    /// At <c>Debug</c>, a line per batch committed: its time, where it went, and the clicks queued behind it when it
+    /// ended. Why: the metrics' histograms say how long batches take, not when; set beside the queue-full warning's
+    /// time, these lines tell a writer slower than the clicks coming from one that stopped for a moment, and in which
+    /// step (docs/operations.md, Logs). The time to begin a batch (PostgreSQL: a pooled connection and the rollup
+    /// rebuild's lock) is the total less the four steps.
+    /// </summary>
+    private void LogBatchTimes(int clicks, long started, ClickBatch.Times times, long committing)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogBatchWritten(clicks, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                times.Keys.TotalMilliseconds, times.Clicks.TotalMilliseconds, times.Rollups.TotalMilliseconds,
+                Stopwatch.GetElapsedTime(committing).TotalMilliseconds,
+                Interlocked.Read(ref _unwritten) - Interlocked.Read(ref _writing)); // Not the channel's flushes.
+        }
+    }
+
+    [LoggerMessage(LogLevel.Debug,
+        "Wrote {Clicks} clicks in {Milliseconds:F1} ms (visitor keys {KeysMilliseconds:F1}, clicks {ClicksMilliseconds:F1}, rollups {RollupsMilliseconds:F1}, commit {CommitMilliseconds:F1}); {Queued} queued behind them")]
+    private partial void LogBatchWritten(int clicks, double milliseconds, double keysMilliseconds,
+        double clicksMilliseconds, double rollupsMilliseconds, double commitMilliseconds, long queued);
 
     /// <summary>
     /// PostgreSQL: the rollup tables this batch adds to, taken in the mode its upserts take anyway (no writer waits
@@ -70,11 +97,14 @@ public sealed partial class ClickWriter
     {
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var db = (_sqlite ??= OpenSqliteWriter(_sqliteOptions!)).Db;
             await using var tx = await db.BeginWriteAsync(CancellationToken.None);
-            await ClickBatch.WriteAsync(db, batch, _referrerRollup, catchUp, CancellationToken.None);
-            await tx.CommitAsync(CancellationToken.None);
+            var times = await ClickBatch.WriteAsync(db, batch, _referrerRollup, catchUp, CancellationToken.None);
+            var committing = Stopwatch.GetTimestamp();
+            await tx.CommitAsync(CancellationToken.None); // SQLite's automatic checkpoint, when due, runs in here.
             _checkpointer!.Request();
+            LogBatchTimes(batch.Count, started, times, committing);
         }
         catch
         {

@@ -7,9 +7,9 @@ using RefTrack.Tests.Infrastructure;
 namespace RefTrack.Tests.Integration;
 
 /// <summary>
-/// The click writer's instruments (meter <c>RefTrack.Links</c>): here the writer is held by a write lock of the
-/// test's own on the SQLite file, so the queue fills and a redirect has to wait for room, which the instruments must
-/// show, and nothing may be lost once the lock is gone.
+/// The click writer's instruments (meter <c>RefTrack.Links</c>) and log lines: here the writer is held by a write lock
+/// of the test's own on the SQLite file, so the queue fills and a redirect has to wait for room, which the instruments
+/// must show, and nothing may be lost once the lock is gone; at <c>Debug</c> a line per batch and per checkpoint.
 /// </summary>
 public sealed class ClickWriterMetricsTests
 {
@@ -89,8 +89,56 @@ public sealed class ClickWriterMetricsTests
         Assert.Contains(log.Messages, message => message ==
             $"The click writer stopped: {written} clicks written since start, 0 lost; {waits} redirects waited for room in the queue");
 
+        // The batches' and checkpoints' own lines are Debug: nothing of them at the level the service runs at.
+        Assert.DoesNotContain(log.Messages, m => IsBatchLine(m) || IsCheckpointLine(m));
+
         static bool IsQueueFull(string message) => message.StartsWith("The click queue is full", StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task At_debug_log_each_batch_with_its_time_and_each_checkpoint()
+    {
+        var settings = TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1);
+        settings["Logging:LogLevel:RefTrack.Links.ClickWriter"] = "Debug";
+        var log = new MessageLog();
+        using var app = new TestApp(Provider.Sqlite, settings)
+        {
+            TestServices = services => services.AddSingleton<ILoggerProvider>(log),
+        };
+        var client = app.Client();
+        var campaignId = await client.CreateCampaign();
+        var code = (await client.Register(campaignId, "user-a")).Str("referralCode");
+        const int clicks = 3;
+        for (var i = 0; i < clicks; i++)
+        {
+            await app.ClickLink(code);
+            await app.FlushClicksAsync(); // A batch each: batches of one click.
+        }
+
+        // A batch of no clicks writes SQLite's per-referrer sums only: the test's flushes ask for them.
+        var batches = log.Messages.Where(IsBatchLine).ToList();
+        Assert.Equal(clicks, batches.Count(line => line.StartsWith("Wrote 1 clicks ", StringComparison.Ordinal)));
+        foreach (var line in batches)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line,
+                @"^Wrote [01] clicks in (?<total>[0-9.]+) ms \(visitor keys (?<keys>[0-9.]+), clicks (?<clicks>[0-9.]+), " +
+                @"rollups (?<rollups>[0-9.]+), commit (?<commit>[0-9.]+)\); 0 queued behind them$");
+            Assert.True(match.Success, line);
+            double Ms(string step) => double.Parse(match.Groups[step].Value, System.Globalization.CultureInfo.InvariantCulture);
+            // The steps are parts of the whole (each rounded to a tenth of a millisecond).
+            Assert.True(Ms("keys") + Ms("clicks") + Ms("rollups") + Ms("commit") <= Ms("total") + 0.2, line);
+        }
+
+        // Each commit asks for a checkpoint, which copies the whole log once the writer rests.
+        var copiedWholeLog = new System.Text.RegularExpressions.Regex(
+            @"^Checkpoint of SQLite's log: [0-9.]+ ms, ([0-9]+) of its \1 pages in the database file \(busy: False\)$");
+        await Poll.UntilAsync(() => log.Messages.Any(copiedWholeLog.IsMatch), TimeSpan.FromSeconds(30),
+            "No checkpoint that copied the whole log was logged.");
+    }
+
+    private static bool IsBatchLine(string message) => message.StartsWith("Wrote ", StringComparison.Ordinal);
+
+    private static bool IsCheckpointLine(string message) => message.StartsWith("Checkpoint of SQLite's log", StringComparison.Ordinal);
 
     /// <summary>Up to 30 s, a guard against waiting forever, not a measure of how fast a hundred redirects are: less
     /// than the busy_timeout set above, so the held writer is still waiting; fails early if <paramref name="clicking"/>
