@@ -16,7 +16,9 @@ namespace RefTrack.Data;
 /// A <c>PASSIVE</c> checkpoint waits for nobody: it copies what no reader still needs, and a writer may append
 /// meanwhile. Once a checkpoint has copied the whole log and no reader needs it, the next write transaction starts
 /// the log again from its beginning. It syncs the log before copying, and the database file once it has copied the
-/// whole log, as SQLite's automatic checkpoint does in WAL mode. Requests while a checkpoint runs are folded into one
+/// whole log, as SQLite's automatic checkpoint does in WAL mode; "the whole log" as it is when the copy ends, which a
+/// writer that committed meanwhile has made longer, so this thread then syncs the file itself
+/// (<see cref="SyncDatabaseFile"/>). Requests while a checkpoint runs are folded into one
 /// more. A checkpoint held back, by a reader's snapshot older than the log's end or by another connection's checkpoint
 /// holding the lock, is tried again after the interval, request or not, until one copies the whole log: else, once
 /// writes stop, the last batches would stay in the log alone, and the file unsynced, until the next write asked.
@@ -45,6 +47,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     private volatile bool _stopping;
     private long _completed;
     private long _copiedWholeLog;
+    private long _databaseSyncs;
 
     public SqliteCheckpointer(DbContextOptions<SqliteAppDbContext> options, ILogger logger)
     {
@@ -58,6 +61,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     /// <summary>Checkpoints that copied the whole log, as it was when they started, into the database file, for tests.</summary>
     internal long CopiedWholeLog => Interlocked.Read(ref _copiedWholeLog);
+
+    /// <summary>Syncs of the database file after a checkpoint (<see cref="SyncDatabaseFile"/>), for tests.</summary>
+    internal long DatabaseSyncs => Interlocked.Read(ref _databaseSyncs);
 
     /// <summary>Whether the thread was ever started, for tests.</summary>
     internal bool ThreadStarted
@@ -165,10 +171,11 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                     kept ??= SqliteKeptContext.Open(_options);
                     var row = Checkpoint(kept);
                     heldBack = !row.CopiedWholeLog;
+                    var synced = !row.Busy && row.CopiedFrames > 0 && SyncDatabaseFile(kept);
                     // At Debug, each checkpoint with its time (docs/operations.md, Logs): a long one beside the
                     // click writer's slow batches points at the disk.
                     LogCheckpointed(Stopwatch.GetElapsedTime(lastStarted).TotalMilliseconds, row.CopiedFrames,
-                        row.LogFrames, row.Busy);
+                        row.LogFrames, row.Busy, synced);
                     Interlocked.Increment(ref _completed);
                     if (!heldBack)
                     {
@@ -209,6 +216,37 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         return row.Read() ? new CheckpointRow(row.GetInt64(0) != 0, row.GetInt64(1), row.GetInt64(2)) : new(true, -1, -1);
     }
 
+    /// <summary>
+    /// Syncs the database file after a checkpoint that copied pages into it. SQLite syncs it itself only when the
+    /// checkpoint copied the log up to its end as it is when the copy ends; under a steady stream of clicks the writer
+    /// has committed again by then, so the file was rarely synced here (in 48 of 262 checkpoints), and the writer's own checkpoint, the one that
+    /// lets the log start again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>), synced
+    /// every page copied since, inside its commit: 29 ms a sync on the median, 26–30% of the writer's time with the
+    /// rest of that checkpoint (docs/benchmarks-log.md, Tried and measured, 12-07 20:00). Synced here, off the
+    /// writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the median, and its own
+    /// checkpoints 18–21% of its time, in two runs against two without (same log). False when not synced: the calls into
+    /// SQLite are not direct (<see cref="SqliteDirectCalls"/>), or the sync failed (logged; SQLite's own syncs still
+    /// protect the data, this one only moves the work).
+    /// </summary>
+    private bool SyncDatabaseFile(SqliteKeptContext kept)
+    {
+        var connection = (Microsoft.Data.Sqlite.SqliteConnection)kept.Db.Database.GetDbConnection();
+        switch (SqliteDirectCalls.SyncMainFile(connection.Handle!))
+        {
+            case 0:
+                Interlocked.Increment(ref _databaseSyncs);
+                return true;
+            case { } rc:
+                LogSyncFailed(rc);
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Syncing the database file after a checkpoint failed (SQLite result {Code})")]
+    private partial void LogSyncFailed(int code);
+
     /// <summary>SQLite's answer to a checkpoint: whether it could not start, the frames in the log, and how many of
     /// them are in the database file.</summary>
     private readonly record struct CheckpointRow(bool Busy, long LogFrames, long CopiedFrames)
@@ -217,8 +255,8 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     }
 
     [LoggerMessage(LogLevel.Debug,
-        "Checkpoint of SQLite's log: {Milliseconds:F1} ms, {CopiedFrames} of its {LogFrames} pages in the database file (busy: {Busy})")]
-    private partial void LogCheckpointed(double milliseconds, long copiedFrames, long logFrames, bool busy);
+        "Checkpoint of SQLite's log: {Milliseconds:F1} ms, {CopiedFrames} of its {LogFrames} pages in the database file (busy: {Busy}, database file synced: {Synced})")]
+    private partial void LogCheckpointed(double milliseconds, long copiedFrames, long logFrames, bool busy, bool synced);
 
     [LoggerMessage(LogLevel.Warning, "Checkpointing SQLite's log failed; trying again at the next request")]
     private partial void LogFailed(Exception e);

@@ -31,6 +31,7 @@ internal static unsafe class SqliteDirectCalls
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int> StepCall;
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int> ResetCall;
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int> ChangesCall;
+    private static readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, int, void*, int> FileControlCall;
 
     /// <summary>Whether calls go straight to the library (false: through <see cref="raw"/>).</summary>
     public static bool Direct { get; }
@@ -59,7 +60,8 @@ internal static unsafe class SqliteDirectCalls
                 || !NativeLibrary.TryGetExport(library, "sqlite3_bind_null", out var bindNull)
                 || !NativeLibrary.TryGetExport(library, "sqlite3_step", out var step)
                 || !NativeLibrary.TryGetExport(library, "sqlite3_reset", out var reset)
-                || !NativeLibrary.TryGetExport(library, "sqlite3_changes", out var changes))
+                || !NativeLibrary.TryGetExport(library, "sqlite3_changes", out var changes)
+                || !NativeLibrary.TryGetExport(library, "sqlite3_file_control", out var fileControl))
             {
                 return;
             }
@@ -70,6 +72,7 @@ internal static unsafe class SqliteDirectCalls
             StepCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)step;
             ResetCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)reset;
             ChangesCall = (delegate* unmanaged[Cdecl]<IntPtr, int>)changes;
+            FileControlCall = (delegate* unmanaged[Cdecl]<IntPtr, byte*, int, void*, int>)fileControl;
             Direct = true;
         }
         catch (Exception)
@@ -117,6 +120,56 @@ internal static unsafe class SqliteDirectCalls
 
     public static int Changes(sqlite3 db, IntPtr handle) =>
         Direct ? Returned(ChangesCall(Live(handle)), db) : raw.sqlite3_changes(db);
+
+    /// <summary>
+    /// Syncs the database file of <paramref name="db"/>'s main database to disk through SQLite's own file object
+    /// (its VFS's <c>xSync</c>, as SQLite syncs it after a checkpoint); returns SQLite's result code, or null when the
+    /// calls are not direct (the file is then not synced). Only for a connection no other thread uses meanwhile.
+    /// </summary>
+    /// <remarks>
+    /// Through the public VFS interface of <c>sqlite3.h</c>: <c>SQLITE_FCNTL_FILE_POINTER</c> gives the connection's
+    /// <c>sqlite3_file</c>, whose first field points to its <c>sqlite3_io_methods</c> (<see cref="IoMethods"/>). Not
+    /// a file handle of RefTrack's own on the database: closing any descriptor of the file would release every POSIX
+    /// lock the process holds on it, SQLite's among them.
+    /// </remarks>
+    public static int? SyncMainFile(sqlite3 db)
+    {
+        if (!Direct)
+        {
+            return null;
+        }
+
+        void* file = null;
+        int rc;
+        fixed (byte* main = "main\0"u8)
+        {
+            rc = FileControlCall(Live(db.DangerousGetHandle()), main, FileControlFilePointer, &file);
+        }
+
+        var methods = rc == 0 && file is not null ? *(IoMethods**)file : null; // sqlite3_file's pMethods
+        if (methods is not null && methods->Version >= 1 && methods->Sync != IntPtr.Zero)
+        {
+            rc = ((delegate* unmanaged[Cdecl]<void*, int, int>)methods->Sync)(file, SyncNormal);
+        }
+
+        GC.KeepAlive(db);
+        return rc;
+    }
+
+    private const int FileControlFilePointer = 7; // SQLITE_FCNTL_FILE_POINTER
+    private const int SyncNormal = 2; // SQLITE_SYNC_NORMAL
+
+    /// <summary>The start of <c>sqlite3_io_methods</c> (<c>sqlite3.h</c>, version 1 and later), up to <c>xSync</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoMethods
+    {
+        public int Version;
+        public IntPtr Close;
+        public IntPtr Read;
+        public IntPtr Write;
+        public IntPtr Truncate;
+        public IntPtr Sync;
+    }
 
     /// <summary>A direct call's result, <paramref name="owner"/> (the handle whose pointer the call was given) kept
     /// alive until the call has returned: it is an argument evaluated after the call.</summary>

@@ -93,6 +93,10 @@ public sealed partial class ClickWriter : BackgroundService
     /// <summary>Of those, the ones that copied the whole log into the database file (0 on PostgreSQL), for tests.</summary>
     internal long CheckpointsCopiedWholeLog => _checkpointer?.CopiedWholeLog ?? 0;
 
+    /// <summary>Syncs of the database file by the checkpoint thread after its checkpoints (0 on PostgreSQL), for
+    /// tests.</summary>
+    internal long CheckpointDatabaseSyncs => _checkpointer?.DatabaseSyncs ?? 0;
+
     /// <summary>SQLite: the managed id of the thread that writes the batches, once it has written one; for tests.</summary>
     internal int? SqliteWriterThreadId => _sqliteThread?.ThreadId;
 

@@ -131,7 +131,7 @@ public sealed class ClickWriterMetricsTests
 
         // Each commit asks for a checkpoint, which copies the whole log once the writer rests.
         var copiedWholeLog = new System.Text.RegularExpressions.Regex(
-            @"^Checkpoint of SQLite's log: [0-9.]+ ms, ([0-9]+) of its \1 pages in the database file \(busy: False\)$");
+            @"^Checkpoint of SQLite's log: [0-9.]+ ms, ([0-9]+) of its \1 pages in the database file \(busy: False, database file synced: True\)$");
         await Poll.UntilAsync(() => log.Messages.Any(copiedWholeLog.IsMatch), TimeSpan.FromSeconds(30),
             "No checkpoint that copied the whole log was logged.");
     }

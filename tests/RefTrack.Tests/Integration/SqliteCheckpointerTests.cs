@@ -25,6 +25,7 @@ public sealed class SqliteCheckpointerTests
         using var app = new TestApp(Provider.Sqlite, TestApp.ClickBatchesOfOneWithoutIdleWrites(writers: 1));
         var (code, writer) = await CodeAndWriter(app);
         var before = writer.CheckpointsCopiedWholeLog;
+        var syncsBefore = writer.CheckpointDatabaseSyncs;
 
         await app.ClickLink(code);
         await app.FlushClicksAsync();
@@ -32,6 +33,14 @@ public sealed class SqliteCheckpointerTests
         await WaitUntilAsync(() => writer.CheckpointsCopiedWholeLog > before);
 
         Assert.Equal(1L, await ClicksInDatabaseFileAlone(app));
+        // The thread synced the file it copied into, through SQLite's own file object (SqliteDirectCalls.SyncMainFile);
+        // a sync reaching the wrong entry of SQLite's file methods would have truncated or overwritten the file, and
+        // the click above would not be there alone, nor the file whole.
+        Assert.True(writer.CheckpointDatabaseSyncs > syncsBefore);
+        await using var check = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+        await check.OpenAsync();
+        await using var integrity = new SqliteCommand("PRAGMA integrity_check", check);
+        Assert.Equal("ok", (string?)await integrity.ExecuteScalarAsync());
     }
 
     [Fact]
