@@ -6,7 +6,8 @@ commit …); Q queued behind them`) and on SQLite a line per checkpoint of the l
 
     env 'Logging__LogLevel__RefTrack.Links.ClickWriter=Debug' bench/run --providers sqlite --scenarios many-links ...
 
-then read its log (bench/.work/logs/<database>-<scenario>-reftrack.log; the next run overwrites it):
+then read its log (bench/.work/logs/<database>-<scenario>-reftrack.log, which the next run overwrites; or a copy
+gzipped):
 
     python3 bench/profile.d/writer_batches.py bench/.work/logs/sqlite-many-links-reftrack.log [--from HH:MM:SS] [--seconds]
 
@@ -17,6 +18,7 @@ checkpoint: the checkpoint thread's try at the same moment is answered busy); an
 checkpoints. With --seconds also a row per second of the run: batches, clicks, the writer's time, the longest
 commit, the most clicks queued behind a batch, and whether a queue-full warning fell in that second.
 """
+import gzip
 import re
 import sys
 
@@ -34,7 +36,8 @@ def seconds(h, m, s):
 
 def read(path):
     batches, checkpoints, warnings, time = [], [], [], None
-    with open(path, encoding="utf-8-sig") as log:
+    opener = gzip.open if path.endswith(".gz") else open  # bench/results keeps the logs it cites gzipped
+    with opener(path, "rt", encoding="utf-8-sig") as log:
         for line in log:
             if m := TIME.match(line):
                 time = seconds(*m.groups())
