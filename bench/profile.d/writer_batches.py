@@ -25,7 +25,7 @@ import sys
 TIME = re.compile(r"^(\d\d):(\d\d):(\d\d\.\d+) ")
 BATCH = re.compile(r"Wrote (\d+) clicks in ([\d.]+) ms \(visitor keys ([\d.]+), clicks ([\d.]+), "
                    r"rollups ([\d.]+), commit ([\d.]+)\); (\d+) queued behind them")
-CHECKPOINT = re.compile(r"Checkpoint of SQLite's log: ([\d.]+) ms, (-?\d+) of its (-?\d+) pages .*\(busy: (\w+)\)")
+CHECKPOINT = re.compile(r"Checkpoint of SQLite's log: ([\d.]+) ms, (-?\d+) of its (-?\d+) pages .*\(busy: (\w+)[,)]")
 STEPS = ["total", "visitor keys", "clicks", "rollups", "commit"]
 LONG_COMMIT_MS = 20
 

@@ -213,20 +213,23 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         using var command = kept.Db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         using var row = command.ExecuteReader();
-        return row.Read() ? new CheckpointRow(row.GetInt64(0) != 0, row.GetInt64(1), row.GetInt64(2)) : new(true, -1, -1);
+        return row.Read()
+            ? new CheckpointRow(row.GetInt64(0) != 0, row.GetInt64(1), row.GetInt64(2))
+            : new CheckpointRow(Busy: true, LogFrames: -1, CopiedFrames: -1);
     }
 
     /// <summary>
-    /// Syncs the database file after a checkpoint that copied pages into it. SQLite syncs it itself only when the
-    /// checkpoint copied the log up to its end as it is when the copy ends; under a steady stream of clicks the writer
-    /// has committed again by then, so the file was rarely synced here (in 48 of 262 checkpoints), and the writer's own checkpoint, the one that
-    /// lets the log start again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>), synced
-    /// every page copied since, inside its commit: 29 ms a sync on the median, 26–30% of the writer's time with the
-    /// rest of that checkpoint (docs/benchmarks-log.md, Tried and measured, 12-07 20:00). Synced here, off the
-    /// writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the median, and its own
-    /// checkpoints 18–21% of its time, in two runs against two without (same log). False when not synced: the calls into
-    /// SQLite are not direct (<see cref="SqliteDirectCalls"/>), or the sync failed (logged; SQLite's own syncs still
-    /// protect the data, this one only moves the work).
+    /// Syncs the database file after a checkpoint that ran with pages of the log in it (a sync with nothing new to
+    /// write costs little). SQLite syncs the file itself only when the checkpoint copied the log up to its end as it
+    /// is when the copy ends; under a steady stream of clicks the writer has committed again by then, so the file was
+    /// rarely synced here (in 48 of 262 checkpoints in a run of many links), and the writer's own checkpoint, the one that lets the log start
+    /// again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>), synced every page copied
+    /// since, inside its commit: 28–34 ms a sync on the median, and those checkpoints 29–31% of the writer's time.
+    /// Synced here, off the writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the
+    /// median, its checkpoints 18–21% of its time, in two runs against two without (docs/benchmarks-log.md, Tried
+    /// and measured, 12-07 20:00). False when not synced: the calls into SQLite are not direct
+    /// (<see cref="SqliteDirectCalls"/>), or the sync failed (logged; SQLite's own syncs still protect the data, this
+    /// one only moves the work).
     /// </summary>
     private bool SyncDatabaseFile(SqliteKeptContext kept)
     {
@@ -256,7 +259,8 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     [LoggerMessage(LogLevel.Debug,
         "Checkpoint of SQLite's log: {Milliseconds:F1} ms, {CopiedFrames} of its {LogFrames} pages in the database file (busy: {Busy}, database file synced: {Synced})")]
-    private partial void LogCheckpointed(double milliseconds, long copiedFrames, long logFrames, bool busy, bool synced);
+    private partial void LogCheckpointed(
+        double milliseconds, long copiedFrames, long logFrames, bool busy, bool synced);
 
     [LoggerMessage(LogLevel.Warning, "Checkpointing SQLite's log failed; trying again at the next request")]
     private partial void LogFailed(Exception e);

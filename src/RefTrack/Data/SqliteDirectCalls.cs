@@ -124,7 +124,7 @@ internal static unsafe class SqliteDirectCalls
     /// <summary>
     /// Syncs the database file of <paramref name="db"/>'s main database to disk through SQLite's own file object
     /// (its VFS's <c>xSync</c>, as SQLite syncs it after a checkpoint); returns SQLite's result code, or null when the
-    /// calls are not direct (the file is then not synced). Only for a connection no other thread uses meanwhile.
+    /// calls are not direct or SQLite gives no file with a sync to call (the file is then not synced). Only for a connection no other thread uses meanwhile.
     /// </summary>
     /// <remarks>
     /// Through the public VFS interface of <c>sqlite3.h</c>: <c>SQLITE_FCNTL_FILE_POINTER</c> gives the connection's
@@ -146,20 +146,32 @@ internal static unsafe class SqliteDirectCalls
             rc = FileControlCall(Live(db.DangerousGetHandle()), main, FileControlFilePointer, &file);
         }
 
-        var methods = rc == 0 && file is not null ? *(IoMethods**)file : null; // sqlite3_file's pMethods
-        if (methods is not null && methods->Version >= 1 && methods->Sync != IntPtr.Zero)
+        try
         {
-            rc = ((delegate* unmanaged[Cdecl]<void*, int, int>)methods->Sync)(file, SyncNormal);
-        }
+            if (rc != 0)
+            {
+                return rc;
+            }
 
-        GC.KeepAlive(db);
-        return rc;
+            var methods = file is null ? null : *(IoMethods**)file; // sqlite3_file's pMethods
+            if (methods is null || methods->Version < 1 || methods->Sync == IntPtr.Zero)
+            {
+                return null; // No file (a database in memory) or no xSync: nothing synced, and nothing failed.
+            }
+
+            return ((delegate* unmanaged[Cdecl]<void*, int, int>)methods->Sync)(file, SyncNormal);
+        }
+        finally
+        {
+            GC.KeepAlive(db); // The connection, and so its file, stays open until SQLite has returned.
+        }
     }
 
     private const int FileControlFilePointer = 7; // SQLITE_FCNTL_FILE_POINTER
     private const int SyncNormal = 2; // SQLITE_SYNC_NORMAL
 
-    /// <summary>The start of <c>sqlite3_io_methods</c> (<c>sqlite3.h</c>, version 1 and later), up to <c>xSync</c>.</summary>
+    /// <summary>The start of <c>sqlite3_io_methods</c> (<c>sqlite3.h</c>, version 1 and later), up to
+    /// <c>xSync</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct IoMethods
     {
