@@ -13,10 +13,11 @@ gzipped):
 
 It prints, over the batches of clicks from --from on (default: the first batch of at least 100 clicks, past the
 start's recovery of the per-referrer rollup), each step's mean, percentiles, maximum and sum; how many commits took
-longer than 20 ms and their share of the writer's time (on SQLite a commit that long is one that ran SQLite's own
-checkpoint: the checkpoint thread's try at the same moment is answered busy); and the checkpoint thread's
-checkpoints. With --seconds also a row per second of the run: batches, clicks, the writer's time, the longest
-commit, the most clicks queued behind a batch, and whether a queue-full warning fell in that second.
+longer than 20 ms and their share of the writer's time (on SQLite, commits that ran SQLite's own checkpoint: the
+writer syncs the database file about as often, in `perf trace`, bench/profile.d/fsync_trace.py; about half fall beside
+a try of the checkpoint thread answered busy); and the checkpoint thread's checkpoints. With --seconds also a row
+per second of the run: batches, clicks, the writer's time, the longest commit, the most clicks queued behind a batch,
+and whether a queue-full warning fell in that second.
 """
 import gzip
 import re

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace RefTrack.Data;
@@ -222,9 +223,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// Syncs the database file after a checkpoint that ran with pages of the log in it (a sync with nothing new to
     /// write costs little). SQLite syncs the file itself only when the checkpoint copied the log up to its end as it
     /// is when the copy ends; under a steady stream of clicks the writer has committed again by then, so the file was
-    /// rarely synced here (in 48 of 262 checkpoints in a run of many links), and the writer's own checkpoint, the one that lets the log start
-    /// again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>), synced every page copied
-    /// since, inside its commit: 28–34 ms a sync on the median, and those checkpoints 29–31% of the writer's time.
+    /// rarely synced here (in 48 of 262 checkpoints in a run of many links), and the writer's own checkpoint, the one
+    /// that lets the log start again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>),
+    /// synced every page copied since, inside its commit: 28–34 ms a sync on the median, and those checkpoints 29–31% of the writer's time.
     /// Synced here, off the writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the
     /// median, its checkpoints 18–21% of its time, in two runs against two without (docs/benchmarks-log.md, Tried
     /// and measured, 12-07 20:00). False when not synced: the calls into SQLite are not direct
@@ -233,7 +234,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// </summary>
     private bool SyncDatabaseFile(SqliteKeptContext kept)
     {
-        var connection = (Microsoft.Data.Sqlite.SqliteConnection)kept.Db.Database.GetDbConnection();
+        var connection = (SqliteConnection)kept.Db.Database.GetDbConnection();
         switch (SqliteDirectCalls.SyncMainFile(connection.Handle!))
         {
             case 0:

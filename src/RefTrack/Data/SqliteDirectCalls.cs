@@ -124,7 +124,8 @@ internal static unsafe class SqliteDirectCalls
     /// <summary>
     /// Syncs the database file of <paramref name="db"/>'s main database to disk through SQLite's own file object
     /// (its VFS's <c>xSync</c>, as SQLite syncs it after a checkpoint); returns SQLite's result code, or null when the
-    /// calls are not direct or SQLite gives no file with a sync to call (the file is then not synced). Only for a connection no other thread uses meanwhile.
+    /// calls are not direct or SQLite gives no file with a sync to call (the file is then not synced). Only for a
+    /// connection no other thread uses meanwhile.
     /// </summary>
     /// <remarks>
     /// Through the public VFS interface of <c>sqlite3.h</c>: <c>SQLITE_FCNTL_FILE_POINTER</c> gives the connection's
