@@ -224,11 +224,12 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// write costs little). SQLite syncs the file itself only when the checkpoint copied the log up to its end as it
     /// is when the copy ends; under a steady stream of clicks the writer has committed again by then, so the file was
     /// rarely synced here (in 48 of 262 checkpoints in a run of many links), and the writer's own checkpoint, the one
-    /// that lets the log start again (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>),
-    /// synced every page copied since, inside its commit: 28–34 ms a sync on the median, and those checkpoints 29–31% of the writer's time.
-    /// Synced here, off the writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the
-    /// median, its checkpoints 18–21% of its time, in two runs against two without (docs/benchmarks-log.md, Tried
-    /// and measured, 12-07 20:00). False when not synced: the calls into SQLite are not direct
+    /// that lets the log start again
+    /// (<see cref="RefTrack.Links.ClickWriter.SqliteWriterAutoCheckpointPages"/>), synced every page copied since,
+    /// inside its commit: 28–34 ms a sync on the median, and those checkpoints 29–31% of the writer's time. Synced
+    /// here, off the writer's path, the writer's sync finds only what was copied after it: 13–14 ms on the median,
+    /// its checkpoints 18–21% of its time, in two runs against two without (docs/benchmarks-log.md, Tried and
+    /// measured, 12-07 20:00). False when not synced: the calls into SQLite are not direct
     /// (<see cref="SqliteDirectCalls"/>), or the sync failed (logged; SQLite's own syncs still protect the data, this
     /// one only moves the work).
     /// </summary>
